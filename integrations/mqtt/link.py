@@ -1,0 +1,138 @@
+"""The MQTT connection: one reconnect loop, a last will, and callbacks that only enqueue.
+
+aiomqtt (paho-mqtt 2 underneath) carries the protocol. On every (re)connect the link publishes
+``online`` (retained) on the availability topic, subscribes, and reports
+:class:`~recoveryd.events.BrokerConnected`; on a clean stop it publishes ``offline`` itself,
+since a clean disconnect does not fire the last will. Backoff is capped and randomised
+(``uniform(0, min(cap, 1.5 ** attempt))``), as in aiomqtt's own reconnection example.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+
+import aiomqtt
+
+from recoveryd.config import MqttConfig
+from recoveryd.events import BrokerConnected, Event, HomeAssistantOnline
+from recoveryd.ports import PublishError
+
+log = logging.getLogger(__name__)
+
+_PROTOCOLS = {"3.1.1": aiomqtt.ProtocolVersion.V311, "5": aiomqtt.ProtocolVersion.V5}
+_BACKOFF_BASE = 1.5
+_PUBLISH_TIMEOUT_S = 10.0
+
+
+class MqttLink:
+    """Owns the broker connection for the daemon's lifetime."""
+
+    def __init__(
+        self,
+        config: MqttConfig,
+        availability_topic: str,
+        ha_status_topic: str | None,
+        enqueue: Callable[[Event], None],
+    ) -> None:
+        self._config = config
+        self._availability = availability_topic
+        self._ha_status = ha_status_topic
+        self._enqueue = enqueue
+        self._client: aiomqtt.Client | None = None
+        self._closing = asyncio.Event()
+        self.connections = 0
+
+    @property
+    def connected(self) -> bool:
+        """Whether a broker connection is up right now."""
+        return self._client is not None
+
+    async def run(self) -> None:
+        """Connect, and reconnect with backoff, until :meth:`close` is called."""
+        attempt = 0
+        while not self._closing.is_set():
+            try:
+                await self._session()
+                attempt = 0
+            except aiomqtt.MqttError as exc:
+                self._client = None
+                if self._closing.is_set():
+                    break
+                delay = random.uniform(0, min(self._config.reconnect_max_s, _BACKOFF_BASE**attempt))  # noqa: S311 - jitter, not cryptography
+                attempt = min(attempt + 1, 32)
+                log.warning(
+                    "MQTT broker %s:%d unreachable (%s); retrying in %.1f s",
+                    self._config.host, self._config.port, exc, delay,
+                )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._closing.wait(), timeout=delay)
+
+    async def _session(self) -> None:
+        cfg = self._config
+        will = aiomqtt.Will(self._availability, "offline", qos=1, retain=True)
+        password = cfg.password.get_secret_value() if cfg.password is not None else None
+        async with aiomqtt.Client(
+            cfg.host,
+            cfg.port,
+            identifier=cfg.client_id,
+            username=cfg.username,
+            password=password,
+            protocol=_PROTOCOLS[cfg.protocol],
+            keepalive=cfg.keepalive_s,
+            will=will,
+            timeout=_PUBLISH_TIMEOUT_S,
+        ) as client:
+            await client.publish(self._availability, "online", qos=1, retain=True)
+            if self._ha_status is not None:
+                await client.subscribe(self._ha_status, qos=1)
+            self._client = client
+            self.connections += 1
+            log.info("connected to MQTT broker %s:%d", cfg.host, cfg.port)
+            self._enqueue(BrokerConnected())
+            reader = asyncio.create_task(self._read(client))
+            closing = asyncio.create_task(self._closing.wait())
+            try:
+                done, _ = await asyncio.wait(
+                    {reader, closing}, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for task in (reader, closing):
+                    task.cancel()
+            self._client = None
+            if reader in done:
+                reader.result()  # re-raises the MqttError that ended the session
+                raise aiomqtt.MqttError("the broker closed the connection")
+            await client.publish(self._availability, "offline", qos=1, retain=True)
+            log.info("published offline and disconnected from the MQTT broker")
+
+    async def _read(self, client: aiomqtt.Client) -> None:
+        async for message in client.messages:
+            payload = message.payload
+            text = payload.decode(errors="replace") if isinstance(payload, bytes | bytearray) else str(payload)
+            if self._ha_status is not None and message.topic.matches(self._ha_status):
+                if text.strip() == "online":
+                    self._enqueue(HomeAssistantOnline())
+                continue
+            log.debug("ignored message on %s", message.topic)
+
+    async def publish(self, topic: str, payload: str, *, retain: bool, qos: int) -> None:
+        """Publish through the live connection.
+
+        Raises:
+            PublishError: when not connected or the broker did not acknowledge.
+        """
+        client = self._client
+        if client is None:
+            raise PublishError(f"not connected to the MQTT broker; {topic} not published")
+        try:
+            await client.publish(topic, payload, qos=qos, retain=retain)
+        except aiomqtt.MqttError as exc:
+            raise PublishError(f"publishing {topic} failed: {exc}") from exc
+
+    def close(self) -> None:
+        """Ask :meth:`run` to publish ``offline``, disconnect and return."""
+        self._closing.set()

@@ -1,0 +1,211 @@
+"""The generic nightly CSV format: one row per night and source, optional check-in columns.
+
+Columns (header required, any order, blank cell = not measured)::
+
+    date, source, hrv_rmssd_ms, rhr_bpm, sleep_total_min, sleep_deep_min, sleep_rem_min,
+    sleep_light_min, sleep_awake_min, resp_rate, skin_temp_dev_c, spo2_pct,
+    checkin_soreness, checkin_stress, checkin_mood, checkin_sleep_quality, checkin_energy
+
+``date`` is the morning the night ends on (ISO ``YYYY-MM-DD``); ``source`` names the device or
+service (a-z, 0-9, ``_``, ``-``). Check-in items are whole numbers 1 (worst) to 5 (best).
+Rows are numbered as lines of the file, the header being row 1.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from recoveryd.store import Store
+from recoveryd.validation import between, slug
+
+CHECKIN_COLUMNS: tuple[str, ...] = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
+COLUMNS: tuple[str, ...] = ("date", "source", *NIGHT_METRICS, *CHECKIN_COLUMNS)
+
+_Minutes = Annotated[float, between(0, 1440)]
+_Item = Annotated[int, between(1, 5)]
+
+
+class _Row(BaseModel):
+    """Plausible physiological bounds; anything outside is a unit or device error."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    date: date
+    source: Annotated[str, AfterValidator(slug)]
+    hrv_rmssd_ms: Annotated[float, between(3, 300)] | None = None
+    rhr_bpm: Annotated[float, between(25, 130)] | None = None
+    sleep_total_min: _Minutes | None = None
+    sleep_deep_min: _Minutes | None = None
+    sleep_rem_min: _Minutes | None = None
+    sleep_light_min: _Minutes | None = None
+    sleep_awake_min: _Minutes | None = None
+    resp_rate: Annotated[float, between(4, 40)] | None = None
+    skin_temp_dev_c: Annotated[float, between(-5, 5)] | None = None
+    spo2_pct: Annotated[float, between(50, 100)] | None = None
+    checkin_soreness: _Item | None = None
+    checkin_stress: _Item | None = None
+    checkin_mood: _Item | None = None
+    checkin_sleep_quality: _Item | None = None
+    checkin_energy: _Item | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCsv:
+    """What a file held: the valid nights and check-ins, and one line per rejected row."""
+
+    nights: tuple[Night, ...]
+    checkins: tuple[CheckIn, ...]
+    errors: tuple[str, ...]
+    rows: int
+
+
+def parse_csv(text: str, athlete: str, label: str) -> ParsedCsv:
+    """Parse the generic CSV ``text`` for ``athlete``; ``label`` names the file in errors."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return ParsedCsv((), (), (f"{label}: the file is empty; expected a header row",), 0)
+    columns = [h.strip().lower() for h in header]
+    unknown = [c for c in columns if c not in COLUMNS]
+    missing = [c for c in ("date", "source") if c not in columns]
+    if unknown or missing:
+        problems = []
+        if unknown:
+            problems.append(f"unknown column(s) {', '.join(unknown)}")
+        if missing:
+            problems.append(f"missing column(s) {', '.join(missing)}")
+        message = f"{label}: row 1: {'; '.join(problems)}; allowed: {', '.join(COLUMNS)}"
+        return ParsedCsv((), (), (message,), 0)
+
+    nights: list[Night] = []
+    checkins: list[CheckIn] = []
+    errors: list[str] = []
+    seen: dict[tuple[date, str], int] = {}
+    rows = 0
+    for number, cells in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows += 1
+        if len(cells) != len(columns):
+            errors.append(
+                f"{label}: row {number}: has {len(cells)} cells, the header has {len(columns)}"
+            )
+            continue
+        raw: dict[str, Any] = {
+            col: (cell.strip() or None) for col, cell in zip(columns, cells, strict=True)
+        }
+        try:
+            row = _Row.model_validate(raw)
+        except ValidationError as exc:
+            errors.append(f"{label}: row {number}: {_first_problem(exc)}")
+            continue
+        key = (row.date, row.source)
+        if key in seen:
+            errors.append(
+                f"{label}: row {number}: date {row.date} and source {row.source} "
+                f"repeat row {seen[key]}"
+            )
+            continue
+        seen[key] = number
+        night = Night(athlete, row.date, row.source, *(getattr(row, m) for m in NIGHT_METRICS))
+        checkin = CheckIn(athlete, row.date, *(getattr(row, c) for c in CHECKIN_COLUMNS))
+        if not night.has_any_metric() and not checkin.has_any_item():
+            errors.append(f"{label}: row {number}: holds no measurement and no check-in")
+            continue
+        if night.has_any_metric():
+            nights.append(night)
+        if checkin.has_any_item():
+            checkins.append(checkin)
+    return ParsedCsv(tuple(nights), tuple(checkins), tuple(errors), rows)
+
+
+def _first_problem(exc: ValidationError) -> str:
+    """One line: every failing column of the row, in header order."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        column = str(error["loc"][0]) if error["loc"] else "?"
+        value = error.get("input")
+        kind = error["type"]
+        if column == "date" and kind.startswith("date"):
+            message = f"must be a date YYYY-MM-DD, got {value!r}"
+        elif kind in {"float_parsing", "int_parsing"}:
+            message = f"must be a number, got {value!r}"
+        elif kind == "int_from_float":
+            message = f"must be a whole number, got {value!r}"
+        elif kind == "missing":
+            message = "is required"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+        parts.append(f"{column}: {message}")
+    return "; ".join(parts)
+
+
+def write_csv(nights: Iterable[Night], checkins: Iterable[CheckIn]) -> str:
+    """Render nights and check-ins in the generic format (check-ins join the row of the
+    same date, or get a row of their own with the source ``checkin``)."""
+    by_day: dict[date, CheckIn] = {c.date: c for c in checkins}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    written: set[date] = set()
+    for night in sorted(nights, key=lambda n: (n.date, n.source)):
+        checkin = by_day.get(night.date) if night.date not in written else None
+        written.add(night.date)
+        writer.writerow(_cells(night.date, night.source, night, checkin))
+    for day, checkin in sorted(by_day.items()):
+        if day not in written:
+            writer.writerow(_cells(day, "checkin", None, checkin))
+    return out.getvalue()
+
+
+def _cells(day: date, source: str, night: Night | None, checkin: CheckIn | None) -> list[str]:
+    metrics = [_fmt(night.metric(m) if night else None) for m in NIGHT_METRICS]
+    items = [_fmt(getattr(checkin, i) if checkin else None) for i in CHECKIN_ITEMS]
+    return [day.isoformat(), source, *metrics, *items]
+
+
+def _fmt(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """The outcome of importing one file."""
+
+    rows: int
+    nights: int
+    checkins: int
+    changed: int
+    errors: tuple[str, ...]
+    stored: bool
+
+
+def import_file(store: Store, path: Path, athlete: str, *, strict: bool = False) -> ImportReport:
+    """Parse ``path`` and store its valid rows in one transaction per table.
+
+    With ``strict``, any rejected row rejects the whole file and nothing is stored.
+    Re-importing the same file changes nothing (``changed == 0``).
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        return ImportReport(0, 0, 0, 0, (f"{path.name}: cannot read the file: {reason}",), False)
+    parsed = parse_csv(text, athlete, path.name)
+    if parsed.errors and (strict or not parsed.rows):
+        return ImportReport(parsed.rows, 0, 0, 0, parsed.errors, False)
+    changed = store.upsert(parsed.nights, parsed.checkins)
+    return ImportReport(
+        parsed.rows, len(parsed.nights), len(parsed.checkins), changed, parsed.errors, True
+    )

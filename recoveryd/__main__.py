@@ -1,0 +1,5 @@
+"""Run ``python -m recoveryd``."""
+
+from recoveryd.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,206 @@
+"""The ``recoveryd`` command line.
+
+Exit codes: 0 success; 1 the command ran but something was rejected or failed; 2 the
+configuration or the command line is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from recoveryd import __version__
+from recoveryd.config import CONFIG_ENV, Config, ConfigError, load_config
+from recoveryd.store import Store, StoreError
+
+EXIT_OK = 0
+EXIT_REJECTED = 1
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recoveryd",
+        description="Decide the day's recovery from last night's data and let the home act on it.",
+    )
+    parser.add_argument("--version", action="version", version=f"recoveryd {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    config_help = f"configuration file (default: ${CONFIG_ENV}, then /etc/recoveryd/recoveryd.yaml)"
+
+    run = commands.add_parser("run", help="run the daemon")
+    run.add_argument("--config", type=Path, help=config_help)
+    run.add_argument("--dry-run", action="store_true", help="plan and log actions, touch no device")
+
+    commands.add_parser("demo", help="run the daemon on the bundled sample data, then exit")
+
+    check = commands.add_parser("check-config", help="validate a configuration file")
+    check.add_argument("file", type=Path, nargs="?", help=config_help)
+
+    importer = commands.add_parser("import", help="import nights from a file")
+    formats = importer.add_subparsers(dest="format", required=True, metavar="FORMAT")
+    csv_parser = formats.add_parser("csv", help="the generic nightly CSV format (see README)")
+    csv_parser.add_argument("file", type=Path)
+    csv_parser.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    csv_parser.add_argument("--strict", action="store_true", help="reject the whole file on any bad row")
+    csv_parser.add_argument("--config", type=Path, help=config_help)
+
+    today = commands.add_parser("today", help="today's decision with its reasons")
+    today.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    today.add_argument("--date", type=date.fromisoformat, help="decide this day instead (YYYY-MM-DD)")
+    today.add_argument("--json", action="store_true", help="print JSON for scripts")
+    today.add_argument("--config", type=Path, help=config_help)
+
+    sample = commands.add_parser("sample", help="write the sample histories as generic CSV files")
+    sample.add_argument("--out", type=Path, required=True, help="directory for <athlete>.csv")
+    sample.add_argument("--end", type=date.fromisoformat, help="date of the last night (default: today)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``recoveryd`` console script."""
+    args = _parser().parse_args(argv)
+    _configure_logging(verbose=args.verbose, interactive=args.command == "demo")
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        match args.command:
+            case "check-config":
+                return _check_config(args.file)
+            case "demo":
+                from recoveryd.demo import run_demo  # noqa: PLC0415 - the demo pulls in the broker
+
+                return run_demo()
+            case "sample":
+                return _sample(args.out, args.end)
+        config = load_config(args.config)
+        match args.command:
+            case "run":
+                return _run(config, dry_run=args.dry_run)
+            case "import":
+                return _import(config, args.file, args.athlete, strict=args.strict)
+            case "today":
+                return _today(config, args.athlete, args.date, as_json=args.json)
+    except ConfigError as exc:
+        for line in exc.problems:
+            err.print(line, markup=False)
+        return EXIT_CONFIG
+    except StoreError as exc:
+        err.print(str(exc), markup=False)
+        return EXIT_REJECTED
+    except KeyError as exc:
+        err.print(str(exc.args[0]), markup=False)
+        return EXIT_CONFIG
+    return EXIT_CONFIG
+
+
+def _configure_logging(*, verbose: bool, interactive: bool) -> None:
+    level = logging.DEBUG if verbose else logging.INFO
+    if interactive:
+        from rich.logging import RichHandler  # noqa: PLC0415
+
+        handler: logging.Handler = RichHandler(
+            console=Console(stderr=True), show_time=False, show_path=False, markup=False
+        )
+        logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The scheduler announces every job it adds at INFO; its warnings and errors still show.
+    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _check_config(path: Path | None) -> int:
+    load_config(path)
+    sys.stdout.write("ok\n")
+    return EXIT_OK
+
+
+def _run(config: Config, *, dry_run: bool) -> int:
+    from recoveryd.daemon import run_daemon  # noqa: PLC0415 - keep other commands light
+
+    if dry_run:
+        config = config.model_copy(update={"dry_run": True})
+    run_daemon(config)
+    return EXIT_OK
+
+
+def _import(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
+    from integrations.wearables.generic_csv import import_file  # noqa: PLC0415
+
+    config.athlete(athlete)
+    with Store(config.storage.path) as store:
+        report = import_file(store, path, athlete, strict=strict)
+    for line in report.errors:
+        sys.stderr.write(line + "\n")
+    if report.stored:
+        rejected = len(report.errors)
+        sys.stdout.write(
+            f"{path.name}: {report.rows} rows, {report.nights} nights and {report.checkins} "
+            f"check-ins valid, {report.changed} new or changed, {rejected} rejected\n"
+        )
+    else:
+        sys.stdout.write(f"{path.name}: nothing stored\n")
+    return EXIT_REJECTED if report.errors else EXIT_OK
+
+
+def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) -> int:
+    from recoveryd.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.summary import morning_summary, plan_json  # noqa: PLC0415
+
+    athlete = config.athlete(athlete_id)
+    day = day or datetime.now(config.zone).date()
+    with Store(config.storage.path) as store:
+        [plan] = decide_range(store, config, athlete_id, day, day)
+        stored = store.latest_decision(athlete_id, day)
+    if as_json:
+        data = plan_json(plan)
+        data["stored_decision"] = (
+            None
+            if stored is None
+            else {
+                "revision": stored.revision,
+                "decided_at": stored.decided_at.isoformat(),
+                "protocol": stored.plan.protocol.value,
+            }
+        )
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    console = Console(highlight=False)
+    console.print(morning_summary(plan, athlete.name, dry_run=True))
+    if stored is not None:
+        console.print(
+            f"The daemon decided {stored.plan.protocol.value} at "
+            f"{stored.decided_at.astimezone(config.zone):%H:%M} (revision {stored.revision})."
+        )
+    return EXIT_OK
+
+
+def _sample(out: Path, end: date | None) -> int:
+    from integrations.wearables.generic_csv import write_csv  # noqa: PLC0415
+    from recoveryd.sampledata import PROFILES, generate  # noqa: PLC0415
+
+    last = end or date.today()  # noqa: DTZ011 - the user's local calendar day is meant
+    nights, checkins = generate(last)
+    out.mkdir(parents=True, exist_ok=True)
+    for profile in PROFILES:
+        path = out / f"{profile.athlete}.csv"
+        path.write_text(
+            write_csv(
+                [n for n in nights if n.athlete == profile.athlete],
+                [c for c in checkins if c.athlete == profile.athlete],
+            ),
+            encoding="utf-8",
+        )
+        sys.stdout.write(f"wrote {path}\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,410 @@
+"""The configuration tree and its loader, the only code that reads the configuration file.
+
+One pydantic model per section, ``extra="forbid"`` everywhere so a typo is an error, not a
+silently ignored key. Validators compare fields and never do I/O; the loader resolves
+``${ENV}`` placeholders and ``*_file`` keys (secrets from files) before validation.
+Every problem becomes one line: ``<file>: <key path>: <what was wrong>``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from recoveryd.engine.thresholds import Thresholds
+from recoveryd.models import Protocol
+from recoveryd.validation import between, slug
+
+DEFAULT_CONFIG_PATH = Path("/etc/recoveryd/recoveryd.yaml")
+CONFIG_ENV = "RECOVERYD_CONFIG"
+
+_ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class ConfigError(Exception):
+    """The configuration could not be loaded; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "timezone",
+            "unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin'",
+            {"value": value},
+        ) from None
+    return value
+
+
+def _local_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    # YAML 1.1 reads an unquoted 07:00 as the sexagesimal integer 420.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    if isinstance(value, str):
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+    raise PydanticCustomError(
+        "local_time", "must be a local time HH:MM such as '07:00', got {value!r}", {"value": value}
+    )
+
+
+def _topic_level(value: str) -> str:
+    if not value or any(ch in value for ch in "+#") or value.startswith("/") or value.endswith("/"):
+        raise PydanticCustomError(
+            "topic",
+            "must be a non-empty MQTT topic without '+', '#' or a leading/trailing '/', "
+            "got {value!r}",
+            {"value": value},
+        )
+    return value
+
+
+Slug = Annotated[str, AfterValidator(slug)]
+TimeZoneName = Annotated[str, AfterValidator(_timezone)]
+LocalTime = Annotated[time, BeforeValidator(_local_time)]
+TopicPrefix = Annotated[str, AfterValidator(_topic_level)]
+Port = Annotated[int, between(1, 65535)]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HouseholdConfig(_Section):
+    """Where and when: the household's time zone and the daily decision time."""
+
+    name: str = Field(default="Home", title="Household name shown in Home Assistant")
+    timezone: TimeZoneName = Field(default="UTC", title="IANA time zone of the household")
+    decide_at: LocalTime = Field(default=time(7, 0), title="Local time of the daily decision")
+
+
+class StorageConfig(_Section):
+    """Where the SQLite store lives."""
+
+    path: Path = Field(default=Path("/var/lib/recoveryd/recoveryd.db"), title="SQLite file")
+    poll_interval_s: Annotated[float, between(0.1, 3600)] = Field(
+        default=30.0, title="How often to look for data imported by other processes"
+    )
+
+
+class MqttConfig(_Section):
+    """The MQTT broker connection. Secrets may come from ``${ENV}`` or ``password_file``."""
+
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: Port = 1883
+    username: str | None = None
+    password: SecretStr | None = None
+    client_id: str = Field(default="recoveryd", min_length=1, max_length=23)
+    protocol: Literal["3.1.1", "5"] = Field(default="3.1.1", title="MQTT protocol version")
+    base_topic: TopicPrefix = "recoveryd"
+    keepalive_s: Annotated[int, between(5, 3600)] = 60
+    reconnect_max_s: Annotated[float, between(1, 600)] = 60.0
+
+
+class HomeAssistantConfig(_Section):
+    """Home Assistant MQTT discovery."""
+
+    discovery: bool = True
+    discovery_prefix: TopicPrefix = "homeassistant"
+    status_topic: TopicPrefix = "homeassistant/status"
+    rediscovery_delay_max_s: Annotated[float, between(0, 60)] = 5.0
+
+
+class EngineConfig(_Section):
+    """Thresholds of the decision rules; the defaults are the cited ones in ``Thresholds``."""
+
+    swc_k: Annotated[float, between(0.1, 2.0)] = 0.5
+    baseline_days: Annotated[int, between(21, 120)] = 60
+    min_hrv_days: Annotated[int, between(7, 60)] = 14
+    full_hrv_days: Annotated[int, between(7, 120)] = 28
+    flag_z: Annotated[float, between(-4.0, -0.5)] = -1.5
+    short_sleep_min: Annotated[float, between(180, 600)] = 360.0
+    illness_temp_c: Annotated[float, between(0.1, 3.0)] = 0.5
+
+    @model_validator(mode="after")
+    def _full_after_min(self) -> EngineConfig:
+        if self.full_hrv_days < self.min_hrv_days:
+            raise PydanticCustomError(
+                "order",
+                "full_hrv_days ({full}) must not be below min_hrv_days ({min})",
+                {"full": self.full_hrv_days, "min": self.min_hrv_days},
+            )
+        return self
+
+    def thresholds(self) -> Thresholds:
+        """The engine's view of this section."""
+        return Thresholds(
+            swc_k=self.swc_k,
+            baseline_days=self.baseline_days,
+            min_hrv_days=self.min_hrv_days,
+            full_hrv_days=self.full_hrv_days,
+            flag_z=self.flag_z,
+            short_sleep_min=self.short_sleep_min,
+            illness_temp_c=self.illness_temp_c,
+        )
+
+
+class PlannedSessionConfig(_Section):
+    """One session of the weekly training plan."""
+
+    title: str = Field(min_length=1)
+    sport: str = "general"
+    duration_min: Annotated[int, between(1, 600)]
+    intensity: Literal["easy", "moderate", "hard"] = "moderate"
+
+
+class AthleteConfig(_Section):
+    """One person in the household: their data sources and their weekly plan."""
+
+    id: Slug
+    name: str = Field(min_length=1)
+    sources: list[Slug] = Field(min_length=1, title="Data sources in order of preference")
+    plan: dict[Weekday, PlannedSessionConfig] = Field(default_factory=dict)
+
+    @field_validator("sources")
+    @classmethod
+    def _unique_sources(cls, value: list[str]) -> list[str]:
+        duplicates = sorted({s for s in value if value.count(s) > 1})
+        if duplicates:
+            raise PydanticCustomError(
+                "duplicate", "lists {dups} more than once", {"dups": ", ".join(duplicates)}
+            )
+        return value
+
+
+class ScheduledActionConfig(_Section):
+    """A recovery action at a local time on days with a given protocol."""
+
+    at: LocalTime
+    modality: Literal["light_scene", "sauna", "compression", "meditation", "notify"]
+    command: str = Field(min_length=1)
+    target: str = Field(min_length=1)
+
+
+class Config(_Section):
+    """The whole configuration file."""
+
+    household: HouseholdConfig = Field(default_factory=HouseholdConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    homeassistant: HomeAssistantConfig = Field(default_factory=HomeAssistantConfig)
+    engine: EngineConfig = Field(default_factory=EngineConfig)
+    athletes: list[AthleteConfig] = Field(min_length=1)
+    recovery: dict[Protocol, list[ScheduledActionConfig]] = Field(default_factory=dict)
+    dry_run: bool = Field(default=False, title="Plan and log actions but touch no device")
+
+    @field_validator("athletes")
+    @classmethod
+    def _unique_athletes(cls, value: list[AthleteConfig]) -> list[AthleteConfig]:
+        ids = [a.id for a in value]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise PydanticCustomError(
+                "duplicate", "athlete id {dups} is used more than once", {"dups": ", ".join(duplicates)}
+            )
+        return value
+
+    def athlete(self, athlete_id: str) -> AthleteConfig:
+        """The athlete with ``athlete_id``; ``KeyError`` names the known ones otherwise."""
+        for athlete in self.athletes:
+            if athlete.id == athlete_id:
+                return athlete
+        known = ", ".join(a.id for a in self.athletes)
+        raise KeyError(f"unknown athlete {athlete_id!r} (configured: {known})")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The household's time zone."""
+        return ZoneInfo(self.household.timezone)
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Read, resolve and validate the configuration file.
+
+    ``path`` defaults to ``$RECOVERYD_CONFIG``, then ``/etc/recoveryd/recoveryd.yaml``.
+
+    Raises:
+        ConfigError: with one line per problem, each naming the file and key.
+    """
+    config_path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+    label = config_path.name
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError([f"{config_path}: cannot read the file: {exc.strerror}"]) from None
+    return parse_config(text, label=label, base_dir=config_path.parent)
+
+
+def parse_config(text: str, *, label: str, base_dir: Path) -> Config:
+    """Validate configuration ``text``; ``label`` prefixes every error line.
+
+    Raises:
+        ConfigError: with one line per problem.
+    """
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ConfigError([f"{label}: {where}not valid YAML: {problem}"]) from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError([f"{label}: the file must hold a mapping of sections, got {_kind(raw)}"])
+    problems: list[str] = []
+    resolved = _resolve(raw, (), base_dir, problems, label)
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return Config.model_validate(resolved)
+    except ValidationError as exc:
+        raise ConfigError([f"{label}: {line}" for line in describe_errors(exc, Config)]) from None
+
+
+def _resolve(
+    node: Any, path: tuple[str | int, ...], base_dir: Path, problems: list[str], label: str
+) -> Any:
+    """Substitute ``${ENV}`` placeholders and read ``<key>_file`` secrets into ``<key>``."""
+    if isinstance(node, dict):
+        out: dict[Any, Any] = {}
+        for key, value in node.items():
+            if isinstance(key, str) and key.endswith("_file") and isinstance(value, str):
+                target = key.removesuffix("_file")
+                secret_path = Path(_substitute(value, (*path, key), problems, label))
+                if not secret_path.is_absolute():
+                    secret_path = base_dir / secret_path
+                try:
+                    out[target] = secret_path.read_text(encoding="utf-8").strip()
+                except OSError as exc:
+                    where = _format_loc((*path, key))
+                    problems.append(f"{label}: {where}: cannot read {secret_path}: {exc.strerror}")
+                continue
+            out[key] = _resolve(value, (*path, key), base_dir, problems, label)
+        return out
+    if isinstance(node, list):
+        return [_resolve(v, (*path, i), base_dir, problems, label) for i, v in enumerate(node)]
+    if isinstance(node, str):
+        return _substitute(node, path, problems, label)
+    return node
+
+
+def _substitute(value: str, path: tuple[str | int, ...], problems: list[str], label: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in os.environ:
+            problems.append(
+                f"{label}: {_format_loc(path)}: environment variable {name} is not set"
+            )
+            return ""
+        return os.environ[name]
+
+    return _ENV_PLACEHOLDER.sub(replace, value)
+
+
+def describe_errors(exc: ValidationError, model: type[BaseModel]) -> list[str]:
+    """One ``<key path>: <problem>`` line per pydantic error, in words a user can act on."""
+    lines: list[str] = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        kind = error["type"]
+        value = error.get("input")
+        ctx = error.get("ctx") or {}
+        if kind == "extra_forbidden":
+            allowed = _allowed_keys(model, loc[:-1])
+            message = f"unknown key; allowed keys are {', '.join(allowed)}"
+        elif kind == "missing":
+            message = "is required but missing"
+        elif kind in {"literal_error", "enum"}:
+            message = f"must be one of {ctx.get('expected', '?')}, got {value!r}"
+        elif kind in {"int_parsing", "int_type", "int_from_float"}:
+            message = f"must be a whole number, got {value!r}"
+        elif kind in {"float_parsing", "float_type"}:
+            message = f"must be a number, got {value!r}"
+        elif kind in {"bool_parsing", "bool_type"}:
+            message = f"must be true or false, got {value!r}"
+        elif kind in {"string_type"}:
+            message = f"must be text, got {_kind(value)}"
+        elif kind in {"model_type", "dict_type"}:
+            message = f"must be a mapping of keys, got {_kind(value)}"
+        elif kind == "list_type":
+            message = f"must be a list, got {_kind(value)}"
+        elif kind == "too_short":
+            message = f"must have at least {ctx.get('min_length', 1)} item(s)"
+        elif kind == "string_too_short":
+            message = "must not be empty"
+        elif kind == "string_too_long":
+            message = f"must be at most {ctx.get('max_length')} characters, got {len(str(value))}"
+        else:
+            message = str(error["msg"]).removeprefix("Value error, ")
+        loc = tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
+        lines.append(f"{_format_loc(loc)}: {message}" if loc else message)
+    return lines
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+            continue
+        field = current.model_fields.get(part)
+        if field is None:
+            return []
+        current = _model_in(field.annotation)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return sorted(current.model_fields)
+    return []
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel inside ``list[M]``, ``dict[K, M]``, ``M | None`` or ``M`` itself."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _format_loc(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _kind(value: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", type(None): "nothing"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,59 @@
+"""Decide a day from the store: load the history, run the pure engine, attach the timeline,
+and store the result as a new revision only when its inputs changed."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+from recoveryd.config import AthleteConfig, Config
+from recoveryd.engine import decide_days, history_start
+from recoveryd.models import DayPlan, Decision, Session
+from recoveryd.store import Store
+from recoveryd.timeline import plan_actions
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def weekly_plan(athlete: AthleteConfig) -> dict[int, Session]:
+    """The athlete's planned session per ``date.weekday()``."""
+    return {
+        _WEEKDAYS.index(day): Session(s.title, s.sport, s.duration_min, s.intensity)
+        for day, s in athlete.plan.items()
+    }
+
+
+def decide_range(store: Store, config: Config, athlete_id: str, first: date, last: date) -> list[DayPlan]:
+    """Decide every day from ``first`` to ``last`` from what the store holds (a replay)."""
+    athlete = config.athlete(athlete_id)
+    thresholds = config.engine.thresholds()
+    nights = store.nights(athlete_id, history_start(first, thresholds), last)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    plans = decide_days(athlete_id, nights, athlete.sources, days, weekly_plan(athlete), thresholds)
+    return [plan_actions(p, config.recovery, config.zone) for p in plans]
+
+
+def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> str:
+    """Digest of every stored observation and configuration value a decision on ``day`` uses."""
+    athlete = config.athlete(athlete_id)
+    digest = hashlib.sha256()
+    digest.update(store.inputs_digest(athlete_id, history_start(day, config.engine.thresholds()), day).encode())
+    digest.update(athlete.model_dump_json().encode())
+    digest.update(config.engine.model_dump_json().encode())
+    digest.update(str(sorted((p.value, [a.model_dump_json() for a in acts]) for p, acts in config.recovery.items())).encode())
+    return digest.hexdigest()
+
+
+def decide_and_store(
+    store: Store, config: Config, athlete_id: str, day: date, now: datetime
+) -> Decision | None:
+    """Decide ``day`` and store it, unless a stored decision was made from the same inputs.
+
+    Returns the new decision, or ``None`` when nothing changed since the last one.
+    """
+    digest = inputs_digest(store, config, athlete_id, day)
+    latest = store.latest_decision(athlete_id, day)
+    if latest is not None and latest.inputs_digest == digest:
+        return None
+    [plan] = decide_range(store, config, athlete_id, day, day)
+    return store.save_decision(plan, now, digest)

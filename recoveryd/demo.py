@@ -1,0 +1,243 @@
+"""``recoveryd demo``: the whole daemon on the bundled sample data, with embedded defaults.
+
+It generates the sample nights (see :mod:`recoveryd.sampledata`), imports them through the
+generic CSV importer into SQLite in a temporary directory, starts an in-process MQTT broker on
+127.0.0.1 (amqtt, MQTT 3.1.1), runs the real :class:`~recoveryd.daemon.Daemon` against it
+while a separate MQTT client listens like Home Assistant would, then stops the daemon, prints
+what it decided and published, and exits. Nothing touches a device: actions are dry-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import aiomqtt
+from rich.console import Console
+from rich.table import Table
+
+from integrations.mqtt.broker import EmbeddedBroker
+from integrations.wearables.generic_csv import import_file, write_csv
+from recoveryd import sampledata
+from recoveryd.config import Config, parse_config
+from recoveryd.daemon import Daemon
+from recoveryd.deciding import decide_range
+from recoveryd.store import Store
+from recoveryd.summary import history_table, morning_summary
+
+HISTORY_DAYS = 14
+_WAIT_S = 30.0
+
+DEMO_CONFIG = """
+household:
+  name: Demo household
+  timezone: {timezone}
+  decide_at: "00:00"          # the demo decides at once; a real home uses e.g. "06:45"
+storage:
+  path: {db}
+  poll_interval_s: 1
+mqtt:
+  host: 127.0.0.1
+  port: {port}
+  protocol: "3.1.1"           # amqtt, the embedded broker, speaks 3.1.1 only
+  client_id: recoveryd-demo
+homeassistant:
+  rediscovery_delay_max_s: 0.5
+athletes:
+  - id: alex
+    name: Alex
+    sources: [oura]
+    plan:
+      tuesday:   {{title: "Intervals 5 x 4 min at threshold", sport: run, duration_min: 60, intensity: hard}}
+      wednesday: {{title: "Easy run", sport: run, duration_min: 45, intensity: easy}}
+      thursday:  {{title: "Tempo 3 x 10 min", sport: run, duration_min: 65, intensity: hard}}
+      friday:    {{title: "Easy run + strides", sport: run, duration_min: 40, intensity: easy}}
+      saturday:  {{title: "Long run", sport: run, duration_min: 110, intensity: moderate}}
+      sunday:    {{title: "Easy ride", sport: bike, duration_min: 60, intensity: easy}}
+  - id: sam
+    name: Sam
+    sources: [garmin]
+    plan:
+      monday:    {{title: "Squat 5 x 5, bench 5 x 5", sport: strength, duration_min: 75, intensity: hard}}
+      tuesday:   {{title: "Zone 2 ride", sport: bike, duration_min: 50, intensity: easy}}
+      wednesday: {{title: "Deadlift 3 x 5, press 5 x 5", sport: strength, duration_min: 75, intensity: hard}}
+      thursday:  {{title: "Mobility", sport: mobility, duration_min: 30, intensity: easy}}
+      friday:    {{title: "Squat 3 x 8, row 4 x 8", sport: strength, duration_min: 70, intensity: hard}}
+      saturday:  {{title: "Hike", sport: hike, duration_min: 120, intensity: easy}}
+recovery:
+  rest:
+    - {{at: "07:00", modality: light_scene, command: scene.turn_on, target: scene.gentle_wake}}
+    - {{at: "20:30", modality: meditation, command: media_player.play_media, target: media_player.bedroom}}
+    - {{at: "20:45", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+  active_recovery:
+    - {{at: "06:30", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
+    - {{at: "18:00", modality: sauna, command: climate.set_temperature, target: climate.sauna}}
+    - {{at: "19:00", modality: compression, command: switch.turn_on, target: switch.boots}}
+    - {{at: "21:30", modality: meditation, command: media_player.play_media, target: media_player.bedroom}}
+    - {{at: "21:30", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+  mobility:
+    - {{at: "06:30", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
+    - {{at: "19:00", modality: compression, command: switch.turn_on, target: switch.boots}}
+    - {{at: "22:00", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+  as_planned:
+    - {{at: "06:15", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
+    - {{at: "22:00", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+  progressive_overload:
+    - {{at: "06:15", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
+    - {{at: "19:30", modality: compression, command: switch.turn_on, target: switch.boots}}
+    - {{at: "22:00", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+"""
+
+
+@dataclass
+class _Listener:
+    """What a Home-Assistant-like subscriber saw on the broker."""
+
+    discovery: dict[str, dict[str, object]] = field(default_factory=dict)
+    states: dict[str, dict[str, object]] = field(default_factory=dict)
+    availability: list[str] = field(default_factory=list)
+
+
+def local_timezone() -> str:
+    """The machine's IANA time zone name, or UTC when it cannot be told."""
+    with contextlib.suppress(OSError, ValueError):
+        target = Path("/etc/localtime").resolve()
+        name = str(target).split("zoneinfo/", 1)[1]
+        ZoneInfo(name)
+        return name
+    return "UTC"
+
+
+def demo_config(db: Path, port: int, timezone: str) -> Config:
+    """The demo's embedded configuration."""
+    text = DEMO_CONFIG.format(db=db, port=port, timezone=timezone)
+    return parse_config(text, label="embedded demo configuration", base_dir=db.parent)
+
+
+def run_demo(console: Console | None = None) -> int:
+    """Run the demo; returns the process exit code."""
+    out = console or Console()
+    with tempfile.TemporaryDirectory(prefix="recoveryd-demo-") as tmp:
+        return asyncio.run(_demo(Path(tmp), out))
+
+
+async def _demo(tmp: Path, out: Console) -> int:
+    async with EmbeddedBroker() as broker:
+        config = demo_config(tmp / "recoveryd.db", broker.port, local_timezone())
+        today = datetime.now(config.zone).date()
+        out.rule("[bold]recoveryd demo")
+        out.print(
+            f"Embedded broker on [bold]127.0.0.1:{broker.port}[/] (MQTT 3.1.1), "
+            f"store [bold]{config.storage.path}[/], time zone {config.household.timezone}."
+        )
+        _import_sample(tmp, config, today, out)
+        seen = _Listener()
+        ready = asyncio.Event()
+        listener = asyncio.create_task(_listen(broker.port, config, seen, ready))
+        await asyncio.wait_for(ready.wait(), _WAIT_S)
+        stop = asyncio.Event()
+        daemon = Daemon(config)
+        runner = asyncio.create_task(daemon.run(stop))
+        try:
+            await asyncio.wait_for(_until(lambda: len(seen.states) == len(config.athletes)), _WAIT_S)
+        finally:
+            stop.set()
+            await runner
+        await asyncio.wait_for(_until(lambda: seen.availability[-1:] == ["offline"]), _WAIT_S)
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
+    _show(config, today, seen, out)
+    return 0
+
+
+def _import_sample(tmp: Path, config: Config, today: date, out: Console) -> None:
+    nights, checkins = sampledata.generate(today)
+    with Store(config.storage.path) as store:
+        for athlete in config.athletes:
+            path = tmp / f"{athlete.id}.csv"
+            own_nights = [n for n in nights if n.athlete == athlete.id]
+            path.write_text(
+                write_csv(own_nights, [c for c in checkins if c.athlete == athlete.id]),
+                encoding="utf-8",
+            )
+            report = import_file(store, path, athlete.id)
+            out.print(
+                f"Imported [bold]{report.nights}[/] nights and {report.checkins} check-ins "
+                f"for {athlete.name} from {path.name} (seed {sampledata.DEFAULT_SEED}, "
+                f"{own_nights[0].date} to {own_nights[-1].date})."
+            )
+
+
+async def _listen(port: int, config: Config, seen: _Listener, ready: asyncio.Event) -> None:
+    prefix = config.homeassistant.discovery_prefix
+    async with aiomqtt.Client(
+        "127.0.0.1", port, identifier="demo-listener", protocol=aiomqtt.ProtocolVersion.V311
+    ) as client:
+        await client.subscribe(f"{prefix}/#", qos=1)
+        await client.subscribe(f"{config.mqtt.base_topic}/#", qos=1)
+        ready.set()
+        async for message in client.messages:
+            topic = str(message.topic)
+            payload = message.payload
+            text = payload.decode() if isinstance(payload, bytes | bytearray) else str(payload)
+            if topic.startswith(f"{prefix}/"):
+                seen.discovery[topic] = json.loads(text)
+            elif topic.endswith("/state"):
+                seen.states[topic] = json.loads(text)
+            elif topic.endswith("/status"):
+                seen.availability.append(text)
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.05)
+
+
+def _show(config: Config, today: date, seen: _Listener, out: Console) -> None:
+    with Store(config.storage.path) as store:
+        for athlete in config.athletes:
+            decision = store.latest_decision(athlete.id, today)
+            if decision is None:
+                out.print(f"[red]No decision was stored for {athlete.name}.")
+                continue
+            out.print()
+            out.print(morning_summary(decision.plan, athlete.name, dry_run=True))
+        for athlete in config.athletes:
+            first = today - timedelta(days=HISTORY_DAYS - 1)
+            plans = decide_range(store, config, athlete.id, first, today)
+            out.print()
+            out.print(history_table(plans, athlete.name))
+            used = sorted({p.protocol.value for p in plans})
+            out.print(f"  {len(used)} different protocols: {', '.join(used)}")
+    out.print()
+    table = Table(title="Published on MQTT, as a Home Assistant would see it", title_justify="left")
+    table.add_column("entity (discovery)")
+    table.add_column("name")
+    table.add_column("unit")
+    prefix = config.homeassistant.discovery_prefix
+    for topic, payload in sorted(seen.discovery.items()):
+        component = topic.removeprefix(f"{prefix}/").split("/", 1)[0]
+        table.add_row(
+            f"{component}.{payload.get('unique_id')}",
+            str(payload.get("name")),
+            str(payload.get("unit_of_measurement") or ""),
+        )
+    out.print(table)
+    out.print(f"  {len(seen.discovery)} retained configs on {prefix}/sensor/<object_id>/config")
+    for topic, state in sorted(seen.states.items()):
+        out.print(
+            f"  {topic}: protocol [bold]{state.get('protocol')}[/], readiness "
+            f"{state.get('readiness')}, rMSSD {state.get('rmssd_ms')} ms, "
+            f"revision {state.get('revision')}"
+        )
+    out.print(f"  {config.mqtt.base_topic}/status: {' → '.join(seen.availability)}")
+    out.print()
+    out.print("[bold green]Demo finished:[/] the daemon decided, published and shut down cleanly.")

@@ -1,0 +1,289 @@
+"""Readiness: each signal against the athlete's own baseline, explained in one line.
+
+HRV (Plews et al. 2012; Kiviniemi et al. 2007): the 7-day mean of ln rMSSD is compared with the
+normal range, 60-day mean +- 0.5 SD (the smallest worthwhile change); today's ln rMSSD below
+the 60-day mean - 1 SD is an acute drop and counts as a flag.
+
+Secondary signals (RHR, respiratory rate, skin-temperature deviation, sleep) are z-scores
+against the same person's 60-day baseline, signed so negative is worse, and raise a flag at
+z <= -1.5. A night under 6 h raises the sleep flag regardless; a 14-night mean at least 45 min
+under the baseline is sleep debt. Skin temperature >= +0.5 C together with RHR or respiratory
+rate at z <= -2 is the illness pattern. Missing inputs are left out, never scored as zero.
+
+Display score (0-100): ``75 + 12.5 * mean(z) - 8 * flags``, clipped to 0-100, where ``mean(z)``
+is the weighted mean of the available z-scores clipped to [-3, +1] (the HRV trend weighs 2,
+every other signal 1; a better-than-usual signal counts at most +1 SD, so it cannot hide a
+shortfall elsewhere), and an illness day is capped at 20. A day at the baseline in every signal
+reads 75; each SD of shortfall across the board costs 12.5 points. The score is for people to
+read: the protocol comes from the decision table, and :func:`cap_score` keeps the score from
+contradicting it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+import numpy as np
+
+from recoveryd.engine.baseline import FloatArray, z_scores
+from recoveryd.engine.series import MetricSeries, metric_series
+from recoveryd.engine.thresholds import Thresholds
+from recoveryd.models import Contributor, HrvStatus, Night, Protocol, Readiness
+
+_SCORE_AT_BASELINE = 75.0
+_POINTS_PER_SD = 12.5
+_POINTS_PER_FLAG = 8.0
+_ILLNESS_SCORE_CAP = 20
+_Z_FLOOR, _Z_CEILING = -3.0, 1.0
+_MIN_DEBT_NIGHTS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class _Secondary:
+    signal: str
+    metric: str
+    unit: str
+    label: str
+    higher_is_worse: bool
+    decimals: int
+
+
+_SECONDARY = (
+    _Secondary("rhr", "rhr_bpm", "bpm", "Resting HR", higher_is_worse=True, decimals=0),
+    _Secondary("resp_rate", "resp_rate", "br/min", "Respiratory rate", higher_is_worse=True, decimals=1),
+    _Secondary("skin_temp", "skin_temp_dev_c", "°C", "Skin temperature", higher_is_worse=True, decimals=2),
+    _Secondary("sleep", "sleep_total_min", "min", "Sleep", higher_is_worse=False, decimals=0),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Signals:
+    hrv: MetricSeries
+    secondary: dict[str, tuple[MetricSeries, FloatArray]]
+    sleep14: MetricSeries
+
+
+def assess_days(
+    nights: Iterable[Night],
+    preference: Sequence[str],
+    start: date,
+    days: int,
+    thresholds: Thresholds,
+) -> list[Readiness]:
+    """The readiness of every day from ``start`` for ``days`` days, computed in one pass."""
+    night_list = list(nights)
+    window = thresholds.baseline_days
+    hrv = metric_series(
+        night_list, "hrv_rmssd_ms", preference, start, days,
+        window=window, recent=thresholds.rolling_days, transform="log",
+    )
+    secondary: dict[str, tuple[MetricSeries, FloatArray]] = {}
+    for spec in _SECONDARY:
+        series = metric_series(
+            night_list, spec.metric, preference, start, days,
+            window=window, recent=thresholds.rolling_days,
+        )
+        secondary[spec.signal] = (
+            series,
+            z_scores(series.values, series.stats, higher_is_worse=spec.higher_is_worse),
+        )
+    sleep14 = metric_series(
+        night_list, "sleep_total_min", preference, start, days,
+        window=window, recent=thresholds.sleep_debt_days,
+    )
+    signals = _Signals(hrv, secondary, sleep14)
+    return [_assess_day(signals, i, thresholds) for i in range(days)]
+
+
+def _finite(value: float) -> bool:
+    return not math.isnan(value)
+
+
+def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
+    contributors: list[Contributor] = []
+    weighted: list[tuple[float, float]] = []
+    hrv = signals.hrv
+    hrv_days = int(hrv.stats.count[i])
+    hrv_status = HrvStatus.UNKNOWN
+    acute = False
+    mean, sd = float(hrv.stats.mean[i]), float(hrv.stats.sd[i])
+    hrv_ready = hrv_days >= t.min_hrv_days and _finite(sd) and sd > 0
+    if hrv_ready and hrv.stats.recent_count[i] >= t.min_rolling_days:
+        trend = float(hrv.stats.recent_mean[i])
+        low, high = mean - t.swc_k * sd, mean + t.swc_k * sd
+        z = (trend - mean) / sd
+        if trend < low:
+            hrv_status = HrvStatus.BELOW
+            reason = f"7-day ln rMSSD {trend:.2f} is below your normal range {low:.2f}–{high:.2f}"
+        elif trend > high:
+            hrv_status = HrvStatus.ABOVE
+            reason = (
+                f"7-day ln rMSSD {trend:.2f} is above your normal range {low:.2f}–{high:.2f}; "
+                "not a licence to push"
+            )
+        else:
+            hrv_status = HrvStatus.WITHIN
+            reason = f"7-day ln rMSSD {trend:.2f} is within your normal range {low:.2f}–{high:.2f}"
+        contributors.append(
+            Contributor("hrv_trend", trend, "ln ms", mean, low, high, z, hrv_days, False, reason)
+        )
+        weighted.append((z, 2.0))
+    today = float(hrv.values[i])
+    if hrv_ready and _finite(today):
+        z = (today - mean) / sd
+        acute = today < mean - t.acute_drop_sd * sd
+        ms = math.exp(today)
+        if acute:
+            reason = (
+                f"ln rMSSD {today:.2f} ({ms:.0f} ms) is {abs(z):.1f} SD below your baseline "
+                f"{mean:.2f}: an acute drop"
+            )
+        else:
+            reason = f"ln rMSSD {today:.2f} ({ms:.0f} ms) against your baseline {mean:.2f}"
+        contributors.append(
+            Contributor(
+                "hrv_today", today, "ln ms", mean, mean - t.acute_drop_sd * sd, None,
+                z, hrv_days, acute, reason,
+            )
+        )
+        weighted.append((z, 1.0))
+
+    z_by_signal: dict[str, float] = {}
+    for spec in _SECONDARY:
+        contributor = _secondary_contributor(spec, signals.secondary[spec.signal], i, t)
+        if contributor is not None:
+            contributors.append(contributor)
+            if contributor.z is not None:
+                z_by_signal[spec.signal] = contributor.z
+                weighted.append((contributor.z, 1.0))
+    debt = _sleep_debt(signals.sleep14, i, t)
+    if debt is not None:
+        contributors.append(debt)
+
+    skin = signals.secondary["skin_temp"][0].values[i]
+    illness = bool(
+        _finite(skin)
+        and skin >= t.illness_temp_c
+        and (
+            z_by_signal.get("rhr", 0.0) <= t.illness_z
+            or z_by_signal.get("resp_rate", 0.0) <= t.illness_z
+        )
+    )
+    flags = tuple(c.signal for c in contributors if c.flag)
+    measured = [("hrv_rmssd_ms", round(math.exp(today), 1))] if _finite(today) else []
+    for spec in _SECONDARY:
+        value = float(signals.secondary[spec.signal][0].values[i])
+        if _finite(value):
+            measured.append((spec.metric, value))
+    return Readiness(
+        score=_score(weighted, len(flags), illness),
+        confidence=_confidence(hrv_days, len(z_by_signal), t),
+        hrv_status=hrv_status,
+        acute_hrv_drop=acute,
+        illness=illness,
+        flags=flags,
+        contributors=tuple(contributors),
+        hrv_valid_days=hrv_days,
+        hrv_source=hrv.source[i] or None,
+        measured=tuple(measured),
+    )
+
+
+def _secondary_contributor(
+    spec: _Secondary, data: tuple[MetricSeries, FloatArray], i: int, t: Thresholds
+) -> Contributor | None:
+    series, zs = data
+    value = float(series.values[i])
+    if not _finite(value):
+        return None
+    days = int(series.stats.count[i])
+    mean, sd, z = float(series.stats.mean[i]), float(series.stats.sd[i]), float(zs[i])
+    short_night = spec.signal == "sleep" and value < t.short_sleep_min
+    fmt = f".{spec.decimals}f"
+    shown = _hours(value) if spec.signal == "sleep" else f"{value:{fmt}} {spec.unit}"
+    if days < t.min_secondary_days or not _finite(z):
+        reason = f"{spec.label} {shown}; baseline still building ({days} days)"
+        if short_night:
+            reason = f"{spec.label} {shown} is under {_hours(t.short_sleep_min)}"
+        return Contributor(
+            spec.signal, value, spec.unit, None, None, None, None, days, short_night, reason
+        )
+    width = abs(t.flag_z) * sd
+    flag = z <= t.flag_z or short_night
+    base = _hours(mean) if spec.signal == "sleep" else f"{mean:{fmt}}"
+    if short_night:
+        reason = f"{spec.label} {shown} is under {_hours(t.short_sleep_min)} (baseline {base})"
+    elif flag:
+        direction = "above" if spec.higher_is_worse else "below"
+        reason = f"{spec.label} {shown} is {abs(z):.1f} SD {direction} your baseline {base}"
+    else:
+        reason = f"{spec.label} {shown}, in line with your baseline {base}"
+    return Contributor(
+        spec.signal, value, spec.unit, mean, mean - width, mean + width, z, days, flag, reason
+    )
+
+
+def _sleep_debt(series: MetricSeries, i: int, t: Thresholds) -> Contributor | None:
+    recent_nights = int(series.stats.recent_count[i])
+    days = int(series.stats.count[i])
+    if recent_nights < _MIN_DEBT_NIGHTS or days < t.min_secondary_days:
+        return None
+    recent, mean = float(series.stats.recent_mean[i]), float(series.stats.mean[i])
+    shortfall = mean - recent
+    flag = shortfall >= t.sleep_debt_min
+    if flag:
+        reason = (
+            f"Sleep debt: the last {t.sleep_debt_days} nights average {_hours(recent)}, "
+            f"{shortfall:.0f} min under your baseline {_hours(mean)}"
+        )
+    else:
+        reason = f"No sleep debt: the last {t.sleep_debt_days} nights average {_hours(recent)}"
+    return Contributor(
+        "sleep_debt", recent, "min", mean, mean - t.sleep_debt_min, None, None, days, flag, reason
+    )
+
+
+def _hours(minutes: float) -> str:
+    whole = round(minutes)
+    return f"{whole // 60} h {whole % 60:02d} min"
+
+
+def _score(weighted: list[tuple[float, float]], flags: int, illness: bool) -> int | None:
+    if not weighted:
+        return None
+    zs = np.clip(np.array([z for z, _ in weighted]), _Z_FLOOR, _Z_CEILING)
+    weights = np.array([w for _, w in weighted])
+    mean_z = float(np.average(zs, weights=weights))
+    score = _SCORE_AT_BASELINE + _POINTS_PER_SD * mean_z - _POINTS_PER_FLAG * flags
+    score = min(max(score, 0.0), 100.0)
+    if illness:
+        score = min(score, _ILLNESS_SCORE_CAP)
+    return round(score)
+
+
+def _confidence(hrv_days: int, secondary_with_z: int, t: Thresholds) -> float:
+    """0-1: 70 % from the depth of the HRV baseline (full at 28 days), 30 % from how many of
+    the four secondary signals had a usable baseline today."""
+    hrv_part = min(hrv_days / t.full_hrv_days, 1.0)
+    secondary_part = secondary_with_z / len(_SECONDARY)
+    return round(0.7 * hrv_part + 0.3 * secondary_part, 2)
+
+
+# The highest score shown on a day with each cut-back protocol.
+SCORE_CAPS: dict[Protocol, int] = {
+    Protocol.REST: 40,
+    Protocol.ACTIVE_RECOVERY: 55,
+    Protocol.MOBILITY: 65,
+}
+
+
+def cap_score(readiness: Readiness, protocol: Protocol) -> Readiness:
+    """``readiness`` with its score capped so that it never reads higher than the decision
+    allows (a 72 beside "rest" would contradict the advice it accompanies)."""
+    cap = SCORE_CAPS.get(protocol)
+    if cap is None or readiness.score is None or readiness.score <= cap:
+        return readiness
+    return replace(readiness, score=cap)

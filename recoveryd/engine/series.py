@@ -1,0 +1,93 @@
+"""From stored nights to dense daily arrays, one source per metric and day.
+
+Sources are never mixed inside one baseline: an rMSSD from a ring, from a watch and from a chest
+strap are different quantities. For each day, a metric is read from the first source in the
+athlete's order of preference that measured it at least once in the baseline window or on the
+day itself; that source's series alone feeds that day's baseline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from recoveryd.engine.baseline import FloatArray, RollingStats, rolling_stats
+from recoveryd.models import Night
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSeries:
+    """One metric over consecutive days, with its rolling statistics and chosen source.
+
+    Attributes:
+        values: Value per day (NaN where missing), from the chosen source.
+        stats: Rolling statistics of those values, from that same source.
+        source: The chosen source per day ('' where no source has data).
+    """
+
+    values: FloatArray
+    stats: RollingStats
+    source: tuple[str, ...]
+
+
+def day_index(start: date, days: int) -> list[date]:
+    """The calendar days ``start``, ``start + 1``, ... of a series of length ``days``."""
+    return [start + timedelta(days=i) for i in range(days)]
+
+
+def metric_series(
+    nights: Iterable[Night],
+    metric: str,
+    preference: Sequence[str],
+    start: date,
+    days: int,
+    *,
+    window: int,
+    recent: int,
+    transform: str = "identity",
+) -> MetricSeries:
+    """Dense daily values and statistics of ``metric`` from ``start`` for ``days`` days.
+
+    ``transform="log"`` takes the natural log of positive values first (ln rMSSD); a
+    non-positive value is treated as not measured.
+    """
+    per_source: dict[str, FloatArray] = {s: np.full(days, np.nan) for s in preference}
+    for night in nights:
+        offset = (night.date - start).days
+        value = night.metric(metric)
+        if value is None or night.source not in per_source or not 0 <= offset < days:
+            continue
+        if transform == "log":
+            if value <= 0:
+                continue
+            value = float(np.log(value))
+        per_source[night.source][offset] = value
+
+    chosen_values = np.full(days, np.nan)
+    chosen_mean = np.full(days, np.nan)
+    chosen_sd = np.full(days, np.nan)
+    chosen_count = np.zeros(days, dtype=np.int64)
+    chosen_recent_mean = np.full(days, np.nan)
+    chosen_recent_count = np.zeros(days, dtype=np.int64)
+    chosen_source = np.full(days, "", dtype=object)
+    undecided = np.ones(days, dtype=bool)
+    for source in preference:
+        values = per_source[source]
+        stats = rolling_stats(values, window, recent)
+        has_data = (stats.count > 0) | ~np.isnan(values)
+        take = undecided & has_data
+        chosen_values[take] = values[take]
+        chosen_mean[take] = stats.mean[take]
+        chosen_sd[take] = stats.sd[take]
+        chosen_count[take] = stats.count[take]
+        chosen_recent_mean[take] = stats.recent_mean[take]
+        chosen_recent_count[take] = stats.recent_count[take]
+        chosen_source[take] = source
+        undecided &= ~take
+    stats = RollingStats(
+        chosen_mean, chosen_sd, chosen_count, chosen_recent_mean, chosen_recent_count
+    )
+    return MetricSeries(chosen_values, stats, tuple(str(s) for s in chosen_source))

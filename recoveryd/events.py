@@ -1,0 +1,41 @@
+"""The typed events of the daemon's one queue. Adapters and timers only put these; one
+consumer acts on them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerConnected:
+    """The MQTT connection is (re-)established and ``online`` was published."""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeAssistantOnline:
+    """Home Assistant announced ``online`` on its status topic (it restarted)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RediscoveryDue:
+    """The randomised delay after :class:`HomeAssistantOnline` has passed."""
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionDue:
+    """Time to decide today: the daily schedule fired, or the daemon just started."""
+
+    trigger: str
+
+
+@dataclass(frozen=True, slots=True)
+class StorePoll:
+    """Look whether another process (an import) changed the store."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """Finish the current event and stop consuming."""
+
+
+Event = BrokerConnected | HomeAssistantOnline | RediscoveryDue | DecisionDue | StorePoll | Stop

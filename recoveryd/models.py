@@ -1,0 +1,211 @@
+"""Frozen domain types shared by the engine, the store, the daemon and the adapters.
+
+Every value that crosses a boundary (store, MQTT, CLI output) is one of these. They are plain
+frozen dataclasses; pydantic's ``TypeAdapter`` turns them into JSON and back at the edges.
+
+Dates: a :class:`Night` is filed under the *morning* it ends on, i.e. the date of the day that
+is decided from it. Times of day are local to the household's time zone.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+import datetime as dt  # noqa: TC003 - pydantic resolves the annotations at run time
+from enum import StrEnum
+
+
+class Protocol(StrEnum):
+    """The day's recovery protocol, from most to least protective."""
+
+    REST = "rest"
+    ACTIVE_RECOVERY = "active_recovery"
+    MOBILITY = "mobility"
+    AS_PLANNED = "as_planned"
+    PROGRESSIVE_OVERLOAD = "progressive_overload"
+    INSUFFICIENT_DATA = "insufficient_data"
+
+    @property
+    def is_hard(self) -> bool:
+        """Whether the planned hard work goes ahead (the day is not cut back)."""
+        return self in {Protocol.AS_PLANNED, Protocol.PROGRESSIVE_OVERLOAD}
+
+
+class HrvStatus(StrEnum):
+    """Where the 7-day mean of ln rMSSD lies against the athlete's normal range."""
+
+    BELOW = "below"
+    WITHIN = "within"
+    ABOVE = "above"
+    UNKNOWN = "unknown"
+
+
+# The nightly metrics a Night can carry, in the order of the generic CSV format.
+NIGHT_METRICS: tuple[str, ...] = (
+    "hrv_rmssd_ms",
+    "rhr_bpm",
+    "sleep_total_min",
+    "sleep_deep_min",
+    "sleep_rem_min",
+    "sleep_light_min",
+    "sleep_awake_min",
+    "resp_rate",
+    "skin_temp_dev_c",
+    "spo2_pct",
+)
+
+CHECKIN_ITEMS: tuple[str, ...] = ("soreness", "stress", "mood", "sleep_quality", "energy")
+
+
+@dataclass(frozen=True, slots=True)
+class Night:
+    """One night of one source for one athlete; ``None`` means the source did not measure it."""
+
+    athlete: str
+    date: dt.date
+    source: str
+    hrv_rmssd_ms: float | None = None
+    rhr_bpm: float | None = None
+    sleep_total_min: float | None = None
+    sleep_deep_min: float | None = None
+    sleep_rem_min: float | None = None
+    sleep_light_min: float | None = None
+    sleep_awake_min: float | None = None
+    resp_rate: float | None = None
+    skin_temp_dev_c: float | None = None
+    spo2_pct: float | None = None
+
+    def metric(self, name: str) -> float | None:
+        """The value of one of :data:`NIGHT_METRICS`, or ``None`` when not measured."""
+        if name not in NIGHT_METRICS:
+            raise KeyError(name)
+        value: float | None = getattr(self, name)
+        return value
+
+    def has_any_metric(self) -> bool:
+        """Whether at least one metric was measured."""
+        return any(self.metric(name) is not None for name in NIGHT_METRICS)
+
+
+@dataclass(frozen=True, slots=True)
+class CheckIn:
+    """The 30-second morning wellness check-in; items on a 1 (worst) to 5 (best) scale."""
+
+    athlete: str
+    date: dt.date
+    soreness: int | None = None
+    stress: int | None = None
+    mood: int | None = None
+    sleep_quality: int | None = None
+    energy: int | None = None
+
+    def has_any_item(self) -> bool:
+        """Whether at least one item was answered."""
+        return any(getattr(self, name) is not None for name in CHECKIN_ITEMS)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """A training session, planned or adjusted."""
+
+    title: str
+    sport: str
+    duration_min: int
+    intensity: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Contributor:
+    """One signal's part in the day's readiness, with everything needed to explain it.
+
+    ``z`` is signed so that negative is worse for every signal. ``band_low``/``band_high`` is
+    the athlete's normal range for the compared value; ``days`` counts the valid days of the
+    baseline behind it.
+    """
+
+    signal: str
+    value: float
+    unit: str
+    baseline: float | None
+    band_low: float | None
+    band_high: float | None
+    z: float | None
+    days: int
+    flag: bool
+    reason: str
+
+    def __post_init__(self) -> None:
+        if not math.isfinite(self.value):
+            raise ValueError(f"contributor {self.signal}: value must be finite")
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """The assessed readiness of one athlete on one day."""
+
+    score: int | None
+    confidence: float
+    hrv_status: HrvStatus
+    acute_hrv_drop: bool
+    illness: bool
+    flags: tuple[str, ...]
+    contributors: tuple[Contributor, ...]
+    hrv_valid_days: int
+    hrv_source: str | None
+    measured: tuple[tuple[str, float], ...] = ()
+
+    def measurement(self, metric: str) -> float | None:
+        """Today's raw value of one of :data:`NIGHT_METRICS` from the source used, if any."""
+        return next((v for name, v in self.measured if name == metric), None)
+
+    def contributor(self, signal: str) -> Contributor | None:
+        """The contributor for ``signal``, or ``None`` when that signal was missing."""
+        return next((c for c in self.contributors if c.signal == signal), None)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One thing the home should do at a local time, for one athlete's day plan."""
+
+    at: dt.datetime
+    athlete: str
+    modality: str
+    command: str
+    target: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """A stable identity for the action log, so that no action runs twice."""
+        return f"{self.athlete}:{self.at.isoformat()}:{self.modality}:{self.command}:{self.target}"
+
+
+@dataclass(frozen=True, slots=True)
+class DayPlan:
+    """The engine's decision for one athlete and day, with its reasons and consequences."""
+
+    athlete: str
+    date: dt.date
+    protocol: Protocol
+    readiness: Readiness
+    reasons: tuple[str, ...]
+    planned_session: Session | None
+    session: Session | None
+    actions: tuple[Action, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A stored :class:`DayPlan`: when it was made, which revision, and what it was made from."""
+
+    plan: DayPlan
+    revision: int
+    decided_at: dt.datetime
+    inputs_digest: str
+    published_at: dt.datetime | None = None
+
+
+def night_field_names() -> tuple[str, ...]:
+    """Names of all :class:`Night` fields, in declaration order."""
+    return tuple(f.name for f in fields(Night))

@@ -1,0 +1,159 @@
+"""Deterministic sample histories for the demo, the tests and anyone trying recoveryd out.
+
+Two athletes, 150 nights each, ending on a chosen morning (the demo uses today). The same seed
+and end date always give the same nights.
+
+Physiology, per athlete:
+
+* ln rMSSD around a personal mean with a day-to-day SD of about 0.09 and AR(1) carry-over
+  (phi = 0.3); Plews et al. (2012) report a coefficient of variation of ln rMSSD of a few per
+  cent in well-trained athletes.
+* A weekly training rhythm: the morning after a hard session ln rMSSD is ~0.06 lower and RHR
+  ~1 bpm higher; after a rest day ~0.04 higher.
+* RHR moves against HRV (about -10 bpm per unit of ln rMSSD) plus its own noise of ~1.2 bpm.
+* Sleep about 7.5 h with an SD of ~30 min, longer at weekends; stages as shares of the total.
+* Respiratory rate ~14-16 /min (SD 0.3); skin temperature deviation ~0 (SD 0.12 C).
+* About 3 % of nights missing (the ring was charging), never the last one.
+
+Events, in days before the end date:
+
+* ``alex`` (ring, endurance): an overreaching block 75-62 days back, and a short illness
+  9-6 days back (skin temperature +0.6-0.9 C, breathing +1.8 /min, RHR +7 bpm, HRV down),
+  recovering over the following days.
+* ``sam`` (watch, strength): an illness 80-77 days back, and an overreaching block over the
+  last two weeks (HRV progressively suppressed, RHR up, 40 min less sleep a night).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from recoveryd.models import CheckIn, Night
+
+DEFAULT_SEED = 20240521
+DEFAULT_DAYS = 150
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    athlete: str
+    source: str
+    ln_rmssd: float
+    rhr: float
+    sleep_min: float
+    resp: float
+    hard_weekdays: frozenset[int]
+    rest_weekdays: frozenset[int]
+
+
+PROFILES: tuple[_Profile, ...] = (
+    _Profile("alex", "oura", 4.25, 48.0, 455.0, 14.2, frozenset({1, 3, 5}), frozenset({0})),
+    _Profile("sam", "garmin", 3.80, 56.0, 430.0, 15.5, frozenset({0, 2, 4}), frozenset({6})),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Perturbation:
+    ln_rmssd: float = 0.0
+    rhr: float = 0.0
+    sleep: float = 0.0
+    resp: float = 0.0
+    skin: float = 0.0
+    feel: float = 0.0
+
+
+def _ramp(back: int, first: int, last: int, depth: float) -> float:
+    """0 outside [last, first] days back, growing linearly to ``depth`` at ``last``."""
+    if not last <= back <= first:
+        return 0.0
+    return depth * (first - back + 1) / (first - last + 1)
+
+
+def _events(athlete: str, back: int) -> _Perturbation:
+    if athlete == "alex":
+        if 6 <= back <= 9:  # illness
+            fever = (0.6, 0.9, 0.8, 0.6)[9 - back]
+            return _Perturbation(-0.35, 7.0, 20.0, 1.8, fever, -1.5)
+        if 2 <= back <= 5:  # coming back
+            residual = (-0.35, -0.28, -0.2, -0.12)[5 - back]
+            return _Perturbation(residual, 2.0, 0.0, 0.3, 0.15, -0.5)
+        overreach = _ramp(back, 75, 62, -0.30)
+        return _Perturbation(overreach, -overreach * 12, 0.0, 0.0, 0.0, overreach * 3)
+    if 77 <= back <= 80:  # illness
+        return _Perturbation(-0.40, 8.0, 30.0, 2.0, 0.8, -1.5)
+    if 3 <= back <= 13:  # overreaching block
+        depth = _ramp(back, 13, 3, -0.42)
+        return _Perturbation(depth, -depth * 12, -40.0, 0.2, 0.0, depth * 4)
+    if 0 <= back <= 2:  # first easy days after the block
+        return _Perturbation(-0.25 + 0.05 * (2 - back), 2.0, 10.0, 0.0, 0.0, -0.4)
+    return _Perturbation()
+
+
+def generate(
+    end: date, *, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED
+) -> tuple[list[Night], list[CheckIn]]:
+    """Nights and check-ins for every sample athlete, the last night dated ``end``."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    nights: list[Night] = []
+    checkins: list[CheckIn] = []
+    for index, profile in enumerate(PROFILES):
+        rng = np.random.default_rng([seed, index])
+        n, c = _athlete_history(profile, end, days, rng)
+        nights.extend(n)
+        checkins.extend(c)
+    return nights, checkins
+
+
+def _athlete_history(
+    p: _Profile, end: date, days: int, rng: np.random.Generator
+) -> tuple[list[Night], list[CheckIn]]:
+    nights: list[Night] = []
+    checkins: list[CheckIn] = []
+    carry = 0.0
+    for back in range(days - 1, -1, -1):
+        day = end - timedelta(days=back)
+        yesterday = (day - timedelta(days=1)).weekday()
+        noise = rng.normal(0.0, 0.09)
+        carry = 0.3 * carry + noise
+        rhythm = -0.06 if yesterday in p.hard_weekdays else 0.04 if yesterday in p.rest_weekdays else 0.0
+        event = _events(p.athlete, back)
+        ln_rmssd = p.ln_rmssd + carry + rhythm + event.ln_rmssd
+        rhr = p.rhr - 10.0 * (ln_rmssd - p.ln_rmssd) + rng.normal(0.0, 1.2) + event.rhr
+        rhr += 1.0 if yesterday in p.hard_weekdays else 0.0
+        weekend = 30.0 if day.weekday() in {5, 6} else 0.0
+        sleep = p.sleep_min + weekend + rng.normal(0.0, 30.0) + event.sleep
+        awake = max(5.0, rng.normal(0.06, 0.015) * sleep)
+        deep, rem = rng.normal(0.18, 0.02) * sleep, rng.normal(0.22, 0.02) * sleep
+        missing = back > 0 and rng.random() < 0.03
+        if not missing:
+            nights.append(
+                Night(
+                    athlete=p.athlete,
+                    date=day,
+                    source=p.source,
+                    hrv_rmssd_ms=round(float(np.exp(ln_rmssd)), 1),
+                    rhr_bpm=round(rhr, 1),
+                    sleep_total_min=round(sleep),
+                    sleep_deep_min=round(deep),
+                    sleep_rem_min=round(rem),
+                    sleep_light_min=round(sleep - deep - rem),
+                    sleep_awake_min=round(awake),
+                    resp_rate=round(p.resp + rng.normal(0.0, 0.3) + event.resp, 1),
+                    skin_temp_dev_c=round(rng.normal(0.0, 0.12) + event.skin, 2),
+                    spo2_pct=round(float(np.clip(rng.normal(97.0, 0.8), 90.0, 100.0)), 1),
+                )
+            )
+        if rng.random() < 0.8:
+            checkins.append(_checkin(p.athlete, day, event.feel, rng))
+    return nights, checkins
+
+
+def _checkin(athlete: str, day: date, feel: float, rng: np.random.Generator) -> CheckIn:
+    def item() -> int:
+        return int(np.clip(round(4.0 + feel + rng.normal(0.0, 0.6)), 1, 5))
+
+    return CheckIn(athlete, day, item(), item(), item(), item(), item())

@@ -1,0 +1,247 @@
+"""SQLite store: nights, check-ins and decisions, with versioned schema migrations.
+
+WAL mode, so the daemon can read while ``recoveryd import`` writes from another process.
+Observations are upserted by (athlete, date, source): re-importing the same data changes
+nothing, and a changed value replaces the old one. Decisions are append-only revisions:
+a re-decision for the same day adds a revision, it never overwrites the reasons of the last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import astuple
+from datetime import date, datetime
+from pathlib import Path
+from typing import Final
+
+from pydantic import TypeAdapter
+
+from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, DayPlan, Decision, Night
+
+SCHEMA_VERSION: Final = 1
+
+_MIGRATIONS: Final[dict[int, str]] = {
+    1: f"""
+    CREATE TABLE nights (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        {", ".join(f"{m} REAL" for m in NIGHT_METRICS)},
+        PRIMARY KEY (athlete, date, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE checkins (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        {", ".join(f"{c} INTEGER" for c in CHECKIN_ITEMS)},
+        PRIMARY KEY (athlete, date)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        protocol TEXT NOT NULL,
+        plan_json TEXT NOT NULL,
+        inputs_digest TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        published_at TEXT,
+        PRIMARY KEY (athlete, date, revision)
+    ) WITHOUT ROWID;
+    """,
+}
+
+_PLAN = TypeAdapter(DayPlan)
+_NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
+_CHECKIN_COLUMNS: Final = ("athlete", "date", *CHECKIN_ITEMS)
+
+
+class StoreError(Exception):
+    """The store cannot be opened or is from a newer recoveryd."""
+
+
+def _upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
+    values = [c for c in columns if c not in key]
+    updates = ", ".join(f"{c} = excluded.{c}" for c in values)
+    changed = " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in values)
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates} WHERE {changed}"
+    )
+
+
+_UPSERT_NIGHT: Final = _upsert_sql("nights", _NIGHT_COLUMNS, ("athlete", "date", "source"))
+_UPSERT_CHECKIN: Final = _upsert_sql("checkins", _CHECKIN_COLUMNS, ("athlete", "date"))
+
+
+class Store:
+    """The daemon's SQLite database. One instance per process; not shared across threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"{path}: cannot open the store: {exc}") from None
+
+    def close(self) -> None:
+        """Checkpoint and close the database."""
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._db
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this recoveryd "
+                f"understands ({SCHEMA_VERSION}); upgrade recoveryd"
+            )
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._transaction() as db:
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target}")
+
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open database."""
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (SQLite ``PRAGMA data_version``)."""
+        return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
+    # Observations -------------------------------------------------------------------------
+
+    def upsert(self, nights: Iterable[Night] = (), checkins: Iterable[CheckIn] = ()) -> int:
+        """Insert or update nights and check-ins in one transaction.
+
+        Returns how many rows were new or changed; an identical row counts as unchanged.
+        """
+        night_rows = [(n.athlete, n.date.isoformat(), *astuple(n)[2:]) for n in nights]
+        checkin_rows = [(c.athlete, c.date.isoformat(), *astuple(c)[2:]) for c in checkins]
+        with self._transaction() as db:
+            before = db.total_changes
+            db.executemany(_UPSERT_NIGHT, night_rows)
+            db.executemany(_UPSERT_CHECKIN, checkin_rows)
+            return db.total_changes - before
+
+    def nights(self, athlete: str, first: date, last: date) -> list[Night]:
+        """The athlete's nights dated ``first`` to ``last`` inclusive, all sources."""
+        cursor = self._db.execute(
+            f"SELECT {', '.join(_NIGHT_COLUMNS)} FROM nights "
+            "WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date, source",
+            (athlete, first.isoformat(), last.isoformat()),
+        )
+        return [Night(r[0], date.fromisoformat(r[1]), *r[2:]) for r in cursor]
+
+    def checkins(self, athlete: str, first: date, last: date) -> list[CheckIn]:
+        """The athlete's check-ins dated ``first`` to ``last`` inclusive."""
+        cursor = self._db.execute(
+            f"SELECT {', '.join(_CHECKIN_COLUMNS)} FROM checkins "
+            "WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date",
+            (athlete, first.isoformat(), last.isoformat()),
+        )
+        return [CheckIn(r[0], date.fromisoformat(r[1]), *r[2:]) for r in cursor]
+
+    def count_nights(self, athlete: str | None = None) -> int:
+        """How many nights are stored, for one athlete or all."""
+        if athlete is None:
+            return int(self._db.execute("SELECT count(*) FROM nights").fetchone()[0])
+        row = self._db.execute("SELECT count(*) FROM nights WHERE athlete = ?", (athlete,))
+        return int(row.fetchone()[0])
+
+    def inputs_digest(self, athlete: str, first: date, last: date) -> str:
+        """A digest of every observation that can influence a decision on ``last``."""
+        digest = hashlib.sha256()
+        for night in self.nights(athlete, first, last):
+            digest.update(repr(astuple(night)).encode())
+        for checkin in self.checkins(athlete, first, last):
+            digest.update(repr(astuple(checkin)).encode())
+        return digest.hexdigest()
+
+    # Decisions ----------------------------------------------------------------------------
+
+    def save_decision(self, plan: DayPlan, decided_at: datetime, inputs_digest: str) -> Decision:
+        """Store ``plan`` as the next revision for its athlete and day."""
+        with self._transaction() as db:
+            row = db.execute(
+                "SELECT coalesce(max(revision), 0) FROM decisions WHERE athlete = ? AND date = ?",
+                (plan.athlete, plan.date.isoformat()),
+            ).fetchone()
+            revision = int(row[0]) + 1
+            db.execute(
+                "INSERT INTO decisions (athlete, date, revision, protocol, plan_json, "
+                "inputs_digest, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    plan.athlete,
+                    plan.date.isoformat(),
+                    revision,
+                    plan.protocol.value,
+                    _PLAN.dump_json(plan).decode(),
+                    inputs_digest,
+                    decided_at.isoformat(),
+                ),
+            )
+        return Decision(plan, revision, decided_at, inputs_digest)
+
+    def latest_decision(self, athlete: str, day: date) -> Decision | None:
+        """The newest revision of the decision for ``athlete`` on ``day``."""
+        row = self._db.execute(
+            "SELECT plan_json, revision, decided_at, inputs_digest, published_at FROM decisions "
+            "WHERE athlete = ? AND date = ? ORDER BY revision DESC LIMIT 1",
+            (athlete, day.isoformat()),
+        ).fetchone()
+        if row is None:
+            return None
+        return Decision(
+            plan=_PLAN.validate_json(row[0]),
+            revision=int(row[1]),
+            decided_at=datetime.fromisoformat(row[2]),
+            inputs_digest=str(row[3]),
+            published_at=datetime.fromisoformat(row[4]) if row[4] else None,
+        )
+
+    def decision_count(self, athlete: str, day: date) -> int:
+        """How many revisions exist for ``athlete`` on ``day``."""
+        row = self._db.execute(
+            "SELECT count(*) FROM decisions WHERE athlete = ? AND date = ?",
+            (athlete, day.isoformat()),
+        ).fetchone()
+        return int(row[0])
+
+    def mark_published(self, decision: Decision, at: datetime) -> None:
+        """Record that ``decision`` reached the broker."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE decisions SET published_at = ? "
+                "WHERE athlete = ? AND date = ? AND revision = ?",
+                (
+                    at.isoformat(),
+                    decision.plan.athlete,
+                    decision.plan.date.isoformat(),
+                    decision.revision,
+                ),
+            )

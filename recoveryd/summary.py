@@ -1,0 +1,169 @@
+"""Terminal rendering of decisions: the morning summary and the recent history.
+
+Pure formatting: day plans in, rich renderables out. JSON output for scripts is
+:func:`plan_json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import TypeAdapter
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from recoveryd.models import Contributor, DayPlan, Protocol
+
+PROTOCOL_STYLE: dict[Protocol, str] = {
+    Protocol.REST: "bold red",
+    Protocol.ACTIVE_RECOVERY: "bold dark_orange",
+    Protocol.MOBILITY: "bold yellow",
+    Protocol.AS_PLANNED: "bold green",
+    Protocol.PROGRESSIVE_OVERLOAD: "bold bright_cyan",
+    Protocol.INSUFFICIENT_DATA: "bold bright_black",
+}
+
+_SIGNAL_LABEL = {
+    "hrv_trend": "HRV, 7-day",
+    "hrv_today": "HRV, today",
+    "rhr": "Resting HR",
+    "resp_rate": "Breathing",
+    "skin_temp": "Skin temp.",
+    "sleep": "Sleep",
+    "sleep_debt": "Sleep, 14-day",
+}
+
+_PLAN = TypeAdapter(DayPlan)
+
+
+def protocol_text(protocol: Protocol) -> Text:
+    """The protocol's name in its colour."""
+    return Text(protocol.value.replace("_", " "), style=PROTOCOL_STYLE[protocol])
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "min":
+        whole = round(value)
+        return f"{whole // 60} h {whole % 60:02d}"
+    if unit in {"ln ms", "°C"}:
+        return f"{value:.2f}"
+    if unit == "br/min":
+        return f"{value:.1f}"
+    return f"{value:.0f}"
+
+
+def _range(c: Contributor) -> str:
+    if c.band_low is None and c.band_high is None:
+        return "–"
+    if c.band_high is None:
+        return f"≥ {_number(c.band_low, c.unit)}"
+    if c.band_low is None:
+        return f"≤ {_number(c.band_high, c.unit)}"
+    return f"{_number(c.band_low, c.unit)} – {_number(c.band_high, c.unit)}"
+
+
+def _score_bar(score: int | None) -> Text:
+    if score is None:
+        return Text("no score", style="bright_black")
+    filled = round(score / 5)
+    style = "green" if score >= 65 else "yellow" if score >= 45 else "red"
+    bar = Text("█" * filled, style=style)
+    bar.append("░" * (20 - filled), style="bright_black")
+    bar.append(f" {score}/100", style="bold")
+    return bar
+
+
+def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -> Panel:
+    """The morning summary of one athlete's day plan."""
+    r = plan.readiness
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="bold")
+    head.add_column()
+    head.add_row("Readiness", _score_bar(r.score))
+    head.add_row("Confidence", f"{r.confidence:.0%}  ({r.hrv_valid_days} HRV days from {r.hrv_source or 'no source'})")
+    head.add_row("Protocol", protocol_text(plan.protocol))
+    for reason in plan.reasons:
+        head.add_row("", Text(reason, style="italic"))
+
+    contributors = Table(title="Why", title_justify="left", title_style="bold", expand=False)
+    for column, justify in (
+        ("signal", "left"), ("today", "right"), ("baseline", "right"),
+        ("normal range", "right"), ("z", "right"), ("days", "right"),
+    ):
+        contributors.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    reasons = Table.grid(padding=(0, 1))
+    reasons.add_column(no_wrap=True)
+    reasons.add_column()
+    for c in r.contributors:
+        style = "red" if c.flag else ""
+        unit = "" if c.unit in {"min", "ln ms"} else f" {c.unit}"
+        contributors.add_row(
+            Text(("⚑ " if c.flag else "") + _SIGNAL_LABEL.get(c.signal, c.signal), style=style),
+            f"{_number(c.value, c.unit)}{unit}",
+            _number(c.baseline, c.unit),
+            _range(c),
+            "–" if c.z is None else f"{c.z:+.1f}",
+            str(c.days),
+        )
+        reasons.add_row(Text("⚑" if c.flag else "·", style=style), Text(c.reason, style=style))
+    if not r.contributors:
+        reasons.add_row("·", "no measurements for today")
+
+    parts: list[RenderableType] = [head, Text(""), contributors, reasons, Text("")]
+    session = Table.grid(padding=(0, 2))
+    session.add_column(style="bold")
+    session.add_column()
+    if plan.session is None:
+        session.add_row("Training", "none today")
+    else:
+        s = plan.session
+        detail = f"{s.title} · {s.sport} · {s.duration_min} min · {s.intensity}"
+        session.add_row("Training", detail + (f"  ({s.note})" if s.note else ""))
+    if plan.planned_session is not None and plan.session != plan.planned_session:
+        session.add_row("", Text(f"planned: {plan.planned_session.title}", style="bright_black"))
+    parts.append(session)
+    actions = Table.grid(padding=(0, 2))
+    actions.add_column(style="bold")
+    actions.add_column()
+    for action in plan.actions:
+        mark = "  [dry-run]" if dry_run else ""
+        actions.add_row(
+            action.at.strftime("%H:%M"),
+            Text(f"{action.modality}: {action.command} → {action.target}") + Text(mark, style="magenta"),
+        )
+    if not plan.actions:
+        actions.add_row("", "no recovery actions scheduled for this protocol")
+    parts.extend([Text("Actions it would take", style="bold"), actions])
+    title = f"{athlete_name} · {plan.date.strftime('%A %d %B %Y')}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="cyan")
+
+
+def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:
+    """One row per day: the protocol, the score and what was flagged."""
+    table = Table(title=f"{athlete_name}: the last {len(plans)} days", title_justify="left")
+    table.add_column("date")
+    table.add_column("protocol")
+    table.add_column("readiness", justify="right")
+    table.add_column("HRV 7-day")
+    table.add_column("flags")
+    for plan in plans:
+        r = plan.readiness
+        table.add_row(
+            plan.date.strftime("%a %d %b"),
+            protocol_text(plan.protocol),
+            "–" if r.score is None else str(r.score),
+            r.hrv_status.value,
+            ", ".join(_SIGNAL_LABEL.get(f, f) for f in r.flags) + (" · illness" if r.illness else ""),
+        )
+    return table
+
+
+def plan_json(plan: DayPlan) -> dict[str, Any]:
+    """The whole day plan as JSON-ready data."""
+    data: dict[str, Any] = _PLAN.dump_python(plan, mode="json")
+    return data

@@ -1,0 +1,52 @@
+"""Validators shared by every boundary that reads outside data (configuration, files, MQTT).
+
+Their messages are written for people: what was wrong, what is allowed, what was given.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+
+
+def between(low: float, high: float) -> AfterValidator:
+    """A range validator whose message names both bounds (pydantic's names only one)."""
+
+    def check(value: float) -> float:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise PydanticCustomError(
+                "not_finite", "must be a finite number, got {value}", {"value": value}
+            )
+        if not low <= value <= high:
+            raise PydanticCustomError(
+                "out_of_range",
+                "must be between {low} and {high}, got {value}",
+                {"low": _plain(low), "high": _plain(high), "value": _plain(value)},
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def slug(value: str) -> str:
+    """Accept a name that is safe inside an MQTT topic and a Home Assistant entity id."""
+    if not _SLUG.match(value):
+        raise PydanticCustomError(
+            "slug",
+            "must be 1-32 characters of a-z, 0-9, '_' or '-' starting with a letter or digit "
+            "(it becomes part of MQTT topics and entity ids), got {value!r}",
+            {"value": value},
+        )
+    return value
+
+
+def _plain(number: float) -> float | int:
+    """Show 65535.0 as 65535 in messages."""
+    if isinstance(number, float) and number.is_integer():
+        return int(number)
+    return number
