@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """recoveryd: decide the day's recovery from the night's data and let the home act on it."""
 
 from importlib.metadata import PackageNotFoundError, version

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The ``recoveryd`` command line.
 
 Exit codes: 0 success; 1 the command ran but something was rejected or failed; 2 the
@@ -50,18 +52,24 @@ def _parser() -> argparse.ArgumentParser:
     csv_parser = formats.add_parser("csv", help="the generic nightly CSV format (see README)")
     csv_parser.add_argument("file", type=Path)
     csv_parser.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    csv_parser.add_argument("--strict", action="store_true", help="reject the whole file on any bad row")
+    csv_parser.add_argument(
+        "--strict", action="store_true", help="reject the whole file on any bad row"
+    )
     csv_parser.add_argument("--config", type=Path, help=config_help)
 
     today = commands.add_parser("today", help="today's decision with its reasons")
     today.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    today.add_argument("--date", type=date.fromisoformat, help="decide this day instead (YYYY-MM-DD)")
+    today.add_argument(
+        "--date", type=date.fromisoformat, help="decide this day instead (YYYY-MM-DD)"
+    )
     today.add_argument("--json", action="store_true", help="print JSON for scripts")
     today.add_argument("--config", type=Path, help=config_help)
 
     sample = commands.add_parser("sample", help="write the sample histories as generic CSV files")
     sample.add_argument("--out", type=Path, required=True, help="directory for <athlete>.csv")
-    sample.add_argument("--end", type=date.fromisoformat, help="date of the last night (default: today)")
+    sample.add_argument(
+        "--end", type=date.fromisoformat, help="date of the last night (default: today)"
+    )
     return parser
 
 
@@ -71,23 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _configure_logging(verbose=args.verbose, interactive=args.command == "demo")
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        match args.command:
-            case "check-config":
-                return _check_config(args.file)
-            case "demo":
-                from recoveryd.demo import run_demo  # noqa: PLC0415 - the demo pulls in the broker
-
-                return run_demo()
-            case "sample":
-                return _sample(args.out, args.end)
-        config = load_config(args.config)
-        match args.command:
-            case "run":
-                return _run(config, dry_run=args.dry_run)
-            case "import":
-                return _import(config, args.file, args.athlete, strict=args.strict)
-            case "today":
-                return _today(config, args.athlete, args.date, as_json=args.json)
+        return _dispatch(args)
     except ConfigError as exc:
         for line in exc.problems:
             err.print(line, markup=False)
@@ -98,7 +90,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyError as exc:
         err.print(str(exc.args[0]), markup=False)
         return EXIT_CONFIG
-    return EXIT_CONFIG
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "check-config":
+        return _check_config(args.file)
+    if args.command == "demo":
+        from recoveryd.demo import run_demo  # noqa: PLC0415 - the demo pulls in the broker
+
+        return run_demo()
+    if args.command == "sample":
+        return _sample(args.out, args.end)
+    config = load_config(args.config)
+    if args.command == "run":
+        return _run(config, dry_run=args.dry_run)
+    if args.command == "import":
+        return _import(config, args.file, args.athlete, strict=args.strict)
+    return _today(config, args.athlete, args.date, as_json=args.json)
 
 
 def _configure_logging(*, verbose: bool, interactive: bool) -> None:
@@ -184,6 +192,7 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
 
 def _sample(out: Path, end: date | None) -> int:
     from integrations.wearables.generic_csv import write_csv  # noqa: PLC0415
+
     from recoveryd.sampledata import PROFILES, generate  # noqa: PLC0415
 
     last = end or date.today()  # noqa: DTZ011 - the user's local calendar day is meant

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The configuration tree and its loader, the only code that reads the configuration file.
 
 One pydantic model per section, ``extra="forbid"`` everywhere so a typo is an error, not a
@@ -53,8 +55,8 @@ def _timezone(value: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise PydanticCustomError(
             "timezone",
-            "unknown time zone {value!r}; use an IANA name such as 'Europe/Berlin'",
-            {"value": value},
+            "unknown time zone {value}; use an IANA name such as 'Europe/Berlin'",
+            {"value": repr(value)},
         ) from None
     return value
 
@@ -70,7 +72,7 @@ def _local_time(value: object) -> time:
         if match:
             return time(int(match.group(1)), int(match.group(2)))
     raise PydanticCustomError(
-        "local_time", "must be a local time HH:MM such as '07:00', got {value!r}", {"value": value}
+        "local_time", "must be a local time HH:MM such as '07:00', got {value}", {"value": repr(value)}
     )
 
 
@@ -79,8 +81,8 @@ def _topic_level(value: str) -> str:
         raise PydanticCustomError(
             "topic",
             "must be a non-empty MQTT topic without '+', '#' or a leading/trailing '/', "
-            "got {value!r}",
-            {"value": value},
+            "got {value}",
+            {"value": repr(value)},
         )
     return value
 
@@ -227,7 +229,9 @@ class Config(_Section):
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise PydanticCustomError(
-                "duplicate", "athlete id {dups} is used more than once", {"dups": ", ".join(duplicates)}
+                "duplicate",
+                "athlete id {dups} is used more than once",
+                {"dups": ", ".join(duplicates)},
             )
         return value
 
@@ -290,11 +294,11 @@ def parse_config(text: str, *, label: str, base_dir: Path) -> Config:
 
 
 def _resolve(
-    node: Any, path: tuple[str | int, ...], base_dir: Path, problems: list[str], label: str
-) -> Any:
+    node: object, path: tuple[str | int, ...], base_dir: Path, problems: list[str], label: str
+) -> object:
     """Substitute ``${ENV}`` placeholders and read ``<key>_file`` secrets into ``<key>``."""
     if isinstance(node, dict):
-        out: dict[Any, Any] = {}
+        out: dict[object, object] = {}
         for key, value in node.items():
             if isinstance(key, str) and key.endswith("_file") and isinstance(value, str):
                 target = key.removesuffix("_file")
@@ -320,13 +324,32 @@ def _substitute(value: str, path: tuple[str | int, ...], problems: list[str], la
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
         if name not in os.environ:
-            problems.append(
-                f"{label}: {_format_loc(path)}: environment variable {name} is not set"
-            )
+            problems.append(f"{label}: {_format_loc(path)}: environment variable {name} is not set")
             return ""
         return os.environ[name]
 
     return _ENV_PLACEHOLDER.sub(replace, value)
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "is required but missing",
+    "int_parsing": "must be a whole number, got {value}",
+    "int_type": "must be a whole number, got {value}",
+    "int_from_float": "must be a whole number, got {value}",
+    "float_parsing": "must be a number, got {value}",
+    "float_type": "must be a number, got {value}",
+    "bool_parsing": "must be true or false, got {value}",
+    "bool_type": "must be true or false, got {value}",
+    "string_type": "must be text, got {kind}",
+    "model_type": "must be a mapping of keys, got {kind}",
+    "dict_type": "must be a mapping of keys, got {kind}",
+    "list_type": "must be a list, got {kind}",
+    "too_short": "must have at least {min_length} item(s)",
+    "string_too_short": "must not be empty",
+    "string_too_long": "must be at most {max_length} characters, got {length}",
+    "literal_error": "must be one of {expected}, got {value}",
+    "enum": "must be one of {expected}, got {value}",
+}
 
 
 def describe_errors(exc: ValidationError, model: type[BaseModel]) -> list[str]:
@@ -334,36 +357,24 @@ def describe_errors(exc: ValidationError, model: type[BaseModel]) -> list[str]:
     lines: list[str] = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
-        kind = error["type"]
         value = error.get("input")
         ctx = error.get("ctx") or {}
-        if kind == "extra_forbidden":
+        template = _MESSAGES.get(error["type"])
+        if error["type"] == "extra_forbidden":
             allowed = _allowed_keys(model, loc[:-1])
             message = f"unknown key; allowed keys are {', '.join(allowed)}"
-        elif kind == "missing":
-            message = "is required but missing"
-        elif kind in {"literal_error", "enum"}:
-            message = f"must be one of {ctx.get('expected', '?')}, got {value!r}"
-        elif kind in {"int_parsing", "int_type", "int_from_float"}:
-            message = f"must be a whole number, got {value!r}"
-        elif kind in {"float_parsing", "float_type"}:
-            message = f"must be a number, got {value!r}"
-        elif kind in {"bool_parsing", "bool_type"}:
-            message = f"must be true or false, got {value!r}"
-        elif kind in {"string_type"}:
-            message = f"must be text, got {_kind(value)}"
-        elif kind in {"model_type", "dict_type"}:
-            message = f"must be a mapping of keys, got {_kind(value)}"
-        elif kind == "list_type":
-            message = f"must be a list, got {_kind(value)}"
-        elif kind == "too_short":
-            message = f"must have at least {ctx.get('min_length', 1)} item(s)"
-        elif kind == "string_too_short":
-            message = "must not be empty"
-        elif kind == "string_too_long":
-            message = f"must be at most {ctx.get('max_length')} characters, got {len(str(value))}"
+        elif template is not None:
+            message = template.format(
+                value=value,
+                kind=_kind(value),
+                length=len(str(value)),
+                min_length=ctx.get("min_length", 1),
+                max_length=ctx.get("max_length", "?"),
+                expected=ctx.get("expected", "?"),
+            )
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
+        # Drop pydantic's internal markers such as "function-after[check(), int]".
         loc = tuple(part for part in loc if not (isinstance(part, str) and "[" in part))
         lines.append(f"{_format_loc(loc)}: {message}" if loc else message)
     return lines
@@ -372,7 +383,9 @@ def describe_errors(exc: ValidationError, model: type[BaseModel]) -> list[str]:
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
     current: Any = model
     for part in loc:
-        if isinstance(part, int) or not (isinstance(current, type) and issubclass(current, BaseModel)):
+        if isinstance(part, int) or not (
+            isinstance(current, type) and issubclass(current, BaseModel)
+        ):
             continue
         field = current.model_fields.get(part)
         if field is None:
@@ -383,7 +396,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[st
     return []
 
 
-def _model_in(annotation: Any) -> Any:
+def _model_in(annotation: Any) -> Any:  # noqa: ANN401 - walks arbitrary type annotations
     """The BaseModel inside ``list[M]``, ``dict[K, M]``, ``M | None`` or ``M`` itself."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation

@@ -1,5 +1,6 @@
-"""The composition root: builds the store, the MQTT link and the scheduler, and runs the one
-event consumer.
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The composition root: the store, the MQTT link, the scheduler and the one event consumer.
 
 Everything that happens arrives as an event on one ``asyncio.Queue``: the MQTT link reports
 connections and Home Assistant's restarts, APScheduler fires the daily decision and the store
@@ -20,10 +21,10 @@ from typing import Protocol as TypingProtocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
 from integrations.mqtt.discovery import discovery_messages, state_message
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.topics import Message, Topics
+
 from recoveryd.config import Config
 from recoveryd.deciding import decide_and_store
 from recoveryd.events import (
@@ -167,7 +168,9 @@ class Daemon:
         for athlete in self.config.athletes:
             decided = self.store.latest_decision(athlete.id, today) is not None
             if not due and not decided:
-                log.debug("%s: %s before the daily decision time; not deciding yet", athlete.id, trigger)
+                log.debug(
+                    "%s: %s before the daily decision time; not deciding yet", athlete.id, trigger
+                )
                 continue
             decision = decide_and_store(self.store, self.config, athlete.id, today, now)
             if decision is None:
@@ -176,8 +179,12 @@ class Daemon:
             plan = decision.plan
             log.info(
                 "%s %s: %s (readiness %s, revision %d, %s)",
-                athlete.id, today, plan.protocol.value, plan.readiness.score,
-                decision.revision, trigger,
+                athlete.id,
+                today,
+                plan.protocol.value,
+                plan.readiness.score,
+                decision.revision,
+                trigger,
             )
             if plan.actions:
                 log.info(
@@ -244,7 +251,8 @@ def run_daemon(config: Config) -> None:
         daemon = Daemon(config)
         log.info(
             "recoveryd running for %d athlete(s); daily decision at %s %s",
-            len(config.athletes), config.household.decide_at.strftime("%H:%M"),
+            len(config.athletes),
+            config.household.decide_at.strftime("%H:%M"),
             config.household.timezone,
         )
         await daemon.run(stop)

@@ -1,5 +1,10 @@
-"""Decide a day from the store: load the history, run the pure engine, attach the timeline,
-and store the result as a new revision only when its inputs changed."""
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Decide a day from the store.
+
+Load the history, run the pure engine, attach the timeline, and store the result as a new
+revision only when its inputs changed.
+"""
 
 from __future__ import annotations
 
@@ -23,13 +28,22 @@ def weekly_plan(athlete: AthleteConfig) -> dict[int, Session]:
     }
 
 
-def decide_range(store: Store, config: Config, athlete_id: str, first: date, last: date) -> list[DayPlan]:
+def decide_range(
+    store: Store, config: Config, athlete_id: str, first: date, last: date
+) -> list[DayPlan]:
     """Decide every day from ``first`` to ``last`` from what the store holds (a replay)."""
     athlete = config.athlete(athlete_id)
     thresholds = config.engine.thresholds()
     nights = store.nights(athlete_id, history_start(first, thresholds), last)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    plans = decide_days(athlete_id, nights, athlete.sources, days, weekly_plan(athlete), thresholds)
+    plans = decide_days(
+        athlete_id,
+        nights,
+        preference=athlete.sources,
+        days=days,
+        weekly_plan=weekly_plan(athlete),
+        thresholds=thresholds,
+    )
     return [plan_actions(p, config.recovery, config.zone) for p in plans]
 
 
@@ -37,10 +51,21 @@ def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> s
     """Digest of every stored observation and configuration value a decision on ``day`` uses."""
     athlete = config.athlete(athlete_id)
     digest = hashlib.sha256()
-    digest.update(store.inputs_digest(athlete_id, history_start(day, config.engine.thresholds()), day).encode())
+    digest.update(
+        store.inputs_digest(
+            athlete_id, history_start(day, config.engine.thresholds()), day
+        ).encode()
+    )
     digest.update(athlete.model_dump_json().encode())
     digest.update(config.engine.model_dump_json().encode())
-    digest.update(str(sorted((p.value, [a.model_dump_json() for a in acts]) for p, acts in config.recovery.items())).encode())
+    digest.update(
+        str(
+            sorted(
+                (p.value, [a.model_dump_json() for a in acts])
+                for p, acts in config.recovery.items()
+            )
+        ).encode()
+    )
     return digest.hexdigest()
 
 

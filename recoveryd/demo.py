@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """``recoveryd demo``: the whole daemon on the bundled sample data, with embedded defaults.
 
 It generates the sample nights (see :mod:`recoveryd.sampledata`), imports them through the
@@ -13,18 +15,19 @@ import asyncio
 import contextlib
 import json
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from importlib import resources
 from pathlib import Path
+from string import Template
 from zoneinfo import ZoneInfo
 
 import aiomqtt
+from integrations.mqtt.broker import EmbeddedBroker
+from integrations.wearables.generic_csv import import_file, write_csv
 from rich.console import Console
 from rich.table import Table
 
-from integrations.mqtt.broker import EmbeddedBroker
-from integrations.wearables.generic_csv import import_file, write_csv
 from recoveryd import sampledata
 from recoveryd.config import Config, parse_config
 from recoveryd.daemon import Daemon
@@ -35,74 +38,18 @@ from recoveryd.summary import history_table, morning_summary
 HISTORY_DAYS = 14
 _WAIT_S = 30.0
 
-DEMO_CONFIG = """
-household:
-  name: Demo household
-  timezone: {timezone}
-  decide_at: "00:00"          # the demo decides at once; a real home uses e.g. "06:45"
-storage:
-  path: {db}
-  poll_interval_s: 1
-mqtt:
-  host: 127.0.0.1
-  port: {port}
-  protocol: "3.1.1"           # amqtt, the embedded broker, speaks 3.1.1 only
-  client_id: recoveryd-demo
-homeassistant:
-  rediscovery_delay_max_s: 0.5
-athletes:
-  - id: alex
-    name: Alex
-    sources: [oura]
-    plan:
-      tuesday:   {{title: "Intervals 5 x 4 min at threshold", sport: run, duration_min: 60, intensity: hard}}
-      wednesday: {{title: "Easy run", sport: run, duration_min: 45, intensity: easy}}
-      thursday:  {{title: "Tempo 3 x 10 min", sport: run, duration_min: 65, intensity: hard}}
-      friday:    {{title: "Easy run + strides", sport: run, duration_min: 40, intensity: easy}}
-      saturday:  {{title: "Long run", sport: run, duration_min: 110, intensity: moderate}}
-      sunday:    {{title: "Easy ride", sport: bike, duration_min: 60, intensity: easy}}
-  - id: sam
-    name: Sam
-    sources: [garmin]
-    plan:
-      monday:    {{title: "Squat 5 x 5, bench 5 x 5", sport: strength, duration_min: 75, intensity: hard}}
-      tuesday:   {{title: "Zone 2 ride", sport: bike, duration_min: 50, intensity: easy}}
-      wednesday: {{title: "Deadlift 3 x 5, press 5 x 5", sport: strength, duration_min: 75, intensity: hard}}
-      thursday:  {{title: "Mobility", sport: mobility, duration_min: 30, intensity: easy}}
-      friday:    {{title: "Squat 3 x 8, row 4 x 8", sport: strength, duration_min: 70, intensity: hard}}
-      saturday:  {{title: "Hike", sport: hike, duration_min: 120, intensity: easy}}
-recovery:
-  rest:
-    - {{at: "07:00", modality: light_scene, command: scene.turn_on, target: scene.gentle_wake}}
-    - {{at: "20:30", modality: meditation, command: media_player.play_media, target: media_player.bedroom}}
-    - {{at: "20:45", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
-  active_recovery:
-    - {{at: "06:30", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
-    - {{at: "18:00", modality: sauna, command: climate.set_temperature, target: climate.sauna}}
-    - {{at: "19:00", modality: compression, command: switch.turn_on, target: switch.boots}}
-    - {{at: "21:30", modality: meditation, command: media_player.play_media, target: media_player.bedroom}}
-    - {{at: "21:30", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
-  mobility:
-    - {{at: "06:30", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
-    - {{at: "19:00", modality: compression, command: switch.turn_on, target: switch.boots}}
-    - {{at: "22:00", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
-  as_planned:
-    - {{at: "06:15", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
-    - {{at: "22:00", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
-  progressive_overload:
-    - {{at: "06:15", modality: light_scene, command: scene.turn_on, target: scene.wake_up}}
-    - {{at: "19:30", modality: compression, command: switch.turn_on, target: switch.boots}}
-    - {{at: "22:00", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
-"""
-
 
 @dataclass
 class _Listener:
     """What a Home-Assistant-like subscriber saw on the broker."""
 
+    athletes: int
     discovery: dict[str, dict[str, object]] = field(default_factory=dict)
     states: dict[str, dict[str, object]] = field(default_factory=dict)
     availability: list[str] = field(default_factory=list)
+    subscribed: asyncio.Event = field(default_factory=asyncio.Event)
+    all_states: asyncio.Event = field(default_factory=asyncio.Event)
+    offline: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def local_timezone() -> str:
@@ -116,8 +63,9 @@ def local_timezone() -> str:
 
 
 def demo_config(db: Path, port: int, timezone: str) -> Config:
-    """The demo's embedded configuration."""
-    text = DEMO_CONFIG.format(db=db, port=port, timezone=timezone)
+    """The demo's embedded configuration (``recoveryd/demo.yaml``) for this run."""
+    template = Template(resources.files("recoveryd").joinpath("demo.yaml").read_text("utf-8"))
+    text = template.substitute(db=db, port=port, timezone=timezone)
     return parse_config(text, label="embedded demo configuration", base_dir=db.parent)
 
 
@@ -138,19 +86,17 @@ async def _demo(tmp: Path, out: Console) -> int:
             f"store [bold]{config.storage.path}[/], time zone {config.household.timezone}."
         )
         _import_sample(tmp, config, today, out)
-        seen = _Listener()
-        ready = asyncio.Event()
-        listener = asyncio.create_task(_listen(broker.port, config, seen, ready))
-        await asyncio.wait_for(ready.wait(), _WAIT_S)
+        seen = _Listener(athletes=len(config.athletes))
+        listener = asyncio.create_task(_listen(broker.port, config, seen))
+        await asyncio.wait_for(seen.subscribed.wait(), _WAIT_S)
         stop = asyncio.Event()
-        daemon = Daemon(config)
-        runner = asyncio.create_task(daemon.run(stop))
+        runner = asyncio.create_task(Daemon(config).run(stop))
         try:
-            await asyncio.wait_for(_until(lambda: len(seen.states) == len(config.athletes)), _WAIT_S)
+            await asyncio.wait_for(seen.all_states.wait(), _WAIT_S)
         finally:
             stop.set()
             await runner
-        await asyncio.wait_for(_until(lambda: seen.availability[-1:] == ["offline"]), _WAIT_S)
+        await asyncio.wait_for(seen.offline.wait(), _WAIT_S)
         listener.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await listener
@@ -176,14 +122,14 @@ def _import_sample(tmp: Path, config: Config, today: date, out: Console) -> None
             )
 
 
-async def _listen(port: int, config: Config, seen: _Listener, ready: asyncio.Event) -> None:
+async def _listen(port: int, config: Config, seen: _Listener) -> None:
     prefix = config.homeassistant.discovery_prefix
     async with aiomqtt.Client(
         "127.0.0.1", port, identifier="demo-listener", protocol=aiomqtt.ProtocolVersion.V311
     ) as client:
         await client.subscribe(f"{prefix}/#", qos=1)
         await client.subscribe(f"{config.mqtt.base_topic}/#", qos=1)
-        ready.set()
+        seen.subscribed.set()
         async for message in client.messages:
             topic = str(message.topic)
             payload = message.payload
@@ -192,13 +138,12 @@ async def _listen(port: int, config: Config, seen: _Listener, ready: asyncio.Eve
                 seen.discovery[topic] = json.loads(text)
             elif topic.endswith("/state"):
                 seen.states[topic] = json.loads(text)
+                if len(seen.states) == seen.athletes:
+                    seen.all_states.set()
             elif topic.endswith("/status"):
                 seen.availability.append(text)
-
-
-async def _until(condition: Callable[[], bool]) -> None:
-    while not condition():
-        await asyncio.sleep(0.05)
+                if text == "offline":
+                    seen.offline.set()
 
 
 def _show(config: Config, today: date, seen: _Listener, out: Console) -> None:

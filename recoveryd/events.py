@@ -1,5 +1,9 @@
-"""The typed events of the daemon's one queue. Adapters and timers only put these; one
-consumer acts on them."""
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The typed events of the daemon's one queue.
+
+Adapters and timers only put these on the queue; one consumer acts on them.
+"""
 
 from __future__ import annotations
 

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Frozen domain types shared by the engine, the store, the daemon and the adapters.
 
 Every value that crosses a boundary (store, MQTT, CLI output) is one of these. They are plain
@@ -9,9 +11,9 @@ is decided from it. Times of day are local to the household's time zone.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from dataclasses import dataclass, field, fields
-import datetime as dt  # noqa: TC003 - pydantic resolves the annotations at run time
 from enum import StrEnum
 
 

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The ports the daemon's consumer talks through; adapters in ``integrations/`` implement them."""
 
 from __future__ import annotations

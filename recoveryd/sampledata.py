@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Deterministic sample histories for the demo, the tests and anyone trying recoveryd out.
 
 Two athletes, 150 nights each, ending on a chosen morning (the demo uses today). The same seed
@@ -72,23 +74,42 @@ def _ramp(back: int, first: int, last: int, depth: float) -> float:
     return depth * (first - back + 1) / (first - last + 1)
 
 
+# Episodes, as days before the end date (oldest first within each tuple of values).
+_ALEX_ILLNESS = range(6, 10)
+_ALEX_FEVER_C = (0.6, 0.8, 0.9, 0.6)  # 6, 7, 8, 9 days back
+_ALEX_COMEBACK = range(2, 6)
+_ALEX_RESIDUAL = (-0.12, -0.2, -0.28, -0.35)  # 2, 3, 4, 5 days back
+_ALEX_OVERREACH = (75, 62)
+_SAM_ILLNESS = range(77, 81)
+_SAM_BLOCK = (13, 3)
+_SAM_AFTER = range(3)
+_MISSING_NIGHT_P = 0.03
+_CHECKIN_P = 0.8
+
+
 def _events(athlete: str, back: int) -> _Perturbation:
-    if athlete == "alex":
-        if 6 <= back <= 9:  # illness
-            fever = (0.6, 0.9, 0.8, 0.6)[9 - back]
-            return _Perturbation(-0.35, 7.0, 20.0, 1.8, fever, -1.5)
-        if 2 <= back <= 5:  # coming back
-            residual = (-0.35, -0.28, -0.2, -0.12)[5 - back]
-            return _Perturbation(residual, 2.0, 0.0, 0.3, 0.15, -0.5)
-        overreach = _ramp(back, 75, 62, -0.30)
-        return _Perturbation(overreach, -overreach * 12, 0.0, 0.0, 0.0, overreach * 3)
-    if 77 <= back <= 80:  # illness
+    return _alex_events(back) if athlete == "alex" else _sam_events(back)
+
+
+def _alex_events(back: int) -> _Perturbation:
+    if back in _ALEX_ILLNESS:
+        fever = _ALEX_FEVER_C[back - _ALEX_ILLNESS.start]
+        return _Perturbation(-0.35, 7.0, 20.0, 1.8, fever, -1.5)
+    if back in _ALEX_COMEBACK:
+        residual = _ALEX_RESIDUAL[back - _ALEX_COMEBACK.start]
+        return _Perturbation(residual, 2.0, 0.0, 0.3, 0.15, -0.5)
+    overreach = _ramp(back, *_ALEX_OVERREACH, -0.30)
+    return _Perturbation(overreach, -overreach * 12, 0.0, 0.0, 0.0, overreach * 3)
+
+
+def _sam_events(back: int) -> _Perturbation:
+    if back in _SAM_ILLNESS:
         return _Perturbation(-0.40, 8.0, 30.0, 2.0, 0.8, -1.5)
-    if 3 <= back <= 13:  # overreaching block
-        depth = _ramp(back, 13, 3, -0.42)
+    depth = _ramp(back, *_SAM_BLOCK, -0.42)
+    if depth:
         return _Perturbation(depth, -depth * 12, -40.0, 0.2, 0.0, depth * 4)
-    if 0 <= back <= 2:  # first easy days after the block
-        return _Perturbation(-0.25 + 0.05 * (2 - back), 2.0, 10.0, 0.0, 0.0, -0.4)
+    if back in _SAM_AFTER:  # the first easy days after the block
+        return _Perturbation(-0.15 - 0.05 * back, 2.0, 10.0, 0.0, 0.0, -0.4)
     return _Perturbation()
 
 
@@ -119,7 +140,9 @@ def _athlete_history(
         yesterday = (day - timedelta(days=1)).weekday()
         noise = rng.normal(0.0, 0.09)
         carry = 0.3 * carry + noise
-        rhythm = -0.06 if yesterday in p.hard_weekdays else 0.04 if yesterday in p.rest_weekdays else 0.0
+        rhythm = (
+            -0.06 if yesterday in p.hard_weekdays else 0.04 if yesterday in p.rest_weekdays else 0.0
+        )
         event = _events(p.athlete, back)
         ln_rmssd = p.ln_rmssd + carry + rhythm + event.ln_rmssd
         rhr = p.rhr - 10.0 * (ln_rmssd - p.ln_rmssd) + rng.normal(0.0, 1.2) + event.rhr
@@ -128,7 +151,7 @@ def _athlete_history(
         sleep = p.sleep_min + weekend + rng.normal(0.0, 30.0) + event.sleep
         awake = max(5.0, rng.normal(0.06, 0.015) * sleep)
         deep, rem = rng.normal(0.18, 0.02) * sleep, rng.normal(0.22, 0.02) * sleep
-        missing = back > 0 and rng.random() < 0.03
+        missing = back > 0 and rng.random() < _MISSING_NIGHT_P
         if not missing:
             nights.append(
                 Night(
@@ -147,7 +170,7 @@ def _athlete_history(
                     spo2_pct=round(float(np.clip(rng.normal(97.0, 0.8), 90.0, 100.0)), 1),
                 )
             )
-        if rng.random() < 0.8:
+        if rng.random() < _CHECKIN_P:
             checkins.append(_checkin(p.athlete, day, event.feel, rng))
     return nights, checkins
 

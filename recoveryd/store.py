@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """SQLite store: nights, check-ins and decisions, with versioned schema migrations.
 
 WAL mode, so the daemon can read while ``recoveryd import`` writes from another process.
@@ -15,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import astuple
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Final, Self
 
 from pydantic import TypeAdapter
 
@@ -94,7 +96,7 @@ class Store:
         """Checkpoint and close the database."""
         self._db.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *_: object) -> None:

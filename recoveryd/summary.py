@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Terminal rendering of decisions: the morning summary and the recent history.
 
 Pure formatting: day plans in, rich renderables out. JSON output for scripts is
@@ -37,6 +39,7 @@ _SIGNAL_LABEL = {
 }
 
 _PLAN = TypeAdapter(DayPlan)
+_GOOD_SCORE, _FAIR_SCORE = 65, 45
 
 
 def protocol_text(protocol: Protocol) -> Text:
@@ -71,7 +74,7 @@ def _score_bar(score: int | None) -> Text:
     if score is None:
         return Text("no score", style="bright_black")
     filled = round(score / 5)
-    style = "green" if score >= 65 else "yellow" if score >= 45 else "red"
+    style = "green" if score >= _GOOD_SCORE else "yellow" if score >= _FAIR_SCORE else "red"
     bar = Text("█" * filled, style=style)
     bar.append("░" * (20 - filled), style="bright_black")
     bar.append(f" {score}/100", style="bold")
@@ -85,15 +88,22 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
     head.add_column(style="bold")
     head.add_column()
     head.add_row("Readiness", _score_bar(r.score))
-    head.add_row("Confidence", f"{r.confidence:.0%}  ({r.hrv_valid_days} HRV days from {r.hrv_source or 'no source'})")
+    head.add_row(
+        "Confidence",
+        f"{r.confidence:.0%}  ({r.hrv_valid_days} HRV days from {r.hrv_source or 'no source'})",
+    )
     head.add_row("Protocol", protocol_text(plan.protocol))
     for reason in plan.reasons:
         head.add_row("", Text(reason, style="italic"))
 
     contributors = Table(title="Why", title_justify="left", title_style="bold", expand=False)
     for column, justify in (
-        ("signal", "left"), ("today", "right"), ("baseline", "right"),
-        ("normal range", "right"), ("z", "right"), ("days", "right"),
+        ("signal", "left"),
+        ("today", "right"),
+        ("baseline", "right"),
+        ("normal range", "right"),
+        ("z", "right"),
+        ("days", "right"),
     ):
         contributors.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     reasons = Table.grid(padding=(0, 1))
@@ -134,7 +144,8 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
         mark = "  [dry-run]" if dry_run else ""
         actions.add_row(
             action.at.strftime("%H:%M"),
-            Text(f"{action.modality}: {action.command} → {action.target}") + Text(mark, style="magenta"),
+            Text(f"{action.modality}: {action.command} → {action.target}")
+            + Text(mark, style="magenta"),
         )
     if not plan.actions:
         actions.add_row("", "no recovery actions scheduled for this protocol")
@@ -158,7 +169,8 @@ def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:
             protocol_text(plan.protocol),
             "–" if r.score is None else str(r.score),
             r.hrv_status.value,
-            ", ".join(_SIGNAL_LABEL.get(f, f) for f in r.flags) + (" · illness" if r.illness else ""),
+            ", ".join(_SIGNAL_LABEL.get(f, f) for f in r.flags)
+            + (" · illness" if r.illness else ""),
         )
     return table
 

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """From a day plan to the day's timed actions (first version: fixed local times per protocol).
 
 Later versions add lead times (sauna "ready by"), household conflicts, APScheduler jobs per

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Validators shared by every boundary that reads outside data (configuration, files, MQTT).
 
 Their messages are written for people: what was wrong, what is allowed, what was given.
@@ -20,7 +22,7 @@ def between(low: float, high: float) -> AfterValidator:
     def check(value: float) -> float:
         if isinstance(value, float) and not math.isfinite(value):
             raise PydanticCustomError(
-                "not_finite", "must be a finite number, got {value}", {"value": value}
+                "not_finite", "must be a finite number, got {value}", {"value": repr(value)}
             )
         if not low <= value <= high:
             raise PydanticCustomError(
@@ -39,8 +41,8 @@ def slug(value: str) -> str:
         raise PydanticCustomError(
             "slug",
             "must be 1-32 characters of a-z, 0-9, '_' or '-' starting with a letter or digit "
-            "(it becomes part of MQTT topics and entity ids), got {value!r}",
-            {"value": value},
+            "(it becomes part of MQTT topics and entity ids), got {value}",
+            {"value": repr(value)},
         )
     return value
 

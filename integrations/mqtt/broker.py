@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The embedded MQTT broker (amqtt) for the demo and for trying recoveryd without a broker.
 
 amqtt speaks MQTT 3.1.1 only, so clients must use 3.1.1 against it. It is always bound to
@@ -9,7 +11,7 @@ from __future__ import annotations
 import logging
 import socket
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 from amqtt.broker import Broker
 
@@ -30,7 +32,7 @@ class EmbeddedBroker:
         self.port = port if port is not None else free_port(host)
         self._broker: Any = None
 
-    async def __aenter__(self) -> EmbeddedBroker:
+    async def __aenter__(self) -> Self:
         for name in ("amqtt", "transitions"):
             logging.getLogger(name).setLevel(logging.WARNING)
         self._broker = Broker(

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Home Assistant MQTT discovery configs and the state payload they read.
 
 Per-entity discovery (``<prefix>/<component>/<object_id>/config``, the form Home Assistant
@@ -14,9 +16,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from integrations.mqtt.topics import Message, Topics
 from recoveryd import __version__
 from recoveryd.models import Decision, Protocol
+
+from integrations.mqtt.topics import Message, Topics
 
 ORIGIN = {
     "name": "recoveryd",
@@ -43,8 +46,12 @@ class EntitySpec:
 ENTITIES: tuple[EntitySpec, ...] = (
     EntitySpec("readiness", "Readiness", "readiness", "mdi:gauge", precision=0),
     EntitySpec(
-        "protocol", "Protocol", "protocol", "mdi:clipboard-pulse",
-        device_class="enum", state_class=None,
+        "protocol",
+        "Protocol",
+        "protocol",
+        "mdi:clipboard-pulse",
+        device_class="enum",
+        state_class=None,
         extra={
             "options": [p.value for p in Protocol],
             "json_attributes_template": "{{ value_json.attributes | tojson }}",
@@ -52,10 +59,17 @@ ENTITIES: tuple[EntitySpec, ...] = (
     ),
     EntitySpec("rmssd", "rMSSD", "rmssd_ms", "mdi:heart-flash", unit="ms", precision=0),
     EntitySpec("ln_rmssd", "ln rMSSD", "ln_rmssd", "mdi:heart-flash", precision=2),
-    EntitySpec("resting_hr", "Resting heart rate", "rhr_bpm", "mdi:heart-pulse", unit="bpm", precision=0),
     EntitySpec(
-        "sleep_duration", "Sleep duration", "sleep_h", "mdi:sleep",
-        unit="h", device_class="duration", precision=1,
+        "resting_hr", "Resting heart rate", "rhr_bpm", "mdi:heart-pulse", unit="bpm", precision=0
+    ),
+    EntitySpec(
+        "sleep_duration",
+        "Sleep duration",
+        "sleep_h",
+        "mdi:sleep",
+        unit="h",
+        device_class="duration",
+        precision=1,
     ),
 )
 
@@ -99,13 +113,18 @@ def discovery_messages(topics: Topics, athlete: str, athlete_name: str) -> list[
         if "json_attributes_template" in spec.extra:
             config["json_attributes_topic"] = topics.state(athlete)
         config.update(spec.extra)
-        messages.append(Message(topics.discovery("sensor", oid), json.dumps(config, sort_keys=True)))
+        messages.append(
+            Message(topics.discovery("sensor", oid), json.dumps(config, sort_keys=True))
+        )
     return messages
 
 
 def state_payload(decision: Decision) -> dict[str, Any]:
-    """The athlete's state JSON for ``decision``: values for the entities, reasons as
-    attributes. Missing values are ``null``, never 0."""
+    """The athlete's state JSON for ``decision``.
+
+    Entity values at the top level, reasons and contributors under ``attributes``.
+    Missing values are ``null``, never 0.
+    """
     plan = decision.plan
     readiness = plan.readiness
     rmssd = readiness.measurement("hrv_rmssd_ms")
@@ -153,7 +172,12 @@ def state_payload(decision: Decision) -> dict[str, Any]:
             "session": session,
             "contributors": contributors,
             "actions": [
-                {"at": a.at.isoformat(), "modality": a.modality, "command": a.command, "target": a.target}
+                {
+                    "at": a.at.isoformat(),
+                    "modality": a.modality,
+                    "command": a.command,
+                    "target": a.target,
+                }
                 for a in plan.actions
             ],
         },

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The MQTT connection: one reconnect loop, a last will, and callbacks that only enqueue.
 
 aiomqtt (paho-mqtt 2 underneath) carries the protocol. On every (re)connect the link publishes
@@ -16,7 +18,6 @@ import random
 from collections.abc import Callable
 
 import aiomqtt
-
 from recoveryd.config import MqttConfig
 from recoveryd.events import BrokerConnected, Event, HomeAssistantOnline
 from recoveryd.ports import PublishError
@@ -66,7 +67,10 @@ class MqttLink:
                 attempt = min(attempt + 1, 32)
                 log.warning(
                     "MQTT broker %s:%d unreachable (%s); retrying in %.1f s",
-                    self._config.host, self._config.port, exc, delay,
+                    self._config.host,
+                    self._config.port,
+                    exc,
+                    delay,
                 )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._closing.wait(), timeout=delay)
@@ -96,9 +100,7 @@ class MqttLink:
             reader = asyncio.create_task(self._read(client))
             closing = asyncio.create_task(self._closing.wait())
             try:
-                done, _ = await asyncio.wait(
-                    {reader, closing}, return_when=asyncio.FIRST_COMPLETED
-                )
+                done, _ = await asyncio.wait({reader, closing}, return_when=asyncio.FIRST_COMPLETED)
             finally:
                 for task in (reader, closing):
                     task.cancel()
@@ -112,7 +114,11 @@ class MqttLink:
     async def _read(self, client: aiomqtt.Client) -> None:
         async for message in client.messages:
             payload = message.payload
-            text = payload.decode(errors="replace") if isinstance(payload, bytes | bytearray) else str(payload)
+            text = (
+                payload.decode(errors="replace")
+                if isinstance(payload, bytes | bytearray)
+                else str(payload)
+            )
             if self._ha_status is not None and message.topic.matches(self._ha_status):
                 if text.strip() == "online":
                     self._enqueue(HomeAssistantOnline())

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The MQTT topics recoveryd publishes and listens on, in one place."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The generic nightly CSV format: one row per night and source, optional check-in columns.
 
 Columns (header required, any order, blank cell = not measured)::
@@ -22,7 +24,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
-
 from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 from recoveryd.store import Store
 from recoveryd.validation import between, slug
@@ -75,57 +76,85 @@ def parse_csv(text: str, athlete: str, label: str) -> ParsedCsv:
     if header is None:
         return ParsedCsv((), (), (f"{label}: the file is empty; expected a header row",), 0)
     columns = [h.strip().lower() for h in header]
-    unknown = [c for c in columns if c not in COLUMNS]
-    missing = [c for c in ("date", "source") if c not in columns]
-    if unknown or missing:
-        problems = []
-        if unknown:
-            problems.append(f"unknown column(s) {', '.join(unknown)}")
-        if missing:
-            problems.append(f"missing column(s) {', '.join(missing)}")
-        message = f"{label}: row 1: {'; '.join(problems)}; allowed: {', '.join(COLUMNS)}"
-        return ParsedCsv((), (), (message,), 0)
+    header_problem = _header_problem(columns)
+    if header_problem is not None:
+        return ParsedCsv((), (), (f"{label}: row 1: {header_problem}",), 0)
 
     nights: list[Night] = []
     checkins: list[CheckIn] = []
     errors: list[str] = []
     seen: dict[tuple[date, str], int] = {}
+    checkin_rows: dict[date, int] = {}
     rows = 0
     for number, cells in enumerate(reader, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         rows += 1
-        if len(cells) != len(columns):
-            errors.append(
-                f"{label}: row {number}: has {len(cells)} cells, the header has {len(columns)}"
-            )
-            continue
-        raw: dict[str, Any] = {
-            col: (cell.strip() or None) for col, cell in zip(columns, cells, strict=True)
-        }
         try:
-            row = _Row.model_validate(raw)
-        except ValidationError as exc:
-            errors.append(f"{label}: row {number}: {_first_problem(exc)}")
+            night, checkin = _parse_row(columns, cells, athlete)
+        except _RowError as exc:
+            errors.append(f"{label}: row {number}: {exc}")
             continue
-        key = (row.date, row.source)
-        if key in seen:
-            errors.append(
-                f"{label}: row {number}: date {row.date} and source {row.source} "
-                f"repeat row {seen[key]}"
-            )
+        key = (night.date, night.source)
+        repeat = _repeat_problem(night, checkin, seen, checkin_rows)
+        if repeat is not None:
+            errors.append(f"{label}: row {number}: {repeat}")
             continue
         seen[key] = number
-        night = Night(athlete, row.date, row.source, *(getattr(row, m) for m in NIGHT_METRICS))
-        checkin = CheckIn(athlete, row.date, *(getattr(row, c) for c in CHECKIN_COLUMNS))
-        if not night.has_any_metric() and not checkin.has_any_item():
-            errors.append(f"{label}: row {number}: holds no measurement and no check-in")
-            continue
         if night.has_any_metric():
             nights.append(night)
         if checkin.has_any_item():
+            checkin_rows[night.date] = number
             checkins.append(checkin)
     return ParsedCsv(tuple(nights), tuple(checkins), tuple(errors), rows)
+
+
+def _header_problem(columns: list[str]) -> str | None:
+    unknown = [c for c in columns if c not in COLUMNS]
+    missing = [c for c in ("date", "source") if c not in columns]
+    problems = []
+    if unknown:
+        problems.append(f"unknown column(s) {', '.join(unknown)}")
+    if missing:
+        problems.append(f"missing column(s) {', '.join(missing)}")
+    if not problems:
+        return None
+    return f"{'; '.join(problems)}; allowed: {', '.join(COLUMNS)}"
+
+
+def _repeat_problem(
+    night: Night,
+    checkin: CheckIn,
+    seen: dict[tuple[date, str], int],
+    checkin_rows: dict[date, int],
+) -> str | None:
+    key = (night.date, night.source)
+    if key in seen:
+        return f"date {night.date} and source {night.source} repeat row {seen[key]}"
+    if checkin.has_any_item() and night.date in checkin_rows:
+        return f"a check-in for {night.date} was already given in row {checkin_rows[night.date]}"
+    return None
+
+
+class _RowError(Exception):
+    """One row is unusable; the message says why, without the row number."""
+
+
+def _parse_row(columns: list[str], cells: list[str], athlete: str) -> tuple[Night, CheckIn]:
+    if len(cells) != len(columns):
+        raise _RowError(f"has {len(cells)} cells, the header has {len(columns)}")
+    raw: dict[str, Any] = {
+        col: (cell.strip() or None) for col, cell in zip(columns, cells, strict=True)
+    }
+    try:
+        row = _Row.model_validate(raw)
+    except ValidationError as exc:
+        raise _RowError(_first_problem(exc)) from None
+    night = Night(athlete, row.date, row.source, *(getattr(row, m) for m in NIGHT_METRICS))
+    checkin = CheckIn(athlete, row.date, *(getattr(row, c) for c in CHECKIN_COLUMNS))
+    if not night.has_any_metric() and not checkin.has_any_item():
+        raise _RowError("holds no measurement and no check-in")
+    return night, checkin
 
 
 def _first_problem(exc: ValidationError) -> str:
@@ -150,8 +179,11 @@ def _first_problem(exc: ValidationError) -> str:
 
 
 def write_csv(nights: Iterable[Night], checkins: Iterable[CheckIn]) -> str:
-    """Render nights and check-ins in the generic format (check-ins join the row of the
-    same date, or get a row of their own with the source ``checkin``)."""
+    """Render nights and check-ins in the generic format.
+
+    A check-in joins the first row of its date, or gets a row of its own with the source
+    ``checkin``.
+    """
     by_day: dict[date, CheckIn] = {c.date: c for c in checkins}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -201,11 +233,18 @@ def import_file(store: Store, path: Path, athlete: str, *, strict: bool = False)
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        return ImportReport(0, 0, 0, 0, (f"{path.name}: cannot read the file: {reason}",), False)
+        return ImportReport(
+            0, 0, 0, 0, (f"{path.name}: cannot read the file: {reason}",), stored=False
+        )
     parsed = parse_csv(text, athlete, path.name)
     if parsed.errors and (strict or not parsed.rows):
-        return ImportReport(parsed.rows, 0, 0, 0, parsed.errors, False)
+        return ImportReport(parsed.rows, 0, 0, 0, parsed.errors, stored=False)
     changed = store.upsert(parsed.nights, parsed.checkins)
     return ImportReport(
-        parsed.rows, len(parsed.nights), len(parsed.checkins), changed, parsed.errors, True
+        parsed.rows,
+        len(parsed.nights),
+        len(parsed.checkins),
+        changed,
+        parsed.errors,
+        stored=True,
     )

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The pure decision engine: history in, explained day plans out. No clock, no I/O.
 
 ``decide_days`` is the one entry point used live, by ``recoveryd replay`` and by the tests: it
@@ -31,6 +33,7 @@ def history_start(first: date, thresholds: Thresholds) -> date:
 def decide_days(
     athlete: str,
     nights: Iterable[Night],
+    *,
     preference: Sequence[str],
     days: Sequence[date],
     weekly_plan: Mapping[int, Session],
@@ -52,7 +55,7 @@ def decide_days(
     plans: list[DayPlan] = []
     for day in days:
         i = (day - start).days
-        previous = readiness[max(0, i - _LOOKBACK_MARGIN):i]
+        previous = readiness[max(0, i - _LOOKBACK_MARGIN) : i]
         protocol, reasons = choose_protocol(readiness[i], previous, t)
         planned = weekly_plan.get(day.weekday())
         plans.append(

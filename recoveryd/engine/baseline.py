@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Rolling per-day statistics over a dense daily series, for every day at once.
 
 A series is a float array with one slot per calendar day and ``NaN`` where nothing was
@@ -16,6 +18,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+
+_MIN_WINDOW = 2  # an SD needs two values
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +45,7 @@ def _window_mean_sd(windows: FloatArray) -> tuple[FloatArray, FloatArray, IntArr
     valid = ~np.isnan(windows)
     count = valid.sum(axis=1)
     filled = np.where(valid, windows, 0.0)
-    mean = np.divide(
-        filled.sum(axis=1), count, out=np.full(count.shape, np.nan), where=count > 0
-    )
+    mean = np.divide(filled.sum(axis=1), count, out=np.full(count.shape, np.nan), where=count > 0)
     deviations = np.where(valid, windows - mean[:, None], 0.0)
     sd = np.sqrt(
         np.divide(
@@ -64,7 +66,7 @@ def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:
     series = np.asarray(values, dtype=np.float64)
     if series.ndim != 1:
         raise ValueError("a daily series must be one-dimensional")
-    if window < 2 or recent < 1:
+    if window < _MIN_WINDOW or recent < 1:
         raise ValueError("window must be at least 2 days and recent at least 1")
     days = series.shape[0]
     padded = np.concatenate([np.full(window, np.nan), series])
@@ -82,7 +84,5 @@ def z_scores(values: FloatArray, stats: RollingStats, *, higher_is_worse: bool) 
     NaN where the value is missing or the baseline has no spread.
     """
     usable = ~np.isnan(values) & (stats.sd > 0)
-    z = np.divide(
-        values - stats.mean, stats.sd, out=np.full(values.shape, np.nan), where=usable
-    )
+    z = np.divide(values - stats.mean, stats.sd, out=np.full(values.shape, np.nan), where=usable)
     return -z if higher_is_worse else z

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Adjust the planned training session to the day's protocol."""
 
 from __future__ import annotations

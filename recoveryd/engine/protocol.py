@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """The decision table: readiness in, one protocol and its reasons out. First match wins.
 
 1. illness pattern → rest;
@@ -18,6 +20,7 @@ parasympathetic saturation rather than freshness (Plews et al. 2012).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from recoveryd.engine.thresholds import Thresholds
 from recoveryd.models import HrvStatus, Protocol, Readiness
@@ -25,70 +28,134 @@ from recoveryd.models import HrvStatus, Protocol, Readiness
 _MANY_FLAGS = 3
 _SOME_FLAGS = 2
 
+Outcome = tuple[Protocol, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Day:
+    today: Readiness
+    previous: Sequence[Readiness]
+    thresholds: Thresholds
+    tsb: float | None
+
+    @property
+    def flag_names(self) -> str:
+        return ", ".join(self.today.flags)
+
+
+def _illness(day: _Day) -> Outcome | None:
+    if not day.today.illness:
+        return None
+    return Protocol.REST, (
+        (
+            "Illness pattern: raised skin temperature with a raised resting HR or breathing "
+            "rate. Rest, no heat."
+        ),
+    )
+
+
+def _insufficient(day: _Day) -> Outcome | None:
+    today, t = day.today, day.thresholds
+    if today.hrv_valid_days >= t.min_hrv_days:
+        return None
+    source = f" from {today.hrv_source}" if today.hrv_source else ""
+    return Protocol.INSUFFICIENT_DATA, (
+        (
+            f"Only {today.hrv_valid_days} valid HRV days{source}; HRV-guided decisions start "
+            f"at {t.min_hrv_days}. Train as planned, by feel."
+        ),
+    )
+
+
+def _suppressed_and_dropping(day: _Day) -> Outcome | None:
+    yesterday = day.previous[-1] if day.previous else None
+    if (
+        day.today.hrv_status is HrvStatus.BELOW
+        and day.today.acute_hrv_drop
+        and yesterday is not None
+        and yesterday.acute_hrv_drop
+    ):
+        return Protocol.REST, (
+            "7-day HRV is below your normal range and HRV dropped sharply two mornings running.",
+        )
+    return None
+
+
+def _suppressed_or_many_flags(day: _Day) -> Outcome | None:
+    flags = len(day.today.flags)
+    if day.today.hrv_status is HrvStatus.BELOW:
+        extra = f" Also flagged: {day.flag_names}." if flags else ""
+        return Protocol.ACTIVE_RECOVERY, (
+            f"7-day HRV is below your normal range: easy aerobic work only.{extra}",
+        )
+    if flags >= _MANY_FLAGS:
+        return Protocol.ACTIVE_RECOVERY, (f"{flags} signals flagged ({day.flag_names}).",)
+    return None
+
+
+def _two_flags(day: _Day) -> Outcome | None:
+    if len(day.today.flags) != _SOME_FLAGS:
+        return None
+    return Protocol.MOBILITY, (
+        f"Two signals flagged ({day.flag_names}): keep moving, drop the intensity.",
+    )
+
+
+_RULES = (_illness, _insufficient, _suppressed_and_dropping, _suppressed_or_many_flags, _two_flags)
+
 
 def choose_protocol(
     today: Readiness,
     previous: Sequence[Readiness],
     thresholds: Thresholds,
     tsb: float | None = None,
-) -> tuple[Protocol, tuple[str, ...]]:
+) -> Outcome:
     """The protocol for ``today`` and the reasons, given the days before it (oldest first)."""
-    flag_names = ", ".join(today.flags)
-    flags = len(today.flags)
-    if today.illness:
-        return Protocol.REST, (
-            "Illness pattern: raised skin temperature with a raised resting HR or breathing "
-            "rate. Rest, no heat.",
-        )
-    if today.hrv_valid_days < thresholds.min_hrv_days:
-        return Protocol.INSUFFICIENT_DATA, (
-            f"Only {today.hrv_valid_days} valid HRV days"
-            + (f" from {today.hrv_source}" if today.hrv_source else "")
-            + f"; HRV-guided decisions start at {thresholds.min_hrv_days}. Train as planned, by feel.",
-        )
-    yesterday = previous[-1] if previous else None
-    below = today.hrv_status is HrvStatus.BELOW
-    if below and today.acute_hrv_drop and yesterday is not None and yesterday.acute_hrv_drop:
-        return Protocol.REST, (
-            "7-day HRV is below your normal range and HRV dropped sharply two mornings running.",
-        )
-    if below:
-        extra = f" Also flagged: {flag_names}." if flags else ""
-        return Protocol.ACTIVE_RECOVERY, (
-            f"7-day HRV is below your normal range: easy aerobic work only.{extra}",
-        )
-    if flags >= _MANY_FLAGS:
-        return Protocol.ACTIVE_RECOVERY, (f"{flags} signals flagged ({flag_names}).",)
-    if flags == _SOME_FLAGS:
-        return Protocol.MOBILITY, (
-            f"Two signals flagged ({flag_names}): keep moving, drop the intensity.",
-        )
-    reasons: list[str] = []
+    day = _Day(today, previous, thresholds, tsb)
+    for rule in _RULES:
+        outcome = rule(day)
+        if outcome is not None:
+            return outcome
+    return _as_planned(day)
+
+
+def _as_planned(day: _Day) -> Outcome:
+    """Rules 6 and 7: the plan stands, and may progress."""
+    today = day.today
+    cautions: list[str] = []
     if today.hrv_status is HrvStatus.UNKNOWN:
-        reasons.append("No HRV in the last days to judge the trend; decided from the other signals.")
-    if flags == 1:
-        reasons.append(f"Caution: {flag_names} flagged; one signal alone does not change the plan.")
-    if _overload_ready(today, previous, thresholds, tsb):
-        return Protocol.PROGRESSIVE_OVERLOAD, (
-            f"HRV has stayed within your normal range for {thresholds.overload_stable_days} days "
-            "with no warning signs: progress the load.",
+        cautions.append(
+            "No HRV in the last days to judge the trend; decided from the other signals."
         )
+    if len(today.flags) == 1:
+        cautions.append(
+            f"Caution: {day.flag_names} flagged; one signal alone does not change the plan."
+        )
+    if _overload_ready(day):
+        stable = day.thresholds.overload_stable_days
+        reason = (
+            f"HRV has stayed within your normal range for {stable} days with no warning signs: "
+            "progress the load."
+        )
+        return Protocol.PROGRESSIVE_OVERLOAD, (reason,)
     if today.hrv_status is HrvStatus.ABOVE:
-        reasons.append("HRV above the range is not a licence to push; the plan stands.")
-    return Protocol.AS_PLANNED, ("Signals are in line with your baseline: train as planned.", *reasons)
+        cautions.append("HRV above the range is not a licence to push; the plan stands.")
+    return Protocol.AS_PLANNED, (
+        "Signals are in line with your baseline: train as planned.",
+        *cautions,
+    )
 
 
-def _overload_ready(
-    today: Readiness, previous: Sequence[Readiness], t: Thresholds, tsb: float | None
-) -> bool:
+def _overload_ready(day: _Day) -> bool:
+    today, previous, t = day.today, day.previous, day.thresholds
     if today.flags or today.hrv_status is not HrvStatus.WITHIN:
         return False
-    stable = [*previous[-(t.overload_stable_days - 1):], today]
+    stable = [*previous[len(previous) - (t.overload_stable_days - 1) :], today]
     if len(stable) < t.overload_stable_days:
         return False
     if any(r.hrv_status is not HrvStatus.WITHIN for r in stable):
         return False
-    lookback = previous[-t.overload_lookback_days:]
+    lookback = previous[max(0, len(previous) - t.overload_lookback_days) :]
     if sum(1 for r in lookback if r.flags) > t.overload_max_flags:
         return False
-    return tsb is None or tsb >= t.overload_min_tsb
+    return day.tsb is None or day.tsb >= t.overload_min_tsb

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Readiness: each signal against the athlete's own baseline, explained in one line.
 
 HRV (Plews et al. 2012; Kiviniemi et al. 2007): the 7-day mean of ln rMSSD is compared with the
@@ -53,10 +55,17 @@ class _Secondary:
 
 _SECONDARY = (
     _Secondary("rhr", "rhr_bpm", "bpm", "Resting HR", higher_is_worse=True, decimals=0),
-    _Secondary("resp_rate", "resp_rate", "br/min", "Respiratory rate", higher_is_worse=True, decimals=1),
-    _Secondary("skin_temp", "skin_temp_dev_c", "°C", "Skin temperature", higher_is_worse=True, decimals=2),
+    _Secondary(
+        "resp_rate", "resp_rate", "br/min", "Respiratory rate", higher_is_worse=True, decimals=1
+    ),
+    _Secondary(
+        "skin_temp", "skin_temp_dev_c", "°C", "Skin temperature", higher_is_worse=True, decimals=2
+    ),
     _Secondary("sleep", "sleep_total_min", "min", "Sleep", higher_is_worse=False, decimals=0),
 )
+_SECONDARY_NAMES = frozenset(spec.signal for spec in _SECONDARY)
+# Weight of each signal's z in the display score; the HRV trend carries the most evidence.
+_WEIGHTS = {"hrv_trend": 2.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,22 +86,38 @@ def assess_days(
     night_list = list(nights)
     window = thresholds.baseline_days
     hrv = metric_series(
-        night_list, "hrv_rmssd_ms", preference, start, days,
-        window=window, recent=thresholds.rolling_days, transform="log",
+        night_list,
+        "hrv_rmssd_ms",
+        preference,
+        start,
+        days,
+        window=window,
+        recent=thresholds.rolling_days,
+        transform="log",
     )
     secondary: dict[str, tuple[MetricSeries, FloatArray]] = {}
     for spec in _SECONDARY:
         series = metric_series(
-            night_list, spec.metric, preference, start, days,
-            window=window, recent=thresholds.rolling_days,
+            night_list,
+            spec.metric,
+            preference,
+            start,
+            days,
+            window=window,
+            recent=thresholds.rolling_days,
         )
         secondary[spec.signal] = (
             series,
             z_scores(series.values, series.stats, higher_is_worse=spec.higher_is_worse),
         )
     sleep14 = metric_series(
-        night_list, "sleep_total_min", preference, start, days,
-        window=window, recent=thresholds.sleep_debt_days,
+        night_list,
+        "sleep_total_min",
+        preference,
+        start,
+        days,
+        window=window,
+        recent=thresholds.sleep_debt_days,
     )
     signals = _Signals(hrv, secondary, sleep14)
     return [_assess_day(signals, i, thresholds) for i in range(days)]
@@ -104,64 +129,26 @@ def _finite(value: float) -> bool:
 
 def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
     contributors: list[Contributor] = []
-    weighted: list[tuple[float, float]] = []
     hrv = signals.hrv
     hrv_days = int(hrv.stats.count[i])
     hrv_status = HrvStatus.UNKNOWN
-    acute = False
-    mean, sd = float(hrv.stats.mean[i]), float(hrv.stats.sd[i])
-    hrv_ready = hrv_days >= t.min_hrv_days and _finite(sd) and sd > 0
-    if hrv_ready and hrv.stats.recent_count[i] >= t.min_rolling_days:
-        trend = float(hrv.stats.recent_mean[i])
-        low, high = mean - t.swc_k * sd, mean + t.swc_k * sd
-        z = (trend - mean) / sd
-        if trend < low:
-            hrv_status = HrvStatus.BELOW
-            reason = f"7-day ln rMSSD {trend:.2f} is below your normal range {low:.2f}–{high:.2f}"
-        elif trend > high:
-            hrv_status = HrvStatus.ABOVE
-            reason = (
-                f"7-day ln rMSSD {trend:.2f} is above your normal range {low:.2f}–{high:.2f}; "
-                "not a licence to push"
-            )
-        else:
-            hrv_status = HrvStatus.WITHIN
-            reason = f"7-day ln rMSSD {trend:.2f} is within your normal range {low:.2f}–{high:.2f}"
-        contributors.append(
-            Contributor("hrv_trend", trend, "ln ms", mean, low, high, z, hrv_days, False, reason)
-        )
-        weighted.append((z, 2.0))
-    today = float(hrv.values[i])
-    if hrv_ready and _finite(today):
-        z = (today - mean) / sd
-        acute = today < mean - t.acute_drop_sd * sd
-        ms = math.exp(today)
-        if acute:
-            reason = (
-                f"ln rMSSD {today:.2f} ({ms:.0f} ms) is {abs(z):.1f} SD below your baseline "
-                f"{mean:.2f}: an acute drop"
-            )
-        else:
-            reason = f"ln rMSSD {today:.2f} ({ms:.0f} ms) against your baseline {mean:.2f}"
-        contributors.append(
-            Contributor(
-                "hrv_today", today, "ln ms", mean, mean - t.acute_drop_sd * sd, None,
-                z, hrv_days, acute, reason,
-            )
-        )
-        weighted.append((z, 1.0))
-
-    z_by_signal: dict[str, float] = {}
+    trend = _hrv_trend(hrv, i, t)
+    if trend is not None:
+        contributor, hrv_status = trend
+        contributors.append(contributor)
+    today = _hrv_today(hrv, i, t)
+    if today is not None:
+        contributors.append(today)
     for spec in _SECONDARY:
         contributor = _secondary_contributor(spec, signals.secondary[spec.signal], i, t)
         if contributor is not None:
             contributors.append(contributor)
-            if contributor.z is not None:
-                z_by_signal[spec.signal] = contributor.z
-                weighted.append((contributor.z, 1.0))
     debt = _sleep_debt(signals.sleep14, i, t)
     if debt is not None:
         contributors.append(debt)
+    z_by_signal = {c.signal: c.z for c in contributors if c.z is not None}
+    weighted = [(z, _WEIGHTS.get(signal, 1.0)) for signal, z in z_by_signal.items()]
+    acute = today is not None and today.flag
 
     skin = signals.secondary["skin_temp"][0].values[i]
     illness = bool(
@@ -173,14 +160,15 @@ def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
         )
     )
     flags = tuple(c.signal for c in contributors if c.flag)
-    measured = [("hrv_rmssd_ms", round(math.exp(today), 1))] if _finite(today) else []
+    ln_today = float(hrv.values[i])
+    measured = [("hrv_rmssd_ms", round(math.exp(ln_today), 1))] if _finite(ln_today) else []
     for spec in _SECONDARY:
         value = float(signals.secondary[spec.signal][0].values[i])
         if _finite(value):
             measured.append((spec.metric, value))
     return Readiness(
         score=_score(weighted, len(flags), illness),
-        confidence=_confidence(hrv_days, len(z_by_signal), t),
+        confidence=_confidence(hrv_days, sum(1 for k in z_by_signal if k in _SECONDARY_NAMES), t),
         hrv_status=hrv_status,
         acute_hrv_drop=acute,
         illness=illness,
@@ -189,6 +177,57 @@ def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
         hrv_valid_days=hrv_days,
         hrv_source=hrv.source[i] or None,
         measured=tuple(measured),
+    )
+
+
+def _hrv_ready(hrv: MetricSeries, i: int, t: Thresholds) -> bool:
+    sd = float(hrv.stats.sd[i])
+    return int(hrv.stats.count[i]) >= t.min_hrv_days and _finite(sd) and sd > 0
+
+
+def _hrv_trend(hrv: MetricSeries, i: int, t: Thresholds) -> tuple[Contributor, HrvStatus] | None:
+    """The 7-day mean of ln rMSSD against the normal range (Plews et al. 2012)."""
+    if not _hrv_ready(hrv, i, t) or hrv.stats.recent_count[i] < t.min_rolling_days:
+        return None
+    mean, sd = float(hrv.stats.mean[i]), float(hrv.stats.sd[i])
+    trend = float(hrv.stats.recent_mean[i])
+    low, high = mean - t.swc_k * sd, mean + t.swc_k * sd
+    band = f"{low:.2f}–{high:.2f}"
+    if trend < low:
+        status = HrvStatus.BELOW
+        reason = f"7-day ln rMSSD {trend:.2f} is below your normal range {band}"
+    elif trend > high:
+        status = HrvStatus.ABOVE
+        reason = (
+            f"7-day ln rMSSD {trend:.2f} is above your normal range {band}; not a licence to push"
+        )
+    else:
+        status = HrvStatus.WITHIN
+        reason = f"7-day ln rMSSD {trend:.2f} is within your normal range {band}"
+    days = int(hrv.stats.count[i])
+    z = (trend - mean) / sd
+    return Contributor(
+        "hrv_trend", trend, "ln ms", mean, low, high, z, days, flag=False, reason=reason
+    ), status
+
+
+def _hrv_today(hrv: MetricSeries, i: int, t: Thresholds) -> Contributor | None:
+    """Today's ln rMSSD; below the mean - 1 SD it is an acute drop (Kiviniemi et al. 2007)."""
+    today = float(hrv.values[i])
+    if not _hrv_ready(hrv, i, t) or not _finite(today):
+        return None
+    mean, sd = float(hrv.stats.mean[i]), float(hrv.stats.sd[i])
+    z = (today - mean) / sd
+    threshold = mean - t.acute_drop_sd * sd
+    acute = today < threshold
+    shown = f"ln rMSSD {today:.2f} ({math.exp(today):.0f} ms)"
+    if acute:
+        reason = f"{shown} is {abs(z):.1f} SD below your baseline {mean:.2f}: an acute drop"
+    else:
+        reason = f"{shown} against your baseline {mean:.2f}"
+    days = int(hrv.stats.count[i])
+    return Contributor(
+        "hrv_today", today, "ln ms", mean, threshold, None, z, days, flag=acute, reason=reason
     )
 
 
@@ -265,8 +304,11 @@ def _score(weighted: list[tuple[float, float]], flags: int, illness: bool) -> in
 
 
 def _confidence(hrv_days: int, secondary_with_z: int, t: Thresholds) -> float:
-    """0-1: 70 % from the depth of the HRV baseline (full at 28 days), 30 % from how many of
-    the four secondary signals had a usable baseline today."""
+    """Confidence from 0 to 1.
+
+    70 % from the depth of the HRV baseline (full at 28 days), 30 % from how many of the four
+    secondary signals had a usable baseline today.
+    """
     hrv_part = min(hrv_days / t.full_hrv_days, 1.0)
     secondary_part = secondary_with_z / len(_SECONDARY)
     return round(0.7 * hrv_part + 0.3 * secondary_part, 2)
@@ -281,8 +323,10 @@ SCORE_CAPS: dict[Protocol, int] = {
 
 
 def cap_score(readiness: Readiness, protocol: Protocol) -> Readiness:
-    """``readiness`` with its score capped so that it never reads higher than the decision
-    allows (a 72 beside "rest" would contradict the advice it accompanies)."""
+    """``readiness`` with its score capped so that it never reads above what the decision allows.
+
+    A 72 beside "rest" would contradict the advice it accompanies.
+    """
     cap = SCORE_CAPS.get(protocol)
     if cap is None or readiness.score is None or readiness.score <= cap:
         return readiness

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """From stored nights to dense daily arrays, one source per metric and day.
 
 Sources are never mixed inside one baseline: an rMSSD from a ring, from a watch and from a chest

@@ -1,3 +1,5 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
 """Thresholds of the decision rules, with the defaults the literature supports."""
 
 from __future__ import annotations

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Shared fixtures: a real mosquitto broker on 127.0.0.1, sample histories, configurations."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from integrations.mqtt.broker import free_port
+from recoveryd.config import Config, parse_config
+from recoveryd.models import CheckIn, Night
+from recoveryd.sampledata import generate
+
+SAMPLE_END = date(2026, 3, 4)  # a Wednesday
+_BROKER_START_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class BrokerAddress:
+    host: str
+    port: int
+
+
+def _mosquitto_binary() -> str:
+    found = shutil.which("mosquitto") or (
+        "/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else None
+    )
+    if found is None:
+        pytest.fail("mosquitto is not installed; `make test` installs it with apt-get")
+    return found
+
+
+@pytest.fixture
+def mosquitto(tmp_path: Path) -> Iterator[BrokerAddress]:
+    """A fresh mosquitto 2 on a free port of 127.0.0.1, stopped after the test."""
+    port = free_port()
+    conf = tmp_path / "mosquitto.conf"
+    conf.write_text(
+        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n",
+        encoding="utf-8",
+    )
+    log = (tmp_path / "mosquitto.log").open("w")
+    process = subprocess.Popen(
+        [_mosquitto_binary(), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT
+    )
+    deadline = time.monotonic() + _BROKER_START_TIMEOUT_S
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"mosquitto did not start: {(tmp_path / 'mosquitto.log').read_text()}")
+            time.sleep(0.05)
+    try:
+        yield BrokerAddress("127.0.0.1", port)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def sample() -> tuple[list[Night], list[CheckIn]]:
+    """The sample histories ending on :data:`SAMPLE_END`."""
+    return generate(SAMPLE_END)
+
+
+def make_config(tmp_path: Path, port: int = 1883, **sections: str) -> Config:
+    """A two-athlete configuration with a store in ``tmp_path``; ``sections`` add YAML text."""
+    text = f"""
+household: {{timezone: Europe/Berlin, decide_at: "07:00"}}
+storage: {{path: {tmp_path / "recoveryd.db"}, poll_interval_s: 0.2}}
+mqtt: {{host: 127.0.0.1, port: {port}, client_id: recoveryd-test, reconnect_max_s: 1}}
+homeassistant: {{rediscovery_delay_max_s: 0.3}}
+athletes:
+  - id: alex
+    name: Alex
+    sources: [oura]
+    plan:
+      wednesday: {{title: "Easy run", sport: run, duration_min: 45, intensity: easy}}
+  - id: sam
+    name: Sam
+    sources: [garmin]
+recovery:
+  active_recovery:
+    - {{at: "18:00", modality: sauna, command: climate.set_temperature, target: climate.sauna}}
+    - {{at: "21:30", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+  rest:
+    - {{at: "18:00", modality: sauna, command: climate.set_temperature, target: climate.sauna}}
+    - {{at: "20:45", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+"""
+    for extra in sections.values():
+        text += extra
+    return parse_config(text, label="test.yaml", base_dir=tmp_path)
