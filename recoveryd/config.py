@@ -72,7 +72,9 @@ def _local_time(value: object) -> time:
         if match:
             return time(int(match.group(1)), int(match.group(2)))
     raise PydanticCustomError(
-        "local_time", "must be a local time HH:MM such as '07:00', got {value}", {"value": repr(value)}
+        "local_time",
+        "must be a local time HH:MM such as '07:00', got {value}",
+        {"value": repr(value)},
     )
 
 
@@ -333,13 +335,13 @@ def _substitute(value: str, path: tuple[str | int, ...], problems: list[str], la
 
 _MESSAGES: dict[str, str] = {
     "missing": "is required but missing",
-    "int_parsing": "must be a whole number, got {value}",
-    "int_type": "must be a whole number, got {value}",
-    "int_from_float": "must be a whole number, got {value}",
-    "float_parsing": "must be a number, got {value}",
-    "float_type": "must be a number, got {value}",
-    "bool_parsing": "must be true or false, got {value}",
-    "bool_type": "must be true or false, got {value}",
+    "int_parsing": "must be a whole number, got {value!r}",
+    "int_type": "must be a whole number, got {value!r}",
+    "int_from_float": "must be a whole number, got {value!r}",
+    "float_parsing": "must be a number, got {value!r}",
+    "float_type": "must be a number, got {value!r}",
+    "bool_parsing": "must be true or false, got {value!r}",
+    "bool_type": "must be true or false, got {value!r}",
     "string_type": "must be text, got {kind}",
     "model_type": "must be a mapping of keys, got {kind}",
     "dict_type": "must be a mapping of keys, got {kind}",
@@ -347,8 +349,8 @@ _MESSAGES: dict[str, str] = {
     "too_short": "must have at least {min_length} item(s)",
     "string_too_short": "must not be empty",
     "string_too_long": "must be at most {max_length} characters, got {length}",
-    "literal_error": "must be one of {expected}, got {value}",
-    "enum": "must be one of {expected}, got {value}",
+    "literal_error": "must be one of {expected}, got {value!r}",
+    "enum": "must be one of {expected}, got {value!r}",
 }
 
 

@@ -8,13 +8,12 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
-
 from integrations.mqtt.broker import free_port
 from recoveryd.config import Config, parse_config
 from recoveryd.models import CheckIn, Night
@@ -39,38 +38,64 @@ def _mosquitto_binary() -> str:
     return found
 
 
-@pytest.fixture
-def mosquitto(tmp_path: Path) -> Iterator[BrokerAddress]:
-    """A fresh mosquitto 2 on a free port of 127.0.0.1, stopped after the test."""
-    port = free_port()
-    conf = tmp_path / "mosquitto.conf"
-    conf.write_text(
-        f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n",
-        encoding="utf-8",
-    )
-    log = (tmp_path / "mosquitto.log").open("w")
-    process = subprocess.Popen(
-        [_mosquitto_binary(), "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + _BROKER_START_TIMEOUT_S
-    while True:
+class Mosquitto:
+    """A mosquitto 2 process listening on 127.0.0.1 only; started and stopped by fixtures."""
+
+    def __init__(self, workdir: Path, port: int) -> None:
+        self.address = BrokerAddress("127.0.0.1", port)
+        self._log_path = workdir / f"mosquitto-{port}.log"
+        conf = workdir / f"mosquitto-{port}.conf"
+        conf.write_text(
+            f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n",
+            encoding="utf-8",
+        )
+        self._log = self._log_path.open("w")
+        self._process = subprocess.Popen(
+            [_mosquitto_binary(), "-c", str(conf)], stdout=self._log, stderr=subprocess.STDOUT
+        )
+        self._wait_until_listening()
+
+    def _wait_until_listening(self) -> None:
+        deadline = time.monotonic() + _BROKER_START_TIMEOUT_S
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.address.port), timeout=0.2):
+                    return
+            except OSError:
+                if self._process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    pytest.fail(f"mosquitto did not start: {self._log_path.read_text()}")
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self._process.terminate()
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(f"mosquitto did not start: {(tmp_path / 'mosquitto.log').read_text()}")
-            time.sleep(0.05)
-    try:
-        yield BrokerAddress("127.0.0.1", port)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
+            self._process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            self._process.kill()
+            self._process.wait()
+        self._log.close()
+
+
+@pytest.fixture
+def mosquitto_factory(tmp_path: Path) -> Iterator[Callable[[int], BrokerAddress]]:
+    """Start mosquitto on a chosen port at any point of a test; all are stopped afterwards."""
+    started: list[Mosquitto] = []
+
+    def start(port: int) -> BrokerAddress:
+        broker = Mosquitto(tmp_path, port)
+        started.append(broker)
+        return broker.address
+
+    yield start
+    for broker in started:
+        broker.stop()
+
+
+@pytest.fixture
+def mosquitto(mosquitto_factory: Callable[[int], BrokerAddress]) -> BrokerAddress:
+    """A fresh mosquitto on a free port of 127.0.0.1, stopped after the test."""
+    return mosquitto_factory(free_port())
 
 
 @pytest.fixture(scope="session")

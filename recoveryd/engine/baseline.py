@@ -85,4 +85,5 @@ def z_scores(values: FloatArray, stats: RollingStats, *, higher_is_worse: bool) 
     """
     usable = ~np.isnan(values) & (stats.sd > 0)
     z = np.divide(values - stats.mean, stats.sd, out=np.full(values.shape, np.nan), where=usable)
-    return -z if higher_is_worse else z
+    signed: FloatArray = -z if higher_is_worse else z
+    return signed

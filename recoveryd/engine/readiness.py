@@ -140,9 +140,9 @@ def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
     if today is not None:
         contributors.append(today)
     for spec in _SECONDARY:
-        contributor = _secondary_contributor(spec, signals.secondary[spec.signal], i, t)
-        if contributor is not None:
-            contributors.append(contributor)
+        found = _secondary_contributor(spec, signals.secondary[spec.signal], i, t)
+        if found is not None:
+            contributors.append(found)
     debt = _sleep_debt(signals.sleep14, i, t)
     if debt is not None:
         contributors.append(debt)

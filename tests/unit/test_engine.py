@@ -7,15 +7,18 @@ from __future__ import annotations
 import math
 import random
 import statistics
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
-
+from recoveryd.config import ScheduledActionConfig
 from recoveryd.engine import Thresholds, decide_days
 from recoveryd.engine.baseline import rolling_stats, z_scores
 from recoveryd.models import DayPlan, HrvStatus, Night, Protocol, Session
+from recoveryd.timeline import plan_actions
 
 START = date(2026, 1, 1)
 DAY = START + timedelta(days=60)  # the decided day: 60 baseline days before it
@@ -27,15 +30,15 @@ def steady_ln(days: int) -> list[float]:
 
 
 def nights(
-    ln_rmssd: list[float | None],
+    ln_rmssd: Sequence[float | None],
+    series: Mapping[str, Sequence[float | None]] | None = None,
     *,
     source: str = "oura",
     start: date = START,
-    **series: list[float | None],
 ) -> list[Night]:
     out = []
     for i, ln in enumerate(ln_rmssd):
-        values = {name: column[i] for name, column in series.items()}
+        values = {name: column[i] for name, column in (series or {}).items()}
         out.append(
             Night(
                 "alex",
@@ -48,7 +51,7 @@ def nights(
     return out
 
 
-def secondary(days: int) -> dict[str, list[float | None]]:
+def secondary(days: int) -> dict[str, list[float]]:
     """RHR 50/52, breathing 14.0/14.4, skin -0.1/+0.1, sleep 450/470 min, alternating."""
     return {
         "rhr_bpm": [50.0 if i % 2 == 0 else 52.0 for i in range(days)],
@@ -58,22 +61,25 @@ def secondary(days: int) -> dict[str, list[float | None]]:
     }
 
 
-def decide(history: list[Night], day: date = DAY, **kwargs: object) -> DayPlan:
-    preference = kwargs.pop("preference", ["oura"])
-    assert isinstance(preference, list)
+def decide(
+    history: list[Night],
+    *,
+    preference: Sequence[str] = ("oura",),
+    thresholds: Thresholds | None = None,
+) -> DayPlan:
     [plan] = decide_days(
-        "alex", history, preference=preference, days=[day], weekly_plan={}, **kwargs
-    )  # type: ignore[arg-type]
+        "alex", history, preference=preference, days=[DAY], weekly_plan={}, thresholds=thresholds
+    )
     return plan
 
 
-def with_today(history: list[Night], **changes: float | None) -> list[Night]:
+def with_today(history: list[Night], **changes: float) -> list[Night]:
     """Replace the decided day's night values."""
-    return [replace(n, **changes) if n.date == DAY else n for n in history]
+    return [replace(n, **changes) if n.date == DAY else n for n in history]  # type: ignore[arg-type]
 
 
 def full_history(days: int = 61) -> list[Night]:
-    return nights(steady_ln(days), **secondary(days))
+    return nights(steady_ln(days), secondary(days))
 
 
 # Rolling statistics -----------------------------------------------------------------------
@@ -194,7 +200,7 @@ def test_rhr_flag_uses_the_hand_computed_z() -> None:
     plan = decide(history)
     rhr = plan.readiness.contributor("rhr")
     baseline = secondary(60)["rhr_bpm"]
-    mean, sd = statistics.mean(baseline), statistics.stdev(baseline)  # type: ignore[type-var]
+    mean, sd = statistics.mean(baseline), statistics.stdev(baseline)
     assert rhr is not None
     assert rhr.baseline == pytest.approx(mean)
     assert rhr.z == pytest.approx(-(55.0 - mean) / sd)
@@ -221,7 +227,7 @@ def test_short_night_flags_even_within_baseline_variation() -> None:
     days = 61
     series = secondary(days)
     series["sleep_total_min"] = [350.0 if i % 2 == 0 else 370.0 for i in range(days)]
-    plan = decide(nights(steady_ln(days), **series))
+    plan = decide(nights(steady_ln(days), series))
     sleep = plan.readiness.contributor("sleep")
     assert sleep is not None
     assert sleep.z is not None
@@ -235,9 +241,9 @@ def test_sleep_debt_flags_fourteen_short_nights() -> None:
     series = secondary(days)
     sleep = series["sleep_total_min"]
     sleep[-14:] = [400.0] * 14
-    plan = decide(nights(steady_ln(days), **series))
+    plan = decide(nights(steady_ln(days), series))
     debt = plan.readiness.contributor("sleep_debt")
-    baseline = statistics.mean(sleep[:60])  # type: ignore[type-var]
+    baseline = statistics.mean(sleep[:60])
     assert debt is not None
     assert debt.value == pytest.approx(400.0)
     assert debt.baseline == pytest.approx(baseline)
@@ -246,9 +252,6 @@ def test_sleep_debt_flags_fourteen_short_nights() -> None:
 
 
 def test_illness_pattern_gives_rest_and_removes_heat() -> None:
-    from recoveryd.config import ScheduledActionConfig
-    from recoveryd.timeline import plan_actions
-
     history = with_today(full_history(), skin_temp_dev_c=0.8, rhr_bpm=58.0)
     plan = decide(history)
     assert plan.readiness.illness
@@ -257,12 +260,12 @@ def test_illness_pattern_gives_rest_and_removes_heat() -> None:
     assert plan.readiness.score <= 20
     schedule = {
         Protocol.REST: [
-            ScheduledActionConfig(at="18:00", modality="sauna", command="c", target="climate.s"),  # type: ignore[arg-type]
-            ScheduledActionConfig(at="20:00", modality="light_scene", command="c", target="scene.w"),  # type: ignore[arg-type]
+            ScheduledActionConfig(at=time(18), modality="sauna", command="c", target="climate.s"),
+            ScheduledActionConfig(
+                at=time(20), modality="light_scene", command="c", target="scene.w"
+            ),
         ]
     }
-    from zoneinfo import ZoneInfo
-
     timed = plan_actions(plan, schedule, ZoneInfo("Europe/Berlin"))
     assert [a.modality for a in timed.actions] == ["light_scene"]
 
@@ -277,15 +280,13 @@ def test_a_missing_signal_is_left_out_not_scored_as_zero() -> None:
     days = 61
     series = secondary(days)
     del series["rhr_bpm"]
-    plan = decide(nights(steady_ln(days), **series))
+    plan = decide(nights(steady_ln(days), series))
     assert plan.readiness.contributor("rhr") is None
     assert plan.readiness.measurement("rhr_bpm") is None
     assert plan.protocol is Protocol.PROGRESSIVE_OVERLOAD
     zs = {c.signal: c.z for c in plan.readiness.contributors if c.z is not None}
     weights = {signal: 2.0 if signal == "hrv_trend" else 1.0 for signal in zs}
-    mean_z = sum(min(max(z, -3.0), 1.0) * weights[s] for s, z in zs.items()) / sum(
-        weights.values()
-    )
+    mean_z = sum(min(max(z, -3.0), 1.0) * weights[s] for s, z in zs.items()) / sum(weights.values())
     assert set(zs) == {"hrv_trend", "hrv_today", "resp_rate", "skin_temp", "sleep"}
     assert plan.readiness.score == round(75 + 12.5 * mean_z)  # the documented mapping
     assert plan.readiness.confidence == round(0.7 + 0.3 * 3 / 4, 2)
@@ -326,7 +327,7 @@ def test_a_source_not_in_the_preference_is_ignored() -> None:
 
 def test_nights_after_the_day_and_storage_order_change_nothing() -> None:
     history = full_history()
-    future = nights([2.0] * 10, start=DAY + timedelta(days=1), rhr_bpm=[90.0] * 10)
+    future = nights([2.0] * 10, {"rhr_bpm": [90.0] * 10}, start=DAY + timedelta(days=1))
     shuffled = history + future
     random.Random(7).shuffle(shuffled)
     assert decide(shuffled) == decide(history)
@@ -340,4 +341,6 @@ def test_planned_session_is_adjusted_to_the_protocol() -> None:
         "alex", nights(ln), preference=["oura"], days=[DAY], weekly_plan={DAY.weekday(): hard}
     )
     assert plan.planned_session == hard
-    assert plan.session == Session("Easy aerobic, zone 1–2", "run", 40, "easy", "instead of: Intervals")
+    assert plan.session == Session(
+        "Easy aerobic, zone 1–2", "run", 40, "easy", "instead of: Intervals"
+    )

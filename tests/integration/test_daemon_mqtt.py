@@ -1,0 +1,292 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The daemon against a real mosquitto, watched by a real subscriber."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiomqtt
+import pytest
+from integrations.mqtt.broker import free_port
+from integrations.mqtt.discovery import ENTITIES
+from recoveryd.config import Config
+from recoveryd.daemon import Daemon
+from recoveryd.models import CheckIn, Decision, Night
+from recoveryd.store import Store
+
+from tests.conftest import SAMPLE_END, BrokerAddress, make_config
+
+pytestmark = pytest.mark.integration
+
+BERLIN = ZoneInfo("Europe/Berlin")
+MORNING = datetime(2026, 3, 4, 8, 0, tzinfo=BERLIN)  # after the 07:00 decision time
+TIMEOUT_S = 15.0
+UNITS = {"readiness": None, "protocol": None, "rmssd": "ms", "ln_rmssd": None,
+         "resting_hr": "bpm", "sleep_duration": "h"}  # fmt: skip
+
+
+@dataclass
+class FixedClock:
+    value: datetime
+
+    def now(self) -> datetime:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Received:
+    topic: str
+    payload: str
+    retain: bool
+
+    def json(self) -> Any:
+        return json.loads(self.payload)
+
+
+@dataclass
+class Watcher:
+    """A subscriber that records every message and lets a test wait for a condition."""
+
+    client: aiomqtt.Client
+    messages: list[Received] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def on(self, topic: str, *, retained: bool | None = None) -> list[Received]:
+        return [
+            m
+            for m in self.messages
+            if m.topic == topic and (retained is None or m.retain == retained)
+        ]
+
+    def discovery(self) -> list[Received]:
+        return [m for m in self.messages if m.topic.startswith("homeassistant/")]
+
+    async def until(self, condition: Callable[[], bool], what: str) -> None:
+        async def wait() -> None:
+            while not condition():
+                self.changed.clear()
+                await self.changed.wait()
+
+        try:
+            await asyncio.wait_for(wait(), TIMEOUT_S)
+        except TimeoutError:
+            pytest.fail(f"timed out waiting for {what}; saw {[m.topic for m in self.messages]}")
+
+
+@asynccontextmanager
+async def watching(broker: BrokerAddress) -> AsyncIterator[Watcher]:
+    async with aiomqtt.Client(broker.host, broker.port, identifier="test-watcher") as client:
+        watcher = Watcher(client)
+        await client.subscribe("homeassistant/#", qos=1)
+        await client.subscribe("recoveryd/#", qos=1)
+
+        async def read() -> None:
+            async for message in client.messages:
+                payload = message.payload
+                assert isinstance(payload, bytes)
+                watcher.messages.append(
+                    Received(str(message.topic), payload.decode(), message.retain)
+                )
+                watcher.changed.set()
+
+        reader = asyncio.create_task(read())
+        try:
+            yield watcher
+        finally:
+            reader.cancel()
+
+
+@asynccontextmanager
+async def running(
+    config: Config, clock: FixedClock, on_decision: Callable[[Decision], None] | None = None
+) -> AsyncIterator[Daemon]:
+    stop = asyncio.Event()
+    daemon = Daemon(config, clock=clock, on_decision=on_decision)
+    task = asyncio.create_task(daemon.run(stop))
+    try:
+        yield daemon
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, TIMEOUT_S)
+
+
+def seeded_config(
+    tmp_path: Path, broker: BrokerAddress, sample: tuple[list[Night], list[CheckIn]]
+) -> Config:
+    config = make_config(tmp_path, port=broker.port)
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+    return config
+
+
+async def test_discovery_state_availability_and_rediscovery(
+    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = seeded_config(tmp_path, mosquitto, sample)
+    async with watching(mosquitto) as watcher:
+        async with running(config, FixedClock(MORNING)):
+            await watcher.until(
+                lambda: all(watcher.on(f"recoveryd/{a}/state") for a in ("alex", "sam")),
+                "both athletes' state",
+            )
+            expected_topics = {
+                f"homeassistant/sensor/recoveryd_{athlete}_{spec.key}/config"
+                for athlete in ("alex", "sam")
+                for spec in ENTITIES
+            }
+            assert {m.topic for m in watcher.discovery()} == expected_topics
+            for message in watcher.discovery():
+                payload = message.json()
+                athlete, key = message.topic.split("/")[2].removeprefix("recoveryd_").split("_", 1)
+                assert payload["unique_id"] == f"recoveryd_{athlete}_{key}"
+                assert payload["state_topic"] == f"recoveryd/{athlete}/state"
+                assert payload["availability"] == [{"topic": "recoveryd/status"}]
+                assert payload["device"]["identifiers"] == [f"recoveryd_{athlete}"]
+                assert payload["origin"]["name"] == "recoveryd"
+                assert payload.get("unit_of_measurement") == UNITS[key]
+                assert {"name", "value_template", "icon"} <= set(payload)
+
+            with Store(config.storage.path) as store:
+                for athlete in ("alex", "sam"):
+                    [message] = watcher.on(f"recoveryd/{athlete}/state")
+                    state = message.json()
+                    decision = store.latest_decision(athlete, SAMPLE_END)
+                    assert decision is not None
+                    assert decision.published_at is not None
+                    assert state["date"] == "2026-03-04"
+                    assert state["protocol"] == decision.plan.protocol.value
+                    assert state["readiness"] == decision.plan.readiness.score
+                    [night] = [
+                        n for n in sample[0] if n.athlete == athlete and n.date == SAMPLE_END
+                    ]
+                    assert state["rmssd_ms"] == night.hrv_rmssd_ms
+                    assert state["rhr_bpm"] == night.rhr_bpm
+
+            # Home Assistant restarts: discovery is re-sent after the small random delay.
+            await watcher.client.publish("homeassistant/status", "online")
+            await watcher.until(
+                lambda: len(watcher.discovery()) == 2 * len(expected_topics), "re-sent discovery"
+            )
+            assert watcher.on("recoveryd/status")[0].payload == "online"
+        await watcher.until(
+            lambda: watcher.on("recoveryd/status")[-1].payload == "offline", "offline on stop"
+        )
+        assert [m.payload for m in watcher.on("recoveryd/status")] == ["online", "offline"]
+        assert len(watcher.on("recoveryd/alex/state")) == 1
+
+
+async def test_restart_on_the_same_day_decides_and_publishes_nothing_new(
+    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = seeded_config(tmp_path, mosquitto, sample)
+    clock = FixedClock(MORNING)
+    async with watching(mosquitto) as watcher:
+        async with running(config, clock):
+            await watcher.until(lambda: len(watcher.on("recoveryd/sam/state")) == 1, "state")
+        clock.value = MORNING.replace(hour=9)
+        async with running(config, clock):
+            # The consumer handles events in order: once the second rediscovery is through,
+            # the start-up decision and the publication of pending states are behind it.
+            await watcher.until(lambda: len(watcher.discovery()) == 24, "discovery after restart")
+            await watcher.client.publish("homeassistant/status", "online")
+            await watcher.until(lambda: len(watcher.discovery()) == 36, "rediscovery")
+        await watcher.until(
+            lambda: [m.payload for m in watcher.on("recoveryd/status")][-1:] == ["offline"], "stop"
+        )
+    for athlete in ("alex", "sam"):
+        assert len(watcher.on(f"recoveryd/{athlete}/state")) == 1
+    with Store(config.storage.path) as store:
+        assert store.decision_count("alex", SAMPLE_END) == 1
+        assert store.decision_count("sam", SAMPLE_END) == 1
+
+
+async def test_new_night_data_for_today_gives_a_new_decision(
+    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    nights, checkins = sample
+    late_night = next(n for n in nights if n.athlete == "alex" and n.date == SAMPLE_END)
+    without_today = [n for n in nights if n != late_night]
+    config = seeded_config(tmp_path, mosquitto, (without_today, checkins))
+    async with watching(mosquitto) as watcher, running(config, FixedClock(MORNING)):
+        await watcher.until(lambda: len(watcher.on("recoveryd/alex/state")) == 1, "first state")
+        first = watcher.on("recoveryd/alex/state")[0].json()
+        assert first["rmssd_ms"] is None  # the ring had not synced yet
+        # The ring syncs late: another process imports the night.
+        with Store(config.storage.path) as importer:
+            importer.upsert([replace(late_night, hrv_rmssd_ms=25.0)])
+        await watcher.until(lambda: len(watcher.on("recoveryd/alex/state")) == 2, "re-decision")
+    second = watcher.on("recoveryd/alex/state")[1].json()
+    assert second["revision"] == 2
+    assert second["rmssd_ms"] == 25.0
+    assert len(watcher.on("recoveryd/sam/state")) == 1  # sam's inputs did not change
+
+
+async def test_broker_outage_is_survived_and_the_decision_published_later(
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+    mosquitto_factory: Callable[[int], BrokerAddress],
+) -> None:
+    port = free_port()
+    config = seeded_config(tmp_path, BrokerAddress("127.0.0.1", port), sample)
+    decided = asyncio.Event()
+    async with running(config, FixedClock(MORNING), on_decision=lambda _: decided.set()) as daemon:
+        # No broker yet: the daemon decides anyway and keeps retrying the connection.
+        await asyncio.wait_for(decided.wait(), TIMEOUT_S)
+        assert not daemon.link.connected
+        broker = mosquitto_factory(port)
+        async with watching(broker) as watcher:
+            await watcher.until(lambda: len(watcher.on("recoveryd/sam/state")) == 1, "late publish")
+        state = watcher.on("recoveryd/sam/state")[0].json()
+        decision = daemon.store.latest_decision("sam", SAMPLE_END)
+        assert decision is not None
+        assert decision.published_at is not None
+        assert state["protocol"] == decision.plan.protocol.value
+
+
+async def test_recoveryd_run_last_will_and_clean_sigterm(
+    mosquitto: BrokerAddress, tmp_path: Path
+) -> None:
+    config_file = tmp_path / "recoveryd.yaml"
+    config_file.write_text(
+        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
+        f"mqtt: {{host: 127.0.0.1, port: {mosquitto.port}, keepalive_s: 5}}\n"
+        "athletes: [{id: alex, name: Alex, sources: [oura]}]\n",
+        encoding="utf-8",
+    )
+    command = [sys.executable, "-m", "recoveryd", "run", "--config", str(config_file)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    async with watching(mosquitto) as watcher:
+
+        def availability() -> list[str]:
+            return [m.payload for m in watcher.on("recoveryd/status")]
+
+        crashed = await asyncio.create_subprocess_exec(
+            *command, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        await watcher.until(lambda: availability() == ["online"], "online")
+        crashed.send_signal(signal.SIGKILL)
+        await crashed.wait()
+        await watcher.until(lambda: availability() == ["online", "offline"], "the last will")
+
+        clean = await asyncio.create_subprocess_exec(
+            *command, env=env, stderr=asyncio.subprocess.PIPE
+        )
+        await watcher.until(lambda: len(availability()) == 3, "online again")
+        clean.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(clean.communicate(), TIMEOUT_S)
+        await watcher.until(lambda: len(availability()) == 4, "offline on SIGTERM")
+    assert availability() == ["online", "offline", "online", "offline"]
+    assert clean.returncode == 0
+    assert b"stopped" in stderr

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Configuration: every problem is one line naming the file, the key and what is allowed."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+import pytest
+from recoveryd.cli import main
+from recoveryd.config import ConfigError, load_config, parse_config
+from recoveryd.models import Protocol
+
+ROOT = Path(__file__).resolve().parents[2]
+MINIMAL = "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, label="recoveryd.yaml", base_dir=Path("/nonexistent"))
+    return caught.value.problems
+
+
+def test_minimal_configuration_takes_the_documented_defaults() -> None:
+    config = parse_config(MINIMAL, label="recoveryd.yaml", base_dir=Path())
+    assert config.household.timezone == "UTC"
+    assert config.household.decide_at == time(7, 0)
+    assert config.mqtt.port == 1883
+    assert config.mqtt.protocol == "3.1.1"
+    assert config.engine.thresholds().swc_k == 0.5
+    assert config.athlete("alex").sources == ["oura"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "mqtt: {port: 70000}\n",
+            "recoveryd.yaml: mqtt.port: must be between 1 and 65535, got 70000",
+        ),
+        (
+            "mqtt: {port: many}\n",
+            "recoveryd.yaml: mqtt.port: must be a whole number, got 'many'",
+        ),
+        (
+            "mqtt: {hots: broker}\n",
+            "recoveryd.yaml: mqtt.hots: unknown key; allowed keys are base_topic, client_id, "
+            "host, keepalive_s, password, port, protocol, reconnect_max_s, username",
+        ),
+        (
+            "mqtt: {protocol: '4'}\n",
+            "recoveryd.yaml: mqtt.protocol: must be one of '3.1.1' or '5', got '4'",
+        ),
+        (
+            "mqtt: {base_topic: 'home/#'}\n",
+            "recoveryd.yaml: mqtt.base_topic: must be a non-empty MQTT topic without '+', '#' "
+            "or a leading/trailing '/', got 'home/#'",
+        ),
+        (
+            "household: {timezone: Europe/Berln}\n",
+            "recoveryd.yaml: household.timezone: unknown time zone 'Europe/Berln'; use an IANA "
+            "name such as 'Europe/Berlin'",
+        ),
+        (
+            "household: {decide_at: '25:00'}\n",
+            "recoveryd.yaml: household.decide_at: must be a local time HH:MM such as '07:00', "
+            "got '25:00'",
+        ),
+        (
+            "engine: {swc_k: 5}\n",
+            "recoveryd.yaml: engine.swc_k: must be between 0.1 and 2, got 5",
+        ),
+        (
+            "engine: {min_hrv_days: 30, full_hrv_days: 20}\n",
+            "recoveryd.yaml: engine: full_hrv_days (20) must not be below min_hrv_days (30)",
+        ),
+        (
+            "recovery: {nap: []}\n",
+            "recoveryd.yaml: recovery.nap: must be one of 'rest', 'active_recovery', "
+            "'mobility', 'as_planned', 'progressive_overload' or 'insufficient_data', got 'nap'",
+        ),
+    ],
+)
+def test_each_problem_is_one_line_naming_the_key(text: str, expected: str) -> None:
+    assert problems(MINIMAL + text) == [expected]
+
+
+@pytest.mark.parametrize("bad_id", ["al/ex", "a+b", "x#", "", "Alex"])
+def test_names_that_would_break_topics_are_refused(bad_id: str) -> None:
+    [line] = problems(f"athletes: [{{id: '{bad_id}', name: A, sources: [oura]}}]\n")
+    assert line.startswith("recoveryd.yaml: athletes[0].id: must be 1-32 characters of a-z")
+    assert line.endswith(f"got {bad_id!r}")
+
+
+def test_every_problem_of_a_file_is_reported() -> None:
+    lines = problems(
+        "athletes:\n"
+        "  - {id: alex, name: Alex, sources: []}\n"
+        "  - {id: alex, sources: [oura, oura]}\n"
+    )
+    assert lines == [
+        "recoveryd.yaml: athletes[0].sources: must have at least 1 item(s)",
+        "recoveryd.yaml: athletes[1].name: is required but missing",
+        "recoveryd.yaml: athletes[1].sources: lists oura more than once",
+    ]
+
+
+def test_duplicate_athlete_ids_are_refused() -> None:
+    text = "athletes: [{id: alex, name: A, sources: [o]}, {id: alex, name: B, sources: [o]}]\n"
+    assert problems(text) == ["recoveryd.yaml: athletes: athlete id alex is used more than once"]
+
+
+def test_missing_athletes_and_bad_yaml_and_wrong_shape() -> None:
+    assert problems("mqtt: {}\n") == ["recoveryd.yaml: athletes: is required but missing"]
+    assert problems("mqtt: [\n") == [
+        "recoveryd.yaml: line 2: not valid YAML: "
+        "expected the node content, but found '<stream end>'"
+    ]
+    assert problems("- a\n- b\n") == [
+        "recoveryd.yaml: the file must hold a mapping of sections, got a list"
+    ]
+
+
+def test_secrets_from_environment_and_files_and_never_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MQTT_PASSWORD", "s3cret-from-env")
+    config = parse_config(
+        MINIMAL + "mqtt: {password: '${MQTT_PASSWORD}'}\n", label="r.yaml", base_dir=tmp_path
+    )
+    assert config.mqtt.password is not None
+    assert config.mqtt.password.get_secret_value() == "s3cret-from-env"
+    assert "s3cret" not in repr(config)
+    assert "s3cret" not in config.model_dump_json()
+
+    (tmp_path / "pw").write_text("s3cret-from-file\n", encoding="utf-8")
+    config = parse_config(
+        MINIMAL + "mqtt: {password_file: pw}\n", label="r.yaml", base_dir=tmp_path
+    )
+    assert config.mqtt.password is not None
+    assert config.mqtt.password.get_secret_value() == "s3cret-from-file"
+
+
+def test_missing_secret_sources_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_SUCH_VAR", raising=False)
+    assert problems(MINIMAL + "mqtt: {password: '${NO_SUCH_VAR}'}\n") == [
+        "recoveryd.yaml: mqtt.password: environment variable NO_SUCH_VAR is not set"
+    ]
+    assert problems(MINIMAL + "mqtt: {password_file: /nonexistent/pw}\n") == [
+        "recoveryd.yaml: mqtt.password_file: cannot read /nonexistent/pw: No such file or directory"
+    ]
+
+
+def test_unquoted_time_is_read_as_the_time_it_looks_like() -> None:
+    # YAML 1.1 reads 06:45 as the sexagesimal integer 405.
+    config = parse_config(MINIMAL + "household: {decide_at: 06:45}\n", label="r", base_dir=Path())
+    assert config.household.decide_at == time(6, 45)
+
+
+def test_the_shipped_example_configuration_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MQTT_PASSWORD", "example")
+    config = load_config(ROOT / "config" / "recoveryd.example.yaml")
+    assert [a.id for a in config.athletes] == ["alex", "sam"]
+    assert set(config.recovery) == {
+        Protocol.REST,
+        Protocol.ACTIVE_RECOVERY,
+        Protocol.MOBILITY,
+        Protocol.AS_PLANNED,
+        Protocol.PROGRESSIVE_OVERLOAD,
+    }
+
+
+def test_load_config_uses_the_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "elsewhere.yaml"
+    path.write_text(MINIMAL, encoding="utf-8")
+    monkeypatch.setenv("RECOVERYD_CONFIG", str(path))
+    assert load_config().athletes[0].id == "alex"
+
+
+def test_check_config_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(MINIMAL, encoding="utf-8")
+    assert main(["check-config", str(good)]) == 0
+    assert capsys.readouterr().out == "ok\n"
+
+    bad = tmp_path / "recoveryd.yaml"
+    bad.write_text(MINIMAL + "mqtt: {port: 70000, hots: x}\n", encoding="utf-8")
+    assert main(["check-config", str(bad)]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        "recoveryd.yaml: mqtt.port: must be between 1 and 65535, got 70000",
+        "recoveryd.yaml: mqtt.hots: unknown key; allowed keys are base_topic, client_id, host, "
+        "keepalive_s, password, port, protocol, reconnect_max_s, username",
+    ]
+
+    assert main(["check-config", str(tmp_path / "missing.yaml")]) == 2
+    assert (
+        "missing.yaml: cannot read the file: No such file or directory" in capsys.readouterr().err
+    )

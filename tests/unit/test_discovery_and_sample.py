@@ -1,0 +1,137 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Discovery payloads, the state payload, and the sample histories the demo relies on."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from integrations.mqtt.discovery import ENTITIES, discovery_messages, state_message
+from integrations.mqtt.topics import Topics
+from recoveryd import __version__
+from recoveryd.deciding import decide_range
+from recoveryd.models import CheckIn, Decision, Night, Protocol
+from recoveryd.sampledata import DEFAULT_DAYS, PROFILES, generate
+from recoveryd.store import Store
+
+from tests.conftest import SAMPLE_END, make_config
+
+TOPICS = Topics(
+    base="recoveryd", discovery_prefix="homeassistant", ha_status="homeassistant/status"
+)
+
+
+def test_discovery_config_of_one_entity() -> None:
+    messages = discovery_messages(TOPICS, "alex", "Alex")
+    assert [m.topic for m in messages] == [
+        f"homeassistant/sensor/recoveryd_alex_{spec.key}/config" for spec in ENTITIES
+    ]
+    assert all(m.retain and m.qos == 1 for m in messages)
+    rhr = json.loads(messages[4].payload)
+    assert rhr == {
+        "name": "Resting heart rate",
+        "unique_id": "recoveryd_alex_resting_hr",
+        "object_id": "recoveryd_alex_resting_hr",
+        "state_topic": "recoveryd/alex/state",
+        "value_template": "{{ value_json.rhr_bpm }}",
+        "availability": [{"topic": "recoveryd/status"}],
+        "icon": "mdi:heart-pulse",
+        "unit_of_measurement": "bpm",
+        "state_class": "measurement",
+        "suggested_display_precision": 0,
+        "device": {
+            "identifiers": ["recoveryd_alex"],
+            "name": "Alex recovery",
+            "manufacturer": "recoveryd",
+            "model": "Recovery coach",
+            "sw_version": __version__,
+        },
+        "origin": {
+            "name": "recoveryd",
+            "sw_version": __version__,
+            "support_url": "https://github.com/recoveryd/recoveryd",
+        },
+    }
+    protocol = json.loads(messages[1].payload)
+    assert protocol["device_class"] == "enum"
+    assert protocol["options"] == [p.value for p in Protocol]
+    assert protocol["json_attributes_topic"] == "recoveryd/alex/state"
+
+
+def test_state_payload_matches_the_decision(
+    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = make_config(tmp_path)
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        [plan] = decide_range(store, config, "alex", SAMPLE_END, SAMPLE_END)
+    decided = datetime(2026, 3, 4, 6, 0, tzinfo=UTC)
+    message = state_message(TOPICS, Decision(plan, 1, decided, "digest"))
+    state = json.loads(message.payload)
+    [night] = [n for n in sample[0] if n.athlete == "alex" and n.date == SAMPLE_END]
+    assert message.topic == "recoveryd/alex/state"
+    assert state["protocol"] == plan.protocol.value
+    assert state["readiness"] == plan.readiness.score
+    assert state["rmssd_ms"] == night.hrv_rmssd_ms
+    assert night.hrv_rmssd_ms is not None
+    assert state["ln_rmssd"] == round(math.log(night.hrv_rmssd_ms), 3)
+    assert state["rhr_bpm"] == night.rhr_bpm
+    assert night.sleep_total_min is not None
+    assert state["sleep_h"] == round(night.sleep_total_min / 60, 2)
+    assert state["attributes"]["reasons"] == list(plan.reasons)
+    assert set(state["attributes"]["contributors"]) == {
+        c.signal for c in plan.readiness.contributors
+    }
+
+
+def test_sample_is_deterministic_and_long_enough() -> None:
+    nights, checkins = generate(SAMPLE_END)
+    again, _ = generate(SAMPLE_END)
+    assert nights == again
+    for profile in PROFILES:
+        own = [n for n in nights if n.athlete == profile.athlete]
+        assert len(own) >= 120
+        assert {n.source for n in own} == {profile.source}
+        assert own[-1].date == SAMPLE_END
+        assert own[0].date >= SAMPLE_END - timedelta(days=DEFAULT_DAYS - 1)
+    assert generate(SAMPLE_END, seed=1)[0] != nights
+    assert all(1 <= c.soreness <= 5 for c in checkins if c.soreness is not None)
+
+
+def test_sample_last_fourteen_days_show_at_least_three_protocols(
+    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = make_config(tmp_path)
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        for athlete in ("alex", "sam"):
+            plans = decide_range(
+                store, config, athlete, SAMPLE_END - timedelta(days=13), SAMPLE_END
+            )
+            protocols = Counter(p.protocol for p in plans)
+            assert len(protocols) >= 3, (athlete, protocols)
+        # The illness episode (6-9 days back for alex) is caught as rest.
+        illness = decide_range(
+            store, config, "alex", SAMPLE_END - timedelta(days=9), SAMPLE_END - timedelta(days=6)
+        )
+        assert all(p.readiness.illness and p.protocol is Protocol.REST for p in illness)
+
+
+def test_sample_steady_stretch_keeps_most_days_hard(
+    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    """A coach that cries wolf is ignored: outside the episodes most days stay hard."""
+    config = make_config(tmp_path)
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        # Sam between the illness (77-80 days back) and the block (13 days back), with a week
+        # of margin on each side.
+        plans = decide_range(
+            store, config, "sam", SAMPLE_END - timedelta(days=69), SAMPLE_END - timedelta(days=20)
+        )
+    hard = sum(p.protocol.is_hard for p in plans)
+    assert hard / len(plans) >= 0.8, Counter(p.protocol for p in plans)

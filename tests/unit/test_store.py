@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The SQLite store on disk: WAL, migrations, idempotent upserts, decision revisions."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from recoveryd.deciding import decide_and_store
+from recoveryd.models import CheckIn, Night
+from recoveryd.store import SCHEMA_VERSION, Store, StoreError
+
+from tests.conftest import SAMPLE_END, make_config
+
+NOW = datetime(2026, 3, 4, 6, 0, tzinfo=UTC)
+
+
+def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
+    with Store(tmp_path / "sub" / "r.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+    db = sqlite3.connect(tmp_path / "sub" / "r.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"nights", "checkins", "decisions"}
+    db.close()
+
+
+def test_a_store_from_a_newer_recoveryd_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.close()
+    with pytest.raises(StoreError, match=r"schema version 2 is newer than this recoveryd"):
+        Store(path)
+
+
+def test_an_unopenable_path_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(StoreError, match=r"cannot open the store"):
+        Store(blocker / "r.db")
+
+
+def test_upsert_counts_only_real_changes(tmp_path: Path) -> None:
+    night = Night("alex", date(2026, 3, 1), "oura", hrv_rmssd_ms=60.0, rhr_bpm=50.0)
+    checkin = CheckIn("alex", date(2026, 3, 1), soreness=3)
+    with Store(tmp_path / "r.db") as store:
+        assert store.upsert([night], [checkin]) == 2
+        assert store.upsert([night], [checkin]) == 0
+        assert store.upsert([Night("alex", date(2026, 3, 1), "oura", hrv_rmssd_ms=61.0)]) == 1
+        [stored] = store.nights("alex", date(2026, 3, 1), date(2026, 3, 1))
+        assert stored == Night("alex", date(2026, 3, 1), "oura", hrv_rmssd_ms=61.0)
+        assert store.checkins("alex", date(2026, 3, 1), date(2026, 3, 1)) == [checkin]
+
+
+def test_data_version_sees_commits_of_other_connections(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.db") as daemon, Store(tmp_path / "r.db") as importer:
+        before = daemon.data_version()
+        daemon.upsert([Night("alex", date(2026, 3, 1), "oura", rhr_bpm=50.0)])
+        assert daemon.data_version() == before  # its own commits do not count
+        importer.upsert([Night("alex", date(2026, 3, 2), "oura", rhr_bpm=51.0)])
+        assert daemon.data_version() != before
+
+
+def test_decisions_are_revisions_stored_only_when_inputs_change(
+    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = make_config(tmp_path)
+    nights, checkins = sample
+    with Store(config.storage.path) as store:
+        store.upsert(nights, checkins)
+        first = decide_and_store(store, config, "alex", SAMPLE_END, NOW)
+        assert first is not None
+        assert first.revision == 1
+        assert decide_and_store(store, config, "alex", SAMPLE_END, NOW + timedelta(hours=1)) is None
+        loaded = store.latest_decision("alex", SAMPLE_END)
+        assert loaded == first  # the plan, its reasons and contributors survive the round trip
+        store.mark_published(first, NOW)
+        published = store.latest_decision("alex", SAMPLE_END)
+        assert published is not None
+        assert published.published_at == NOW
+
+        store.upsert([Night("alex", SAMPLE_END, "oura", hrv_rmssd_ms=20.0, rhr_bpm=70.0)])
+        second = decide_and_store(store, config, "alex", SAMPLE_END, NOW + timedelta(hours=2))
+        assert second is not None
+        assert second.revision == 2
+        assert second.published_at is None
+        assert second.plan.readiness.measurement("hrv_rmssd_ms") == 20.0
+        assert store.decision_count("alex", SAMPLE_END) == 2
