@@ -178,7 +178,7 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
                 "protocol": stored.plan.protocol.value,
             }
         )
-        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     console = Console(highlight=False)
     console.print(morning_summary(plan, athlete.name, dry_run=True))

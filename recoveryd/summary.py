@@ -29,13 +29,13 @@ PROTOCOL_STYLE: dict[Protocol, str] = {
 }
 
 _SIGNAL_LABEL = {
-    "hrv_trend": "HRV, 7-day",
-    "hrv_today": "HRV, today",
+    "hrv_trend": "HRV 7-day",
+    "hrv_today": "HRV today",
     "rhr": "Resting HR",
     "resp_rate": "Breathing",
     "skin_temp": "Skin temp.",
     "sleep": "Sleep",
-    "sleep_debt": "Sleep, 14-day",
+    "sleep_debt": "Sleep 14-day",
 }
 
 _PLAN = TypeAdapter(DayPlan)

@@ -1,0 +1,73 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""`recoveryd sample`, `import` and `today` end to end on a store on disk."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from recoveryd.cli import main
+from recoveryd.config import load_config
+from recoveryd.deciding import decide_range
+from recoveryd.store import Store
+
+from tests.conftest import SAMPLE_END
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config = tmp_path / "recoveryd.yaml"
+    config.write_text(
+        f"household: {{timezone: Europe/Berlin}}\nstorage: {{path: {tmp_path / 'r.db'}}}\n"
+        "athletes:\n"
+        "  - {id: alex, name: Alex, sources: [oura]}\n"
+        "  - {id: sam, name: Sam, sources: [garmin]}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RECOVERYD_CONFIG", str(config))
+    return config
+
+
+def test_sample_import_and_today(
+    configured: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sample", "--out", str(tmp_path / "data"), "--end", SAMPLE_END.isoformat()]) == 0
+    assert main(["import", "csv", str(tmp_path / "data" / "alex.csv"), "--athlete", "alex"]) == 0
+    capsys.readouterr()
+
+    day = SAMPLE_END.isoformat()
+    assert main(["today", "--athlete", "alex", "--date", day, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    config = load_config(configured)
+    with Store(config.storage.path) as store:
+        [plan] = decide_range(store, config, "alex", SAMPLE_END, SAMPLE_END)
+    assert data["date"] == day
+    assert data["protocol"] == plan.protocol.value
+    assert data["reasons"] == list(plan.reasons)
+    assert [c["signal"] for c in data["readiness"]["contributors"]] == [
+        c.signal for c in plan.readiness.contributors
+    ]
+    assert data["stored_decision"] is None
+
+    assert main(["today", "--athlete", "alex", "--date", day]) == 0
+    text = capsys.readouterr().out
+    assert "Alex · Wednesday 04 March 2026" in text
+    assert plan.reasons[0][:30] in text.replace("\n", " ").replace("│", "")
+
+
+@pytest.mark.usefixtures("configured")
+def test_today_for_an_unknown_athlete_names_the_known_ones(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["today", "--athlete", "kim"]) == 2
+    assert "unknown athlete 'kim' (configured: alex, sam)" in capsys.readouterr().err
+
+
+def test_compose_configuration_is_valid() -> None:
+    config = load_config(ROOT / "config" / "compose" / "recoveryd.yaml")
+    assert config.mqtt.host == "mosquitto"
+    assert str(config.storage.path) == "/var/lib/recoveryd/recoveryd.db"
