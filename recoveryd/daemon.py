@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 import signal
+import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol as TypingProtocol
@@ -140,23 +141,34 @@ class Daemon:
     async def _consume(self) -> None:
         while True:
             event = await self.queue.get()
-            match event:
-                case Stop():
-                    return
-                case BrokerConnected() | RediscoveryDue():
-                    await self._publish_discovery()
+            if isinstance(event, Stop):
+                return
+            try:
+                await self._handle(event)
+            except sqlite3.Error as exc:
+                # The store is unusable for now (disk full, read-only, locked too long): say so
+                # and keep serving; the next poll or the next day's decision tries again.
+                log.error("store error while handling %s: %s", type(event).__name__, exc)  # noqa: TRY400 - one line, no traceback, for an operational fault
+
+    async def _handle(self, event: Event) -> None:
+        match event:
+            case BrokerConnected() | RediscoveryDue():
+                await self._publish_discovery()
+                await self._publish_pending()
+            case HomeAssistantOnline():
+                self._schedule_rediscovery()
+            case DecisionDue(trigger=trigger):
+                self._decide_all(trigger)
+                await self._publish_pending()
+            case StorePoll():
+                version = self.store.data_version()
+                if version != self._data_version:
+                    self._decide_all("new data")
+                    # Only now: if deciding failed, the next poll tries again.
+                    self._data_version = version
                     await self._publish_pending()
-                case HomeAssistantOnline():
-                    self._schedule_rediscovery()
-                case DecisionDue(trigger=trigger):
-                    self._decide_all(trigger)
-                    await self._publish_pending()
-                case StorePoll():
-                    version = self.store.data_version()
-                    if version != self._data_version:
-                        self._data_version = version
-                        self._decide_all("new data")
-                        await self._publish_pending()
+            case Stop():
+                pass
 
     def _today(self) -> tuple[date, datetime]:
         now = self.clock.now().astimezone(self.config.zone)

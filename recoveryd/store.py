@@ -24,6 +24,7 @@ from pydantic import TypeAdapter
 from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, DayPlan, Decision, Night
 
 SCHEMA_VERSION: Final = 1
+_BUSY_TIMEOUT_S: Final = 5.0
 
 _MIGRATIONS: Final[dict[int, str]] = {
     1: f"""
@@ -84,7 +85,8 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            # A short busy timeout: the daemon's event loop waits on it, and importers commit fast.
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_S)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -290,3 +292,50 @@ async def test_recoveryd_run_last_will_and_clean_sigterm(
     assert availability() == ["online", "offline", "online", "offline"]
     assert clean.returncode == 0
     assert b"stopped" in stderr
+
+
+async def test_a_store_error_is_reported_and_the_daemon_keeps_serving(
+    mosquitto: BrokerAddress,
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    config = seeded_config(tmp_path, mosquitto, sample)
+    today = next(n for n in sample[0] if n.athlete == "alex" and n.date == SAMPLE_END)
+    async with watching(mosquitto) as watcher, running(config, FixedClock(MORNING)) as daemon:
+        await watcher.until(lambda: len(watcher.on("recoveryd/alex/state")) == 1, "state")
+        daemon.store._db.execute("PRAGMA busy_timeout = 50")
+        # New data arrives, and another process then holds the write lock, so the daemon can
+        # read the change but cannot store the new decision. No await in between: the
+        # daemon's poll cannot run before the lock is taken.
+        with Store(config.storage.path) as importer:
+            importer.upsert([replace(today, hrv_rmssd_ms=30.0)])
+        blocker = sqlite3.connect(config.storage.path, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        reported = asyncio.Event()
+        handler = _EventOnError(reported)
+        logging.getLogger("recoveryd.daemon").addHandler(handler)
+        try:
+            await asyncio.wait_for(reported.wait(), TIMEOUT_S)
+            # Still serving: a Home Assistant restart is answered.
+            await watcher.client.publish("homeassistant/status", "online")
+            await watcher.until(lambda: len(watcher.discovery()) == 24, "rediscovery")
+        finally:
+            logging.getLogger("recoveryd.daemon").removeHandler(handler)
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        # Once the lock is gone the next poll decides and publishes what it could not store.
+        await watcher.until(lambda: len(watcher.on("recoveryd/alex/state")) == 2, "recovery")
+    errors = {r.getMessage() for r in caplog.records if r.levelname == "ERROR"}
+    assert errors == {"store error while handling StorePoll: database is locked"}
+    assert watcher.on("recoveryd/alex/state")[1].json()["rmssd_ms"] == 30.0
+    assert [m.payload for m in watcher.on("recoveryd/status")] == ["online", "offline"]
+
+
+class _EventOnError(logging.Handler):
+    def __init__(self, event: asyncio.Event) -> None:
+        super().__init__(level=logging.ERROR)
+        self._event = event
+
+    def emit(self, record: logging.LogRecord) -> None:  # noqa: ARG002 - any error will do
+        self._event.set()
