@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import astuple
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final, Self
+from typing import Any, Final, Self
 
 from pydantic import TypeAdapter
 
@@ -152,23 +152,26 @@ class Store:
             db.executemany(_UPSERT_CHECKIN, checkin_rows)
             return db.total_changes - before
 
-    def nights(self, athlete: str, first: date, last: date) -> list[Night]:
-        """The athlete's nights dated ``first`` to ``last`` inclusive, all sources."""
+    def _rows(
+        self, table: str, columns: tuple[str, ...], athlete: str, first: date, last: date
+    ) -> list[tuple[Any, ...]]:
+        # A total order (the key columns), so that inputs_digest is stable.
+        order = "date, source" if "source" in columns else "date"
         cursor = self._db.execute(
-            f"SELECT {', '.join(_NIGHT_COLUMNS)} FROM nights "
-            "WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date, source",
+            f"SELECT {', '.join(columns)} FROM {table} "
+            f"WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY {order}",
             (athlete, first.isoformat(), last.isoformat()),
         )
-        return [Night(r[0], date.fromisoformat(r[1]), *r[2:]) for r in cursor]
+        return [(r[0], date.fromisoformat(r[1]), *r[2:]) for r in cursor]
+
+    def nights(self, athlete: str, first: date, last: date) -> list[Night]:
+        """The athlete's nights dated ``first`` to ``last`` inclusive, all sources, by date."""
+        return [Night(*r) for r in self._rows("nights", _NIGHT_COLUMNS, athlete, first, last)]
 
     def checkins(self, athlete: str, first: date, last: date) -> list[CheckIn]:
         """The athlete's check-ins dated ``first`` to ``last`` inclusive."""
-        cursor = self._db.execute(
-            f"SELECT {', '.join(_CHECKIN_COLUMNS)} FROM checkins "
-            "WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date",
-            (athlete, first.isoformat(), last.isoformat()),
-        )
-        return [CheckIn(r[0], date.fromisoformat(r[1]), *r[2:]) for r in cursor]
+        rows = self._rows("checkins", _CHECKIN_COLUMNS, athlete, first, last)
+        return [CheckIn(*r) for r in rows]
 
     def count_nights(self, athlete: str | None = None) -> int:
         """How many nights are stored, for one athlete or all."""

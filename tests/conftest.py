@@ -18,6 +18,7 @@ from integrations.mqtt.broker import free_port
 from recoveryd.config import Config, parse_config
 from recoveryd.models import CheckIn, Night
 from recoveryd.sampledata import generate
+from recoveryd.store import Store
 
 SAMPLE_END = date(2026, 3, 4)  # a Wednesday
 _BROKER_START_TIMEOUT_S = 10.0
@@ -131,3 +132,14 @@ recovery:
     for extra in sections.values():
         text += extra
     return parse_config(text, label="test.yaml", base_dir=tmp_path)
+
+
+@pytest.fixture
+def sample_store(
+    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> Iterator[tuple[Config, Store]]:
+    """A configuration and an open store on disk holding the sample histories."""
+    config = make_config(tmp_path)
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        yield config, store

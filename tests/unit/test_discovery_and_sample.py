@@ -8,17 +8,17 @@ import json
 import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from integrations.mqtt.discovery import ENTITIES, discovery_messages, state_message
 from integrations.mqtt.topics import Topics
 from recoveryd import __version__
+from recoveryd.config import Config
 from recoveryd.deciding import decide_range
 from recoveryd.models import CheckIn, Decision, Night, Protocol
 from recoveryd.sampledata import DEFAULT_DAYS, PROFILES, generate
 from recoveryd.store import Store
 
-from tests.conftest import SAMPLE_END, make_config
+from tests.conftest import SAMPLE_END
 
 TOPICS = Topics(
     base="recoveryd", discovery_prefix="homeassistant", ha_status="homeassistant/status"
@@ -63,12 +63,10 @@ def test_discovery_config_of_one_entity() -> None:
 
 
 def test_state_payload_matches_the_decision(
-    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+    sample_store: tuple[Config, Store], sample: tuple[list[Night], list[CheckIn]]
 ) -> None:
-    config = make_config(tmp_path)
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        [plan] = decide_range(store, config, "alex", SAMPLE_END, SAMPLE_END)
+    config, store = sample_store
+    [plan] = decide_range(store, config, "alex", SAMPLE_END, SAMPLE_END)
     decided = datetime(2026, 3, 4, 6, 0, tzinfo=UTC)
     message = state_message(TOPICS, Decision(plan, 1, decided, "digest"))
     state = json.loads(message.payload)
@@ -103,35 +101,27 @@ def test_sample_is_deterministic_and_long_enough() -> None:
 
 
 def test_sample_last_fourteen_days_show_at_least_three_protocols(
-    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+    sample_store: tuple[Config, Store],
 ) -> None:
-    config = make_config(tmp_path)
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        for athlete in ("alex", "sam"):
-            plans = decide_range(
-                store, config, athlete, SAMPLE_END - timedelta(days=13), SAMPLE_END
-            )
-            protocols = Counter(p.protocol for p in plans)
-            assert len(protocols) >= 3, (athlete, protocols)
-        # The illness episode (6-9 days back for alex) is caught as rest.
-        illness = decide_range(
-            store, config, "alex", SAMPLE_END - timedelta(days=9), SAMPLE_END - timedelta(days=6)
-        )
-        assert all(p.readiness.illness and p.protocol is Protocol.REST for p in illness)
+    config, store = sample_store
+    for athlete in ("alex", "sam"):
+        plans = decide_range(store, config, athlete, SAMPLE_END - timedelta(days=13), SAMPLE_END)
+        protocols = Counter(p.protocol for p in plans)
+        assert len(protocols) >= 3, (athlete, protocols)
+    # The illness episode (6-9 days back for alex) is caught as rest.
+    illness = decide_range(
+        store, config, "alex", SAMPLE_END - timedelta(days=9), SAMPLE_END - timedelta(days=6)
+    )
+    assert all(p.readiness.illness and p.protocol is Protocol.REST for p in illness)
 
 
-def test_sample_steady_stretch_keeps_most_days_hard(
-    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
-) -> None:
+def test_sample_steady_stretch_keeps_most_days_hard(sample_store: tuple[Config, Store]) -> None:
     """A coach that cries wolf is ignored: outside the episodes most days stay hard."""
-    config = make_config(tmp_path)
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        # Sam between the illness (77-80 days back) and the block (13 days back), with a week
-        # of margin on each side.
-        plans = decide_range(
-            store, config, "sam", SAMPLE_END - timedelta(days=69), SAMPLE_END - timedelta(days=20)
-        )
+    config, store = sample_store
+    # Sam between the illness (77-80 days back) and the block (13 days back), with a week of
+    # margin on each side.
+    plans = decide_range(
+        store, config, "sam", SAMPLE_END - timedelta(days=69), SAMPLE_END - timedelta(days=20)
+    )
     hard = sum(p.protocol.is_hard for p in plans)
     assert hard / len(plans) >= 0.8, Counter(p.protocol for p in plans)

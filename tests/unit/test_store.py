@@ -9,11 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from recoveryd.config import Config
 from recoveryd.deciding import decide_and_store
 from recoveryd.models import CheckIn, Night
 from recoveryd.store import SCHEMA_VERSION, Store, StoreError
 
-from tests.conftest import SAMPLE_END, make_config
+from tests.conftest import SAMPLE_END
 
 NOW = datetime(2026, 3, 4, 6, 0, tzinfo=UTC)
 
@@ -66,27 +67,24 @@ def test_data_version_sees_commits_of_other_connections(tmp_path: Path) -> None:
 
 
 def test_decisions_are_revisions_stored_only_when_inputs_change(
-    tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+    sample_store: tuple[Config, Store],
 ) -> None:
-    config = make_config(tmp_path)
-    nights, checkins = sample
-    with Store(config.storage.path) as store:
-        store.upsert(nights, checkins)
-        first = decide_and_store(store, config, "alex", SAMPLE_END, NOW)
-        assert first is not None
-        assert first.revision == 1
-        assert decide_and_store(store, config, "alex", SAMPLE_END, NOW + timedelta(hours=1)) is None
-        loaded = store.latest_decision("alex", SAMPLE_END)
-        assert loaded == first  # the plan, its reasons and contributors survive the round trip
-        store.mark_published(first, NOW)
-        published = store.latest_decision("alex", SAMPLE_END)
-        assert published is not None
-        assert published.published_at == NOW
+    config, store = sample_store
+    first = decide_and_store(store, config, "alex", SAMPLE_END, NOW)
+    assert first is not None
+    assert first.revision == 1
+    assert decide_and_store(store, config, "alex", SAMPLE_END, NOW + timedelta(hours=1)) is None
+    loaded = store.latest_decision("alex", SAMPLE_END)
+    assert loaded == first  # the plan, its reasons and contributors survive the round trip
+    store.mark_published(first, NOW)
+    published = store.latest_decision("alex", SAMPLE_END)
+    assert published is not None
+    assert published.published_at == NOW
 
-        store.upsert([Night("alex", SAMPLE_END, "oura", hrv_rmssd_ms=20.0, rhr_bpm=70.0)])
-        second = decide_and_store(store, config, "alex", SAMPLE_END, NOW + timedelta(hours=2))
-        assert second is not None
-        assert second.revision == 2
-        assert second.published_at is None
-        assert second.plan.readiness.measurement("hrv_rmssd_ms") == 20.0
-        assert store.decision_count("alex", SAMPLE_END) == 2
+    store.upsert([Night("alex", SAMPLE_END, "oura", hrv_rmssd_ms=20.0, rhr_bpm=70.0)])
+    second = decide_and_store(store, config, "alex", SAMPLE_END, NOW + timedelta(hours=2))
+    assert second is not None
+    assert second.revision == 2
+    assert second.published_at is None
+    assert second.plan.readiness.measurement("hrv_rmssd_ms") == 20.0
+    assert store.decision_count("alex", SAMPLE_END) == 2
