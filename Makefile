@@ -36,7 +36,14 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(BIN)/mypy
 
-pytest: $(VENV)/.dev-installed mosquitto
+# Real NN series from the MIT-BIH Normal Sinus Rhythm database, as the pyhrv wheel ships them;
+# only the wheel's data files are read (pyhrv itself is not installed).
+TEST_DATA := .cache/test-data
+$(TEST_DATA)/.done:
+	$(BIN)/pip download --quiet --no-deps --dest $(TEST_DATA) pyhrv==0.5.0
+	@touch $@
+
+pytest: $(VENV)/.dev-installed mosquitto $(TEST_DATA)/.done
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -12,7 +12,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -65,6 +65,13 @@ def _parser() -> argparse.ArgumentParser:
     today.add_argument("--json", action="store_true", help="print JSON for scripts")
     today.add_argument("--config", type=Path, help=config_help)
 
+    hrv = commands.add_parser("hrv", help="clean an RR-interval file and print its HRV")
+    hrv.add_argument("file", type=Path, help="RR intervals: one per line, or a CSV export")
+    hrv.add_argument("--json", action="store_true", help="print JSON for scripts")
+    hrv.add_argument(
+        "--min-seconds", type=float, default=60.0, help="shortest usable recording (default 60)"
+    )
+
     sample = commands.add_parser("sample", help="write the sample histories as generic CSV files")
     sample.add_argument("--out", type=Path, required=True, help="directory for <athlete>.csv")
     sample.add_argument(
@@ -93,14 +100,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    if args.command == "check-config":
-        return _check_config(args.file)
-    if args.command == "demo":
-        from recoveryd.demo import run_demo  # noqa: PLC0415 - the demo pulls in the broker
-
-        return run_demo()
-    if args.command == "sample":
-        return _sample(args.out, args.end)
+    without_config: dict[str, Callable[[], int]] = {
+        "check-config": lambda: _check_config(args.file),
+        "demo": _demo,
+        "sample": lambda: _sample(args.out, args.end),
+        "hrv": lambda: _hrv(args.file, as_json=args.json, min_seconds=args.min_seconds),
+    }
+    if args.command in without_config:
+        return without_config[args.command]()
     config = load_config(args.config)
     if args.command == "run":
         return _run(config, dry_run=args.dry_run)
@@ -122,6 +129,12 @@ def _configure_logging(*, verbose: bool, interactive: bool) -> None:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # The scheduler announces every job it adds at INFO; its warnings and errors still show.
     logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+
+
+def _demo() -> int:
+    from recoveryd.demo import run_demo  # noqa: PLC0415 - the demo pulls in the broker
+
+    return run_demo()
 
 
 def _check_config(path: Path | None) -> int:
@@ -187,6 +200,40 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
             f"The daemon decided {stored.plan.protocol.value} at "
             f"{stored.decided_at.astimezone(config.zone):%H:%M} (revision {stored.revision})."
         )
+    return EXIT_OK
+
+
+def _hrv(path: Path, *, as_json: bool, min_seconds: float) -> int:
+    from integrations.wearables.rr_files import RrFileError, parse_rr  # noqa: PLC0415
+
+    from recoveryd.engine.hrv import HrvError, analyse  # noqa: PLC0415
+    from recoveryd.summary import hrv_json, hrv_panel  # noqa: PLC0415
+
+    try:
+        series = parse_rr(path.read_text(encoding="utf-8-sig"), path.name)
+        reading = analyse(series.rr_ms, min_duration_s=min_seconds)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        sys.stderr.write(f"{path.name}: cannot read the file: {reason}\n")
+        return EXIT_REJECTED
+    except (RrFileError, HrvError) as exc:
+        message = str(exc)
+        prefix = "" if message.startswith(path.name) else f"{path.name}: "
+        sys.stderr.write(f"{prefix}{message}\n")
+        return EXIT_REJECTED
+    if as_json:
+        data = hrv_json(reading)
+        data["file"] = {
+            "name": path.name,
+            "column": series.column,
+            "converted_from_seconds": series.converted_from_seconds,
+        }
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    console = Console(highlight=False)
+    console.print(hrv_panel(reading, path.name))
+    if series.converted_from_seconds:
+        console.print("The file holds seconds; converted to milliseconds.")
     return EXIT_OK
 
 

@@ -1,0 +1,383 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""RR intervals → cleaned NN intervals → time-domain HRV, with a quality verdict.
+
+Cleaning, in order:
+
+1. Physiological range (300-2000 ms): a run of intervals under 300 ms is joined to the
+   interval that ends it (the beats inside cannot be real: an extra beat, by definition),
+   and what is still outside the range afterwards (a gap while the strap lost contact) is
+   dropped. Each such interval counts as a corrected beat.
+2. Ectopic, missed, extra and long/short beats are detected and corrected with the method of
+   Lipponen & Tarvainen (2019), "A robust algorithm for heart rate variability time series
+   artefact correction using novel beat classification", J Med Eng Technol 43(3):173-181,
+   the method of Kubios HRV and of NeuroKit2's ``signal_fixpeaks(method="Kubios")``. The
+   constants (c1 = 0.13, c2 = 0.17, alpha = 5.2, a 91-beat threshold window, an 11-beat
+   median filter) and the decision flow of the paper's Figure 1 are those of NeuroKit2.
+   Here every beat is classified at once with array masks instead of a loop over beats,
+   and corrections act on beat times: an extra beat is deleted, a missed beat inserted half
+   way, an ectopic or long/short beat moved half way between its neighbours. Detection is
+   repeated until the number of artefacts stops falling, as NeuroKit2 does. One deliberate
+   difference from NeuroKit2: when an ectopic flag lands on the compensatory long interval,
+   the premature beat before it is the one moved (see ``_correct``); on the MIT-BIH series
+   that pyhrv ships this halves the rMSSD error with 5 % injected artefacts.
+
+Metrics follow the Task Force of the ESC and NASPE (1996), Circulation 93:1043-1065: SDNN is
+the sample SD (n - 1), rMSSD the root mean square of successive differences, pNN50 the
+share of successive differences above 50 ms among all NN intervals, in per cent.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.ndimage import rank_filter
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+RR_MIN_MS = 300.0
+RR_MAX_MS = 2000.0
+MAX_CORRECTED_PCT = 5.0
+_C1, _C2, _ALPHA = 0.13, 0.17, 5.2
+_THRESHOLD_WINDOW = 91
+_MEDIAN_WINDOW = 11
+_MAX_PASSES = 10
+_MIN_BEATS = 3
+_NN50_MS = 50.0
+_EXTREME_MRR = 3.0  # |mRR| above 3 thresholds is a long or short beat (paper, Figure 1)
+# Intervals computed from summed beat times carry ~1e-13 ms of round-off; on a steady rhythm
+# the detector would normalise that noise by a near-zero threshold. A nanosecond is far
+# below anything physiological and far above the round-off.
+_DECIMALS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Artefacts:
+    """How many beats each kind of correction touched."""
+
+    out_of_range: int = 0
+    ectopic: int = 0
+    missed: int = 0
+    extra: int = 0
+    long_short: int = 0
+
+    @property
+    def total(self) -> int:
+        """All corrected beats."""
+        return self.out_of_range + self.ectopic + self.missed + self.extra + self.long_short
+
+    def __add__(self, other: Artefacts) -> Artefacts:
+        return Artefacts(
+            self.out_of_range + other.out_of_range,
+            self.ectopic + other.ectopic,
+            self.missed + other.missed,
+            self.extra + other.extra,
+            self.long_short + other.long_short,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HrvMetrics:
+    """Time-domain HRV of one NN series (Task Force 1996)."""
+
+    beats: int
+    duration_s: float
+    mean_nn_ms: float
+    mean_hr_bpm: float
+    sdnn_ms: float
+    rmssd_ms: float
+    ln_rmssd: float
+    pnn50_pct: float
+
+
+@dataclass(frozen=True, slots=True)
+class HrvReading:
+    """A cleaned recording: its metrics, what was corrected, and whether to trust it."""
+
+    metrics: HrvMetrics
+    recorded_beats: int
+    artefacts: Artefacts
+    corrected_pct: float
+    good: bool
+    quality_reasons: tuple[str, ...]
+
+
+class HrvError(ValueError):
+    """The recording cannot give HRV at all (too few usable beats)."""
+
+
+def time_domain(nn_ms: npt.ArrayLike) -> HrvMetrics:
+    """Task Force (1996) time-domain metrics of an NN series in milliseconds.
+
+    Raises:
+        HrvError: with fewer than three intervals.
+    """
+    nn = np.asarray(nn_ms, dtype=np.float64)
+    if nn.ndim != 1 or nn.size < _MIN_BEATS or not np.all(np.isfinite(nn)):
+        raise HrvError(f"need at least {_MIN_BEATS} finite NN intervals, got {nn.size}")
+    diffs = np.diff(nn)
+    rmssd = float(np.sqrt(np.mean(diffs**2)))
+    return HrvMetrics(
+        beats=int(nn.size),
+        duration_s=float(nn.sum() / 1000.0),
+        mean_nn_ms=float(nn.mean()),
+        mean_hr_bpm=float(np.mean(60_000.0 / nn)),
+        sdnn_ms=float(nn.std(ddof=1)),
+        rmssd_ms=rmssd,
+        ln_rmssd=math.log(rmssd) if rmssd > 0 else float("-inf"),
+        pnn50_pct=float(np.count_nonzero(np.abs(diffs) > _NN50_MS) / nn.size * 100.0),
+    )
+
+
+def _rolling_quantiles(
+    values: FloatArray, window: int, quantiles: tuple[float, ...]
+) -> list[FloatArray]:
+    """Centred rolling quantiles with partial windows at the ends, for every beat at once.
+
+    The same numbers as pandas' ``rolling(window, center=True, min_periods=1).quantile(q)``
+    (linear interpolation), which NeuroKit2 uses; only the partial windows at the two ends
+    are sorted here.
+    """
+    half = window // 2
+    n = values.size
+    out = [np.empty(n) for _ in quantiles]
+    if n > 2 * half:
+        # Full windows: the two order statistics around each quantile, by SciPy's C filter.
+        ranks: dict[int, FloatArray] = {}
+        for result, q in zip(out, quantiles, strict=True):
+            position = q * (window - 1)
+            low, high = int(np.floor(position)), int(np.ceil(position))
+            for rank in (low, high):
+                if rank not in ranks:
+                    ranks[rank] = rank_filter(values, rank, size=window, mode="nearest")
+            interior = slice(half, n - half)
+            result[interior] = ranks[low][interior] + (
+                ranks[high][interior] - ranks[low][interior]
+            ) * (position - low)
+        edges = np.r_[0 : min(half, n), max(n - half, half) : n]
+    else:
+        edges = np.arange(n)
+    padded = np.pad(values, half, constant_values=np.nan)
+    windows = np.sort(sliding_window_view(padded, window)[edges], axis=1)  # NaN sort last
+    count = window - np.isnan(windows).sum(axis=1)
+    rows = np.arange(edges.size)
+    for result, q in zip(out, quantiles, strict=True):
+        position = q * (count - 1)
+        low = np.floor(position).astype(np.int64)
+        high = np.minimum(low + 1, count - 1)
+        below, above = windows[rows, low], windows[rows, high]
+        result[edges] = below + (above - below) * (position - low)
+    return out
+
+
+def _threshold(values: FloatArray) -> FloatArray:
+    q1, q3 = _rolling_quantiles(np.abs(values), _THRESHOLD_WINDOW, (0.25, 0.75))
+    threshold: FloatArray = _ALPHA * (q3 - q1) / 2.0
+    return threshold
+
+
+def _normalised(values: FloatArray, threshold: FloatArray) -> FloatArray:
+    out: FloatArray = np.full(values.shape, np.nan)
+    np.divide(values, threshold, out=out, where=threshold != 0)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Classes:
+    ectopic: BoolArray
+    missed: BoolArray
+    extra: BoolArray
+    long_short: BoolArray
+
+    def count(self) -> int:
+        return int(
+            self.ectopic.sum() + self.missed.sum() + self.extra.sum() + self.long_short.sum()
+        )
+
+
+def _classify(beats: FloatArray) -> _Classes:
+    """Lipponen & Tarvainen (2019), Figure 1, for every beat time in ``beats`` at once."""
+    n = beats.size
+    rr = _intervals(beats, prepend=True)
+    rr[0] = rr[1:].mean()
+    drrs = np.diff(rr, prepend=rr[0])
+    drrs[0] = drrs[1:].mean()
+    d = _normalised(drrs, _threshold(drrs))
+
+    padded = np.pad(d, 2, mode="reflect")
+    before, after, after2 = padded[1 : n + 1], padded[3 : n + 3], padded[4 : n + 4]
+    s12 = np.where(
+        d > 0, np.maximum(before, after), np.where(d < 0, np.minimum(before, after), 0.0)
+    )
+    s22 = np.where(
+        d >= 0, np.minimum(after, after2), np.where(d < 0, np.maximum(after, after2), 0.0)
+    )
+
+    [median_rr] = _rolling_quantiles(rr, _MEDIAN_WINDOW, (0.5,))
+    mrrs = rr - median_rr
+    mrrs[mrrs < 0] *= 2.0
+    th2 = _threshold(mrrs)
+    m = _normalised(mrrs, th2)
+
+    examined = np.arange(n) < n - 2  # the paper's loop stops two beats before the end
+    abnormal = examined & (np.abs(d) > 1)
+    ectopic = abnormal & (((d > 1) & (s12 < -_C1 * d - _C2)) | ((d < -1) & (s12 > -_C1 * d + _C2)))
+    first = abnormal & ~ectopic
+    # A long/short candidate drags the next beat in when its dRR is the smaller of the two.
+    follower = np.zeros(n, dtype=bool)
+    follower[1:-1] = first[:-2] & (np.abs(d[1:-1]) < np.abs(d[2:]))
+    candidate = (first | follower) & ~ectopic
+    long_beat = (d > 1) & (s22 < -1)
+    short_beat = (d < -1) & (s22 > 1)
+    flagged = candidate & (long_beat | short_beat | (np.abs(m) > _EXTREME_MRR))
+    next_rr = np.append(rr[1:], np.inf)
+    extra = flagged & short_beat & (np.abs(rr + next_rr - median_rr) < th2)
+    missed = flagged & ~extra & long_beat & (np.abs(rr / 2.0 - median_rr) < th2)
+    long_short = flagged & ~extra & ~missed
+    return _Classes(ectopic, missed, extra, long_short)
+
+
+def _correct(beats: FloatArray, classes: _Classes) -> FloatArray:
+    """Delete extra beats, insert missed ones half way, move misplaced ones half way.
+
+    An ectopic pattern is a short interval followed by a compensatory long one. When the
+    flag lands on the long interval (its dRR is positive), the premature beat is the one
+    before it, the beat that ends the short interval: that is the one moved, so that the
+    short and the long interval are averaged rather than the long one and its successor.
+    """
+    n = beats.size
+    rr = _intervals(beats, prepend=True)
+    grew = np.zeros(n, dtype=bool)
+    grew[1:] = rr[1:] > rr[:-1]
+    extra = classes.extra.copy()
+    extra[[0, -1]] = False
+    missed = classes.missed.copy()
+    missed[[0, -1]] = False
+    # One pass must not move a beat whose neighbour it also deletes or inserts next to, nor
+    # two neighbours at once (each move assumes the other stays): those wait for the next
+    # pass, which sees the series as this one leaves it.
+    busy = extra | missed
+    busy[1:] |= extra[:-1] | missed[:-1]
+    busy[:-1] |= extra[1:] | missed[1:]
+    flagged = np.flatnonzero(classes.ectopic | classes.long_short)
+    target = np.unique(flagged - (classes.ectopic & grew)[flagged])
+    target = target[(target > 0) & (target < n - 1)]
+    target = target[~busy[target]]
+    if target.size:
+        target = target[np.r_[True, np.diff(target) > 1]]
+    moved = beats.copy()
+    moved[target] = (beats[target - 1] + beats[target + 1]) / 2.0
+    where_missed = np.flatnonzero(missed)
+    inserted = (beats[where_missed - 1] + beats[where_missed]) / 2.0
+    return np.sort(np.concatenate([moved[~extra], inserted]))
+
+
+def _intervals(beats: FloatArray, *, prepend: bool = False) -> FloatArray:
+    """Intervals between beat times, free of summation round-off."""
+    diffs = np.diff(beats, prepend=beats[0]) if prepend else np.diff(beats)
+    rounded: FloatArray = np.round(diffs, _DECIMALS)
+    return rounded
+
+
+def _merge_short(rr: FloatArray) -> FloatArray:
+    """Join every run of intervals under 300 ms to the interval that ends the run.
+
+    The beats in between cannot be real. What is still outside 300-2000 ms afterwards (a gap)
+    is dropped.
+    """
+    too_short = rr < RR_MIN_MS
+    ends_run = np.cumsum(~too_short[::-1])[::-1]
+    group = ends_run.max(initial=0) - ends_run
+    merged = np.bincount(group, weights=rr).astype(np.float64) if rr.size else rr
+    kept: FloatArray = merged[(merged >= RR_MIN_MS) & (merged <= RR_MAX_MS)]
+    return kept
+
+
+@dataclass(frozen=True, slots=True)
+class CleanedRR:
+    """The NN series that remains after cleaning, and what it took."""
+
+    nn_ms: FloatArray
+    recorded_beats: int
+    artefacts: Artefacts
+
+
+def clean_rr(rr_ms: npt.ArrayLike) -> CleanedRR:
+    """Range-filter and artefact-correct an RR series in milliseconds.
+
+    Raises:
+        HrvError: when fewer than three intervals are left to work with.
+    """
+    recorded = np.asarray(rr_ms, dtype=np.float64).ravel()
+    rr = _merge_short(recorded[np.isfinite(recorded) & (recorded > 0)])
+    removed = Artefacts(out_of_range=int(recorded.size - rr.size))
+    if rr.size < _MIN_BEATS:
+        raise HrvError(
+            f"only {rr.size} of {recorded.size} intervals are usable "
+            f"({RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms); need at least {_MIN_BEATS}"
+        )
+    beats = np.concatenate([[0.0], np.cumsum(rr)])
+    total = removed
+    classes = _classify(beats)
+    found = classes.count()
+    for _ in range(_MAX_PASSES):
+        if found == 0:
+            break
+        total += Artefacts(
+            ectopic=int(classes.ectopic.sum()),
+            missed=int(classes.missed.sum()),
+            extra=int(classes.extra.sum()),
+            long_short=int(classes.long_short.sum()),
+        )
+        beats = _correct(beats, classes)
+        classes = _classify(beats)
+        previous, found = found, classes.count()
+        if found >= previous:
+            break
+    # Untouched input comes back exactly, not as differences of summed beat times.
+    nn = rr if total.total == removed.total else _intervals(beats)
+    return CleanedRR(nn, int(recorded.size), total)
+
+
+def analyse(
+    rr_ms: npt.ArrayLike,
+    *,
+    min_duration_s: float = 60.0,
+    max_corrected_pct: float = MAX_CORRECTED_PCT,
+) -> HrvReading:
+    """Clean ``rr_ms`` and measure it; the verdict says whether the reading can be trusted.
+
+    A reading is low quality when more than ``max_corrected_pct`` % of its beats needed
+    correction (Kubios' guidance is about 5 %), or when it is shorter than
+    ``min_duration_s`` (60 s is the shortest window for which ln rMSSD agrees with the
+    standard 5-minute value; Esco & Flatt 2014).
+
+    Raises:
+        HrvError: when the recording has fewer than three usable intervals.
+    """
+    cleaned = clean_rr(rr_ms)
+    metrics = time_domain(cleaned.nn_ms)
+    corrected_pct = 100.0 * cleaned.artefacts.total / cleaned.recorded_beats
+    reasons = []
+    if corrected_pct > max_corrected_pct:
+        reasons.append(
+            f"{corrected_pct:.1f} % of beats needed correction (more than {max_corrected_pct:g} %)"
+        )
+    if metrics.duration_s < min_duration_s:
+        reasons.append(
+            f"only {metrics.duration_s:.0f} s of usable data "
+            f"(at least {min_duration_s:.0f} s needed)"
+        )
+    return HrvReading(
+        metrics=metrics,
+        recorded_beats=cleaned.recorded_beats,
+        artefacts=cleaned.artefacts,
+        corrected_pct=corrected_pct,
+        good=not reasons,
+        quality_reasons=tuple(reasons),
+    )
