@@ -191,6 +191,9 @@ class AthleteConfig(_Section):
     name: str = Field(min_length=1)
     sources: list[Slug] = Field(min_length=1, title="Data sources in order of preference")
     plan: dict[Weekday, PlannedSessionConfig] = Field(default_factory=dict)
+    sex: Literal["male", "female"] | None = Field(default=None, title="For TRIMP's weighting")
+    hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
+    hr_max_bpm: Annotated[int, between(100, 240)] | None = None
 
     @field_validator("sources")
     @classmethod

@@ -12,7 +12,8 @@ import hashlib
 from datetime import date, datetime, timedelta
 
 from recoveryd.config import AthleteConfig, Config
-from recoveryd.engine import decide_days, history_start
+from recoveryd.engine import History, decide_days, history_start, load_start
+from recoveryd.engine.load import HeartRateZones, Sex
 from recoveryd.models import DayPlan, Decision, Session
 from recoveryd.store import Store
 from recoveryd.timeline import plan_actions
@@ -28,21 +29,39 @@ def weekly_plan(athlete: AthleteConfig) -> dict[int, Session]:
     }
 
 
+def heart_rate_zones(athlete: AthleteConfig) -> HeartRateZones | None:
+    """TRIMP's inputs, when the configuration gives all three."""
+    if athlete.sex is None or athlete.hr_rest_bpm is None or athlete.hr_max_bpm is None:
+        return None
+    return HeartRateZones(athlete.hr_rest_bpm, athlete.hr_max_bpm, Sex(athlete.sex))
+
+
+def load_history(store: Store, config: Config, athlete_id: str, first: date, last: date) -> History:
+    """Everything the store holds that decisions from ``first`` to ``last`` may use."""
+    thresholds = config.engine.thresholds()
+    since = history_start(first, thresholds)
+    return History(
+        athlete=athlete_id,
+        nights=store.nights(athlete_id, since, last),
+        checkins=store.checkins(athlete_id, since, last),
+        sessions=store.sessions(athlete_id, load_start(first, thresholds), last),
+        overrides=store.overrides(athlete_id, first, last),
+    )
+
+
 def decide_range(
     store: Store, config: Config, athlete_id: str, first: date, last: date
 ) -> list[DayPlan]:
     """Decide every day from ``first`` to ``last`` from what the store holds (a replay)."""
     athlete = config.athlete(athlete_id)
-    thresholds = config.engine.thresholds()
-    nights = store.nights(athlete_id, history_start(first, thresholds), last)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plans = decide_days(
-        athlete_id,
-        nights,
+        load_history(store, config, athlete_id, first, last),
         preference=athlete.sources,
         days=days,
         weekly_plan=weekly_plan(athlete),
-        thresholds=thresholds,
+        thresholds=config.engine.thresholds(),
+        zones=heart_rate_zones(athlete),
     )
     return [plan_actions(p, config.recovery, config.zone) for p in plans]
 

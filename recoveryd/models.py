@@ -184,6 +184,24 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class LoadContext:
+    """Training load on the decided day, as context (see ``engine/load.py``).
+
+    ``unit`` is ``trimp`` or ``srpe``; ``form_pct`` is TSB as a share of CTL.
+    """
+
+    unit: str
+    ctl: float
+    atl: float
+    tsb: float
+    form_pct: float | None
+    acwr: float | None
+    monotony: float | None
+    strain: float | None
+    days_with_load: int
+
+
+@dataclass(frozen=True, slots=True)
 class DayPlan:
     """The engine's decision for one athlete and day, with its reasons and consequences."""
 
@@ -195,6 +213,8 @@ class DayPlan:
     planned_session: Session | None
     session: Session | None
     actions: tuple[Action, ...] = field(default=())
+    load: LoadContext | None = None
+    overridden_from: Protocol | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,18 @@ from typing import Any, Final, Self
 
 from pydantic import TypeAdapter
 
-from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, DayPlan, Decision, Night
+from recoveryd.engine.load import CompletedSession
+from recoveryd.models import (
+    CHECKIN_ITEMS,
+    NIGHT_METRICS,
+    CheckIn,
+    DayPlan,
+    Decision,
+    Night,
+    Protocol,
+)
 
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 _BUSY_TIMEOUT_S: Final = 5.0
 
 _MIGRATIONS: Final[dict[int, str]] = {
@@ -53,6 +62,26 @@ _MIGRATIONS: Final[dict[int, str]] = {
         PRIMARY KEY (athlete, date, revision)
     ) WITHOUT ROWID;
     """,
+    2: """
+    CREATE TABLE sessions (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        start TEXT NOT NULL,
+        sport TEXT NOT NULL,
+        duration_min REAL NOT NULL,
+        rpe REAL,
+        avg_hr REAL,
+        PRIMARY KEY (athlete, date, source, start)
+    ) WITHOUT ROWID;
+    CREATE TABLE overrides (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, date)
+    ) WITHOUT ROWID;
+    """,
 }
 
 _PLAN = TypeAdapter(DayPlan)
@@ -76,6 +105,12 @@ def _upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> s
 
 _UPSERT_NIGHT: Final = _upsert_sql("nights", _NIGHT_COLUMNS, ("athlete", "date", "source"))
 _UPSERT_CHECKIN: Final = _upsert_sql("checkins", _CHECKIN_COLUMNS, ("athlete", "date"))
+_SESSION_COLUMNS: Final = (
+    "athlete", "date", "source", "start", "sport", "duration_min", "rpe", "avg_hr",
+)  # fmt: skip
+_UPSERT_SESSION: Final = _upsert_sql(
+    "sessions", _SESSION_COLUMNS, ("athlete", "date", "source", "start")
+)
 
 
 class Store:
@@ -139,24 +174,34 @@ class Store:
 
     # Observations -------------------------------------------------------------------------
 
-    def upsert(self, nights: Iterable[Night] = (), checkins: Iterable[CheckIn] = ()) -> int:
-        """Insert or update nights and check-ins in one transaction.
+    def upsert(
+        self,
+        nights: Iterable[Night] = (),
+        checkins: Iterable[CheckIn] = (),
+        sessions: Iterable[CompletedSession] = (),
+    ) -> int:
+        """Insert or update nights, check-ins and sessions in one transaction.
 
         Returns how many rows were new or changed; an identical row counts as unchanged.
         """
-        night_rows = [(n.athlete, n.date.isoformat(), *astuple(n)[2:]) for n in nights]
-        checkin_rows = [(c.athlete, c.date.isoformat(), *astuple(c)[2:]) for c in checkins]
+        batches = (
+            (_UPSERT_NIGHT, nights),
+            (_UPSERT_CHECKIN, checkins),
+            (_UPSERT_SESSION, sessions),
+        )
         with self._transaction() as db:
             before = db.total_changes
-            db.executemany(_UPSERT_NIGHT, night_rows)
-            db.executemany(_UPSERT_CHECKIN, checkin_rows)
+            for sql, items in batches:
+                db.executemany(
+                    sql, [(i.athlete, i.date.isoformat(), *astuple(i)[2:]) for i in items]
+                )
             return db.total_changes - before
 
     def _rows(
         self, table: str, columns: tuple[str, ...], athlete: str, first: date, last: date
     ) -> list[tuple[Any, ...]]:
         # A total order (the key columns), so that inputs_digest is stable.
-        order = "date, source" if "source" in columns else "date"
+        order = ", ".join(c for c in ("date", "source", "start") if c in columns)
         cursor = self._db.execute(
             f"SELECT {', '.join(columns)} FROM {table} "
             f"WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY {order}",
@@ -173,6 +218,37 @@ class Store:
         rows = self._rows("checkins", _CHECKIN_COLUMNS, athlete, first, last)
         return [CheckIn(*r) for r in rows]
 
+    def sessions(self, athlete: str, first: date, last: date) -> list[CompletedSession]:
+        """The athlete's completed sessions dated ``first`` to ``last`` inclusive."""
+        rows = self._rows("sessions", _SESSION_COLUMNS, athlete, first, last)
+        return [CompletedSession(*r) for r in rows]
+
+    def set_override(self, athlete: str, day: date, protocol: Protocol, at: datetime) -> None:
+        """Make ``protocol`` the athlete's protocol for ``day``, whatever the rules say."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO overrides (athlete, date, protocol, set_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (athlete, date) DO UPDATE SET protocol = excluded.protocol, "
+                "set_at = excluded.set_at",
+                (athlete, day.isoformat(), protocol.value, at.isoformat()),
+            )
+
+    def clear_override(self, athlete: str, day: date) -> bool:
+        """Remove the override for ``day``; whether there was one."""
+        with self._transaction() as db:
+            cursor = db.execute(
+                "DELETE FROM overrides WHERE athlete = ? AND date = ?", (athlete, day.isoformat())
+            )
+            return cursor.rowcount > 0
+
+    def overrides(self, athlete: str, first: date, last: date) -> dict[date, Protocol]:
+        """The athlete's overrides between ``first`` and ``last``."""
+        cursor = self._db.execute(
+            "SELECT date, protocol FROM overrides WHERE athlete = ? AND date BETWEEN ? AND ?",
+            (athlete, first.isoformat(), last.isoformat()),
+        )
+        return {date.fromisoformat(d): Protocol(p) for d, p in cursor}
+
     def count_nights(self, athlete: str | None = None) -> int:
         """How many nights are stored, for one athlete or all."""
         if athlete is None:
@@ -187,6 +263,9 @@ class Store:
             digest.update(repr(astuple(night)).encode())
         for checkin in self.checkins(athlete, first, last):
             digest.update(repr(astuple(checkin)).encode())
+        for session in self.sessions(athlete, first, last):
+            digest.update(repr(astuple(session)).encode())
+        digest.update(repr(sorted(self.overrides(athlete, first, last).items())).encode())
         return digest.hexdigest()
 
     # Decisions ----------------------------------------------------------------------------

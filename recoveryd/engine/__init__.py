@@ -9,40 +9,70 @@ the decision table day by day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+import numpy as np
+
+from recoveryd.engine.load import (
+    CompletedSession,
+    HeartRateZones,
+    LoadSeries,
+    daily_loads,
+    load_series,
+)
 from recoveryd.engine.plan import adjust_session
 from recoveryd.engine.protocol import choose_protocol
 from recoveryd.engine.readiness import assess_days, cap_score
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import DayPlan, Night, Session
+from recoveryd.models import CheckIn, DayPlan, LoadContext, Night, Protocol, Session
 
-__all__ = ["Thresholds", "decide_days", "history_start"]
+__all__ = ["History", "Thresholds", "decide_days", "history_start", "load_start"]
 
 # Extra days in front of the first decided day, beyond the baseline window: the overload rule
 # looks 14 days back at readiness that itself needs a full baseline.
 _LOOKBACK_MARGIN = 14
+# Fitness (CTL, 42-day time constant) needs about three time constants of history to settle.
+_LOAD_WARMUP = 126
 
 
 def history_start(first: date, thresholds: Thresholds) -> date:
-    """The earliest night that can influence a decision on ``first``."""
+    """The earliest night or check-in that can influence a decision on ``first``."""
     return first - timedelta(days=thresholds.baseline_days + _LOOKBACK_MARGIN)
 
 
+def load_start(first: date, thresholds: Thresholds) -> date:
+    """The earliest training session that can influence a decision on ``first``."""
+    return history_start(first, thresholds) - timedelta(days=_LOAD_WARMUP)
+
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """Everything stored about one athlete that a decision may use."""
+
+    athlete: str
+    nights: Sequence[Night]
+    checkins: Sequence[CheckIn] = ()
+    sessions: Sequence[CompletedSession] = ()
+    overrides: Mapping[date, Protocol] = field(default_factory=dict)
+
+
 def decide_days(
-    athlete: str,
-    nights: Iterable[Night],
+    history: History,
     *,
     preference: Sequence[str],
     days: Sequence[date],
     weekly_plan: Mapping[int, Session],
     thresholds: Thresholds | None = None,
+    zones: HeartRateZones | None = None,
 ) -> list[DayPlan]:
-    """Decide each of ``days`` for ``athlete`` from ``nights`` (any order, any sources).
+    """Decide each of ``days`` from ``history`` (any order, any sources).
 
-    Only nights dated on or before a day influence that day. ``preference`` orders the
-    athlete's sources; ``weekly_plan`` maps ``date.weekday()`` to the planned session.
+    Only what is dated on or before a day influences that day (training on the day itself
+    counts only from the next day). ``preference`` orders the athlete's sources;
+    ``weekly_plan`` maps ``date.weekday()`` to the planned session; ``zones`` allow TRIMP.
+    A stored override replaces the rules' protocol and says so in the reasons.
     """
     if not days:
         return []
@@ -50,23 +80,62 @@ def decide_days(
     first, last = min(days), max(days)
     start = history_start(first, t)
     span = (last - start).days + 1
-    own = [n for n in nights if n.athlete == athlete]
-    readiness = assess_days(own, preference, start, span, t)
+    own = [n for n in history.nights if n.athlete == history.athlete]
+    readiness = assess_days(own, preference, start, span, t, checkins=history.checkins)
+    loads, unit = daily_loads(
+        history.sessions, start - timedelta(days=_LOAD_WARMUP), span + _LOAD_WARMUP, zones
+    )
+    load = load_series(loads, unit)
+    logged = np.cumsum(loads > 0)
     plans: list[DayPlan] = []
     for day in days:
         i = (day - start).days
+        j = i + _LOAD_WARMUP
+        context = _load_context(load, j, int(logged[j - 1]))
+        form = context.form_pct if context.days_with_load >= t.min_load_days else None
         previous = readiness[max(0, i - _LOOKBACK_MARGIN) : i]
-        protocol, reasons = choose_protocol(readiness[i], previous, t)
+        protocol, reasons = choose_protocol(readiness[i], previous, t, form)
+        overridden_from = None
+        chosen = history.overrides.get(day)
+        if chosen is not None and chosen is not protocol:
+            overridden_from = protocol
+            reasons = (
+                f"Overridden to {chosen.value} by you; the rules said {protocol.value}.",
+                *reasons,
+            )
+            protocol = chosen
         planned = weekly_plan.get(day.weekday())
         plans.append(
             DayPlan(
-                athlete=athlete,
+                athlete=history.athlete,
                 date=day,
                 protocol=protocol,
                 readiness=cap_score(readiness[i], protocol),
                 reasons=reasons,
                 planned_session=planned,
                 session=adjust_session(planned, protocol),
+                load=context,
+                overridden_from=overridden_from,
             )
         )
     return plans
+
+
+def _load_context(load: LoadSeries, j: int, days_with_load: int) -> LoadContext:
+    """The load context of day ``j``: today's form from yesterday's fitness and fatigue."""
+
+    def finite(value: float) -> float | None:
+        return None if np.isnan(value) else round(float(value), 3)
+
+    before = j - 1
+    return LoadContext(
+        unit=load.unit,
+        ctl=round(float(load.ctl[before]), 3),
+        atl=round(float(load.atl[before]), 3),
+        tsb=round(float(load.tsb[j]), 3),
+        form_pct=finite(load.form_pct[j]),
+        acwr=finite(load.acwr[before]),
+        monotony=finite(load.monotony[before]),
+        strain=finite(load.strain[before]),
+        days_with_load=days_with_load,
+    )

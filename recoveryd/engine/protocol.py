@@ -9,8 +9,8 @@
 5. two flags → mobility;
 6. otherwise → as_planned (one flag is a caution in the reasons, not acted on);
 7. as_planned becomes progressive_overload when the 7-day HRV has stayed within the range for
-   14 days, no flag today and at most one flagged day in the previous 6, and (when training
-   load is known) TSB is not below -30.
+   14 days, no flag today and at most one flagged day in the previous 6, and (when at least
+   four weeks of training are logged) form, TSB as a share of CTL, is not below -30 %.
 
 Rules 3-4 follow HRV-guided training (Kiviniemi et al. 2007; Vesterinen et al. 2016;
 Javaloyes et al. 2019). HRV above the range never upgrades a day: a high value can be
@@ -36,7 +36,7 @@ class _Day:
     today: Readiness
     previous: Sequence[Readiness]
     thresholds: Thresholds
-    tsb: float | None
+    form_pct: float | None
 
     @property
     def flag_names(self) -> str:
@@ -108,10 +108,10 @@ def choose_protocol(
     today: Readiness,
     previous: Sequence[Readiness],
     thresholds: Thresholds,
-    tsb: float | None = None,
+    form_pct: float | None = None,
 ) -> Outcome:
     """The protocol for ``today`` and the reasons, given the days before it (oldest first)."""
-    day = _Day(today, previous, thresholds, tsb)
+    day = _Day(today, previous, thresholds, form_pct)
     for rule in _RULES:
         outcome = rule(day)
         if outcome is not None:
@@ -131,13 +131,18 @@ def _as_planned(day: _Day) -> Outcome:
         cautions.append(
             f"Caution: {day.flag_names} flagged; one signal alone does not change the plan."
         )
-    if _overload_ready(day):
+    if _overload_ready(day) and not _deep_fatigue(day):
         stable = day.thresholds.overload_stable_days
         reason = (
             f"HRV has stayed within your normal range for {stable} days with no warning signs: "
             "progress the load."
         )
         return Protocol.PROGRESSIVE_OVERLOAD, (reason,)
+    if _overload_ready(day) and _deep_fatigue(day):
+        cautions.append(
+            f"Ready to progress, but form is {day.form_pct:.0f} % of fitness (below "
+            f"{day.thresholds.overload_min_form_pct:.0f} %): hold the load this week."
+        )
     if today.hrv_status is HrvStatus.ABOVE:
         cautions.append("HRV above the range is not a licence to push; the plan stands.")
     return Protocol.AS_PLANNED, (
@@ -156,6 +161,9 @@ def _overload_ready(day: _Day) -> bool:
     if any(r.hrv_status is not HrvStatus.WITHIN for r in stable):
         return False
     lookback = previous[max(0, len(previous) - t.overload_lookback_days) :]
-    if sum(1 for r in lookback if r.flags) > t.overload_max_flags:
-        return False
-    return day.tsb is None or day.tsb >= t.overload_min_tsb
+    return sum(1 for r in lookback if r.flags) <= t.overload_max_flags
+
+
+def _deep_fatigue(day: _Day) -> bool:
+    """Form below the gate; unknown form (too little logged training) never blocks."""
+    return day.form_pct is not None and day.form_pct < day.thresholds.overload_min_form_pct

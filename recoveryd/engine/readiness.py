@@ -12,6 +12,12 @@ z <= -1.5. A night under 6 h raises the sleep flag regardless; a 14-night mean a
 under the baseline is sleep debt. Skin temperature >= +0.5 C together with RHR or respiratory
 rate at z <= -2 is the illness pattern. Missing inputs are left out, never scored as zero.
 
+The morning check-in (soreness, stress, mood, sleep quality, energy; 1 = worst, 5 = best) is
+shown item by item against the person's own baseline, and its mean forms one "wellness"
+signal that flags at z <= -1.5 or a mean of 2 or less: subjective measures respond to load
+more consistently than objective ones (Saw, Main & Gastin 2016, Br J Sports Med 50:281-291),
+but five items of one questionnaire count as one flag, not five.
+
 Display score (0-100): ``75 + 12.5 * mean(z) - 8 * flags``, clipped to 0-100, where ``mean(z)``
 is the weighted mean of the available z-scores clipped to [-3, +1] (the HRV trend weighs 2,
 every other signal 1; a better-than-usual signal counts at most +1 SD, so it cannot hide a
@@ -30,10 +36,18 @@ from datetime import date
 
 import numpy as np
 
-from recoveryd.engine.baseline import FloatArray, z_scores
+from recoveryd.engine.baseline import FloatArray, RollingStats, rolling_stats, z_scores
 from recoveryd.engine.series import MetricSeries, metric_series
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import Contributor, HrvStatus, Night, Protocol, Readiness
+from recoveryd.models import (
+    CHECKIN_ITEMS,
+    CheckIn,
+    Contributor,
+    HrvStatus,
+    Night,
+    Protocol,
+    Readiness,
+)
 
 _SCORE_AT_BASELINE = 75.0
 _POINTS_PER_SD = 12.5
@@ -73,6 +87,17 @@ class _Signals:
     hrv: MetricSeries
     secondary: dict[str, tuple[MetricSeries, FloatArray]]
     sleep14: MetricSeries
+    checkin: dict[str, tuple[FloatArray, RollingStats]]
+
+
+_CHECKIN_LABELS = {
+    "soreness": "Soreness",
+    "stress": "Stress",
+    "mood": "Mood",
+    "sleep_quality": "Sleep quality",
+    "energy": "Energy",
+}
+_POOR_WELLNESS = 2.0
 
 
 def assess_days(
@@ -81,6 +106,8 @@ def assess_days(
     start: date,
     days: int,
     thresholds: Thresholds,
+    *,
+    checkins: Iterable[CheckIn] = (),
 ) -> list[Readiness]:
     """The readiness of every day from ``start`` for ``days`` days, computed in one pass."""
     night_list = list(nights)
@@ -119,8 +146,70 @@ def assess_days(
         window=window,
         recent=thresholds.sleep_debt_days,
     )
-    signals = _Signals(hrv, secondary, sleep14)
+    signals = _Signals(hrv, secondary, sleep14, _checkin_series(checkins, start, days, thresholds))
     return [_assess_day(signals, i, thresholds) for i in range(days)]
+
+
+def _checkin_series(
+    checkins: Iterable[CheckIn], start: date, days: int, t: Thresholds
+) -> dict[str, tuple[FloatArray, RollingStats]]:
+    items = {name: np.full(days, np.nan) for name in (*CHECKIN_ITEMS, "wellness")}
+    for checkin in checkins:
+        offset = (checkin.date - start).days
+        if not 0 <= offset < days:
+            continue
+        answers = [getattr(checkin, name) for name in CHECKIN_ITEMS]
+        for name, answer in zip(CHECKIN_ITEMS, answers, strict=True):
+            if answer is not None:
+                items[name][offset] = answer
+        given = [a for a in answers if a is not None]
+        if given:
+            items["wellness"][offset] = sum(given) / len(given)
+    return {
+        name: (values, rolling_stats(values, t.baseline_days, t.rolling_days))
+        for name, values in items.items()
+    }
+
+
+def _checkin_contributors(
+    series: dict[str, tuple[FloatArray, RollingStats]], i: int, t: Thresholds
+) -> list[Contributor]:
+    out = []
+    for name in (*CHECKIN_ITEMS, "wellness"):
+        values, stats = series[name]
+        value = float(values[i])
+        if not _finite(value):
+            continue
+        days = int(stats.count[i])
+        mean, sd = float(stats.mean[i]), float(stats.sd[i])
+        has_z = days >= t.min_secondary_days and _finite(sd) and sd > 0
+        z = (value - mean) / sd if has_z else None
+        label = _CHECKIN_LABELS.get(name, "Wellness (check-in mean)")
+        flag = name == "wellness" and (value <= _POOR_WELLNESS or (z is not None and z <= t.flag_z))
+        if z is None:
+            reason = f"{label} {value:.1f}/5; baseline still building ({days} days)"
+        elif flag:
+            reason = f"{label} {value:.1f}/5 is well below your usual {mean:.1f}"
+        else:
+            reason = f"{label} {value:.1f}/5 (usual {mean:.1f})"
+        if flag and z is None:
+            reason = f"{label} {value:.1f}/5 is poor"
+        width = abs(t.flag_z) * sd if has_z else None
+        out.append(
+            Contributor(
+                f"checkin_{name}",
+                value,
+                "/5",
+                mean if has_z else None,
+                mean - width if width is not None else None,
+                mean + width if width is not None else None,
+                z,
+                days,
+                flag=flag,
+                reason=reason,
+            )
+        )
+    return out
 
 
 def _finite(value: float) -> bool:
@@ -146,8 +235,15 @@ def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
     debt = _sleep_debt(signals.sleep14, i, t)
     if debt is not None:
         contributors.append(debt)
+    checkin = _checkin_contributors(signals.checkin, i, t)
+    contributors.extend(checkin)
     z_by_signal = {c.signal: c.z for c in contributors if c.z is not None}
-    weighted = [(z, _WEIGHTS.get(signal, 1.0)) for signal, z in z_by_signal.items()]
+    # Check-in items enter the score once, through their mean.
+    weighted = [
+        (z, _WEIGHTS.get(signal, 1.0))
+        for signal, z in z_by_signal.items()
+        if not signal.startswith("checkin_") or signal == "checkin_wellness"
+    ]
     acute = today is not None and today.flag
 
     skin = signals.secondary["skin_temp"][0].values[i]

@@ -36,7 +36,9 @@ class Thresholds:
         overload_lookback_days: Days before today in which at most ``overload_max_flags``
             flagged days may occur.
         overload_max_flags: See ``overload_lookback_days``.
-        overload_min_tsb: Training stress balance below which overload is not offered.
+        overload_min_form_pct: Form (TSB as a share of CTL, in per cent) below which overload
+            is not offered; -30 % is the lower edge of intervals.icu's optimal zone.
+        min_load_days: Days of logged training before the load gate applies at all.
     """
 
     swc_k: float = 0.5
@@ -56,4 +58,5 @@ class Thresholds:
     overload_stable_days: int = 14
     overload_lookback_days: int = 6
     overload_max_flags: int = 1
-    overload_min_tsb: float = -30.0
+    overload_min_form_pct: float = -30.0
+    min_load_days: int = 28

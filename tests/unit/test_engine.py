@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from recoveryd.config import ScheduledActionConfig
-from recoveryd.engine import Thresholds, decide_days
+from recoveryd.engine import History, Thresholds, decide_days
 from recoveryd.engine.baseline import rolling_stats, z_scores
 from recoveryd.models import DayPlan, HrvStatus, Night, Protocol, Session
 from recoveryd.timeline import plan_actions
@@ -68,7 +68,11 @@ def decide(
     thresholds: Thresholds | None = None,
 ) -> DayPlan:
     [plan] = decide_days(
-        "alex", history, preference=preference, days=[DAY], weekly_plan={}, thresholds=thresholds
+        History("alex", history),
+        preference=preference,
+        days=[DAY],
+        weekly_plan={},
+        thresholds=thresholds,
     )
     return plan
 
@@ -338,7 +342,10 @@ def test_planned_session_is_adjusted_to_the_protocol() -> None:
     ln[-7:] = [4.0] * 7
     hard = Session("Intervals", "run", 60, "hard")
     [plan] = decide_days(
-        "alex", nights(ln), preference=["oura"], days=[DAY], weekly_plan={DAY.weekday(): hard}
+        History("alex", nights(ln)),
+        preference=["oura"],
+        days=[DAY],
+        weekly_plan={DAY.weekday(): hard},
     )
     assert plan.planned_session == hard
     assert plan.session == Session(

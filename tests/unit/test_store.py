@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from recoveryd.config import Config
 from recoveryd.deciding import decide_and_store
-from recoveryd.models import CheckIn, Night
-from recoveryd.store import SCHEMA_VERSION, Store, StoreError
+from recoveryd.engine.load import CompletedSession
+from recoveryd.models import CheckIn, Night, Protocol
+from recoveryd.store import _MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 
 from tests.conftest import SAMPLE_END
 
@@ -25,8 +26,41 @@ def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "sub" / "r.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"nights", "checkins", "decisions"}
+    assert tables == {"nights", "checkins", "decisions", "sessions", "overrides"}
     db.close()
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    db = sqlite3.connect(path)
+    db.executescript(_MIGRATIONS[1] + "PRAGMA user_version = 1;")
+    db.execute(
+        "INSERT INTO nights (athlete, date, source, rhr_bpm) "
+        "VALUES ('alex', '2026-03-01', 'oura', 50)"
+    )
+    db.commit()
+    db.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION == 2
+        assert store.nights("alex", date(2026, 3, 1), date(2026, 3, 1)) == [
+            Night("alex", date(2026, 3, 1), "oura", rhr_bpm=50.0)
+        ]
+        assert store.sessions("alex", date(2026, 3, 1), date(2026, 3, 1)) == []
+
+
+def test_sessions_and_overrides(tmp_path: Path) -> None:
+    session = CompletedSession("alex", date(2026, 3, 1), "manual", "07:00", "run", 45.0, 6.0, 142.0)
+    with Store(tmp_path / "r.db") as store:
+        assert store.upsert(sessions=[session]) == 1
+        assert store.upsert(sessions=[session]) == 0
+        assert store.sessions("alex", date(2026, 3, 1), date(2026, 3, 1)) == [session]
+        store.set_override("alex", date(2026, 3, 2), Protocol.REST, NOW)
+        store.set_override("alex", date(2026, 3, 2), Protocol.MOBILITY, NOW)
+        assert store.overrides("alex", date(2026, 3, 1), date(2026, 3, 31)) == {
+            date(2026, 3, 2): Protocol.MOBILITY
+        }
+        assert store.clear_override("alex", date(2026, 3, 2))
+        assert not store.clear_override("alex", date(2026, 3, 2))
 
 
 def test_a_store_from_a_newer_recoveryd_is_refused(tmp_path: Path) -> None:
@@ -34,7 +68,9 @@ def test_a_store_from_a_newer_recoveryd_is_refused(tmp_path: Path) -> None:
     db = sqlite3.connect(path)
     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     db.close()
-    with pytest.raises(StoreError, match=r"schema version 2 is newer than this recoveryd"):
+    with pytest.raises(
+        StoreError, match=rf"schema version {SCHEMA_VERSION + 1} is newer than this recoveryd"
+    ):
         Store(path)
 
 

@@ -1,0 +1,149 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Training load: context for the decision, never an injury predictor (Impellizzeri 2020).
+
+* Session load: session-RPE = CR-10 RPE x minutes (Foster et al. 2001, J Strength Cond Res
+  15:109-115); Banister's TRIMP = minutes x dHR x a x e^(b x dHR) with dHR the heart-rate
+  reserve fraction, a = 0.64, b = 1.92 for men and a = 0.86, b = 1.67 for women (Banister
+  1991; Morton et al. 1990). A day's load is the sum of its sessions' TRIMP when every
+  session has heart rate, else of their session-RPE, so one unit runs through a series.
+* Fitness, fatigue, form: CTL and ATL are exponentially weighted daily loads with time
+  constants of 42 and 7 days, each day k = 1 - e^(-1/tau), as GoldenCheetah and intervals.icu
+  compute them; TSB (form) for a day is yesterday's CTL - ATL. Because session-RPE and TRIMP
+  live on different scales, the overload gate reads form as a share of fitness, TSB / CTL,
+  the unit-free "form %" of intervals.icu, where below -30 % is its high-risk zone.
+* EWMA acute:chronic ratio (Williams et al. 2017, Br J Sports Med 51:209-210):
+  lambda = 2 / (N + 1) with N = 7 (acute) and 28 (chronic) days.
+* Monotony and strain (Foster 1998): over the last 7 days, mean daily load / SD, and weekly
+  load x monotony.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+import numpy as np
+from scipy.signal import lfilter
+
+from recoveryd.engine.baseline import FloatArray
+
+CTL_DAYS = 42
+ATL_DAYS = 7
+ACWR_ACUTE_DAYS = 7
+ACWR_CHRONIC_DAYS = 28
+_WEEK = 7
+
+
+class Sex(StrEnum):
+    """For Banister's TRIMP constants."""
+
+    MALE = "male"
+    FEMALE = "female"
+
+
+_TRIMP_CONSTANTS = {Sex.MALE: (0.64, 1.92), Sex.FEMALE: (0.86, 1.67)}
+
+
+@dataclass(frozen=True, slots=True)
+class CompletedSession:
+    """A training session that took place."""
+
+    athlete: str
+    date: date
+    source: str
+    start: str
+    sport: str
+    duration_min: float
+    rpe: float | None = None
+    avg_hr: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class HeartRateZones:
+    """What TRIMP needs to know about the athlete."""
+
+    rest_bpm: float
+    max_bpm: float
+    sex: Sex
+
+
+def session_rpe(duration_min: float, rpe: float) -> float:
+    """Foster's session load in arbitrary units."""
+    return duration_min * rpe
+
+
+def trimp(duration_min: float, avg_hr: float, zones: HeartRateZones) -> float:
+    """Banister's TRIMP with the sex-specific weighting."""
+    reserve = zones.max_bpm - zones.rest_bpm
+    if reserve <= 0:
+        raise ValueError("maximal heart rate must be above resting heart rate")
+    fraction = min(max((avg_hr - zones.rest_bpm) / reserve, 0.0), 1.0)
+    a, b = _TRIMP_CONSTANTS[zones.sex]
+    return duration_min * fraction * a * math.exp(b * fraction)
+
+
+def daily_loads(
+    sessions: Iterable[CompletedSession], start: date, days: int, zones: HeartRateZones | None
+) -> tuple[FloatArray, str]:
+    """The load of each day from ``start`` (0 without a session) and its unit.
+
+    The unit is ``"trimp"`` when heart-rate zones are known and every session has an average
+    heart rate, otherwise ``"srpe"``; a session with neither RPE nor heart rate adds nothing.
+    """
+    own = [s for s in sessions if 0 <= (s.date - start).days < days]
+    use_trimp = zones is not None and bool(own) and all(s.avg_hr is not None for s in own)
+    loads = np.zeros(days)
+    for s in own:
+        if use_trimp and zones is not None and s.avg_hr is not None:
+            value = trimp(s.duration_min, s.avg_hr, zones)
+        elif s.rpe is not None:
+            value = session_rpe(s.duration_min, s.rpe)
+        else:
+            continue
+        loads[(s.date - start).days] += value
+    return loads, ("trimp" if use_trimp else "srpe")
+
+
+def _ewma(values: FloatArray, weight: float) -> FloatArray:
+    """y[t] = y[t-1] + weight * (x[t] - y[t-1]), from y[-1] = 0, as one linear filter."""
+    filtered: FloatArray = lfilter([weight], [1.0, weight - 1.0], values)
+    return filtered
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSeries:
+    """Per-day load context; index i belongs to day i of the input."""
+
+    unit: str
+    load: FloatArray
+    ctl: FloatArray
+    atl: FloatArray
+    tsb: FloatArray
+    form_pct: FloatArray
+    acwr: FloatArray
+    monotony: FloatArray
+    strain: FloatArray
+
+
+def load_series(loads: FloatArray, unit: str) -> LoadSeries:
+    """CTL, ATL, TSB, form %, EWMA ACWR, monotony and strain for every day at once."""
+    ctl = _ewma(loads, 1.0 - math.exp(-1.0 / CTL_DAYS))
+    atl = _ewma(loads, 1.0 - math.exp(-1.0 / ATL_DAYS))
+    tsb = np.concatenate([[0.0], (ctl - atl)[:-1]])
+    previous_ctl = np.concatenate([[0.0], ctl[:-1]])
+    form = np.divide(
+        100.0 * tsb, previous_ctl, out=np.full(loads.shape, np.nan), where=previous_ctl > 0
+    )
+    acute = _ewma(loads, 2.0 / (ACWR_ACUTE_DAYS + 1))
+    chronic = _ewma(loads, 2.0 / (ACWR_CHRONIC_DAYS + 1))
+    acwr = np.divide(acute, chronic, out=np.full(loads.shape, np.nan), where=chronic > 0)
+    padded = np.concatenate([np.zeros(_WEEK - 1), loads])
+    weeks = np.lib.stride_tricks.sliding_window_view(padded, _WEEK)
+    mean, sd = weeks.mean(axis=1), weeks.std(axis=1, ddof=1)
+    monotony = np.divide(mean, sd, out=np.full(loads.shape, np.nan), where=sd > 0)
+    strain = weeks.sum(axis=1) * monotony
+    return LoadSeries(unit, loads, ctl, atl, tsb, form, acwr, monotony, strain)
