@@ -106,7 +106,9 @@ async def _demo(tmp: Path, out: Console) -> int:
 
 def _import_sample(tmp: Path, config: Config, today: date, out: Console) -> None:
     nights, checkins = sampledata.generate(today)
+    sessions = sampledata.generate_sessions(today)
     with Store(config.storage.path) as store:
+        store.upsert(sessions=sessions)
         for athlete in config.athletes:
             path = tmp / f"{athlete.id}.csv"
             own_nights = [n for n in nights if n.athlete == athlete.id]
@@ -118,7 +120,8 @@ def _import_sample(tmp: Path, config: Config, today: date, out: Console) -> None
             out.print(
                 f"Imported [bold]{report.nights}[/] nights and {report.checkins} check-ins "
                 f"for {athlete.name} from {path.name} (seed {sampledata.DEFAULT_SEED}, "
-                f"{own_nights[0].date} to {own_nights[-1].date})."
+                f"{own_nights[0].date} to {own_nights[-1].date}), and "
+                f"{sum(s.athlete == athlete.id for s in sessions)} logged training sessions."
             )
 
 

@@ -16,6 +16,10 @@ Physiology, per athlete:
 * Sleep about 7.5 h with an SD of ~30 min, longer at weekends; stages as shares of the total.
 * Respiratory rate ~14-16 /min (SD 0.3); skin temperature deviation ~0 (SD 0.12 C).
 * About 3 % of nights missing (the ring was charging), never the last one.
+* Completed training sessions from each athlete's weekly template (:func:`generate_sessions`),
+  with CR-10 RPE and an average heart rate that rises with RPE across the heart-rate reserve;
+  longer and harder during an overreaching block, none while ill. They come from their own
+  random stream, so adding them changes no night.
 
 Events, in days before the end date:
 
@@ -33,6 +37,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from recoveryd.engine.load import CompletedSession
 from recoveryd.models import CheckIn, Night
 
 DEFAULT_SEED = 20240521
@@ -180,3 +185,84 @@ def _checkin(athlete: str, day: date, feel: float, rng: np.random.Generator) -> 
         return int(np.clip(round(4.0 + feel + rng.normal(0.0, 0.6)), 1, 5))
 
     return CheckIn(athlete, day, item(), item(), item(), item(), item())
+
+
+@dataclass(frozen=True, slots=True)
+class _Workout:
+    sport: str
+    duration_min: float
+    rpe: float
+
+
+# Weekly templates: weekday -> workout (Monday = 0).
+_TEMPLATES: dict[str, dict[int, _Workout]] = {
+    "alex": {
+        1: _Workout("run", 60, 8),
+        2: _Workout("run", 45, 3),
+        3: _Workout("run", 65, 7),
+        4: _Workout("run", 40, 3),
+        5: _Workout("run", 110, 6),
+        6: _Workout("bike", 60, 3),
+    },
+    "sam": {
+        0: _Workout("strength", 75, 8),
+        1: _Workout("bike", 50, 3),
+        2: _Workout("strength", 75, 8),
+        3: _Workout("mobility", 30, 2),
+        4: _Workout("strength", 70, 8),
+        5: _Workout("hike", 120, 3),
+    },
+}
+# Heart-rate zones of the sample athletes: (resting, maximal, sex) for TRIMP.
+HEART_RATE: dict[str, tuple[int, int, str]] = {
+    "alex": (46, 188, "female"),
+    "sam": (54, 182, "male"),
+}
+
+
+def _session_effort(athlete: str, back: int) -> tuple[float, float] | None:
+    """(duration factor, added RPE) on that day, or None for no training."""
+    ill, easy, block = (
+        (_ALEX_ILLNESS, _ALEX_COMEBACK, _ALEX_OVERREACH)
+        if athlete == "alex"
+        else (_SAM_ILLNESS, range(0), _SAM_BLOCK)
+    )
+    harder = (1.25, 1.0) if athlete == "alex" else (1.3, 1.5)
+    if back in ill:
+        return None
+    if back in easy:
+        return (0.5, -3.0)
+    return harder if _ramp(back, *block, 1.0) else (1.0, 0.0)
+
+
+def generate_sessions(
+    end: date, *, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED
+) -> list[CompletedSession]:
+    """The sample athletes' completed sessions over the same days as :func:`generate`."""
+    sessions: list[CompletedSession] = []
+    for index, profile in enumerate(PROFILES):
+        rng = np.random.default_rng([seed, index, 1])
+        rest, maximum, _ = HEART_RATE[profile.athlete]
+        template = _TEMPLATES[profile.athlete]
+        for back in range(days - 1, -1, -1):
+            day = end - timedelta(days=back)
+            workout = template.get(day.weekday())
+            effort = _session_effort(profile.athlete, back)
+            if workout is None or effort is None or rng.random() < _MISSING_NIGHT_P:
+                continue
+            scale, harder = effort
+            rpe = float(np.clip(workout.rpe + harder + rng.normal(0.0, 0.5), 1.0, 10.0))
+            reserve = min(0.45 + 0.045 * rpe + rng.normal(0.0, 0.02), 0.95)
+            sessions.append(
+                CompletedSession(
+                    athlete=profile.athlete,
+                    date=day,
+                    source="sample",
+                    start="17:30",
+                    sport=workout.sport,
+                    duration_min=round(workout.duration_min * scale * rng.uniform(0.9, 1.1)),
+                    rpe=round(rpe, 1),
+                    avg_hr=round(rest + (maximum - rest) * reserve),
+                )
+            )
+    return sessions

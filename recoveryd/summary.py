@@ -18,7 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from recoveryd.engine.hrv import HrvReading
-from recoveryd.models import Contributor, DayPlan, Protocol
+from recoveryd.models import Contributor, DayPlan, LoadContext, Protocol
 
 PROTOCOL_STYLE: dict[Protocol, str] = {
     Protocol.REST: "bold red",
@@ -37,6 +37,12 @@ _SIGNAL_LABEL = {
     "skin_temp": "Skin temp.",
     "sleep": "Sleep",
     "sleep_debt": "Sleep 14-day",
+    "checkin_soreness": "Soreness",
+    "checkin_stress": "Stress",
+    "checkin_mood": "Mood",
+    "checkin_sleep_quality": "Sleep quality",
+    "checkin_energy": "Energy",
+    "checkin_wellness": "Wellness",
 }
 
 _PLAN = TypeAdapter(DayPlan)
@@ -56,6 +62,8 @@ def _number(value: float | None, unit: str) -> str:
         return f"{whole // 60} h {whole % 60:02d}"
     if unit in {"ln ms", "°C"}:
         return f"{value:.2f}"
+    if unit == "/5":
+        return f"{value:.1f}"
     if unit == "br/min":
         return f"{value:.1f}"
     return f"{value:.0f}"
@@ -71,6 +79,25 @@ def _range(c: Contributor) -> str:
     return f"{_number(c.band_low, c.unit)} – {_number(c.band_high, c.unit)}"
 
 
+def _notable(c: Contributor) -> bool:
+    """Worth a line of its own: the HRV trend, a flag, or a signal 1 SD or more away."""
+    single_item = c.signal.startswith("checkin_") and c.signal != "checkin_wellness"
+    far = c.z is not None and abs(c.z) >= 1.0
+    return c.signal == "hrv_trend" or c.flag or (far and not single_item)
+
+
+def _load_line(load: LoadContext) -> str:
+    unit = "TRIMP" if load.unit == "trimp" else "sRPE"
+    parts = [f"fitness {load.ctl:.0f}, fatigue {load.atl:.0f} ({unit}/day)"]
+    if load.form_pct is not None:
+        parts.append(f"form {load.form_pct:+.0f} %")
+    if load.acwr is not None:
+        parts.append(f"acute:chronic {load.acwr:.2f}")
+    if load.monotony is not None:
+        parts.append(f"monotony {load.monotony:.1f}")
+    return " · ".join(parts)
+
+
 def _score_bar(score: int | None) -> Text:
     if score is None:
         return Text("no score", style="bright_black")
@@ -82,21 +109,28 @@ def _score_bar(score: int | None) -> Text:
     return bar
 
 
-def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -> Panel:
-    """The morning summary of one athlete's day plan."""
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    return grid
+
+
+def _head(plan: DayPlan) -> Table:
     r = plan.readiness
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="bold")
-    head.add_column()
+    head = _grid()
     head.add_row("Readiness", _score_bar(r.score))
-    head.add_row(
-        "Confidence",
-        f"{r.confidence:.0%}  ({r.hrv_valid_days} HRV days from {r.hrv_source or 'no source'})",
-    )
+    source = r.hrv_source or "no source"
+    head.add_row("Confidence", f"{r.confidence:.0%}  ({r.hrv_valid_days} HRV days from {source})")
     head.add_row("Protocol", protocol_text(plan.protocol))
     for reason in plan.reasons:
         head.add_row("", Text(reason, style="italic"))
+    if plan.load is not None and plan.load.days_with_load:
+        head.add_row("Load", _load_line(plan.load))
+    return head
 
+
+def _why(plan: DayPlan) -> tuple[Table, Table]:
     contributors = Table(title="Why", title_justify="left", title_style="bold", expand=False)
     for column, justify in (
         ("signal", "left"),
@@ -107,10 +141,8 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
         ("days", "right"),
     ):
         contributors.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-    reasons = Table.grid(padding=(0, 1))
-    reasons.add_column(no_wrap=True)
-    reasons.add_column()
-    for c in r.contributors:
+    reasons = _grid()
+    for c in plan.readiness.contributors:
         style = "red" if c.flag else ""
         unit = "" if c.unit in {"min", "ln ms"} else f" {c.unit}"
         contributors.add_row(
@@ -121,14 +153,18 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
             "–" if c.z is None else f"{c.z:+.1f}",
             str(c.days),
         )
-        reasons.add_row(Text("⚑" if c.flag else "·", style=style), Text(c.reason, style=style))
-    if not r.contributors:
+        if _notable(c):
+            reasons.add_row(Text("⚑" if c.flag else "·", style=style), Text(c.reason, style=style))
+    if not plan.readiness.contributors:
         reasons.add_row("·", "no measurements for today")
+    elif any(not _notable(c) for c in plan.readiness.contributors):
+        quiet = Text("everything else is close to your baseline", style="bright_black")
+        reasons.add_row("·", quiet)
+    return contributors, reasons
 
-    parts: list[RenderableType] = [head, Text(""), contributors, reasons, Text("")]
-    session = Table.grid(padding=(0, 2))
-    session.add_column(style="bold")
-    session.add_column()
+
+def _training(plan: DayPlan) -> Table:
+    session = _grid()
     if plan.session is None:
         session.add_row("Training", "none today")
     else:
@@ -137,20 +173,33 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
         session.add_row("Training", detail + (f"  ({s.note})" if s.note else ""))
     if plan.planned_session is not None and plan.session != plan.planned_session:
         session.add_row("", Text(f"planned: {plan.planned_session.title}", style="bright_black"))
-    parts.append(session)
-    actions = Table.grid(padding=(0, 2))
-    actions.add_column(style="bold")
-    actions.add_column()
+    return session
+
+
+def _actions(plan: DayPlan, *, dry_run: bool) -> Table:
+    actions = _grid()
     for action in plan.actions:
-        mark = "  [dry-run]" if dry_run else ""
-        actions.add_row(
-            action.at.strftime("%H:%M"),
-            Text(f"{action.modality}: {action.command} → {action.target}")
-            + Text(mark, style="magenta"),
-        )
+        mark = Text("  [dry-run]" if dry_run else "", style="magenta")
+        what = Text(f"{action.modality}: {action.command} → {action.target}")
+        actions.add_row(action.at.strftime("%H:%M"), what + mark)
     if not plan.actions:
         actions.add_row("", "no recovery actions scheduled for this protocol")
-    parts.extend([Text("Actions it would take", style="bold"), actions])
+    return actions
+
+
+def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -> Panel:
+    """The morning summary of one athlete's day plan."""
+    contributors, reasons = _why(plan)
+    parts: list[RenderableType] = [
+        _head(plan),
+        Text(""),
+        contributors,
+        reasons,
+        Text(""),
+        _training(plan),
+        Text("Actions it would take", style="bold"),
+        _actions(plan, dry_run=dry_run),
+    ]
     title = f"{athlete_name} · {plan.date.strftime('%A %d %B %Y')}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="cyan")
 

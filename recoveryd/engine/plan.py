@@ -10,6 +10,7 @@ from recoveryd.models import Protocol, Session
 
 _ACTIVE_RECOVERY_MIN = 40
 _MOBILITY_MIN = 30
+_AEROBIC = frozenset({"run", "bike", "swim", "row", "ski", "hike", "walk"})
 
 
 def adjust_session(planned: Session | None, protocol: Protocol) -> Session | None:
@@ -27,7 +28,11 @@ def adjust_session(planned: Session | None, protocol: Protocol) -> Session | Non
             duration = _ACTIVE_RECOVERY_MIN
             if planned is not None:
                 duration = min(planned.duration_min, _ACTIVE_RECOVERY_MIN)
-            sport = planned.sport if planned is not None else "general"
+            sport = (
+                planned.sport
+                if planned is not None and planned.sport in _AEROBIC
+                else "bike or walk"
+            )
             return Session("Easy aerobic, zone 1–2", sport, duration, "easy", instead)
         case Protocol.MOBILITY:
             return Session("Mobility and easy movement", "mobility", _MOBILITY_MIN, "easy", instead)
