@@ -20,6 +20,7 @@ from rich.console import Console
 
 from recoveryd import __version__
 from recoveryd.config import CONFIG_ENV, Config, ConfigError, load_config
+from recoveryd.models import Protocol
 from recoveryd.store import Store, StoreError
 
 EXIT_OK = 0
@@ -64,6 +65,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     today.add_argument("--json", action="store_true", help="print JSON for scripts")
     today.add_argument("--config", type=Path, help=config_help)
+
+    override = commands.add_parser("override", help="set (or clear) a day's protocol by hand")
+    override.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    override.add_argument(
+        "--protocol", choices=[p.value for p in Protocol if p.value != "insufficient_data"]
+    )
+    override.add_argument("--clear", action="store_true", help="go back to the rules' decision")
+    override.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    override.add_argument("--config", type=Path, help=config_help)
+
+    log = commands.add_parser("log-session", help="record a completed training session")
+    log.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    log.add_argument("--minutes", type=float, required=True, help="duration in minutes")
+    log.add_argument("--rpe", type=float, help="session RPE, CR-10 scale (0-10)")
+    log.add_argument("--avg-hr", type=float, help="average heart rate, bpm")
+    log.add_argument("--sport", default="general")
+    log.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    log.add_argument(
+        "--start", default="", help="start time HH:MM (sessions of a day differ by it)"
+    )
+    log.add_argument("--config", type=Path, help=config_help)
 
     hrv = commands.add_parser("hrv", help="clean an RR-interval file and print its HRV")
     hrv.add_argument("file", type=Path, help="RR intervals: one per line, or a CSV export")
@@ -113,6 +135,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _run(config, dry_run=args.dry_run)
     if args.command == "import":
         return _import(config, args.file, args.athlete, strict=args.strict)
+    if args.command == "override":
+        return _override(config, args)
+    if args.command == "log-session":
+        return _log_session(config, args)
     return _today(config, args.athlete, args.date, as_json=args.json)
 
 
@@ -169,6 +195,56 @@ def _import(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
     else:
         sys.stdout.write(f"{path.name}: nothing stored\n")
     return EXIT_REJECTED if report.errors else EXIT_OK
+
+
+def _override(config: Config, args: argparse.Namespace) -> int:
+    config.athlete(args.athlete)
+    now = datetime.now(config.zone)
+    day = args.date or now.date()
+    if args.clear == (args.protocol is not None):
+        sys.stderr.write("override: give either --protocol P or --clear\n")
+        return EXIT_CONFIG
+    with Store(config.storage.path) as store:
+        if args.clear:
+            had = store.clear_override(args.athlete, day)
+            sys.stdout.write(
+                f"{args.athlete} {day}: {'override cleared' if had else 'no override was set'}\n"
+            )
+        else:
+            store.set_override(args.athlete, day, Protocol(args.protocol), now)
+            sys.stdout.write(f"{args.athlete} {day}: protocol set to {args.protocol}\n")
+    return EXIT_OK
+
+
+def _log_session(config: Config, args: argparse.Namespace) -> int:
+    from pydantic import ValidationError  # noqa: PLC0415
+
+    from recoveryd.config import describe_errors  # noqa: PLC0415
+    from recoveryd.engine.load import CompletedSession  # noqa: PLC0415
+    from recoveryd.validation import SessionInput  # noqa: PLC0415
+
+    config.athlete(args.athlete)
+    try:
+        checked = SessionInput(minutes=args.minutes, rpe=args.rpe, avg_hr=args.avg_hr)
+    except ValidationError as exc:
+        for line in describe_errors(exc, SessionInput):
+            sys.stderr.write(f"log-session: {line}\n")
+        return EXIT_CONFIG
+    day = args.date or datetime.now(config.zone).date()
+    session = CompletedSession(
+        args.athlete,
+        day,
+        "manual",
+        args.start,
+        args.sport,
+        checked.minutes,
+        checked.rpe,
+        checked.avg_hr,
+    )
+    with Store(config.storage.path) as store:
+        changed = store.upsert(sessions=[session])
+    sys.stdout.write(f"{args.athlete} {day}: {'session stored' if changed else 'already stored'}\n")
+    return EXIT_OK
 
 
 def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) -> int:

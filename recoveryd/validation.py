@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Annotated
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -52,3 +53,21 @@ def _plain(number: float) -> float | int:
     if isinstance(number, float) and number.is_integer():
         return int(number)
     return number
+
+
+class SessionInput(BaseModel):
+    """A completed session as a person or a device reports it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    minutes: Annotated[float, between(1, 1440)]
+    rpe: Annotated[float, between(0, 10)] | None = None
+    avg_hr: Annotated[float, between(30, 240)] | None = None
+
+    @model_validator(mode="after")
+    def _carries_load(self) -> SessionInput:
+        if self.rpe is None and self.avg_hr is None:
+            raise PydanticCustomError(
+                "no_load", "give rpe or avg_hr, or the session carries no load", {}
+            )
+        return self
