@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -28,6 +28,9 @@ EXIT_REJECTED = 1
 EXIT_CONFIG = 2
 
 
+_CONFIG_HELP = f"configuration file (default: ${CONFIG_ENV}, then /etc/recoveryd/recoveryd.yaml)"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recoveryd",
@@ -36,18 +39,22 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"recoveryd {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _daemon_commands(commands)
+    _data_commands(commands)
+    _decision_commands(commands)
+    return parser
 
-    config_help = f"configuration file (default: ${CONFIG_ENV}, then /etc/recoveryd/recoveryd.yaml)"
 
+def _daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run = commands.add_parser("run", help="run the daemon")
-    run.add_argument("--config", type=Path, help=config_help)
+    run.add_argument("--config", type=Path, help=_CONFIG_HELP)
     run.add_argument("--dry-run", action="store_true", help="plan and log actions, touch no device")
-
     commands.add_parser("demo", help="run the daemon on the bundled sample data, then exit")
-
     check = commands.add_parser("check-config", help="validate a configuration file")
-    check.add_argument("file", type=Path, nargs="?", help=config_help)
+    check.add_argument("file", type=Path, nargs="?", help=_CONFIG_HELP)
 
+
+def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importer = commands.add_parser("import", help="import nights from a file")
     formats = importer.add_subparsers(dest="format", required=True, metavar="FORMAT")
     csv_parser = formats.add_parser("csv", help="the generic nightly CSV format (see README)")
@@ -56,24 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     csv_parser.add_argument(
         "--strict", action="store_true", help="reject the whole file on any bad row"
     )
-    csv_parser.add_argument("--config", type=Path, help=config_help)
-
-    today = commands.add_parser("today", help="today's decision with its reasons")
-    today.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    today.add_argument(
-        "--date", type=date.fromisoformat, help="decide this day instead (YYYY-MM-DD)"
-    )
-    today.add_argument("--json", action="store_true", help="print JSON for scripts")
-    today.add_argument("--config", type=Path, help=config_help)
-
-    override = commands.add_parser("override", help="set (or clear) a day's protocol by hand")
-    override.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    override.add_argument(
-        "--protocol", choices=[p.value for p in Protocol if p.value != "insufficient_data"]
-    )
-    override.add_argument("--clear", action="store_true", help="go back to the rules' decision")
-    override.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
-    override.add_argument("--config", type=Path, help=config_help)
+    csv_parser.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
     log = commands.add_parser("log-session", help="record a completed training session")
     log.add_argument("--athlete", required=True, help="athlete id from the configuration")
@@ -85,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     log.add_argument(
         "--start", default="", help="start time HH:MM (sessions of a day differ by it)"
     )
-    log.add_argument("--config", type=Path, help=config_help)
+    log.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
     hrv = commands.add_parser("hrv", help="clean an RR-interval file and print its HRV")
     hrv.add_argument("file", type=Path, help="RR intervals: one per line, or a CSV export")
@@ -99,7 +89,30 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument(
         "--end", type=date.fromisoformat, help="date of the last night (default: today)"
     )
-    return parser
+
+
+def _decision_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    today = commands.add_parser("today", help="today's decision with its reasons")
+    today.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    today.add_argument("--date", type=date.fromisoformat, help="decide this day instead")
+    today.add_argument("--json", action="store_true", help="print JSON for scripts")
+    today.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
+    override = commands.add_parser("override", help="set (or clear) a day's protocol by hand")
+    override.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    override.add_argument(
+        "--protocol", choices=[p.value for p in Protocol if p is not Protocol.INSUFFICIENT_DATA]
+    )
+    override.add_argument("--clear", action="store_true", help="go back to the rules' decision")
+    override.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    override.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
+    plan = commands.add_parser("plan", help="the coming 7 days of training, adjusted today")
+    plan.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    plan.add_argument("--ics", type=Path, help="also write them as an iCalendar file")
+    plan.add_argument("--json", action="store_true", help="print JSON for scripts")
+    plan.add_argument("--date", type=date.fromisoformat, help="start on this day (default today)")
+    plan.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -131,15 +144,15 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command in without_config:
         return without_config[args.command]()
     config = load_config(args.config)
-    if args.command == "run":
-        return _run(config, dry_run=args.dry_run)
-    if args.command == "import":
-        return _import(config, args.file, args.athlete, strict=args.strict)
-    if args.command == "override":
-        return _override(config, args)
-    if args.command == "log-session":
-        return _log_session(config, args)
-    return _today(config, args.athlete, args.date, as_json=args.json)
+    with_config: dict[str, Callable[[], int]] = {
+        "run": lambda: _run(config, dry_run=args.dry_run),
+        "import": lambda: _import(config, args.file, args.athlete, strict=args.strict),
+        "override": lambda: _override(config, args),
+        "log-session": lambda: _log_session(config, args),
+        "plan": lambda: _plan(config, args),
+        "today": lambda: _today(config, args.athlete, args.date, as_json=args.json),
+    }
+    return with_config[args.command]()
 
 
 def _configure_logging(*, verbose: bool, interactive: bool) -> None:
@@ -244,6 +257,52 @@ def _log_session(config: Config, args: argparse.Namespace) -> int:
     with Store(config.storage.path) as store:
         changed = store.upsert(sessions=[session])
     sys.stdout.write(f"{args.athlete} {day}: {'session stored' if changed else 'already stored'}\n")
+    return EXIT_OK
+
+
+def _plan(config: Config, args: argparse.Namespace) -> int:
+    from dataclasses import asdict  # noqa: PLC0415
+
+    from integrations.ical.ics import CalendarDay, describe, week_calendar  # noqa: PLC0415
+
+    from recoveryd.deciding import decide_range, training_plan  # noqa: PLC0415
+
+    athlete = config.athlete(args.athlete)
+    now = datetime.now(config.zone)
+    first = args.date or now.date()
+    with Store(config.storage.path) as store:
+        [today] = decide_range(store, config, args.athlete, first, first)
+    plan = training_plan(athlete)
+    days = [CalendarDay(first, today.session, f"{today.protocol.value} (decided {first})")]
+    days += [
+        CalendarDay(first + timedelta(days=i), plan.planned(first + timedelta(days=i)), "planned")
+        for i in range(1, 7)
+    ]
+    if args.ics is not None:
+        args.ics.write_bytes(week_calendar(athlete.id, athlete.name, days, config.zone, now))
+    if args.json:
+        rows = [
+            {
+                "date": d.day.isoformat(),
+                "status": d.status,
+                "session": None
+                if d.session is None
+                else asdict(d.session)
+                | {"start": None if d.session.start is None else d.session.start.isoformat()},
+            }
+            for d in days
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    for d in days:
+        what = (
+            "rest"
+            if d.session is None
+            else f"{d.session.title}: " + describe(d.session).replace("\n", "; ")
+        )
+        sys.stdout.write(f"{d.day:%a %d %b}  [{d.status}]  {what}\n")
+    if args.ics is not None:
+        sys.stdout.write(f"wrote {args.ics}\n")
     return EXIT_OK
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -175,6 +175,17 @@ class EngineConfig(_Section):
         )
 
 
+class ExerciseConfig(_Section):
+    """One exercise of a strength session."""
+
+    name: str = Field(min_length=1)
+    sets: Annotated[int, between(1, 20)]
+    reps: Annotated[int, between(1, 100)]
+    load_kg: Annotated[float, between(0, 500)] | None = None
+    progression: Literal["load", "sets"] = "load"
+    load_step_pct: Annotated[float, between(0.5, 10)] = 2.5
+
+
 class PlannedSessionConfig(_Section):
     """One session of the weekly training plan."""
 
@@ -182,6 +193,39 @@ class PlannedSessionConfig(_Section):
     sport: str = "general"
     duration_min: Annotated[int, between(1, 600)]
     intensity: Literal["easy", "moderate", "hard"] = "moderate"
+    zone: str | None = Field(default=None, title="Intensity zone, e.g. '2' or '4-5'")
+    target_rpe: Annotated[float, between(1, 10)] | None = None
+    start: LocalTime | None = Field(default=None, title="Local start time (calendar export)")
+    exercises: list[ExerciseConfig] = Field(default_factory=list)
+
+
+def _plan_shape(value: object) -> object:
+    """Accept the short form, a mapping of weekdays, for ``{sessions: ...}``."""
+    weekdays = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+    if isinstance(value, dict) and value and set(value) <= weekdays:
+        return {"sessions": value}
+    return value
+
+
+class PlanConfig(_Section):
+    """A weekly training plan (see config/plans/ for examples)."""
+
+    name: str = ""
+    sessions: dict[Weekday, PlannedSessionConfig] = Field(default_factory=dict)
+    plan_start: date | None = Field(default=None, title="First day of week 1, for deload weeks")
+    deload_every_weeks: Annotated[int, between(2, 12)] | None = None
+    deload_volume: Annotated[float, between(0.2, 1.0)] = 0.6
+    deload_load: Annotated[float, between(0.5, 1.0)] = 0.9
+    active_recovery_min: Annotated[int, between(10, 120)] = 40
+    mobility: PlannedSessionConfig | None = None
+
+    @model_validator(mode="after")
+    def _deload_needs_a_start(self) -> PlanConfig:
+        if self.deload_every_weeks is not None and self.plan_start is None:
+            raise PydanticCustomError(
+                "deload", "deload_every_weeks needs plan_start (the first day of week 1)", {}
+            )
+        return self
 
 
 class AthleteConfig(_Section):
@@ -190,7 +234,9 @@ class AthleteConfig(_Section):
     id: Slug
     name: str = Field(min_length=1)
     sources: list[Slug] = Field(min_length=1, title="Data sources in order of preference")
-    plan: dict[Weekday, PlannedSessionConfig] = Field(default_factory=dict)
+    plan: Annotated[PlanConfig, BeforeValidator(_plan_shape)] = Field(
+        default_factory=PlanConfig, title="Weekly plan, inline or as plan_file: PATH"
+    )
     sex: Literal["male", "female"] | None = Field(default=None, title="For TRIMP's weighting")
     hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
@@ -311,10 +357,16 @@ def _resolve(
                 if not secret_path.is_absolute():
                     secret_path = base_dir / secret_path
                 try:
-                    out[target] = secret_path.read_text(encoding="utf-8").strip()
+                    text = secret_path.read_text(encoding="utf-8")
                 except OSError as exc:
                     where = _format_loc((*path, key))
                     problems.append(f"{label}: {where}: cannot read {secret_path}: {exc.strerror}")
+                    continue
+                out[target] = (
+                    _included_yaml(text, secret_path, (*path, key), problems, label)
+                    if target in _YAML_FILES
+                    else text.strip()
+                )
                 continue
             out[key] = _resolve(value, (*path, key), base_dir, problems, label)
         return out
@@ -323,6 +375,25 @@ def _resolve(
     if isinstance(node, str):
         return _substitute(node, path, problems, label)
     return node
+
+
+# Keys whose ``<key>_file`` holds YAML to include, not a secret string.
+_YAML_FILES = frozenset({"plan"})
+
+
+def _included_yaml(
+    text: str, path: Path, loc: tuple[str | int, ...], problems: list[str], label: str
+) -> object:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        problems.append(
+            f"{label}: {_format_loc(loc)}: {path.name}: {where}not valid YAML: {problem}"
+        )
+        return None
 
 
 def _substitute(value: str, path: tuple[str | int, ...], problems: list[str], label: str) -> str:

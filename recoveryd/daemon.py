@@ -22,7 +22,7 @@ from typing import Protocol as TypingProtocol
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from integrations.mqtt.discovery import discovery_messages, state_message
+from integrations.mqtt.discovery import discovery_messages, plan_message, state_message
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.topics import Message, Topics
 
@@ -248,7 +248,8 @@ class Daemon:
             decision = self.store.latest_decision(athlete.id, today)
             if decision is None or decision.published_at is not None:
                 continue
-            if await self._publish([state_message(self.topics, decision)]):
+            messages = [state_message(self.topics, decision), plan_message(self.topics, decision)]
+            if await self._publish(messages):
                 self.store.mark_published(decision, now)
 
 

@@ -11,22 +11,45 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta
 
-from recoveryd.config import AthleteConfig, Config
-from recoveryd.engine import History, decide_days, history_start, load_start
+from recoveryd.config import AthleteConfig, Config, PlannedSessionConfig
+from recoveryd.engine import History, TrainingPlan, decide_days, history_start, load_start
 from recoveryd.engine.load import HeartRateZones, Sex
-from recoveryd.models import DayPlan, Decision, Session
+from recoveryd.models import DayPlan, Decision, Exercise, Session
 from recoveryd.store import Store
 from recoveryd.timeline import plan_actions
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
-def weekly_plan(athlete: AthleteConfig) -> dict[int, Session]:
-    """The athlete's planned session per ``date.weekday()``."""
-    return {
-        _WEEKDAYS.index(day): Session(s.title, s.sport, s.duration_min, s.intensity)
-        for day, s in athlete.plan.items()
-    }
+def _session(config: PlannedSessionConfig) -> Session:
+    return Session(
+        title=config.title,
+        sport=config.sport,
+        duration_min=config.duration_min,
+        intensity=config.intensity,
+        zone=config.zone,
+        target_rpe=config.target_rpe,
+        start=config.start,
+        exercises=tuple(
+            Exercise(e.name, e.sets, e.reps, e.load_kg, e.progression, e.load_step_pct)
+            for e in config.exercises
+        ),
+    )
+
+
+def training_plan(athlete: AthleteConfig) -> TrainingPlan:
+    """The engine's view of the athlete's plan."""
+    plan = athlete.plan
+    return TrainingPlan(
+        sessions={_WEEKDAYS.index(day): _session(s) for day, s in plan.sessions.items()},
+        name=plan.name,
+        plan_start=plan.plan_start,
+        deload_every_weeks=plan.deload_every_weeks,
+        deload_volume=plan.deload_volume,
+        deload_load=plan.deload_load,
+        active_recovery_min=plan.active_recovery_min,
+        mobility=_session(plan.mobility) if plan.mobility is not None else None,
+    )
 
 
 def heart_rate_zones(athlete: AthleteConfig) -> HeartRateZones | None:
@@ -59,7 +82,7 @@ def decide_range(
         load_history(store, config, athlete_id, first, last),
         preference=athlete.sources,
         days=days,
-        weekly_plan=weekly_plan(athlete),
+        plan=training_plan(athlete),
         thresholds=config.engine.thresholds(),
         zones=heart_rate_zones(athlete),
     )

@@ -107,6 +107,22 @@ class CheckIn:
 
 
 @dataclass(frozen=True, slots=True)
+class Exercise:
+    """One exercise of a strength session.
+
+    ``progression`` is how it progresses: ``load`` adds ``load_step_pct`` per cent, ``sets``
+    adds one set.
+    """
+
+    name: str
+    sets: int
+    reps: int
+    load_kg: float | None = None
+    progression: str = "load"
+    load_step_pct: float = 2.5
+
+
+@dataclass(frozen=True, slots=True)
 class Session:
     """A training session, planned or adjusted."""
 
@@ -115,6 +131,10 @@ class Session:
     duration_min: int
     intensity: str
     note: str = ""
+    zone: str | None = None
+    target_rpe: float | None = None
+    start: dt.time | None = None
+    exercises: tuple[Exercise, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

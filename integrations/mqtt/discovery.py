@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from recoveryd import __version__
-from recoveryd.models import Decision, Protocol
+from recoveryd.models import Decision, Protocol, Session
 
 from integrations.mqtt.topics import Message, Topics
 
@@ -142,15 +142,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
         }
         for c in readiness.contributors
     }
-    session = None
-    if plan.session is not None:
-        session = {
-            "title": plan.session.title,
-            "sport": plan.session.sport,
-            "duration_min": plan.session.duration_min,
-            "intensity": plan.session.intensity,
-            "note": plan.session.note,
-        }
+    session = session_payload(plan.session)
     return {
         "date": plan.date.isoformat(),
         "revision": decision.revision,
@@ -182,6 +174,38 @@ def state_payload(decision: Decision) -> dict[str, Any]:
             ],
         },
     }
+
+
+def session_payload(session: Session | None) -> dict[str, Any] | None:
+    """A session as JSON: what to do, how hard, and each exercise."""
+    if session is None:
+        return None
+    return {
+        "title": session.title,
+        "sport": session.sport,
+        "duration_min": session.duration_min,
+        "intensity": session.intensity,
+        "zone": session.zone,
+        "target_rpe": session.target_rpe,
+        "start": None if session.start is None else session.start.strftime("%H:%M"),
+        "note": session.note,
+        "exercises": [
+            {"name": e.name, "sets": e.sets, "reps": e.reps, "load_kg": e.load_kg}
+            for e in session.exercises
+        ],
+    }
+
+
+def plan_message(topics: Topics, decision: Decision) -> Message:
+    """Today's adjusted session, retained, for dashboards and watch apps."""
+    plan = decision.plan
+    payload = {
+        "date": plan.date.isoformat(),
+        "protocol": plan.protocol.value,
+        "session": session_payload(plan.session),
+        "planned": session_payload(plan.planned_session),
+    }
+    return Message(topics.plan_today(plan.athlete), json.dumps(payload, sort_keys=True))
 
 
 def state_message(topics: Topics, decision: Decision) -> Message:

@@ -34,6 +34,10 @@ class Topics:
         """The athlete's retained state JSON, one message per decision."""
         return f"{self.base}/{athlete}/state"
 
+    def plan_today(self, athlete: str) -> str:
+        """The athlete's adjusted session for today, retained JSON."""
+        return f"{self.base}/{athlete}/plan/today"
+
     def discovery(self, component: str, object_id: str) -> str:
         """Home Assistant's per-entity discovery config topic."""
         return f"{self.discovery_prefix}/{component}/{object_id}/config"

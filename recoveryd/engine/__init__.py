@@ -22,13 +22,20 @@ from recoveryd.engine.load import (
     daily_loads,
     load_series,
 )
-from recoveryd.engine.plan import adjust_session
+from recoveryd.engine.plan import TrainingPlan, adjust_session
 from recoveryd.engine.protocol import choose_protocol
 from recoveryd.engine.readiness import assess_days, cap_score
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CheckIn, DayPlan, LoadContext, Night, Protocol, Session
+from recoveryd.models import CheckIn, DayPlan, LoadContext, Night, Protocol
 
-__all__ = ["History", "Thresholds", "decide_days", "history_start", "load_start"]
+__all__ = [
+    "History",
+    "Thresholds",
+    "TrainingPlan",
+    "decide_days",
+    "history_start",
+    "load_start",
+]
 
 # Extra days in front of the first decided day, beyond the baseline window: the overload rule
 # looks 14 days back at readiness that itself needs a full baseline.
@@ -63,7 +70,7 @@ def decide_days(
     *,
     preference: Sequence[str],
     days: Sequence[date],
-    weekly_plan: Mapping[int, Session],
+    plan: TrainingPlan | None = None,
     thresholds: Thresholds | None = None,
     zones: HeartRateZones | None = None,
 ) -> list[DayPlan]:
@@ -71,12 +78,14 @@ def decide_days(
 
     Only what is dated on or before a day influences that day (training on the day itself
     counts only from the next day). ``preference`` orders the athlete's sources;
-    ``weekly_plan`` maps ``date.weekday()`` to the planned session; ``zones`` allow TRIMP.
+    ``plan`` is the weekly training plan (none: no training is planned); ``zones`` allow
+    TRIMP.
     A stored override replaces the rules' protocol and says so in the reasons.
     """
     if not days:
         return []
     t = thresholds or Thresholds()
+    training = plan or TrainingPlan(sessions={})
     first, last = min(days), max(days)
     start = history_start(first, t)
     span = (last - start).days + 1
@@ -104,7 +113,8 @@ def decide_days(
                 *reasons,
             )
             protocol = chosen
-        planned = weekly_plan.get(day.weekday())
+        planned = training.planned(day)
+        last_rpe = _last_rpe(history.sessions, day, planned.sport) if planned is not None else None
         plans.append(
             DayPlan(
                 athlete=history.athlete,
@@ -113,12 +123,21 @@ def decide_days(
                 readiness=cap_score(readiness[i], protocol),
                 reasons=reasons,
                 planned_session=planned,
-                session=adjust_session(planned, protocol),
+                session=adjust_session(training, day, protocol, last_rpe),
                 load=context,
                 overridden_from=overridden_from,
             )
         )
     return plans
+
+
+def _last_rpe(sessions: Sequence[CompletedSession], day: date, sport: str) -> float | None:
+    """The RPE of the latest completed session of ``sport`` before ``day``."""
+    earlier = [s for s in sessions if s.date < day and s.sport == sport and s.rpe is not None]
+    if not earlier:
+        return None
+    latest = max(earlier, key=lambda s: (s.date, s.start))
+    return latest.rpe
 
 
 def _load_context(load: LoadSeries, j: int, days_with_load: int) -> LoadContext:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from recoveryd.config import ScheduledActionConfig
-from recoveryd.engine import History, Thresholds, decide_days
+from recoveryd.engine import History, Thresholds, TrainingPlan, decide_days
 from recoveryd.engine.baseline import rolling_stats, z_scores
 from recoveryd.models import DayPlan, HrvStatus, Night, Protocol, Session
 from recoveryd.timeline import plan_actions
@@ -71,7 +71,6 @@ def decide(
         History("alex", history),
         preference=preference,
         days=[DAY],
-        weekly_plan={},
         thresholds=thresholds,
     )
     return plan
@@ -345,9 +344,9 @@ def test_planned_session_is_adjusted_to_the_protocol() -> None:
         History("alex", nights(ln)),
         preference=["oura"],
         days=[DAY],
-        weekly_plan={DAY.weekday(): hard},
+        plan=TrainingPlan({DAY.weekday(): hard}),
     )
     assert plan.planned_session == hard
     assert plan.session == Session(
-        "Easy aerobic, zone 1–2", "run", 40, "easy", "instead of: Intervals"
+        "Easy aerobic", "run", 40, "easy", "instead of: Intervals", zone="1-2", target_rpe=3
     )

@@ -99,12 +99,8 @@ def test_deep_fatigue_holds_back_progressive_overload() -> None:
         replace(s, duration_min=150, rpe=9) if DAY - timedelta(days=10) <= s.date < DAY else s
         for s in steady
     ]
-    [fresh] = decide_days(
-        History("alex", base, sessions=steady), preference=["oura"], days=[DAY], weekly_plan={}
-    )
-    [tired] = decide_days(
-        History("alex", base, sessions=crash), preference=["oura"], days=[DAY], weekly_plan={}
-    )
+    [fresh] = decide_days(History("alex", base, sessions=steady), preference=["oura"], days=[DAY])
+    [tired] = decide_days(History("alex", base, sessions=crash), preference=["oura"], days=[DAY])
     assert fresh.protocol is Protocol.PROGRESSIVE_OVERLOAD
     assert fresh.load is not None
     assert fresh.load.form_pct is not None
@@ -125,7 +121,6 @@ def test_form_is_ignored_until_four_weeks_of_training_are_logged() -> None:
         History("alex", full_history(), sessions=few),
         preference=["oura"],
         days=[DAY],
-        weekly_plan={},
     )
     assert plan.load is not None
     assert plan.load.days_with_load == 7
@@ -148,7 +143,7 @@ def test_a_poor_checkin_is_one_flag_and_items_are_shown() -> None:
             61, {"soreness": 1, "stress": 2, "mood": 2, "sleep_quality": 2, "energy": 1}
         ),
     )
-    [plan] = decide_days(history, preference=["oura"], days=[DAY], weekly_plan={})
+    [plan] = decide_days(history, preference=["oura"], days=[DAY])
     signals = [c.signal for c in plan.readiness.contributors if c.signal.startswith("checkin_")]
     assert signals == [
         "checkin_soreness",
@@ -173,20 +168,20 @@ def test_a_usual_checkin_raises_nothing() -> None:
             61, {"soreness": 4, "stress": 4, "mood": 4, "sleep_quality": 4, "energy": 4}
         ),
     )
-    [plan] = decide_days(history, preference=["oura"], days=[DAY], weekly_plan={})
+    [plan] = decide_days(history, preference=["oura"], days=[DAY])
     assert plan.readiness.flags == ()
     assert plan.protocol is Protocol.PROGRESSIVE_OVERLOAD
 
 
 def test_an_override_replaces_the_protocol_and_says_so() -> None:
     history = History("alex", full_history(), overrides={DAY: Protocol.REST})
-    [plan] = decide_days(history, preference=["oura"], days=[DAY], weekly_plan={})
+    [plan] = decide_days(history, preference=["oura"], days=[DAY])
     assert plan.protocol is Protocol.REST
     assert plan.overridden_from is Protocol.PROGRESSIVE_OVERLOAD
     assert plan.reasons[0] == "Overridden to rest by you; the rules said progressive_overload."
     assert plan.session is None
     same = History("alex", full_history(), overrides={DAY: Protocol.PROGRESSIVE_OVERLOAD})
-    [unchanged] = decide_days(same, preference=["oura"], days=[DAY], weekly_plan={})
+    [unchanged] = decide_days(same, preference=["oura"], days=[DAY])
     assert unchanged.overridden_from is None
 
 
