@@ -140,8 +140,12 @@ async def test_discovery_state_availability_and_rediscovery(
     async with watching(mosquitto) as watcher:
         async with running(config, FixedClock(MORNING)):
             await watcher.until(
-                lambda: all(watcher.on(f"recoveryd/{a}/state") for a in ("alex", "sam")),
-                "both athletes' state",
+                lambda: all(
+                    watcher.on(f"recoveryd/{a}/{kind}")
+                    for a in ("alex", "sam")
+                    for kind in ("state", "plan/today")
+                ),
+                "both athletes' state and plan",
             )
             expected_topics = {
                 f"homeassistant/sensor/recoveryd_{athlete}_{spec.key}/config"
@@ -175,6 +179,15 @@ async def test_discovery_state_availability_and_rediscovery(
                     ]
                     assert state["rmssd_ms"] == night.hrv_rmssd_ms
                     assert state["rhr_bpm"] == night.rhr_bpm
+                    [plan_message] = watcher.on(f"recoveryd/{athlete}/plan/today")
+                    today_plan = plan_message.json()
+                    assert today_plan["protocol"] == decision.plan.protocol.value
+                    expected = decision.plan.session
+                    if expected is None:
+                        assert today_plan["session"] is None
+                    else:
+                        assert today_plan["session"]["title"] == expected.title
+                        assert today_plan["session"]["duration_min"] == expected.duration_min
 
             # Home Assistant restarts: discovery is re-sent after the small random delay.
             await watcher.client.publish("homeassistant/status", "online")
