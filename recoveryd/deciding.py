@@ -65,6 +65,7 @@ def load_history(store: Store, config: Config, athlete_id: str, first: date, las
     since = history_start(first, thresholds)
     return History(
         athlete=athlete_id,
+        preference=config.athlete(athlete_id).sources,
         nights=store.nights(athlete_id, since, last),
         checkins=store.checkins(athlete_id, since, last),
         sessions=store.sessions(athlete_id, load_start(first, thresholds), last),
@@ -80,7 +81,6 @@ def decide_range(
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plans = decide_days(
         load_history(store, config, athlete_id, first, last),
-        preference=athlete.sources,
         days=days,
         plan=training_plan(athlete),
         thresholds=config.engine.thresholds(),

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.load import (
     CompletedSession,
     HeartRateZones,
@@ -23,16 +24,19 @@ from recoveryd.engine.load import (
     load_series,
 )
 from recoveryd.engine.plan import TrainingPlan, adjust_session
-from recoveryd.engine.protocol import choose_protocol
-from recoveryd.engine.readiness import assess_days, cap_score
+from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
+from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
+from recoveryd.engine.signals import BoolArray, Signals, compute_signals
 from recoveryd.engine.thresholds import Thresholds
 from recoveryd.models import CheckIn, DayPlan, LoadContext, Night, Protocol
 
 __all__ = [
+    "DayOutcomes",
     "History",
     "Thresholds",
     "TrainingPlan",
     "decide_days",
+    "decide_outcomes",
     "history_start",
     "load_start",
 ]
@@ -56,54 +60,92 @@ def load_start(first: date, thresholds: Thresholds) -> date:
 
 @dataclass(frozen=True, slots=True)
 class History:
-    """Everything stored about one athlete that a decision may use."""
+    """Everything stored about one athlete that a decision may use.
+
+    ``preference`` orders the athlete's sources; baselines never mix them.
+    """
 
     athlete: str
+    preference: Sequence[str]
     nights: Sequence[Night]
     checkins: Sequence[CheckIn] = ()
     sessions: Sequence[CompletedSession] = ()
     overrides: Mapping[date, Protocol] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class _Evaluation:
+    """Every day from ``signals.start``: signals, load and the rule that decided it."""
+
+    signals: Signals
+    load: LoadSeries
+    logged: IntArray
+    form: FloatArray
+    rules: IntArray
+    held: BoolArray
+
+
+def _evaluate(
+    history: History, first: date, last: date, t: Thresholds, zones: HeartRateZones | None
+) -> _Evaluation:
+    start = history_start(first, t)
+    span = (last - start).days + 1
+    own = [n for n in history.nights if n.athlete == history.athlete]
+    signals = compute_signals(
+        own, history_preference(history), start, span, t, checkins=history.checkins
+    )
+    loads, unit = daily_loads(
+        history.sessions, start - timedelta(days=_LOAD_WARMUP), span + _LOAD_WARMUP, zones
+    )
+    load = load_series(loads, unit)
+    # Day i of the signals is day i + _LOAD_WARMUP of the load series.
+    logged = np.cumsum(loads > 0).astype(np.int64)[_LOAD_WARMUP - 1 : -1]
+    form = np.where(logged >= t.min_load_days, load.form_pct[_LOAD_WARMUP:], np.nan)
+    rules, held = decide_rules(signals, t, form)
+    return _Evaluation(signals, load, logged, form, rules, held)
+
+
+def history_preference(history: History) -> Sequence[str]:
+    """The sources to read, in order of preference."""
+    return history.preference
+
+
 def decide_days(
     history: History,
     *,
-    preference: Sequence[str],
     days: Sequence[date],
     plan: TrainingPlan | None = None,
     thresholds: Thresholds | None = None,
     zones: HeartRateZones | None = None,
 ) -> list[DayPlan]:
-    """Decide each of ``days`` from ``history`` (any order, any sources).
+    """Decide each of ``days`` from ``history`` (any order, any sources), explained.
 
     Only what is dated on or before a day influences that day (training on the day itself
-    counts only from the next day). ``preference`` orders the athlete's sources;
-    ``plan`` is the weekly training plan (none: no training is planned); ``zones`` allow
-    TRIMP.
-    A stored override replaces the rules' protocol and says so in the reasons.
+    counts only from the next day). ``plan`` is the weekly training plan (none: no training
+    is planned); ``zones`` allow TRIMP. A stored override replaces the rules' protocol and
+    says so in the reasons.
     """
     if not days:
         return []
     t = thresholds or Thresholds()
     training = plan or TrainingPlan(sessions={})
-    first, last = min(days), max(days)
-    start = history_start(first, t)
-    span = (last - start).days + 1
-    own = [n for n in history.nights if n.athlete == history.athlete]
-    readiness = assess_days(own, preference, start, span, t, checkins=history.checkins)
-    loads, unit = daily_loads(
-        history.sessions, start - timedelta(days=_LOAD_WARMUP), span + _LOAD_WARMUP, zones
-    )
-    load = load_series(loads, unit)
-    logged = np.cumsum(loads > 0)
+    evaluation = _evaluate(history, min(days), max(days), t, zones)
+    start = evaluation.signals.start
     plans: list[DayPlan] = []
     for day in days:
         i = (day - start).days
-        j = i + _LOAD_WARMUP
-        context = _load_context(load, j, int(logged[j - 1]))
-        form = context.form_pct if context.days_with_load >= t.min_load_days else None
-        previous = readiness[max(0, i - _LOOKBACK_MARGIN) : i]
-        protocol, reasons = choose_protocol(readiness[i], previous, t, form)
+        readiness = readiness_on(evaluation.signals, i, t)
+        context = _load_context(evaluation.load, i + _LOAD_WARMUP, int(evaluation.logged[i]))
+        rule = Rule(int(evaluation.rules[i]))
+        form = float(evaluation.form[i])
+        reasons = explain(
+            rule,
+            readiness,
+            t,
+            form_pct=form if np.isfinite(form) else None,
+            held_by_form=bool(evaluation.held[i]),
+        )
+        protocol = RULE_PROTOCOL[rule]
         overridden_from = None
         chosen = history.overrides.get(day)
         if chosen is not None and chosen is not protocol:
@@ -120,7 +162,7 @@ def decide_days(
                 athlete=history.athlete,
                 date=day,
                 protocol=protocol,
-                readiness=cap_score(readiness[i], protocol),
+                readiness=cap_score(readiness, protocol),
                 reasons=reasons,
                 planned_session=planned,
                 session=adjust_session(training, day, protocol, last_rpe),
@@ -129,6 +171,48 @@ def decide_days(
             )
         )
     return plans
+
+
+@dataclass(frozen=True, slots=True)
+class DayOutcomes:
+    """The decisions of consecutive days without their explanations, for replays at scale.
+
+    Index i is day ``first + i``; ``score`` is NaN where no signal had a baseline.
+    """
+
+    first: date
+    protocols: tuple[Protocol, ...]
+    score: FloatArray
+    flags: IntArray
+    rules: IntArray
+
+
+def decide_outcomes(
+    history: History,
+    *,
+    first: date,
+    last: date,
+    thresholds: Thresholds | None = None,
+    zones: HeartRateZones | None = None,
+) -> DayOutcomes:
+    """Decide every day from ``first`` to ``last``, as arrays.
+
+    The same rules as :func:`decide_days`, but no per-day objects, so that years of history
+    for many athletes stay fast.
+    """
+    t = thresholds or Thresholds()
+    evaluation = _evaluate(history, first, last, t, zones)
+    offset = (first - evaluation.signals.start).days
+    rules = evaluation.rules[offset:]
+    protocols = [RULE_PROTOCOL[Rule(int(r))] for r in rules]
+    for day, chosen in history.overrides.items():
+        k = (day - first).days
+        if 0 <= k < len(protocols):
+            protocols[k] = chosen
+    score = capped_scores(evaluation.signals.score[offset:], protocols)
+    return DayOutcomes(
+        first, tuple(protocols), score, evaluation.signals.flag_count[offset:], rules
+    )
 
 
 def _last_rpe(sessions: Sequence[CompletedSession], day: date, sport: str) -> float | None:

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.ndimage import rank_filter
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -143,6 +142,8 @@ def _rolling_quantiles(
     (linear interpolation), which NeuroKit2 uses; only the partial windows at the two ends
     are sorted here.
     """
+    from scipy.ndimage import rank_filter  # noqa: PLC0415 - SciPy is imported on first use only
+
     half = window // 2
     n = values.size
     out = [np.empty(n) for _ in quantiles]

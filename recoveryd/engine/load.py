@@ -27,7 +27,6 @@ from datetime import date
 from enum import StrEnum
 
 import numpy as np
-from scipy.signal import lfilter
 
 from recoveryd.engine.baseline import FloatArray
 
@@ -110,6 +109,8 @@ def daily_loads(
 
 def _ewma(values: FloatArray, weight: float) -> FloatArray:
     """y[t] = y[t-1] + weight * (x[t] - y[t-1]), from y[-1] = 0, as one linear filter."""
+    from scipy.signal import lfilter  # noqa: PLC0415 - SciPy is imported on first use only
+
     filtered: FloatArray = lfilter([weight], [1.0, weight - 1.0], values)
     return filtered
 

@@ -15,155 +15,183 @@
 Rules 3-4 follow HRV-guided training (Kiviniemi et al. 2007; Vesterinen et al. 2016;
 Javaloyes et al. 2019). HRV above the range never upgrades a day: a high value can be
 parasympathetic saturation rather than freshness (Plews et al. 2012).
+
+The table runs over every day at once (:func:`decide_rules`); :func:`explain` writes the
+reasons of one day from the rule that matched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from enum import IntEnum
 
+import numpy as np
+
+from recoveryd.engine.baseline import FloatArray, IntArray
+from recoveryd.engine.signals import ABOVE, BELOW, UNKNOWN, WITHIN, BoolArray, Signals
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import HrvStatus, Protocol, Readiness
+from recoveryd.models import Protocol, Readiness
 
 _MANY_FLAGS = 3
 _SOME_FLAGS = 2
 
-Outcome = tuple[Protocol, tuple[str, ...]]
+
+class Rule(IntEnum):
+    """Which row of the decision table decided a day."""
+
+    ILLNESS = 1
+    INSUFFICIENT_DATA = 2
+    SUPPRESSED_AND_DROPPING = 3
+    SUPPRESSED = 4
+    MANY_FLAGS = 5
+    TWO_FLAGS = 6
+    PROGRESSIVE_OVERLOAD = 7
+    AS_PLANNED = 8
 
 
-@dataclass(frozen=True, slots=True)
-class _Day:
-    today: Readiness
-    previous: Sequence[Readiness]
-    thresholds: Thresholds
-    form_pct: float | None
+RULE_PROTOCOL: dict[Rule, Protocol] = {
+    Rule.ILLNESS: Protocol.REST,
+    Rule.INSUFFICIENT_DATA: Protocol.INSUFFICIENT_DATA,
+    Rule.SUPPRESSED_AND_DROPPING: Protocol.REST,
+    Rule.SUPPRESSED: Protocol.ACTIVE_RECOVERY,
+    Rule.MANY_FLAGS: Protocol.ACTIVE_RECOVERY,
+    Rule.TWO_FLAGS: Protocol.MOBILITY,
+    Rule.PROGRESSIVE_OVERLOAD: Protocol.PROGRESSIVE_OVERLOAD,
+    Rule.AS_PLANNED: Protocol.AS_PLANNED,
+}
 
-    @property
-    def flag_names(self) -> str:
-        return ", ".join(self.today.flags)
+
+def _window_sum(values: BoolArray, window: int, *, include_today: bool) -> IntArray:
+    """For each day, how many of the ``window`` days ending today (or yesterday) are True."""
+    counts = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+    end = np.arange(values.size) + (1 if include_today else 0)
+    begin = np.maximum(end - window, 0)
+    summed: IntArray = counts[end] - counts[begin]
+    return summed
 
 
-def _illness(day: _Day) -> Outcome | None:
-    if not day.today.illness:
-        return None
-    return Protocol.REST, (
-        (
-            "Illness pattern: raised skin temperature with a raised resting HR or breathing "
-            "rate. Rest, no heat."
-        ),
+def decide_rules(
+    signals: Signals, thresholds: Thresholds, form_pct: FloatArray
+) -> tuple[IntArray, BoolArray]:
+    """The rule of every day, and whether form held back a day that was ready to progress.
+
+    ``form_pct`` is NaN where form is not known (too little logged training).
+    """
+    t = thresholds
+    status, flags = signals.hrv_status, signals.flag_count
+    below = status == BELOW
+    within = status == WITHIN
+    yesterday_acute = np.concatenate([[False], signals.acute[:-1]])
+    stable = _window_sum(within, t.overload_stable_days, include_today=True)
+    flagged_before = _window_sum(flags > 0, t.overload_lookback_days, include_today=False)
+    ready = (
+        (flags == 0)
+        & within
+        & (stable >= t.overload_stable_days)
+        & (flagged_before <= t.overload_max_flags)
     )
+    deep_fatigue = np.isfinite(form_pct) & (form_pct < t.overload_min_form_pct)
+    conditions = [
+        signals.illness,
+        signals.hrv_days < t.min_hrv_days,
+        below & signals.acute & yesterday_acute,
+        below,
+        flags >= _MANY_FLAGS,
+        flags == _SOME_FLAGS,
+        ready & ~deep_fatigue,
+    ]
+    choices = [
+        Rule.ILLNESS,
+        Rule.INSUFFICIENT_DATA,
+        Rule.SUPPRESSED_AND_DROPPING,
+        Rule.SUPPRESSED,
+        Rule.MANY_FLAGS,
+        Rule.TWO_FLAGS,
+        Rule.PROGRESSIVE_OVERLOAD,
+    ]
+    rules: IntArray = np.select(conditions, choices, default=Rule.AS_PLANNED).astype(np.int64)
+    held: BoolArray = (rules == Rule.AS_PLANNED) & ready & deep_fatigue
+    return rules, held
 
 
-def _insufficient(day: _Day) -> Outcome | None:
-    today, t = day.today, day.thresholds
-    if today.hrv_valid_days >= t.min_hrv_days:
-        return None
-    source = f" from {today.hrv_source}" if today.hrv_source else ""
-    return Protocol.INSUFFICIENT_DATA, (
-        (
+_FIXED_REASONS = {
+    Rule.ILLNESS: (
+        "Illness pattern: raised skin temperature with a raised resting HR or breathing rate. "
+        "Rest, no heat."
+    ),
+    Rule.SUPPRESSED_AND_DROPPING: (
+        "7-day HRV is below your normal range and HRV dropped sharply two mornings running."
+    ),
+}
+
+
+def explain(
+    rule: Rule,
+    today: Readiness,
+    thresholds: Thresholds,
+    *,
+    form_pct: float | None = None,
+    held_by_form: bool = False,
+) -> tuple[str, ...]:
+    """The reasons of a day that ``rule`` decided."""
+    t = thresholds
+    names = ", ".join(today.flags)
+    flags = len(today.flags)
+    if rule in _FIXED_REASONS:
+        return (_FIXED_REASONS[rule],)
+    if rule is Rule.INSUFFICIENT_DATA:
+        source = f" from {today.hrv_source}" if today.hrv_source else ""
+        reason = (
             f"Only {today.hrv_valid_days} valid HRV days{source}; HRV-guided decisions start "
             f"at {t.min_hrv_days}. Train as planned, by feel."
-        ),
-    )
-
-
-def _suppressed_and_dropping(day: _Day) -> Outcome | None:
-    yesterday = day.previous[-1] if day.previous else None
-    if (
-        day.today.hrv_status is HrvStatus.BELOW
-        and day.today.acute_hrv_drop
-        and yesterday is not None
-        and yesterday.acute_hrv_drop
-    ):
-        return Protocol.REST, (
-            "7-day HRV is below your normal range and HRV dropped sharply two mornings running.",
         )
-    return None
-
-
-def _suppressed_or_many_flags(day: _Day) -> Outcome | None:
-    flags = len(day.today.flags)
-    if day.today.hrv_status is HrvStatus.BELOW:
-        extra = f" Also flagged: {day.flag_names}." if flags else ""
-        return Protocol.ACTIVE_RECOVERY, (
-            f"7-day HRV is below your normal range: easy aerobic work only.{extra}",
+    elif rule is Rule.SUPPRESSED:
+        extra = f" Also flagged: {names}." if flags else ""
+        reason = f"7-day HRV is below your normal range: easy aerobic work only.{extra}"
+    elif rule is Rule.MANY_FLAGS:
+        reason = f"{flags} signals flagged ({names})."
+    elif rule is Rule.TWO_FLAGS:
+        reason = f"Two signals flagged ({names}): keep moving, drop the intensity."
+    elif rule is Rule.PROGRESSIVE_OVERLOAD:
+        reason = (
+            f"HRV has stayed within your normal range for {t.overload_stable_days} days with "
+            "no warning signs: progress the load."
         )
-    if flags >= _MANY_FLAGS:
-        return Protocol.ACTIVE_RECOVERY, (f"{flags} signals flagged ({day.flag_names}).",)
-    return None
+    else:
+        return _as_planned(today, t, form_pct, held_by_form=held_by_form)
+    return (reason,)
 
 
-def _two_flags(day: _Day) -> Outcome | None:
-    if len(day.today.flags) != _SOME_FLAGS:
-        return None
-    return Protocol.MOBILITY, (
-        f"Two signals flagged ({day.flag_names}): keep moving, drop the intensity.",
-    )
-
-
-_RULES = (_illness, _insufficient, _suppressed_and_dropping, _suppressed_or_many_flags, _two_flags)
-
-
-def choose_protocol(
-    today: Readiness,
-    previous: Sequence[Readiness],
-    thresholds: Thresholds,
-    form_pct: float | None = None,
-) -> Outcome:
-    """The protocol for ``today`` and the reasons, given the days before it (oldest first)."""
-    day = _Day(today, previous, thresholds, form_pct)
-    for rule in _RULES:
-        outcome = rule(day)
-        if outcome is not None:
-            return outcome
-    return _as_planned(day)
-
-
-def _as_planned(day: _Day) -> Outcome:
-    """Rules 6 and 7: the plan stands, and may progress."""
-    today = day.today
-    cautions: list[str] = []
-    if today.hrv_status is HrvStatus.UNKNOWN:
+def _as_planned(
+    today: Readiness, t: Thresholds, form_pct: float | None, *, held_by_form: bool
+) -> tuple[str, ...]:
+    cautions = []
+    status = today.hrv_status.value
+    if status == "unknown":
         cautions.append(
             "No HRV in the last days to judge the trend; decided from the other signals."
         )
     if len(today.flags) == 1:
         cautions.append(
-            f"Caution: {day.flag_names} flagged; one signal alone does not change the plan."
+            f"Caution: {today.flags[0]} flagged; one signal alone does not change the plan."
         )
-    if _overload_ready(day) and not _deep_fatigue(day):
-        stable = day.thresholds.overload_stable_days
-        reason = (
-            f"HRV has stayed within your normal range for {stable} days with no warning signs: "
-            "progress the load."
-        )
-        return Protocol.PROGRESSIVE_OVERLOAD, (reason,)
-    if _overload_ready(day) and _deep_fatigue(day):
+    if held_by_form and form_pct is not None:
         cautions.append(
-            f"Ready to progress, but form is {day.form_pct:.0f} % of fitness (below "
-            f"{day.thresholds.overload_min_form_pct:.0f} %): hold the load this week."
+            f"Ready to progress, but form is {form_pct:.0f} % of fitness (below "
+            f"{t.overload_min_form_pct:.0f} %): hold the load this week."
         )
-    if today.hrv_status is HrvStatus.ABOVE:
+    if status == "above":
         cautions.append("HRV above the range is not a licence to push; the plan stands.")
-    return Protocol.AS_PLANNED, (
-        "Signals are in line with your baseline: train as planned.",
-        *cautions,
-    )
+    return ("Signals are in line with your baseline: train as planned.", *cautions)
 
 
-def _overload_ready(day: _Day) -> bool:
-    today, previous, t = day.today, day.previous, day.thresholds
-    if today.flags or today.hrv_status is not HrvStatus.WITHIN:
-        return False
-    stable = [*previous[len(previous) - (t.overload_stable_days - 1) :], today]
-    if len(stable) < t.overload_stable_days:
-        return False
-    if any(r.hrv_status is not HrvStatus.WITHIN for r in stable):
-        return False
-    lookback = previous[max(0, len(previous) - t.overload_lookback_days) :]
-    return sum(1 for r in lookback if r.flags) <= t.overload_max_flags
-
-
-def _deep_fatigue(day: _Day) -> bool:
-    """Form below the gate; unknown form (too little logged training) never blocks."""
-    return day.form_pct is not None and day.form_pct < day.thresholds.overload_min_form_pct
+# Codes re-exported for callers that work on the arrays.
+__all__ = [
+    "ABOVE",
+    "BELOW",
+    "RULE_PROTOCOL",
+    "UNKNOWN",
+    "WITHIN",
+    "Rule",
+    "decide_rules",
+    "explain",
+]

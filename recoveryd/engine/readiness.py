@@ -30,65 +30,20 @@ contradicting it.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date
+from dataclasses import replace
 
 import numpy as np
 
-from recoveryd.engine.baseline import FloatArray, RollingStats, rolling_stats, z_scores
-from recoveryd.engine.series import MetricSeries, metric_series
+from recoveryd.engine.baseline import FloatArray
+from recoveryd.engine.signals import (
+    SECONDARY,
+    STATUS_CODES,
+    Compared,
+    SecondarySpec,
+    Signals,
+)
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import (
-    CHECKIN_ITEMS,
-    CheckIn,
-    Contributor,
-    HrvStatus,
-    Night,
-    Protocol,
-    Readiness,
-)
-
-_SCORE_AT_BASELINE = 75.0
-_POINTS_PER_SD = 12.5
-_POINTS_PER_FLAG = 8.0
-_ILLNESS_SCORE_CAP = 20
-_Z_FLOOR, _Z_CEILING = -3.0, 1.0
-_MIN_DEBT_NIGHTS = 7
-
-
-@dataclass(frozen=True, slots=True)
-class _Secondary:
-    signal: str
-    metric: str
-    unit: str
-    label: str
-    higher_is_worse: bool
-    decimals: int
-
-
-_SECONDARY = (
-    _Secondary("rhr", "rhr_bpm", "bpm", "Resting HR", higher_is_worse=True, decimals=0),
-    _Secondary(
-        "resp_rate", "resp_rate", "br/min", "Respiratory rate", higher_is_worse=True, decimals=1
-    ),
-    _Secondary(
-        "skin_temp", "skin_temp_dev_c", "°C", "Skin temperature", higher_is_worse=True, decimals=2
-    ),
-    _Secondary("sleep", "sleep_total_min", "min", "Sleep", higher_is_worse=False, decimals=0),
-)
-_SECONDARY_NAMES = frozenset(spec.signal for spec in _SECONDARY)
-# Weight of each signal's z in the display score; the HRV trend carries the most evidence.
-_WEIGHTS = {"hrv_trend": 2.0}
-
-
-@dataclass(frozen=True, slots=True)
-class _Signals:
-    hrv: MetricSeries
-    secondary: dict[str, tuple[MetricSeries, FloatArray]]
-    sleep14: MetricSeries
-    checkin: dict[str, tuple[FloatArray, RollingStats]]
-
+from recoveryd.models import CHECKIN_ITEMS, Contributor, Protocol, Readiness
 
 _CHECKIN_LABELS = {
     "soreness": "Soreness",
@@ -96,258 +51,121 @@ _CHECKIN_LABELS = {
     "mood": "Mood",
     "sleep_quality": "Sleep quality",
     "energy": "Energy",
+    "wellness": "Wellness (check-in mean)",
 }
-_POOR_WELLNESS = 2.0
-
-
-def assess_days(
-    nights: Iterable[Night],
-    preference: Sequence[str],
-    start: date,
-    days: int,
-    thresholds: Thresholds,
-    *,
-    checkins: Iterable[CheckIn] = (),
-) -> list[Readiness]:
-    """The readiness of every day from ``start`` for ``days`` days, computed in one pass."""
-    night_list = list(nights)
-    window = thresholds.baseline_days
-    hrv = metric_series(
-        night_list,
-        "hrv_rmssd_ms",
-        preference,
-        start,
-        days,
-        window=window,
-        recent=thresholds.rolling_days,
-        transform="log",
-    )
-    secondary: dict[str, tuple[MetricSeries, FloatArray]] = {}
-    for spec in _SECONDARY:
-        series = metric_series(
-            night_list,
-            spec.metric,
-            preference,
-            start,
-            days,
-            window=window,
-            recent=thresholds.rolling_days,
-        )
-        secondary[spec.signal] = (
-            series,
-            z_scores(series.values, series.stats, higher_is_worse=spec.higher_is_worse),
-        )
-    sleep14 = metric_series(
-        night_list,
-        "sleep_total_min",
-        preference,
-        start,
-        days,
-        window=window,
-        recent=thresholds.sleep_debt_days,
-    )
-    signals = _Signals(hrv, secondary, sleep14, _checkin_series(checkins, start, days, thresholds))
-    return [_assess_day(signals, i, thresholds) for i in range(days)]
-
-
-def _checkin_series(
-    checkins: Iterable[CheckIn], start: date, days: int, t: Thresholds
-) -> dict[str, tuple[FloatArray, RollingStats]]:
-    items = {name: np.full(days, np.nan) for name in (*CHECKIN_ITEMS, "wellness")}
-    for checkin in checkins:
-        offset = (checkin.date - start).days
-        if not 0 <= offset < days:
-            continue
-        answers = [getattr(checkin, name) for name in CHECKIN_ITEMS]
-        for name, answer in zip(CHECKIN_ITEMS, answers, strict=True):
-            if answer is not None:
-                items[name][offset] = answer
-        given = [a for a in answers if a is not None]
-        if given:
-            items["wellness"][offset] = sum(given) / len(given)
-    return {
-        name: (values, rolling_stats(values, t.baseline_days, t.rolling_days))
-        for name, values in items.items()
-    }
-
-
-def _checkin_contributors(
-    series: dict[str, tuple[FloatArray, RollingStats]], i: int, t: Thresholds
-) -> list[Contributor]:
-    out = []
-    for name in (*CHECKIN_ITEMS, "wellness"):
-        values, stats = series[name]
-        value = float(values[i])
-        if not _finite(value):
-            continue
-        days = int(stats.count[i])
-        mean, sd = float(stats.mean[i]), float(stats.sd[i])
-        has_z = days >= t.min_secondary_days and _finite(sd) and sd > 0
-        z = (value - mean) / sd if has_z else None
-        label = _CHECKIN_LABELS.get(name, "Wellness (check-in mean)")
-        flag = name == "wellness" and (value <= _POOR_WELLNESS or (z is not None and z <= t.flag_z))
-        if z is None:
-            reason = f"{label} {value:.1f}/5; baseline still building ({days} days)"
-        elif flag:
-            reason = f"{label} {value:.1f}/5 is well below your usual {mean:.1f}"
-        else:
-            reason = f"{label} {value:.1f}/5 (usual {mean:.1f})"
-        if flag and z is None:
-            reason = f"{label} {value:.1f}/5 is poor"
-        width = abs(t.flag_z) * sd if has_z else None
-        out.append(
-            Contributor(
-                f"checkin_{name}",
-                value,
-                "/5",
-                mean if has_z else None,
-                mean - width if width is not None else None,
-                mean + width if width is not None else None,
-                z,
-                days,
-                flag=flag,
-                reason=reason,
-            )
-        )
-    return out
 
 
 def _finite(value: float) -> bool:
-    return not math.isnan(value)
+    return math.isfinite(value)
 
 
-def _assess_day(signals: _Signals, i: int, t: Thresholds) -> Readiness:
+def _opt(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def readiness_on(signals: Signals, i: int, t: Thresholds) -> Readiness:
+    """Day ``i`` of ``signals`` as an explained :class:`Readiness`."""
     contributors: list[Contributor] = []
-    hrv = signals.hrv
-    hrv_days = int(hrv.stats.count[i])
-    hrv_status = HrvStatus.UNKNOWN
-    trend = _hrv_trend(hrv, i, t)
+    trend = _hrv_trend(signals, i)
     if trend is not None:
-        contributor, hrv_status = trend
-        contributors.append(contributor)
-    today = _hrv_today(hrv, i, t)
+        contributors.append(trend)
+    today = _hrv_today(signals, i, t)
     if today is not None:
         contributors.append(today)
-    for spec in _SECONDARY:
-        found = _secondary_contributor(spec, signals.secondary[spec.signal], i, t)
+    for spec in SECONDARY:
+        found = _secondary(spec, signals.secondary[spec.signal], i, t)
         if found is not None:
             contributors.append(found)
-    debt = _sleep_debt(signals.sleep14, i, t)
+    debt = _sleep_debt(signals, i, t)
     if debt is not None:
         contributors.append(debt)
-    checkin = _checkin_contributors(signals.checkin, i, t)
-    contributors.extend(checkin)
-    z_by_signal = {c.signal: c.z for c in contributors if c.z is not None}
-    # Check-in items enter the score once, through their mean.
-    weighted = [
-        (z, _WEIGHTS.get(signal, 1.0))
-        for signal, z in z_by_signal.items()
-        if not signal.startswith("checkin_") or signal == "checkin_wellness"
-    ]
-    acute = today is not None and today.flag
-
-    skin = signals.secondary["skin_temp"][0].values[i]
-    illness = bool(
-        _finite(skin)
-        and skin >= t.illness_temp_c
-        and (
-            z_by_signal.get("rhr", 0.0) <= t.illness_z
-            or z_by_signal.get("resp_rate", 0.0) <= t.illness_z
-        )
-    )
-    flags = tuple(c.signal for c in contributors if c.flag)
-    ln_today = float(hrv.values[i])
-    measured = [("hrv_rmssd_ms", round(math.exp(ln_today), 1))] if _finite(ln_today) else []
-    for spec in _SECONDARY:
-        value = float(signals.secondary[spec.signal][0].values[i])
+    contributors.extend(_checkin(signals.checkin, i, t))
+    measured = []
+    ln_today = float(signals.hrv.values[i])
+    if _finite(ln_today):
+        measured.append(("hrv_rmssd_ms", round(math.exp(ln_today), 1)))
+    for spec in SECONDARY:
+        value = float(signals.secondary[spec.signal].values[i])
         if _finite(value):
             measured.append((spec.metric, value))
+    score = float(signals.score[i])
     return Readiness(
-        score=_score(weighted, len(flags), illness),
-        confidence=_confidence(hrv_days, sum(1 for k in z_by_signal if k in _SECONDARY_NAMES), t),
-        hrv_status=hrv_status,
-        acute_hrv_drop=acute,
-        illness=illness,
-        flags=flags,
+        score=int(score) if _finite(score) else None,
+        confidence=float(signals.confidence[i]),
+        hrv_status=STATUS_CODES[int(signals.hrv_status[i])],
+        acute_hrv_drop=bool(signals.acute[i]),
+        illness=bool(signals.illness[i]),
+        flags=tuple(c.signal for c in contributors if c.flag),
         contributors=tuple(contributors),
-        hrv_valid_days=hrv_days,
-        hrv_source=hrv.source[i] or None,
+        hrv_valid_days=int(signals.hrv_days[i]),
+        hrv_source=signals.hrv.source[i] or None,
         measured=tuple(measured),
     )
 
 
-def _hrv_ready(hrv: MetricSeries, i: int, t: Thresholds) -> bool:
-    sd = float(hrv.stats.sd[i])
-    return int(hrv.stats.count[i]) >= t.min_hrv_days and _finite(sd) and sd > 0
-
-
-def _hrv_trend(hrv: MetricSeries, i: int, t: Thresholds) -> tuple[Contributor, HrvStatus] | None:
+def _hrv_trend(s: Signals, i: int) -> Contributor | None:
     """The 7-day mean of ln rMSSD against the normal range (Plews et al. 2012)."""
-    if not _hrv_ready(hrv, i, t) or hrv.stats.recent_count[i] < t.min_rolling_days:
+    trend = float(s.trend[i])
+    if not _finite(trend):
         return None
-    mean, sd = float(hrv.stats.mean[i]), float(hrv.stats.sd[i])
-    trend = float(hrv.stats.recent_mean[i])
-    low, high = mean - t.swc_k * sd, mean + t.swc_k * sd
+    low, high = float(s.band_low[i]), float(s.band_high[i])
     band = f"{low:.2f}–{high:.2f}"
-    if trend < low:
-        status = HrvStatus.BELOW
+    status = STATUS_CODES[int(s.hrv_status[i])]
+    if status.value == "below":
         reason = f"7-day ln rMSSD {trend:.2f} is below your normal range {band}"
-    elif trend > high:
-        status = HrvStatus.ABOVE
+    elif status.value == "above":
         reason = (
             f"7-day ln rMSSD {trend:.2f} is above your normal range {band}; not a licence to push"
         )
     else:
-        status = HrvStatus.WITHIN
         reason = f"7-day ln rMSSD {trend:.2f} is within your normal range {band}"
-    days = int(hrv.stats.count[i])
-    z = (trend - mean) / sd
+    mean = float(s.hrv.stats.mean[i])
+    days = int(s.hrv_days[i])
+    z = float(s.trend_z[i])
     return Contributor(
         "hrv_trend", trend, "ln ms", mean, low, high, z, days, flag=False, reason=reason
-    ), status
+    )
 
 
-def _hrv_today(hrv: MetricSeries, i: int, t: Thresholds) -> Contributor | None:
+def _hrv_today(s: Signals, i: int, t: Thresholds) -> Contributor | None:
     """Today's ln rMSSD; below the mean - 1 SD it is an acute drop (Kiviniemi et al. 2007)."""
-    today = float(hrv.values[i])
-    if not _hrv_ready(hrv, i, t) or not _finite(today):
+    z = float(s.today_z[i])
+    if not _finite(z):
         return None
-    mean, sd = float(hrv.stats.mean[i]), float(hrv.stats.sd[i])
-    z = (today - mean) / sd
-    threshold = mean - t.acute_drop_sd * sd
-    acute = today < threshold
+    today = float(s.hrv.values[i])
+    mean, sd = float(s.hrv.stats.mean[i]), float(s.hrv.stats.sd[i])
+    acute = bool(s.acute[i])
     shown = f"ln rMSSD {today:.2f} ({math.exp(today):.0f} ms)"
     if acute:
         reason = f"{shown} is {abs(z):.1f} SD below your baseline {mean:.2f}: an acute drop"
     else:
         reason = f"{shown} against your baseline {mean:.2f}"
-    days = int(hrv.stats.count[i])
+    threshold = mean - t.acute_drop_sd * sd
+    days = int(s.hrv_days[i])
     return Contributor(
         "hrv_today", today, "ln ms", mean, threshold, None, z, days, flag=acute, reason=reason
     )
 
 
-def _secondary_contributor(
-    spec: _Secondary, data: tuple[MetricSeries, FloatArray], i: int, t: Thresholds
-) -> Contributor | None:
-    series, zs = data
-    value = float(series.values[i])
+def _secondary(spec: SecondarySpec, c: Compared, i: int, t: Thresholds) -> Contributor | None:
+    value = float(c.values[i])
     if not _finite(value):
         return None
-    days = int(series.stats.count[i])
-    mean, sd, z = float(series.stats.mean[i]), float(series.stats.sd[i]), float(zs[i])
+    days = int(c.stats.count[i])
+    z = float(c.z[i])
+    flag = bool(c.flag[i])
     short_night = spec.signal == "sleep" and value < t.short_sleep_min
     fmt = f".{spec.decimals}f"
     shown = _hours(value) if spec.signal == "sleep" else f"{value:{fmt}} {spec.unit}"
-    if days < t.min_secondary_days or not _finite(z):
+    if not _finite(z):
         reason = f"{spec.label} {shown}; baseline still building ({days} days)"
         if short_night:
             reason = f"{spec.label} {shown} is under {_hours(t.short_sleep_min)}"
         return Contributor(
-            spec.signal, value, spec.unit, None, None, None, None, days, short_night, reason
+            spec.signal, value, spec.unit, None, None, None, None, days, flag, reason
         )
+    mean, sd = float(c.stats.mean[i]), float(c.stats.sd[i])
     width = abs(t.flag_z) * sd
-    flag = z <= t.flag_z or short_night
     base = _hours(mean) if spec.signal == "sleep" else f"{mean:{fmt}}"
     if short_night:
         reason = f"{spec.label} {shown} is under {_hours(t.short_sleep_min)} (baseline {base})"
@@ -361,18 +179,17 @@ def _secondary_contributor(
     )
 
 
-def _sleep_debt(series: MetricSeries, i: int, t: Thresholds) -> Contributor | None:
-    recent_nights = int(series.stats.recent_count[i])
-    days = int(series.stats.count[i])
-    if recent_nights < _MIN_DEBT_NIGHTS or days < t.min_secondary_days:
+def _sleep_debt(s: Signals, i: int, t: Thresholds) -> Contributor | None:
+    if not s.debt_available[i]:
         return None
-    recent, mean = float(series.stats.recent_mean[i]), float(series.stats.mean[i])
-    shortfall = mean - recent
-    flag = shortfall >= t.sleep_debt_min
+    stats = s.sleep14.stats
+    recent, mean = float(stats.recent_mean[i]), float(stats.mean[i])
+    days = int(stats.count[i])
+    flag = bool(s.debt_flag[i])
     if flag:
         reason = (
             f"Sleep debt: the last {t.sleep_debt_days} nights average {_hours(recent)}, "
-            f"{shortfall:.0f} min under your baseline {_hours(mean)}"
+            f"{mean - recent:.0f} min under your baseline {_hours(mean)}"
         )
     else:
         reason = f"No sleep debt: the last {t.sleep_debt_days} nights average {_hours(recent)}"
@@ -381,33 +198,55 @@ def _sleep_debt(series: MetricSeries, i: int, t: Thresholds) -> Contributor | No
     )
 
 
+def _checkin(checkin: dict[str, Compared], i: int, t: Thresholds) -> list[Contributor]:
+    out = []
+    for name in (*CHECKIN_ITEMS, "wellness"):
+        c = checkin[name]
+        value = float(c.values[i])
+        if not _finite(value):
+            continue
+        days = int(c.stats.count[i])
+        z = _opt(float(c.z[i]))
+        mean = float(c.stats.mean[i])
+        label = _CHECKIN_LABELS[name]
+        flag = bool(c.flag[i])
+        if z is None:
+            reason = (
+                f"{label} {value:.1f}/5 is poor"
+                if flag
+                else (f"{label} {value:.1f}/5; baseline still building ({days} days)")
+            )
+            out.append(
+                Contributor(
+                    f"checkin_{name}", value, "/5", None, None, None, None, days, flag, reason
+                )
+            )
+            continue
+        if flag:
+            reason = f"{label} {value:.1f}/5 is well below your usual {mean:.1f}"
+        else:
+            reason = f"{label} {value:.1f}/5 (usual {mean:.1f})"
+        width = abs(t.flag_z) * float(c.stats.sd[i])
+        out.append(
+            Contributor(
+                f"checkin_{name}",
+                value,
+                "/5",
+                mean,
+                mean - width,
+                mean + width,
+                z,
+                days,
+                flag,
+                reason,
+            )
+        )
+    return out
+
+
 def _hours(minutes: float) -> str:
     whole = round(minutes)
     return f"{whole // 60} h {whole % 60:02d} min"
-
-
-def _score(weighted: list[tuple[float, float]], flags: int, illness: bool) -> int | None:
-    if not weighted:
-        return None
-    zs = np.clip(np.array([z for z, _ in weighted]), _Z_FLOOR, _Z_CEILING)
-    weights = np.array([w for _, w in weighted])
-    mean_z = float(np.average(zs, weights=weights))
-    score = _SCORE_AT_BASELINE + _POINTS_PER_SD * mean_z - _POINTS_PER_FLAG * flags
-    score = min(max(score, 0.0), 100.0)
-    if illness:
-        score = min(score, _ILLNESS_SCORE_CAP)
-    return round(score)
-
-
-def _confidence(hrv_days: int, secondary_with_z: int, t: Thresholds) -> float:
-    """Confidence from 0 to 1.
-
-    70 % from the depth of the HRV baseline (full at 28 days), 30 % from how many of the four
-    secondary signals had a usable baseline today.
-    """
-    hrv_part = min(hrv_days / t.full_hrv_days, 1.0)
-    secondary_part = secondary_with_z / len(_SECONDARY)
-    return round(0.7 * hrv_part + 0.3 * secondary_part, 2)
 
 
 # The highest score shown on a day with each cut-back protocol.
@@ -427,3 +266,10 @@ def cap_score(readiness: Readiness, protocol: Protocol) -> Readiness:
     if cap is None or readiness.score is None or readiness.score <= cap:
         return readiness
     return replace(readiness, score=cap)
+
+
+def capped_scores(scores: FloatArray, protocols: list[Protocol]) -> FloatArray:
+    """:func:`cap_score` for a whole series of scores."""
+    caps = np.array([SCORE_CAPS.get(p, 100) for p in protocols], dtype=np.float64)
+    capped: FloatArray = np.minimum(scores, caps)
+    return capped

@@ -11,12 +11,12 @@ day itself; that source's series alone feeds that day's baseline.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
-from recoveryd.engine.baseline import FloatArray, RollingStats, rolling_stats
+from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats
 from recoveryd.models import Night
 
 
@@ -40,34 +40,60 @@ def day_index(start: date, days: int) -> list[date]:
     return [start + timedelta(days=i) for i in range(days)]
 
 
+@dataclass(frozen=True, slots=True)
+class NightTable:
+    """The nights of the preferred sources as dense daily arrays, one per source and metric.
+
+    Columns are extracted on first use and kept for the rest of the evaluation.
+    """
+
+    start: date
+    days: int
+    rows: dict[str, tuple[list[Night], IntArray]]
+    columns: dict[tuple[str, str], FloatArray] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls, nights: Iterable[Night], sources: Sequence[str], start: date, days: int
+    ) -> NightTable:
+        """Tabulate ``nights`` of ``sources`` from ``start``; other nights are ignored."""
+        own: dict[str, list[Night]] = {source: [] for source in sources}
+        for night in nights:
+            if night.source in own and 0 <= (night.date - start).days < days:
+                own[night.source].append(night)
+        rows = {
+            source: (found, np.array([(n.date - start).days for n in found], dtype=np.int64))
+            for source, found in own.items()
+        }
+        return cls(start, days, rows)
+
+    def column(self, source: str, metric: str) -> FloatArray:
+        """Daily values of ``metric`` from ``source``; NaN where missing or not finite."""
+        key = (source, metric)
+        if key not in self.columns:
+            found, offsets = self.rows[source]
+            raw = np.array([getattr(n, metric) for n in found], dtype=np.float64)
+            column = np.full(self.days, np.nan)
+            column[offsets] = np.where(np.isfinite(raw), raw, np.nan)
+            self.columns[key] = column
+        return self.columns[key]
+
+
 def metric_series(
-    nights: Iterable[Night],
+    table: NightTable,
     metric: str,
     preference: Sequence[str],
-    start: date,
-    days: int,
     *,
     window: int,
     recent: int,
     transform: str = "identity",
 ) -> MetricSeries:
-    """Dense daily values and statistics of ``metric`` from ``start`` for ``days`` days.
+    """Dense daily values and statistics of ``metric`` over the table's days.
 
     ``transform="log"`` takes the natural log of positive values first (ln rMSSD); a
     non-positive value is treated as not measured.
     """
-    per_source: dict[str, FloatArray] = {s: np.full(days, np.nan) for s in preference}
-    for night in nights:
-        offset = (night.date - start).days
-        value = night.metric(metric)
-        if value is None or night.source not in per_source or not 0 <= offset < days:
-            continue
-        if transform == "log":
-            if value <= 0:
-                continue
-            value = float(np.log(value))
-        per_source[night.source][offset] = value
-
+    days = table.days
     chosen_values = np.full(days, np.nan)
     chosen_mean = np.full(days, np.nan)
     chosen_sd = np.full(days, np.nan)
@@ -77,7 +103,9 @@ def metric_series(
     chosen_source = np.full(days, "", dtype=object)
     undecided = np.ones(days, dtype=bool)
     for source in preference:
-        values = per_source[source]
+        values = table.column(source, metric)
+        if transform == "log":
+            values = np.log(np.where(values > 0, values, np.nan))
         stats = rolling_stats(values, window, recent)
         has_data = (stats.count > 0) | ~np.isnan(values)
         take = undecided & has_data

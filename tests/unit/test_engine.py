@@ -67,12 +67,7 @@ def decide(
     preference: Sequence[str] = ("oura",),
     thresholds: Thresholds | None = None,
 ) -> DayPlan:
-    [plan] = decide_days(
-        History("alex", history),
-        preference=preference,
-        days=[DAY],
-        thresholds=thresholds,
-    )
+    [plan] = decide_days(History("alex", preference, history), days=[DAY], thresholds=thresholds)
     return plan
 
 
@@ -341,8 +336,7 @@ def test_planned_session_is_adjusted_to_the_protocol() -> None:
     ln[-7:] = [4.0] * 7
     hard = Session("Intervals", "run", 60, "hard")
     [plan] = decide_days(
-        History("alex", nights(ln)),
-        preference=["oura"],
+        History("alex", ["oura"], nights(ln)),
         days=[DAY],
         plan=TrainingPlan({DAY.weekday(): hard}),
     )

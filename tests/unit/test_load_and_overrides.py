@@ -99,8 +99,8 @@ def test_deep_fatigue_holds_back_progressive_overload() -> None:
         replace(s, duration_min=150, rpe=9) if DAY - timedelta(days=10) <= s.date < DAY else s
         for s in steady
     ]
-    [fresh] = decide_days(History("alex", base, sessions=steady), preference=["oura"], days=[DAY])
-    [tired] = decide_days(History("alex", base, sessions=crash), preference=["oura"], days=[DAY])
+    [fresh] = decide_days(History("alex", ["oura"], base, sessions=steady), days=[DAY])
+    [tired] = decide_days(History("alex", ["oura"], base, sessions=crash), days=[DAY])
     assert fresh.protocol is Protocol.PROGRESSIVE_OVERLOAD
     assert fresh.load is not None
     assert fresh.load.form_pct is not None
@@ -118,8 +118,7 @@ def test_form_is_ignored_until_four_weeks_of_training_are_logged() -> None:
         for i in range(1, 8)
     ]
     [plan] = decide_days(
-        History("alex", full_history(), sessions=few),
-        preference=["oura"],
+        History("alex", ["oura"], full_history(), sessions=few),
         days=[DAY],
     )
     assert plan.load is not None
@@ -138,12 +137,13 @@ def checkins(days: int, today: dict[str, int]) -> list[CheckIn]:
 def test_a_poor_checkin_is_one_flag_and_items_are_shown() -> None:
     history = History(
         "alex",
+        ["oura"],
         full_history(),
         checkins=checkins(
             61, {"soreness": 1, "stress": 2, "mood": 2, "sleep_quality": 2, "energy": 1}
         ),
     )
-    [plan] = decide_days(history, preference=["oura"], days=[DAY])
+    [plan] = decide_days(history, days=[DAY])
     signals = [c.signal for c in plan.readiness.contributors if c.signal.startswith("checkin_")]
     assert signals == [
         "checkin_soreness",
@@ -163,25 +163,26 @@ def test_a_poor_checkin_is_one_flag_and_items_are_shown() -> None:
 def test_a_usual_checkin_raises_nothing() -> None:
     history = History(
         "alex",
+        ["oura"],
         full_history(),
         checkins=checkins(
             61, {"soreness": 4, "stress": 4, "mood": 4, "sleep_quality": 4, "energy": 4}
         ),
     )
-    [plan] = decide_days(history, preference=["oura"], days=[DAY])
+    [plan] = decide_days(history, days=[DAY])
     assert plan.readiness.flags == ()
     assert plan.protocol is Protocol.PROGRESSIVE_OVERLOAD
 
 
 def test_an_override_replaces_the_protocol_and_says_so() -> None:
-    history = History("alex", full_history(), overrides={DAY: Protocol.REST})
-    [plan] = decide_days(history, preference=["oura"], days=[DAY])
+    history = History("alex", ["oura"], full_history(), overrides={DAY: Protocol.REST})
+    [plan] = decide_days(history, days=[DAY])
     assert plan.protocol is Protocol.REST
     assert plan.overridden_from is Protocol.PROGRESSIVE_OVERLOAD
     assert plan.reasons[0] == "Overridden to rest by you; the rules said progressive_overload."
     assert plan.session is None
-    same = History("alex", full_history(), overrides={DAY: Protocol.PROGRESSIVE_OVERLOAD})
-    [unchanged] = decide_days(same, preference=["oura"], days=[DAY])
+    same = History("alex", ["oura"], full_history(), overrides={DAY: Protocol.PROGRESSIVE_OVERLOAD})
+    [unchanged] = decide_days(same, days=[DAY])
     assert unchanged.overridden_from is None
 
 
