@@ -12,6 +12,7 @@ import argparse
 import json
 import logging
 import sys
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -107,6 +108,14 @@ def _decision_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     override.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
     override.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    replay = commands.add_parser("replay", help="decide every day of a past range again")
+    replay.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    replay.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
+    replay.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    replay.add_argument("--json", action="store_true", help="one JSON object per day")
+    replay.add_argument("--plot", type=Path, help="draw the chart to this PNG file")
+    replay.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     plan = commands.add_parser("plan", help="the coming 7 days of training, adjusted today")
     plan.add_argument("--athlete", required=True, help="athlete id from the configuration")
     plan.add_argument("--ics", type=Path, help="also write them as an iCalendar file")
@@ -122,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         return _dispatch(args)
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as command-line tools do.
+        sys.stderr.close()
+        return EXIT_OK
     except ConfigError as exc:
         for line in exc.problems:
             err.print(line, markup=False)
@@ -150,6 +163,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "override": lambda: _override(config, args),
         "log-session": lambda: _log_session(config, args),
         "plan": lambda: _plan(config, args),
+        "replay": lambda: _replay(config, args),
         "today": lambda: _today(config, args.athlete, args.date, as_json=args.json),
     }
     return with_config[args.command]()
@@ -303,6 +317,48 @@ def _plan(config: Config, args: argparse.Namespace) -> int:
         sys.stdout.write(f"{d.day:%a %d %b}  [{d.status}]  {what}\n")
     if args.ics is not None:
         sys.stdout.write(f"wrote {args.ics}\n")
+    return EXIT_OK
+
+
+_REPLAY_CHUNK_DAYS = 31
+
+
+def _replay(config: Config, args: argparse.Namespace) -> int:
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from recoveryd.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.summary import history_table, replay_json  # noqa: PLC0415
+
+    athlete = config.athlete(args.athlete)
+    if args.last < args.first:
+        sys.stderr.write(f"replay: --to {args.last} is before --from {args.first}\n")
+        return EXIT_CONFIG
+    total = (args.last - args.first).days + 1
+    plans = []
+    err = Console(stderr=True)
+    with Store(config.storage.path) as store, Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"replaying {athlete.name}", total=total)
+        chunk_start = args.first
+        while chunk_start <= args.last:
+            chunk_end = min(chunk_start + timedelta(days=_REPLAY_CHUNK_DAYS - 1), args.last)
+            plans += decide_range(store, config, athlete.id, chunk_start, chunk_end)
+            progress.advance(task, (chunk_end - chunk_start).days + 1)
+            chunk_start = chunk_end + timedelta(days=1)
+    if args.plot is not None:
+        from recoveryd.chart import history_chart  # noqa: PLC0415
+
+        title = f"{athlete.name}: {args.first} to {args.last}"
+        args.plot.write_bytes(history_chart(plans, title))
+    if args.json:
+        for plan in plans:
+            sys.stdout.write(json.dumps(replay_json(plan), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    console = Console(highlight=False)
+    console.print(history_table(plans, athlete.name))
+    counts = Counter(p.protocol.value for p in plans)
+    console.print("  " + ", ".join(f"{name} {n}" for name, n in counts.most_common()))
+    if args.plot is not None:
+        console.print(f"  chart written to {args.plot}")
     return EXIT_OK
 
 

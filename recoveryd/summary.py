@@ -263,3 +263,31 @@ def hrv_json(reading: HrvReading) -> dict[str, Any]:
     """The reading as JSON-ready data."""
     data: dict[str, Any] = TypeAdapter(HrvReading).dump_python(reading, mode="json")
     return data
+
+
+def replay_json(plan: DayPlan) -> dict[str, Any]:
+    """One replayed day for scripts: the decision, the flags and every contributor."""
+    r = plan.readiness
+    return {
+        "date": plan.date.isoformat(),
+        "protocol": plan.protocol.value,
+        "readiness": r.score,
+        "confidence": r.confidence,
+        "hrv_status": r.hrv_status.value,
+        "flags": list(r.flags),
+        "reasons": list(plan.reasons),
+        "contributors": [
+            {
+                "signal": c.signal,
+                "value": c.value,
+                "unit": c.unit,
+                "baseline": c.baseline,
+                "range": [c.band_low, c.band_high],
+                "z": c.z,
+                "days": c.days,
+                "flag": c.flag,
+                "reason": c.reason,
+            }
+            for c in r.contributors
+        ],
+    }

@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The history chart: HRV against its normal range, resting HR and sleep, day by day.
+
+ln rMSSD with its 7-day mean and normal range, RHR and sleep, with each day's protocol as a
+coloured band behind them. PNG bytes out; no files are written here.
+
+matplotlib is imported on first use only: the daemon starts without it.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from recoveryd.models import DayPlan, Protocol
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+PROTOCOL_COLOURS: dict[Protocol, str] = {
+    Protocol.REST: "#d62728",
+    Protocol.ACTIVE_RECOVERY: "#ff7f0e",
+    Protocol.MOBILITY: "#f2c12e",
+    Protocol.AS_PLANNED: "#2ca02c",
+    Protocol.PROGRESSIVE_OVERLOAD: "#17becf",
+    Protocol.INSUFFICIENT_DATA: "#b0b0b0",
+}
+
+
+def _value(plan: DayPlan, signal: str, field: str = "value") -> float:
+    contributor = plan.readiness.contributor(signal)
+    if contributor is None:
+        return math.nan
+    value = getattr(contributor, field)
+    return math.nan if value is None else float(value)
+
+
+def _measured(plan: DayPlan, metric: str, scale: float = 1.0) -> float:
+    value = plan.readiness.measurement(metric)
+    return math.nan if value is None else value / scale
+
+
+def _bands(axes: Axes, days: Sequence[datetime], plans: Sequence[DayPlan]) -> None:
+    half = timedelta(hours=12)
+    for day, plan in zip(days, plans, strict=True):
+        axes.axvspan(
+            day - half,  # type: ignore[arg-type]
+            day + half,  # type: ignore[arg-type]
+            color=PROTOCOL_COLOURS[plan.protocol],
+            alpha=0.22,
+            linewidth=0,
+        )
+
+
+def history_chart(plans: Sequence[DayPlan], title: str) -> bytes:
+    """A PNG of ``plans`` (consecutive days of one athlete)."""
+    import matplotlib as mpl  # noqa: PLC0415 - heavy; only when a chart is drawn
+
+    mpl.use("Agg")
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    # Noon of each day, so that a day's band spans the day itself.
+    days = [datetime.combine(p.date, time(12)) for p in plans]
+    figure, (hrv, rhr, sleep) = plt.subplots(
+        3, 1, figsize=(11, 7.5), sharex=True, height_ratios=[2, 1, 1], layout="constrained"
+    )
+    for axes in (hrv, rhr, sleep):
+        _bands(axes, days, plans)
+        axes.grid(visible=True, alpha=0.3)
+    ln_today = [
+        math.log(v) if not math.isnan(v := _measured(p, "hrv_rmssd_ms")) else math.nan
+        for p in plans
+    ]
+    hrv.fill_between(
+        days,
+        [_value(p, "hrv_trend", "band_low") for p in plans],
+        [_value(p, "hrv_trend", "band_high") for p in plans],
+        color="#1f77b4",
+        alpha=0.2,
+        label="normal range (60-day mean ± 0.5 SD)",
+    )
+    hrv.plot(days, ln_today, "o", color="#1f77b4", markersize=3, label="ln rMSSD")
+    hrv.plot(
+        days,
+        [_value(p, "hrv_trend") for p in plans],
+        color="#0b3c6e",
+        linewidth=2,
+        label="7-day mean",
+    )
+    hrv.set_ylabel("ln rMSSD")
+    hrv.set_title(title)
+    protocol_keys = [
+        Patch(color=c, alpha=0.4, label=p.value.replace("_", " "))
+        for p, c in PROTOCOL_COLOURS.items()
+    ]
+    handles, _ = hrv.get_legend_handles_labels()
+    hrv.legend(handles=handles + protocol_keys, loc="upper left", fontsize=8, ncols=3)
+    rhr.plot(days, [_measured(p, "rhr_bpm") for p in plans], color="#8c1c13", linewidth=1.5)
+    rhr.set_ylabel("resting HR (bpm)")
+    hours = [_measured(p, "sleep_total_min", 60.0) for p in plans]
+    sleep.plot(days, hours, "o-", color="#6a51a3", markersize=2.5, linewidth=1)
+    sleep.axhline(6.0, color="#6a51a3", linestyle=":", linewidth=1)
+    sleep.set_ylabel("sleep (h)")
+    figure.autofmt_xdate()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    return buffer.getvalue()
