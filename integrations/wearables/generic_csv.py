@@ -23,40 +23,30 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
-from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from pydantic import AfterValidator, ConfigDict, ValidationError, create_model
+from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, PLAUSIBLE, CheckIn, Night
 from recoveryd.store import Store
 from recoveryd.validation import between, slug
 
 CHECKIN_COLUMNS: tuple[str, ...] = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
 COLUMNS: tuple[str, ...] = ("date", "source", *NIGHT_METRICS, *CHECKIN_COLUMNS)
 
-_Minutes = Annotated[float, between(0, 1440)]
 _Item = Annotated[int, between(1, 5)]
 
 
-class _Row(BaseModel):
-    """Plausible physiological bounds; anything outside is a unit or device error."""
+def _plausible(metric: str) -> Any:  # noqa: ANN401 - a type built at import time
+    low, high = PLAUSIBLE[metric]
+    return Annotated[float, between(low, high)] | None
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    date: date
-    source: Annotated[str, AfterValidator(slug)]
-    hrv_rmssd_ms: Annotated[float, between(3, 300)] | None = None
-    rhr_bpm: Annotated[float, between(25, 130)] | None = None
-    sleep_total_min: _Minutes | None = None
-    sleep_deep_min: _Minutes | None = None
-    sleep_rem_min: _Minutes | None = None
-    sleep_light_min: _Minutes | None = None
-    sleep_awake_min: _Minutes | None = None
-    resp_rate: Annotated[float, between(4, 40)] | None = None
-    skin_temp_dev_c: Annotated[float, between(-5, 5)] | None = None
-    spo2_pct: Annotated[float, between(50, 100)] | None = None
-    checkin_soreness: _Item | None = None
-    checkin_stress: _Item | None = None
-    checkin_mood: _Item | None = None
-    checkin_sleep_quality: _Item | None = None
-    checkin_energy: _Item | None = None
+# One field per column; the night metrics take their bounds from models.PLAUSIBLE.
+_FIELDS: dict[str, Any] = {
+    "date": (date, ...),
+    "source": (Annotated[str, AfterValidator(slug)], ...),
+    **{metric: (_plausible(metric), None) for metric in NIGHT_METRICS},
+    **dict.fromkeys(CHECKIN_COLUMNS, (_Item | None, None)),
+}
+_Row = create_model("_Row", __config__=ConfigDict(extra="forbid", frozen=True), **_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)

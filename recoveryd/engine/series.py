@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats
-from recoveryd.models import Night
+from recoveryd.models import PLAUSIBLE, Night
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +68,15 @@ class NightTable:
         return cls(start, days, rows)
 
     def column(self, source: str, metric: str) -> FloatArray:
-        """Daily values of ``metric`` from ``source``; NaN where missing or not finite."""
+        """Daily values of ``metric`` from ``source``; NaN where missing or implausible."""
         key = (source, metric)
         if key not in self.columns:
             found, offsets = self.rows[source]
             raw = np.array([getattr(n, metric) for n in found], dtype=np.float64)
+            low, high = PLAUSIBLE[metric]
             column = np.full(self.days, np.nan)
-            column[offsets] = np.where(np.isfinite(raw), raw, np.nan)
+            with np.errstate(invalid="ignore"):
+                column[offsets] = np.where((raw >= low) & (raw <= high), raw, np.nan)
             self.columns[key] = column
         return self.columns[key]
 

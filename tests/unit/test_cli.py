@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,36 @@ def test_compose_configuration_is_valid() -> None:
     config = load_config(ROOT / "config" / "compose" / "recoveryd.yaml")
     assert config.mqtt.host == "mosquitto"
     assert str(config.storage.path) == "/var/lib/recoveryd/recoveryd.db"
+
+
+def test_replay_json_lines_and_chart(
+    configured: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sample", "--out", str(tmp_path / "data"), "--end", SAMPLE_END.isoformat()]) == 0
+    assert main(["import", "csv", str(tmp_path / "data" / "sam.csv"), "--athlete", "sam"]) == 0
+    capsys.readouterr()
+    first = SAMPLE_END - timedelta(days=40)
+    chart = tmp_path / "sam.png"
+    args = [
+        "replay",
+        "--athlete",
+        "sam",
+        "--from",
+        first.isoformat(),
+        "--to",
+        SAMPLE_END.isoformat(),
+    ]
+    assert main([*args, "--json", "--plot", str(chart)]) == 0
+    days = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    config = load_config(configured)
+    with Store(config.storage.path) as store:
+        plans = decide_range(store, config, "sam", first, SAMPLE_END)
+    assert [d["date"] for d in days] == [p.date.isoformat() for p in plans]
+    assert [d["protocol"] for d in days] == [p.protocol.value for p in plans]
+    assert [d["readiness"] for d in days] == [p.readiness.score for p in plans]
+    assert days[-1]["contributors"][0]["reason"] == plans[-1].readiness.contributors[0].reason
+    png = chart.read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 20_000
+    backwards = ["--from", SAMPLE_END.isoformat(), "--to", first.isoformat()]
+    assert main([*args[:3], *backwards]) == 2
