@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck pytest mosquitto compose-check clean
+.PHONY: demo test lint typecheck pytest mosquitto bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "recoveryd needs Python 3.11 or newer")'
@@ -47,6 +47,11 @@ pytest: $(VENV)/.dev-installed mosquitto $(TEST_DATA)/.done
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Ratios against references measured in the same run; figures go into README.md.
+bench: $(VENV)/.dev-installed $(TEST_DATA)/.done
+	$(BIN)/python benchmarks/bench_hrv.py
+	$(BIN)/python benchmarks/bench_replay.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis
