@@ -80,9 +80,12 @@ def _range(c: Contributor) -> str:
 
 
 def _notable(c: Contributor) -> bool:
-    """Worth a line of its own: the HRV trend, a flag, or a signal 1 SD or more away."""
+    """Worth a line of its own: the HRV trend, a flag, or a signal 1 SD or more worse.
+
+    Better-than-usual signals stay in the table; listing them would bury the reasons.
+    """
     single_item = c.signal.startswith("checkin_") and c.signal != "checkin_wellness"
-    far = c.z is not None and abs(c.z) >= 1.0
+    far = c.z is not None and c.z <= -1.0
     return c.signal == "hrv_trend" or c.flag or (far and not single_item)
 
 
