@@ -24,7 +24,7 @@ from recoveryd.engine.load import (
     session_rpe,
     trimp,
 )
-from recoveryd.models import CheckIn, Protocol
+from recoveryd.models import CheckIn, DayPlan, Protocol
 from recoveryd.store import Store
 
 from tests.conftest import SAMPLE_END
@@ -134,25 +134,17 @@ def checkins(days: int, today: dict[str, int]) -> list[CheckIn]:
     return [*usual, CheckIn("alex", DAY, **today)]
 
 
-def test_a_poor_checkin_is_one_flag_and_items_are_shown() -> None:
-    history = History(
-        "alex",
-        ["oura"],
-        full_history(),
-        checkins=checkins(
-            61, {"soreness": 1, "stress": 2, "mood": 2, "sleep_quality": 2, "energy": 1}
-        ),
-    )
+def decide_with_checkin(answer: dict[str, int]) -> DayPlan:
+    history = History("alex", ["oura"], full_history(), checkins=checkins(61, answer))
     [plan] = decide_days(history, days=[DAY])
+    return plan
+
+
+def test_a_poor_checkin_is_one_flag_and_items_are_shown() -> None:
+    poor = {"soreness": 1, "stress": 2, "mood": 2, "sleep_quality": 2, "energy": 1}
+    plan = decide_with_checkin(poor)
     signals = [c.signal for c in plan.readiness.contributors if c.signal.startswith("checkin_")]
-    assert signals == [
-        "checkin_soreness",
-        "checkin_stress",
-        "checkin_mood",
-        "checkin_sleep_quality",
-        "checkin_energy",
-        "checkin_wellness",
-    ]
+    assert signals == [f"checkin_{name}" for name in (*poor, "wellness")]
     assert plan.readiness.flags == ("checkin_wellness",)
     wellness = plan.readiness.contributor("checkin_wellness")
     assert wellness is not None
@@ -161,15 +153,9 @@ def test_a_poor_checkin_is_one_flag_and_items_are_shown() -> None:
 
 
 def test_a_usual_checkin_raises_nothing() -> None:
-    history = History(
-        "alex",
-        ["oura"],
-        full_history(),
-        checkins=checkins(
-            61, {"soreness": 4, "stress": 4, "mood": 4, "sleep_quality": 4, "energy": 4}
-        ),
+    plan = decide_with_checkin(
+        dict.fromkeys(("soreness", "stress", "mood", "sleep_quality", "energy"), 4)
     )
-    [plan] = decide_days(history, days=[DAY])
     assert plan.readiness.flags == ()
     assert plan.protocol is Protocol.PROGRESSIVE_OVERLOAD
 
