@@ -146,33 +146,43 @@ class EngineConfig(_Section):
 
     swc_k: Annotated[float, between(0.1, 2.0)] = 0.5
     baseline_days: Annotated[int, between(21, 120)] = 60
+    rolling_days: Annotated[int, between(3, 14)] = 7
+    min_rolling_days: Annotated[int, between(1, 14)] = 3
     min_hrv_days: Annotated[int, between(7, 60)] = 14
     full_hrv_days: Annotated[int, between(7, 120)] = 28
+    min_secondary_days: Annotated[int, between(7, 60)] = 14
+    acute_drop_sd: Annotated[float, between(0.5, 3.0)] = 1.0
     flag_z: Annotated[float, between(-4.0, -0.5)] = -1.5
     short_sleep_min: Annotated[float, between(180, 600)] = 360.0
+    sleep_debt_days: Annotated[int, between(7, 28)] = 14
+    sleep_debt_min: Annotated[float, between(10, 180)] = 45.0
     illness_temp_c: Annotated[float, between(0.1, 3.0)] = 0.5
+    illness_z: Annotated[float, between(-5.0, -1.0)] = -2.0
+    overload_stable_days: Annotated[int, between(7, 42)] = 14
+    overload_lookback_days: Annotated[int, between(1, 14)] = 6
+    overload_max_flags: Annotated[int, between(0, 7)] = 1
+    overload_min_form_pct: Annotated[float, between(-100, 0)] = -30.0
+    min_load_days: Annotated[int, between(7, 120)] = 28
 
     @model_validator(mode="after")
-    def _full_after_min(self) -> EngineConfig:
+    def _consistent(self) -> EngineConfig:
         if self.full_hrv_days < self.min_hrv_days:
             raise PydanticCustomError(
                 "order",
                 "full_hrv_days ({full}) must not be below min_hrv_days ({min})",
                 {"full": self.full_hrv_days, "min": self.min_hrv_days},
             )
+        if self.min_rolling_days > self.rolling_days:
+            raise PydanticCustomError(
+                "order",
+                "min_rolling_days ({min}) must not exceed rolling_days ({days})",
+                {"min": self.min_rolling_days, "days": self.rolling_days},
+            )
         return self
 
     def thresholds(self) -> Thresholds:
         """The engine's view of this section."""
-        return Thresholds(
-            swc_k=self.swc_k,
-            baseline_days=self.baseline_days,
-            min_hrv_days=self.min_hrv_days,
-            full_hrv_days=self.full_hrv_days,
-            flag_z=self.flag_z,
-            short_sleep_min=self.short_sleep_min,
-            illness_temp_c=self.illness_temp_c,
-        )
+        return Thresholds(**self.model_dump())
 
 
 class ExerciseConfig(_Section):

@@ -4,12 +4,14 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from datetime import time
 from pathlib import Path
 
 import pytest
 from recoveryd.cli import main
-from recoveryd.config import ConfigError, load_config, parse_config
+from recoveryd.config import ConfigError, EngineConfig, load_config, parse_config
+from recoveryd.engine.thresholds import Thresholds
 from recoveryd.models import Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -200,3 +202,13 @@ def test_check_config_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert (
         "missing.yaml: cannot read the file: No such file or directory" in capsys.readouterr().err
     )
+
+
+def test_every_engine_threshold_is_configurable_with_the_cited_default() -> None:
+    assert {f.name for f in fields(Thresholds)} == set(EngineConfig.model_fields)
+    assert EngineConfig().thresholds() == Thresholds()
+    tuned = parse_config(
+        MINIMAL + "engine: {swc_k: 0.8, overload_min_form_pct: -20}\n", label="r", base_dir=Path()
+    )
+    assert tuned.engine.thresholds().swc_k == 0.8
+    assert tuned.engine.thresholds().overload_min_form_pct == -20
