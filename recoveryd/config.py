@@ -32,8 +32,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from recoveryd.engine.thresholds import Thresholds
+from recoveryd.home_config import MODALITY_KINDS, DeviceConfig, ProtocolHomeConfig
 from recoveryd.models import Protocol
-from recoveryd.validation import between, slug
+from recoveryd.validation import LocalTime, between, slug
 
 DEFAULT_CONFIG_PATH = Path("/etc/recoveryd/recoveryd.yaml")
 CONFIG_ENV = "RECOVERYD_CONFIG"
@@ -61,23 +62,6 @@ def _timezone(value: str) -> str:
     return value
 
 
-def _local_time(value: object) -> time:
-    if isinstance(value, time):
-        return value
-    # YAML 1.1 reads an unquoted 07:00 as the sexagesimal integer 420.
-    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
-        return time(value // 60, value % 60)
-    if isinstance(value, str):
-        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
-        if match:
-            return time(int(match.group(1)), int(match.group(2)))
-    raise PydanticCustomError(
-        "local_time",
-        "must be a local time HH:MM such as '07:00', got {value}",
-        {"value": repr(value)},
-    )
-
-
 def _topic_level(value: str) -> str:
     if not value or any(ch in value for ch in "+#") or value.startswith("/") or value.endswith("/"):
         raise PydanticCustomError(
@@ -91,7 +75,6 @@ def _topic_level(value: str) -> str:
 
 Slug = Annotated[str, AfterValidator(slug)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
-LocalTime = Annotated[time, BeforeValidator(_local_time)]
 TopicPrefix = Annotated[str, AfterValidator(_topic_level)]
 Port = Annotated[int, between(1, 65535)]
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -262,15 +245,6 @@ class AthleteConfig(_Section):
         return value
 
 
-class ScheduledActionConfig(_Section):
-    """A recovery action at a local time on days with a given protocol."""
-
-    at: LocalTime
-    modality: Literal["light_scene", "sauna", "compression", "meditation", "notify"]
-    command: str = Field(min_length=1)
-    target: str = Field(min_length=1)
-
-
 class Config(_Section):
     """The whole configuration file."""
 
@@ -280,7 +254,8 @@ class Config(_Section):
     homeassistant: HomeAssistantConfig = Field(default_factory=HomeAssistantConfig)
     engine: EngineConfig = Field(default_factory=EngineConfig)
     athletes: list[AthleteConfig] = Field(min_length=1)
-    recovery: dict[Protocol, list[ScheduledActionConfig]] = Field(default_factory=dict)
+    devices: dict[Slug, DeviceConfig] = Field(default_factory=dict)
+    recovery: dict[Protocol, ProtocolHomeConfig] = Field(default_factory=dict)
     dry_run: bool = Field(default=False, title="Plan and log actions but touch no device")
 
     @field_validator("athletes")
@@ -295,6 +270,38 @@ class Config(_Section):
                 {"dups": ", ".join(duplicates)},
             )
         return value
+
+    @model_validator(mode="after")
+    def _devices_exist(self) -> Config:
+        for protocol, home in self.recovery.items():
+            for modality, kinds in MODALITY_KINDS.items():
+                part = getattr(home, modality)
+                if part is None:
+                    continue
+                where = f"recovery.{protocol.value}.{modality}.device"
+                self._check_device(where, part.device, kinds)
+                timer = getattr(part, "timer", None)
+                if timer is not None:
+                    self._check_device(
+                        f"recovery.{protocol.value}.{modality}.timer", timer, ("timer",)
+                    )
+        return self
+
+    def _check_device(self, where: str, name: str, kinds: tuple[str, ...]) -> None:
+        device = self.devices.get(name)
+        if device is None:
+            known = ", ".join(sorted(self.devices)) or "none configured"
+            raise PydanticCustomError(
+                "device", "{where}: unknown device {name} (devices: {known})",
+                {"where": where, "name": repr(name), "known": known},
+            )  # fmt: skip
+        if device.kind not in kinds:
+            context = {"where": where, "name": repr(name), "kind": device.kind}
+            raise PydanticCustomError(
+                "device_kind",
+                "{where}: device {name} is a {kind}, expected {kinds}",
+                context | {"kinds": " or ".join(kinds)},
+            )
 
     def athlete(self, athlete_id: str) -> AthleteConfig:
         """The athlete with ``athlete_id``; ``KeyError`` names the known ones otherwise."""

@@ -203,7 +203,7 @@ class Daemon:
                     "%s planned (dry-run, no actuators are wired yet): %s",
                     athlete.id,
                     "; ".join(
-                        f"{a.at:%H:%M} {a.modality} {a.command} {a.target}" for a in plan.actions
+                        f"{a.at:%H:%M} {a.modality} {a.command} {a.device}" for a in plan.actions
                     ),
                 )
             if self._on_decision is not None:

@@ -16,7 +16,7 @@ from recoveryd.engine import History, TrainingPlan, decide_days, history_start, 
 from recoveryd.engine.load import HeartRateZones, Sex
 from recoveryd.models import DayPlan, Decision, Exercise, Session
 from recoveryd.store import Store
-from recoveryd.timeline import plan_actions
+from recoveryd.timeline import with_actions
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -86,28 +86,21 @@ def decide_range(
         thresholds=config.engine.thresholds(),
         zones=heart_rate_zones(athlete),
     )
-    return [plan_actions(p, config.recovery, config.zone) for p in plans]
+    return [with_actions(p, config.recovery, config.devices, config.zone) for p in plans]
 
 
 def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> str:
     """Digest of every stored observation and configuration value a decision on ``day`` uses."""
     athlete = config.athlete(athlete_id)
+    since = load_start(day, config.engine.thresholds())
     digest = hashlib.sha256()
-    digest.update(
-        store.inputs_digest(
-            athlete_id, history_start(day, config.engine.thresholds()), day
-        ).encode()
-    )
+    digest.update(store.inputs_digest(athlete_id, since, day).encode())
     digest.update(athlete.model_dump_json().encode())
     digest.update(config.engine.model_dump_json().encode())
-    digest.update(
-        str(
-            sorted(
-                (p.value, [a.model_dump_json() for a in acts])
-                for p, acts in config.recovery.items()
-            )
-        ).encode()
-    )
+    for protocol, home in sorted(config.recovery.items()):
+        digest.update(f"{protocol.value}={home.model_dump_json()}".encode())
+    for name, device in sorted(config.devices.items()):
+        digest.update(f"{name}={device.model_dump_json()}".encode())
     return digest.hexdigest()
 
 

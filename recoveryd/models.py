@@ -201,21 +201,45 @@ class Readiness:
         return next((c for c in self.contributors if c.signal == signal), None)
 
 
+# What an action does, independent of the device that does it.
+ACTION_COMMANDS: tuple[str, ...] = (
+    "heat_on",  # sauna: heat to params temp_c; params auto_off_min arms the device-side off
+    "heat_off",
+    "start_check",  # sauna: turn the heat off if nobody started the session by now
+    "turn_on",  # compression boots or a switch, params minutes
+    "turn_off",
+    "play_media",  # params media_id, media_type
+    "timer_start",  # params minutes
+    "scene",  # params kelvin, brightness_pct, transition_s (each optional)
+)
+# Commands that make a device safe; they always run, however late.
+SAFE_COMMANDS: frozenset[str] = frozenset({"heat_off", "turn_off", "start_check"})
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
-    """One thing the home should do at a local time, for one athlete's day plan."""
+    """One thing the home does at a local time, for one athlete's day plan.
+
+    ``device`` names a device of the configuration; ``ends_at`` is when what this action
+    starts is expected to end (a sauna session, a boots session).
+    """
 
     at: dt.datetime
     athlete: str
     modality: str
     command: str
-    target: str
+    device: str
     params: tuple[tuple[str, str], ...] = ()
+    ends_at: dt.datetime | None = None
 
     @property
     def key(self) -> str:
         """A stable identity for the action log, so that no action runs twice."""
-        return f"{self.athlete}:{self.at.isoformat()}:{self.modality}:{self.command}:{self.target}"
+        return f"{self.athlete}:{self.at.isoformat()}:{self.modality}:{self.command}:{self.device}"
+
+    def param(self, name: str) -> str | None:
+        """One parameter, or ``None``."""
+        return next((value for key, value in self.params if key == name), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,7 +183,11 @@ def _actions(plan: DayPlan, *, dry_run: bool) -> Table:
     actions = _grid()
     for action in plan.actions:
         mark = Text("  [dry-run]" if dry_run else "", style="magenta")
-        what = Text(f"{action.modality}: {action.command} → {action.target}")
+        detail = ", ".join(f"{k} {v}" for k, v in action.params if k != "ready_by")
+        what = Text(
+            f"{action.modality}: {action.command} {action.device}"
+            + (f" ({detail})" if detail else "")
+        )
         actions.add_row(action.at.strftime("%H:%M"), what + mark)
     if not plan.actions:
         actions.add_row("", "no recovery actions scheduled for this protocol")

@@ -1,41 +1,228 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright 2026 the recoveryd authors
-"""From a day plan to the day's timed actions (first version: fixed local times per protocol).
+"""From day plans to the household's timeline of actions. Pure: no clock, no I/O.
 
-Later versions add lead times (sauna "ready by"), household conflicts, APScheduler jobs per
-action and catch-up after a restart; callers already receive plain :class:`Action` values.
+* Each modality of the day's protocol becomes timed actions: a scene; a sauna that is
+  ready by its time (pre-heat starts ``(temp - ambient) / heat rate`` minutes before, so the
+  room is hot when promised), a start check and a heat-off; boots on and off; meditation audio
+  and its timer.
+* Safety first (:mod:`recoveryd.safety`): a sauna is never planned on an illness day, or
+  when resting HR and skin temperature are both flagged.
+* Shared devices: sessions on one device run one after another, in the order they would
+  start (ties: the order of the athletes in the configuration); a session that would overlap
+  the previous one moves to start when that one ends. Back-to-back sauna sessions share one
+  heating block: no second pre-heat, the heat stays on, and the device-side auto-off covers
+  the whole block.
+* After a restart (:func:`catch_up`): an action already logged never runs again; a missed
+  action runs late inside its grace window, an older one is logged as missed and never run
+  (no sauna pre-heat hours late). A command that makes a device safe always runs, however late.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from datetime import datetime
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from recoveryd.config import ScheduledActionConfig
-from recoveryd.models import Action, DayPlan, Protocol
+from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig, ScenePlanConfig
+from recoveryd.models import SAFE_COMMANDS, Action, DayPlan, Protocol
+from recoveryd.safety import sauna_allowed
 
-# Heat is never applied on a day that shows the illness pattern, whatever the schedule says.
-_HEAT_MODALITIES = frozenset({"sauna"})
+# How late a missed action may still run after a restart.
+GRACE: Mapping[str, timedelta] = {
+    "heat_on": timedelta(minutes=10),
+    "turn_on": timedelta(minutes=15),
+    "play_media": timedelta(minutes=15),
+    "timer_start": timedelta(minutes=15),
+    "scene": timedelta(minutes=30),
+}
 
 
-def plan_actions(
+def _at(day: date, when: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, when, tzinfo=zone)
+
+
+def preheat_minutes(device: DeviceConfig, temp_c: int) -> int:
+    """Minutes of heating before the sauna reaches ``temp_c`` from ambient."""
+    return max(0, math.ceil((temp_c - device.ambient_c) / device.heat_rate_c_per_min))
+
+
+def _params(**values: object) -> tuple[tuple[str, str], ...]:
+    return tuple((k, str(v)) for k, v in values.items() if v is not None)
+
+
+def _scene(athlete: str, modality: str, part: ScenePlanConfig, day: date, zone: ZoneInfo) -> Action:
+    when = part.at or part.latest or time(7, 0)
+    return Action(
+        _at(day, when, zone), athlete, modality, "scene", part.device,
+        _params(kelvin=part.kelvin, brightness_pct=part.brightness_pct,
+                transition_s=part.transition_s, wake_entity=part.wake_entity),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """The actions of one session on one device, moved together.
+
+    ``start`` and ``end`` bound the session itself (for a sauna: from ready to heat-off);
+    a sauna's pre-heat comes before ``start``.
+    """
+
+    device: str
+    start: datetime
+    end: datetime
+    actions: tuple[Action, ...]
+
+    @property
+    def first_at(self) -> datetime:
+        """When the first action of the block runs (a sauna's pre-heat)."""
+        return min(a.at for a in self.actions)
+
+    def shifted(self, delta: timedelta) -> Block:
+        """The same session ``delta`` later."""
+        moved = tuple(
+            replace(a, at=a.at + delta, ends_at=None if a.ends_at is None else a.ends_at + delta)
+            for a in self.actions
+        )
+        return Block(self.device, self.start + delta, self.end + delta, moved)
+
+
+def plan_blocks(
+    plan: DayPlan, home: ProtocolHomeConfig, devices: Mapping[str, DeviceConfig], zone: ZoneInfo
+) -> list[Block]:
+    """The sessions one athlete's day plan asks of the home."""
+    day, who = plan.date, plan.athlete
+    blocks: list[Block] = []
+    for modality in ("wake", "wind_down"):
+        part = getattr(home, modality)
+        if part is not None:
+            action = _scene(who, modality, part, day, zone)
+            blocks.append(Block(part.device, action.at, action.at, (action,)))
+    if home.sauna is not None and sauna_allowed(plan.readiness)[0]:
+        s = home.sauna
+        device = devices[s.device]
+        ready = _at(day, s.ready_by, zone)
+        lead = timedelta(minutes=preheat_minutes(device, s.temp_c))
+        wait = timedelta(minutes=device.start_wait_min)
+        end = ready + wait + timedelta(minutes=s.minutes)
+        auto_off = math.ceil((end - (ready - lead)).total_seconds() / 60)
+        heat = _params(temp_c=s.temp_c, auto_off_min=auto_off, ready_by=ready.isoformat())
+        actions = [Action(ready - lead, who, "sauna", "heat_on", s.device, heat, end)]
+        if device.presence_entity is not None:
+            actions.append(Action(ready + wait, who, "sauna", "start_check", s.device))
+        actions.append(Action(end, who, "sauna", "heat_off", s.device))
+        blocks.append(Block(s.device, ready, end, tuple(actions)))
+    if home.compression is not None:
+        c = home.compression
+        start = _at(day, c.at, zone)
+        end = start + timedelta(minutes=c.minutes)
+        boots = (
+            Action(start, who, "compression", "turn_on", c.device, _params(minutes=c.minutes), end),
+            Action(end, who, "compression", "turn_off", c.device),
+        )
+        blocks.append(Block(c.device, start, end, boots))
+    if home.meditation is not None:
+        m = home.meditation
+        start = _at(day, m.at, zone)
+        end = start + timedelta(minutes=m.minutes)
+        audio = [Action(start, who, "meditation", "play_media", m.device,
+                        _params(media_id=m.media_id, media_type=m.media_type), end)]  # fmt: skip
+        if m.timer is not None:
+            audio.append(
+                Action(
+                    start,
+                    who,
+                    "meditation",
+                    "timer_start",
+                    m.timer,
+                    _params(minutes=m.minutes),
+                    end,
+                )
+            )
+        blocks.append(Block(m.device, start, end, tuple(audio)))
+    return blocks
+
+
+def _merge_sauna(previous: Block, block: Block) -> Block:
+    """Back-to-back sessions on one sauna: one heating block."""
+    heat_on = next(a for a in previous.actions if a.command == "heat_on")
+    auto_off = math.ceil((block.end - heat_on.at).total_seconds() / 60)
+    kept = [a for a in previous.actions if a.command != "heat_off"]
+    kept[kept.index(heat_on)] = replace(
+        heat_on,
+        params=tuple((k, str(auto_off) if k == "auto_off_min" else v) for k, v in heat_on.params),
+        ends_at=block.end,
+    )
+    later = [a for a in block.actions if a.command != "heat_on"]
+    return Block(previous.device, previous.start, block.end, (*kept, *later))
+
+
+def with_actions(
     plan: DayPlan,
-    schedule: Mapping[Protocol, Sequence[ScheduledActionConfig]],
+    recovery: Mapping[Protocol, ProtocolHomeConfig],
+    devices: Mapping[str, DeviceConfig],
     zone: ZoneInfo,
 ) -> DayPlan:
-    """``plan`` with the actions its protocol schedules for its day, in time order."""
-    actions = [
-        Action(
-            at=datetime.combine(plan.date, item.at, tzinfo=zone),
-            athlete=plan.athlete,
-            modality=item.modality,
-            command=item.command,
-            target=item.target,
-        )
-        for item in schedule.get(plan.protocol, ())
-        if not (plan.readiness.illness and item.modality in _HEAT_MODALITIES)
-    ]
-    actions.sort(key=lambda a: (a.at, a.modality))
-    return replace(plan, actions=tuple(actions))
+    """``plan`` with the actions its protocol asks of the home, as if it had the home alone."""
+    return replace(plan, actions=household_timeline([plan], recovery, devices, zone))
+
+
+def household_timeline(
+    plans: Sequence[DayPlan],
+    recovery: Mapping[Protocol, ProtocolHomeConfig],
+    devices: Mapping[str, DeviceConfig],
+    zone: ZoneInfo,
+) -> tuple[Action, ...]:
+    """Every action of the household's day, in time order, with shared devices resolved.
+
+    ``plans`` come in the order of the athletes in the configuration.
+    """
+    by_device: dict[str, list[Block]] = {}
+    for plan in plans:
+        home = recovery.get(plan.protocol)
+        if home is None:
+            continue
+        for block in plan_blocks(plan, home, devices, zone):
+            by_device.setdefault(block.device, []).append(block)
+    actions: list[Action] = []
+    for device, blocks in by_device.items():
+        resolved: list[Block] = []
+        # sorted() is stable: equal starts keep the athletes' configured order.
+        for requested in sorted(blocks, key=lambda b: b.start):
+            block = requested
+            if resolved and block.start < resolved[-1].end and block.end > block.start:
+                block = block.shifted(resolved[-1].end - block.start)
+            if resolved and devices[device].kind == "sauna" and block.first_at < resolved[-1].end:
+                resolved[-1] = _merge_sauna(resolved[-1], block)
+                continue
+            resolved.append(block)
+        actions += [a for b in resolved for a in b.actions]
+    return tuple(sorted(actions, key=lambda a: (a.at, a.device, a.command)))
+
+
+@dataclass(frozen=True, slots=True)
+class CatchUp:
+    """What to do with a day's actions at ``now``."""
+
+    run_now: tuple[Action, ...]
+    later: tuple[Action, ...]
+    missed: tuple[Action, ...]
+
+
+def catch_up(actions: Iterable[Action], logged: set[str], now: datetime) -> CatchUp:
+    """Split the day's actions after a (re)start: run late, schedule, or give up on each."""
+    run_now, later, missed = [], [], []
+    for action in actions:
+        if action.key in logged:
+            continue
+        if action.at > now:
+            later.append(action)
+        elif action.command in SAFE_COMMANDS or now - action.at <= GRACE.get(
+            action.command, timedelta(0)
+        ):
+            run_now.append(action)
+        else:
+            missed.append(action)
+    return CatchUp(tuple(run_now), tuple(later), tuple(missed))

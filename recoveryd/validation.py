@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import time
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -71,3 +72,23 @@ class SessionInput(BaseModel):
                 "no_load", "give rpe or avg_hr, or the session carries no load", {}
             )
         return self
+
+
+def _local_time(value: object) -> time:
+    if isinstance(value, time):
+        return value
+    # YAML 1.1 reads an unquoted 07:00 as the sexagesimal integer 420.
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    if isinstance(value, str):
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", value.strip())
+        if match:
+            return time(int(match.group(1)), int(match.group(2)))
+    raise PydanticCustomError(
+        "local_time",
+        "must be a local time HH:MM such as '07:00', got {value}",
+        {"value": repr(value)},
+    )
+
+
+LocalTime = Annotated[time, BeforeValidator(_local_time)]

@@ -121,13 +121,16 @@ athletes:
   - id: sam
     name: Sam
     sources: [garmin]
+devices:
+  sauna: {{kind: sauna, via: dry_run, heat_rate_c_per_min: 2.0, ambient_c: 20}}
+  wind_down_scene: {{kind: scene, via: dry_run}}
 recovery:
   active_recovery:
-    - {{at: "18:00", modality: sauna, command: climate.set_temperature, target: climate.sauna}}
-    - {{at: "21:30", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+    sauna: {{device: sauna, ready_by: "18:00", minutes: 20, temp_c: 80}}
+    wind_down: {{device: wind_down_scene, at: "21:30"}}
   rest:
-    - {{at: "18:00", modality: sauna, command: climate.set_temperature, target: climate.sauna}}
-    - {{at: "20:45", modality: light_scene, command: scene.turn_on, target: scene.wind_down}}
+    sauna: {{device: sauna, ready_by: "18:00", minutes: 20, temp_c: 80}}
+    wind_down: {{device: wind_down_scene, at: "20:45"}}
 """
     for extra in sections.values():
         text += extra

@@ -168,7 +168,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
                     "at": a.at.isoformat(),
                     "modality": a.modality,
                     "command": a.command,
-                    "target": a.target,
+                    "device": a.device,
                 }
                 for a in plan.actions
             ],

@@ -78,7 +78,7 @@ def test_minimal_configuration_takes_the_documented_defaults() -> None:
             "recoveryd.yaml: engine: full_hrv_days (20) must not be below min_hrv_days (30)",
         ),
         (
-            "recovery: {nap: []}\n",
+            "recovery: {nap: {}}\n",
             "recoveryd.yaml: recovery.nap: must be one of 'rest', 'active_recovery', "
             "'mobility', 'as_planned', 'progressive_overload' or 'insufficient_data', got 'nap'",
         ),

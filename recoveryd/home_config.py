@@ -1,0 +1,152 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Configuration of the home: the household's devices and, per protocol, what they do.
+
+Read by :mod:`recoveryd.config` (the only reader of the file). Limits that protect people are
+in :mod:`recoveryd.safety_limits` and cannot be raised here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from recoveryd import safety_limits as limits
+from recoveryd.validation import LocalTime, between
+
+_ENTITY = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
+
+
+def _entity_id(value: str) -> str:
+    if not _ENTITY.match(value):
+        raise PydanticCustomError(
+            "entity_id",
+            "must be a Home Assistant entity id such as 'climate.sauna', got {value}",
+            {"value": repr(value)},
+        )
+    return value
+
+
+EntityId = Annotated[str, AfterValidator(_entity_id)]
+DeviceKind = Literal["sauna", "compression", "light", "scene", "media", "switch", "timer"]
+Transport = Literal["homeassistant", "zigbee2mqtt", "tasmota", "shelly", "ble", "dry_run"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DeviceConfig(_Section):
+    """One device of the household and how to reach it."""
+
+    kind: DeviceKind
+    via: Transport
+    entity: EntityId | None = Field(default=None, title="Home Assistant entity (via homeassistant)")
+    topic: str | None = Field(
+        default=None, title="Zigbee2MQTT name, Tasmota topic or Shelly device id"
+    )
+    switch_id: Annotated[int, between(0, 15)] = 0
+    profile: str | None = Field(default=None, title="BLE GATT profile file (via ble)")
+    address: str | None = Field(default=None, title="BLE address or name (via ble)")
+    max_temp_c: Annotated[int, between(limits.SAUNA_MIN_TEMP_C, limits.SAUNA_MAX_TEMP_C)] = 90
+    max_minutes: Annotated[int, between(1, limits.SAUNA_MAX_SESSION_MIN)] = 30
+    heat_rate_c_per_min: Annotated[float, between(0.2, 10.0)] = 1.5
+    ambient_c: Annotated[float, between(-20, 35)] = 20.0
+    start_wait_min: Annotated[int, between(5, limits.SAUNA_MAX_START_WAIT_MIN)] = 20
+    door_entity: EntityId | None = Field(default=None, title="Door sensor: no heat while open")
+    presence_entity: EntityId | None = Field(
+        default=None, title="Presence sensor: the session counts as started when it turns on"
+    )
+
+    @model_validator(mode="after")
+    def _address_for_transport(self) -> DeviceConfig:
+        needs = {
+            "homeassistant": ("entity", self.entity),
+            "zigbee2mqtt": ("topic", self.topic),
+            "tasmota": ("topic", self.topic),
+            "shelly": ("topic", self.topic),
+            "ble": ("profile", self.profile),
+        }
+        if self.via in needs and needs[self.via][1] is None:
+            raise PydanticCustomError(
+                "missing_address",
+                "a device via {via} needs {key}",
+                {"via": self.via, "key": needs[self.via][0]},
+            )
+        if self.kind == "compression" and self.max_minutes > limits.COMPRESSION_MAX_MIN:
+            raise PydanticCustomError(
+                "out_of_range",
+                "max_minutes of a compression device must be at most {cap}, got {value}",
+                {"cap": limits.COMPRESSION_MAX_MIN, "value": self.max_minutes},
+            )
+        return self
+
+
+class SaunaPlanConfig(_Section):
+    """A sauna session that must be hot by ``ready_by``; pre-heat starts early enough."""
+
+    device: str
+    ready_by: LocalTime
+    minutes: Annotated[int, between(5, limits.SAUNA_MAX_SESSION_MIN)] = 20
+    temp_c: Annotated[int, between(limits.SAUNA_MIN_TEMP_C, limits.SAUNA_MAX_TEMP_C)] = 80
+
+
+class TimedPlanConfig(_Section):
+    """Something that runs for ``minutes`` from ``at`` (compression boots, a timer)."""
+
+    device: str
+    at: LocalTime
+    minutes: Annotated[int, between(1, 120)] = 20
+
+
+class MeditationPlanConfig(_Section):
+    """Guided-meditation audio at ``at`` on a media player, with an optional timer."""
+
+    device: str
+    at: LocalTime
+    minutes: Annotated[int, between(1, 120)] = 10
+    media_id: str = Field(min_length=1)
+    media_type: str = "music"
+    timer: str | None = Field(default=None, title="A timer device started for the session")
+
+
+class ScenePlanConfig(_Section):
+    """A scene (or light setting) at a time, or when a wake signal arrives."""
+
+    device: str
+    at: LocalTime | None = None
+    wake_entity: EntityId | None = Field(
+        default=None, title="Bed-occupancy or phone-alarm entity that starts the scene"
+    )
+    latest: LocalTime | None = Field(default=None, title="Run by then even without the signal")
+    kelvin: Annotated[int, between(1500, 6500)] | None = None
+    brightness_pct: Annotated[int, between(1, 100)] | None = None
+    transition_s: Annotated[int, between(0, 3600)] | None = None
+
+    @model_validator(mode="after")
+    def _when(self) -> ScenePlanConfig:
+        if self.at is None and self.wake_entity is None:
+            raise PydanticCustomError("when", "give at: HH:MM or wake_entity", {})
+        return self
+
+
+class ProtocolHomeConfig(_Section):
+    """What the home does on a day with one protocol; every part is optional."""
+
+    wake: ScenePlanConfig | None = None
+    sauna: SaunaPlanConfig | None = None
+    compression: TimedPlanConfig | None = None
+    meditation: MeditationPlanConfig | None = None
+    wind_down: ScenePlanConfig | None = None
+
+
+MODALITY_KINDS: dict[str, tuple[str, ...]] = {
+    "wake": ("scene", "light"),
+    "sauna": ("sauna",),
+    "compression": ("compression", "switch"),
+    "meditation": ("media",),
+    "wind_down": ("scene", "light"),
+}

@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Hard limits that no configuration can raise. Changing them means changing this file.
+
+Sauna: Finnish-sauna bathing studies use 70-100 °C for 5-20 minutes per round (Laukkanen et
+al. 2018, Mayo Clin Proc 93:1111-1121); 100 °C and 60 minutes of session are the ceiling here,
+whatever the heater could do. Compression: pneumatic boots are used for 20-60 minutes per
+session (manufacturers' own session lengths), 60 minutes is the ceiling. Any device that heats
+or squeezes also gets a device-side auto-off where the device supports one.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+SAUNA_MAX_TEMP_C: Final = 100
+SAUNA_MIN_TEMP_C: Final = 40
+SAUNA_MAX_SESSION_MIN: Final = 60
+SAUNA_MAX_START_WAIT_MIN: Final = 60
+COMPRESSION_MAX_MIN: Final = 60
+# Pre-heat longer than this means the heater cannot reach the target: refuse, do not run it.
+SAUNA_MAX_PREHEAT_MIN: Final = 120
