@@ -116,8 +116,12 @@ class MqttConfig(_Section):
 
 
 class HomeAssistantConfig(_Section):
-    """Home Assistant MQTT discovery."""
+    """Home Assistant: MQTT discovery, and the REST API for service calls."""
 
+    url: str | None = Field(default=None, title="e.g. http://homeassistant.local:8123")
+    token: SecretStr | None = Field(default=None, title="Long-lived access token (or token_file)")
+    verify_ssl: bool = True
+    attempts: Annotated[int, between(1, 20)] = 5
     discovery: bool = True
     discovery_prefix: TopicPrefix = "homeassistant"
     status_topic: TopicPrefix = "homeassistant/status"
@@ -285,6 +289,27 @@ class Config(_Section):
                     self._check_device(
                         f"recovery.{protocol.value}.{modality}.timer", timer, ("timer",)
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _transports_available(self) -> Config:
+        for name, device in self.devices.items():
+            if device.via == "ble":
+                raise PydanticCustomError(
+                    "transport",
+                    "devices.{name}.via: ble gadgets are not supported by this version; "
+                    "use a smart plug (tasmota, shelly) with a timer for now",
+                    {"name": name},
+                )
+            if device.via == "homeassistant" and (
+                self.homeassistant.url is None or self.homeassistant.token is None
+            ):
+                raise PydanticCustomError(
+                    "transport",
+                    "devices.{name}.via: homeassistant needs homeassistant.url and "
+                    "homeassistant.token (or token_file)",
+                    {"name": name},
+                )
         return self
 
     def _check_device(self, where: str, name: str, kinds: tuple[str, ...]) -> None:

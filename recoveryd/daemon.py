@@ -15,13 +15,18 @@ import logging
 import random
 import signal
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Protocol as TypingProtocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from integrations.devices.dry_run import DryRun
+from integrations.devices.mqtt_devices import MqttDevices
+from integrations.devices.tracker import StateTracker
+from integrations.homeassistant.actuator import HomeAssistant
 from integrations.mqtt.discovery import discovery_messages, plan_message, state_message
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.topics import Message, Topics
@@ -29,6 +34,8 @@ from integrations.mqtt.topics import Message, Topics
 from recoveryd.config import Config
 from recoveryd.deciding import decide_and_store
 from recoveryd.events import (
+    ActionDue,
+    ActionFinished,
     BrokerConnected,
     DecisionDue,
     Event,
@@ -37,9 +44,12 @@ from recoveryd.events import (
     Stop,
     StorePoll,
 )
-from recoveryd.models import Decision
-from recoveryd.ports import PublishError
+from recoveryd.models import SAFE_COMMANDS, Action, Decision
+from recoveryd.ports import Actuator, PublishError
+from recoveryd.safety import Sensors
+from recoveryd.safety import check as safety_check
 from recoveryd.store import Store
+from recoveryd.timeline import catch_up, household_timeline
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +78,7 @@ class Daemon:
         *,
         clock: Clock | None = None,
         on_decision: Callable[[Decision], None] | None = None,
+        actuators: Mapping[str, Actuator] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
@@ -78,12 +89,20 @@ class Daemon:
             ha_status=config.homeassistant.status_topic,
         )
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.tracker = StateTracker()
+        device_topics = [t for d in config.devices.values() for t in MqttDevices.state_topics(d)]
         self.link = MqttLink(
             config.mqtt,
             self.topics.availability,
             config.homeassistant.status_topic if config.homeassistant.discovery else None,
             self.queue.put_nowait,
+            device_topics=device_topics,
+            on_device_message=self.tracker.feed,
         )
+        self.actuators = actuators or _actuators(config, self.link, self.tracker)
+        self.timeline: dict[str, Action] = {}
+        self._scheduler_ref: AsyncIOScheduler | None = None
+        self._running: set[asyncio.Task[None]] = set()
         self._on_decision = on_decision
         self._data_version = self.store.data_version()
         self._pending_timers: set[asyncio.TimerHandle] = set()
@@ -93,6 +112,7 @@ class Daemon:
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then publish ``offline`` and close the store."""
         scheduler = self._scheduler()
+        self._scheduler_ref = scheduler
         scheduler.start()
         try:
             async with asyncio.TaskGroup() as group:
@@ -105,6 +125,8 @@ class Daemon:
                 self.link.close()
                 await link
         finally:
+            for task in self._running:
+                task.cancel()
             scheduler.shutdown(wait=False)
             for timer in self._pending_timers:
                 timer.cancel()
@@ -159,11 +181,17 @@ class Daemon:
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
                 self._decide_all(trigger)
+                self._rebuild_timeline()
                 await self._publish_pending()
+            case ActionDue(key=key):
+                self._start_action(key)
+            case ActionFinished(action=action, status=status, detail=detail):
+                self._finish_action(action, status, detail)
             case StorePoll():
                 version = self.store.data_version()
                 if version != self._data_version:
                     self._decide_all("new data")
+                    self._rebuild_timeline()
                     # Only now: if deciding failed, the next poll tries again.
                     self._data_version = version
                     await self._publish_pending()
@@ -209,6 +237,87 @@ class Daemon:
             if self._on_decision is not None:
                 self._on_decision(decision)
 
+    # The timeline ---------------------------------------------------------------------------
+
+    def _rebuild_timeline(self) -> None:
+        """Today's household timeline from the stored decisions, caught up to now."""
+        today, now = self._today()
+        plans = []
+        for athlete in self.config.athletes:
+            decision = self.store.latest_decision(athlete.id, today)
+            if decision is not None:
+                plans.append(decision.plan)
+        actions = household_timeline(
+            plans, self.config.recovery, self.config.devices, self.config.zone
+        )
+        settled = self.store.settled_actions(today)
+        # A device switched on by an action of an earlier timeline keeps its switch-off,
+        # whatever a re-decision now says.
+        kept_offs = [
+            a
+            for a in self.timeline.values()
+            if a.command in SAFE_COMMANDS and a.key not in settled
+            and any(o.device == a.device and o.key in settled for o in self.timeline.values()
+                    if o.command in {"heat_on", "turn_on"})
+        ]  # fmt: skip
+        fresh = {a.key: a for a in (*actions, *kept_offs)}
+        scheduler = self._scheduler_ref
+        if scheduler is not None:
+            for key in set(self.timeline) - set(fresh):
+                if scheduler.get_job(key) is not None:
+                    scheduler.remove_job(key)
+        self.timeline = fresh
+        plan = catch_up(fresh.values(), settled, now)
+        for action in plan.missed:
+            self.store.log_action(action, "missed", "too late to start after a restart", now)
+            log.warning(
+                "missed %s %s of %s at %s", action.command, action.device, action.athlete, action.at
+            )
+        for action in plan.run_now:
+            self.queue.put_nowait(ActionDue(action.key))
+        if scheduler is not None:
+            for action in plan.later:
+                scheduler.add_job(
+                    self._enqueue, DateTrigger(run_date=action.at), args=[ActionDue(action.key)],
+                    id=action.key, replace_existing=True, misfire_grace_time=None,
+                )  # fmt: skip
+
+    def _start_action(self, key: str) -> None:
+        today, _ = self._today()
+        action = self.timeline.get(key)
+        if action is None or key in self.store.settled_actions(today):
+            return
+        task = asyncio.create_task(self._run_action(action), name=f"action {key}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def _run_action(self, action: Action) -> None:
+        """Guard, act, and report back through the queue (the consumer logs it)."""
+        device = self.config.devices[action.device]
+        actuator = self.actuators[device.via]
+        sensors = await actuator.sensors(device) if action.command == "heat_on" else Sensors()
+        verdict = safety_check(action, sensors)
+        if not verdict.allowed:
+            self.queue.put_nowait(ActionFinished(action, "refused", verdict.reason))
+            return
+        result = await actuator.execute(action, device)
+        self.queue.put_nowait(ActionFinished(action, result.status, result.detail))
+
+    def _finish_action(self, action: Action, status: str, detail: str) -> None:
+        _, now = self._today()
+        self.store.log_action(action, status, detail, now)
+        line = "%s %s %s (%s): %s"
+        args = (action.command, action.device, status, action.athlete, detail)
+        if status == "failed":
+            log.error(line, *args)
+            if action.command in SAFE_COMMANDS:
+                # Heat must come off: try again in a minute, for as long as it takes.
+                loop = asyncio.get_running_loop()
+                handle = loop.call_later(60.0, self.queue.put_nowait, ActionDue(action.key))
+                self._pending_timers.add(handle)
+        else:
+            log.info(line, *args)
+
     def _schedule_rediscovery(self) -> None:
         # A small random delay, so a house full of MQTT devices does not answer at once.
         delay = random.uniform(0, self.config.homeassistant.rediscovery_delay_max_s)  # noqa: S311
@@ -251,6 +360,28 @@ class Daemon:
             messages = [state_message(self.topics, decision), plan_message(self.topics, decision)]
             if await self._publish(messages):
                 self.store.mark_published(decision, now)
+
+
+def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[str, Actuator]:
+    """One actuator per transport; everything is a dry run when the configuration says so."""
+    dry = DryRun()
+    if config.dry_run:
+        return dict.fromkeys(
+            ("homeassistant", "zigbee2mqtt", "tasmota", "shelly", "ble", "dry_run"), dry
+        )
+    mqtt_devices = MqttDevices(link, tracker)
+    actuators: dict[str, Actuator] = {
+        "dry_run": dry,
+        "zigbee2mqtt": mqtt_devices,
+        "tasmota": mqtt_devices,
+        "shelly": mqtt_devices,
+    }
+    ha = config.homeassistant
+    if ha.url is not None and ha.token is not None:
+        actuators["homeassistant"] = HomeAssistant(
+            ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify_ssl=ha.verify_ssl
+        )
+    return actuators
 
 
 def run_daemon(config: Config) -> None:

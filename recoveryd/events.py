@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from recoveryd.models import Action
+
 
 @dataclass(frozen=True, slots=True)
 class BrokerConnected:
@@ -38,8 +40,33 @@ class StorePoll:
 
 
 @dataclass(frozen=True, slots=True)
+class ActionDue:
+    """A timeline action's time has come (or it is being caught up)."""
+
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActionFinished:
+    """A device reported what became of an action."""
+
+    action: Action
+    status: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """Finish the current event and stop consuming."""
 
 
-Event = BrokerConnected | HomeAssistantOnline | RediscoveryDue | DecisionDue | StorePoll | Stop
+Event = (
+    BrokerConnected
+    | HomeAssistantOnline
+    | RediscoveryDue
+    | DecisionDue
+    | StorePoll
+    | ActionDue
+    | ActionFinished
+    | Stop
+)

@@ -4,7 +4,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
+
+from recoveryd.home_config import DeviceConfig
+from recoveryd.models import Action
+from recoveryd.safety import Sensors
 
 
 class PublishError(Exception):
@@ -16,3 +21,28 @@ class Publisher(Protocol):
 
     async def publish(self, topic: str, payload: str, *, retain: bool, qos: int) -> None:
         """Publish and wait for the broker's acknowledgement (QoS 1)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionResult:
+    """What a device did with an action.
+
+    ``status`` is ``done`` (confirmed), ``failed`` (``detail`` says why) or ``dry_run``.
+    """
+
+    status: str
+    detail: str
+
+
+class Actuator(Protocol):
+    """Drives one kind of device.
+
+    Implementations retry transient faults themselves and never report a command as done
+    unless the device confirmed it.
+    """
+
+    async def execute(self, action: Action, device: DeviceConfig) -> ActionResult:
+        """Carry out ``action`` on ``device``."""
+
+    async def sensors(self, device: DeviceConfig) -> Sensors:
+        """The device's door and presence sensors, ``None`` where absent or unreadable."""

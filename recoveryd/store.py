@@ -25,6 +25,8 @@ from recoveryd.engine.load import CompletedSession
 from recoveryd.models import (
     CHECKIN_ITEMS,
     NIGHT_METRICS,
+    SAFE_COMMANDS,
+    Action,
     CheckIn,
     DayPlan,
     Decision,
@@ -32,7 +34,7 @@ from recoveryd.models import (
     Protocol,
 )
 
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 _BUSY_TIMEOUT_S: Final = 5.0
 
 _MIGRATIONS: Final[dict[int, str]] = {
@@ -82,7 +84,24 @@ _MIGRATIONS: Final[dict[int, str]] = {
         PRIMARY KEY (athlete, date)
     ) WITHOUT ROWID;
     """,
+    3: """
+    CREATE TABLE action_log (
+        key TEXT NOT NULL,
+        date TEXT NOT NULL,
+        athlete TEXT NOT NULL,
+        device TEXT NOT NULL,
+        command TEXT NOT NULL,
+        planned_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        logged_at TEXT NOT NULL
+    );
+    CREATE INDEX action_log_date ON action_log (date, key);
+    """,
 }
+
+# Outcomes after which an action is never run again.
+FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed")
 
 _PLAN = TypeAdapter(DayPlan)
 _NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
@@ -248,6 +267,44 @@ class Store:
             (athlete, first.isoformat(), last.isoformat()),
         )
         return {date.fromisoformat(d): Protocol(p) for d, p in cursor}
+
+    def log_action(self, action: Action, status: str, detail: str, at: datetime) -> None:
+        """Record what happened to ``action`` (every heat action is logged with its reason)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO action_log (key, date, athlete, device, command, planned_at, status, "
+                "detail, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    action.key,
+                    action.at.date().isoformat(),
+                    action.athlete,
+                    action.device,
+                    action.command,
+                    action.at.isoformat(),
+                    status,
+                    detail,
+                    at.isoformat(),
+                ),
+            )
+
+    def settled_actions(self, day: date) -> set[str]:
+        """Keys of the day's actions that must not run again."""
+        # A turn-off that failed is not settled: it must run again, after any restart.
+        cursor = self._db.execute(
+            f"SELECT key FROM action_log WHERE date = ? AND status IN "
+            f"({', '.join('?' for _ in FINAL_STATUSES)}) "
+            f"AND NOT (status = 'failed' AND command IN ({', '.join('?' for _ in SAFE_COMMANDS)}))",
+            (day.isoformat(), *FINAL_STATUSES, *sorted(SAFE_COMMANDS)),
+        )
+        return {row[0] for row in cursor}
+
+    def action_history(self, day: date) -> list[tuple[str, str, str, str]]:
+        """(key, command, status, detail) of the day's logged actions, oldest first."""
+        cursor = self._db.execute(
+            "SELECT key, command, status, detail FROM action_log WHERE date = ? ORDER BY rowid",
+            (day.isoformat(),),
+        )
+        return [(str(k), str(c), str(s), str(d)) for k, c, s, d in cursor]
 
     def count_nights(self, athlete: str | None = None) -> int:
         """How many nights are stored, for one athlete or all."""

@@ -38,11 +38,16 @@ class MqttLink:
         availability_topic: str,
         ha_status_topic: str | None,
         enqueue: Callable[[Event], None],
+        *,
+        device_topics: list[str] | None = None,
+        on_device_message: Callable[[str, bytes], None] | None = None,
     ) -> None:
         self._config = config
         self._availability = availability_topic
         self._ha_status = ha_status_topic
         self._enqueue = enqueue
+        self._device_topics = device_topics or []
+        self._on_device_message = on_device_message
         self._client: aiomqtt.Client | None = None
         self._closing = asyncio.Event()
         self.connections = 0
@@ -93,6 +98,8 @@ class MqttLink:
             await client.publish(self._availability, "online", qos=1, retain=True)
             if self._ha_status is not None:
                 await client.subscribe(self._ha_status, qos=1)
+            for topic in self._device_topics:
+                await client.subscribe(topic, qos=1)
             self._client = client
             self.connections += 1
             log.info("connected to MQTT broker %s:%d", cfg.host, cfg.port)
@@ -122,6 +129,10 @@ class MqttLink:
             if self._ha_status is not None and message.topic.matches(self._ha_status):
                 if text.strip() == "online":
                     self._enqueue(HomeAssistantOnline())
+                continue
+            if self._on_device_message is not None and str(message.topic) in self._device_topics:
+                raw = payload if isinstance(payload, bytes) else text.encode()
+                self._on_device_message(str(message.topic), raw)
                 continue
             log.debug("ignored message on %s", message.topic)
 

@@ -68,7 +68,8 @@ def test_today_for_an_unknown_athlete_names_the_known_ones(
     assert "unknown athlete 'kim' (configured: alex, sam)" in capsys.readouterr().err
 
 
-def test_compose_configuration_is_valid() -> None:
+def test_compose_configuration_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HA_TOKEN", "x")
     config = load_config(ROOT / "config" / "compose" / "recoveryd.yaml")
     assert config.mqtt.host == "mosquitto"
     assert str(config.storage.path) == "/var/lib/recoveryd/recoveryd.db"

@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Home Assistant service calls through homeassistant-api's ``trigger_service``.
+
+Each action maps to one or two service calls, then the entity's state is read back: a
+command is only done when Home Assistant reports the state it asked for. When Home Assistant
+cannot be reached the call is retried with capped backoff; a turn-on gives up after the
+configured attempts with a clear error, a turn-off keeps trying far longer, because heat must
+never be left on. ``get_domain(...).turn_on`` is avoided: it asks for ``return_response``,
+which Home Assistant 2024.3 answers in a way the library rejects after the call already ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import niquests
+from homeassistant_api import AsyncClient
+from homeassistant_api.errors import HomeassistantAPIError
+from recoveryd.home_config import DeviceConfig
+from recoveryd.models import SAFE_COMMANDS, Action
+from recoveryd.ports import ActionResult
+from recoveryd.safety import Sensors, start_check_turns_off
+
+log = logging.getLogger(__name__)
+
+_BACKOFF_CAP_S = 30.0
+_SAFE_ATTEMPTS = 40  # about 15 minutes of trying to switch heat off
+_TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
+
+
+class StateMismatchError(Exception):
+    """Home Assistant accepted the call, but the entity did not reach the asked state."""
+
+
+class HomeAssistant:
+    """The actuator for devices reached through Home Assistant."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        attempts: int = 5,
+        backoff_s: float = 1.0,
+        verify_ssl: bool = True,
+    ) -> None:
+        self._url = url.rstrip("/") + ("" if url.rstrip("/").endswith("/api") else "/api")
+        self._token = token
+        self._attempts = attempts
+        self._backoff = backoff_s
+        self._verify_ssl = verify_ssl
+
+    async def _with_client(self, work: Any) -> Any:  # noqa: ANN401 - returns what work returns
+        async with AsyncClient(self._url, self._token, verify_ssl=self._verify_ssl) as client:
+            return await work(client)
+
+    async def sensors(self, device: DeviceConfig) -> Sensors:
+        """Door and presence sensor states; ``None`` when absent or unreadable."""
+
+        async def read(client: AsyncClient) -> Sensors:
+            door = await _binary(client, device.door_entity)
+            present = await _binary(client, device.presence_entity)
+            return Sensors(door_open=door, someone_present=present)
+
+        try:
+            result: Sensors = await self._with_client(read)
+        except _TRANSIENT as exc:
+            log.warning("could not read the sensors of %s: %s", device.entity, exc)
+            return Sensors()
+        return result
+
+    async def execute(self, action: Action, device: DeviceConfig) -> ActionResult:
+        """Call, confirm, and retry with backoff while Home Assistant is unreachable."""
+        attempts = _SAFE_ATTEMPTS if action.command in SAFE_COMMANDS else self._attempts
+        error = ""
+        for attempt in range(attempts):
+            try:
+                detail = await self._with_client(lambda client: self._call(client, action, device))
+            except StateMismatchError as exc:
+                error = str(exc)
+            except _TRANSIENT as exc:
+                error = f"Home Assistant at {self._url} unreachable: {exc or type(exc).__name__}"
+            else:
+                return ActionResult("done", detail)
+            if attempt + 1 < attempts:
+                await asyncio.sleep(min(self._backoff * 2**attempt, _BACKOFF_CAP_S))
+        return ActionResult("failed", f"{error} (gave up after {attempts} attempts)")
+
+    async def _call(self, client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+        call = _CALLS.get(action.command)
+        if call is None:
+            msg = f"unknown command {action.command!r}"
+            raise StateMismatchError(msg)
+        return await call(client, action, device)
+
+
+def _entity(device: DeviceConfig) -> str:
+    if device.entity is None:
+        msg = "the device has no Home Assistant entity"
+        raise StateMismatchError(msg)
+    return device.entity
+
+
+async def _heat_on(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    entity, temp = _entity(device), float(action.param("temp_c") or 0)
+    await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="heat")
+    await client.trigger_service("climate", "set_temperature", entity_id=entity, temperature=temp)
+    return await _confirm(client, entity, "heat", temperature=temp)
+
+
+async def _heat_off(client: AsyncClient, _: Action, device: DeviceConfig) -> str:
+    entity = _entity(device)
+    await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="off")
+    return await _confirm(client, entity, "off")
+
+
+async def _start_check(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    present = await _binary(client, device.presence_entity)
+    if not start_check_turns_off(Sensors(someone_present=present)):
+        return "session started: the heat stays on"
+    return await _heat_off(client, action, device) + " (nobody started the session)"
+
+
+async def _switch(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    entity = _entity(device)
+    state = "on" if action.command == "turn_on" else "off"
+    await client.trigger_service(entity.split(".", 1)[0], f"turn_{state}", entity_id=entity)
+    return await _confirm(client, entity, state)
+
+
+async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    entity = _entity(device)
+    await client.trigger_service(
+        "media_player",
+        "play_media",
+        entity_id=entity,
+        media_content_id=action.param("media_id") or "",
+        media_content_type=action.param("media_type") or "music",
+    )
+    return f"{entity}: playing {action.param('media_id')}"
+
+
+async def _timer_start(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    entity = _entity(device)
+    minutes = int(action.param("minutes") or 0)
+    duration = f"{minutes // 60:02d}:{minutes % 60:02d}:00"
+    await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
+    return await _confirm(client, entity, "active")
+
+
+async def _scene(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    entity = _entity(device)
+    if entity.startswith("scene."):
+        transition = action.param("transition_s")
+        data: dict[str, Any] = {"entity_id": entity}
+        if transition is not None:
+            data["transition"] = int(transition)
+        await client.trigger_service("scene", "turn_on", **data)
+        return f"{entity}: activated"
+    data = {"entity_id": entity}
+    for param, key in _LIGHT_PARAMS:
+        value = action.param(param)
+        if value is not None:
+            data[key] = int(value)
+    await client.trigger_service("light", "turn_on", **data)
+    return await _confirm(client, entity, "on")
+
+
+_LIGHT_PARAMS = (
+    ("kelvin", "color_temp_kelvin"),
+    ("brightness_pct", "brightness_pct"),
+    ("transition_s", "transition"),
+)
+_CALLS = {
+    "heat_on": _heat_on,
+    "heat_off": _heat_off,
+    "start_check": _start_check,
+    "turn_on": _switch,
+    "turn_off": _switch,
+    "scene": _scene,
+    "play_media": _play_media,
+    "timer_start": _timer_start,
+}
+
+
+async def _binary(client: AsyncClient, entity: str | None) -> bool | None:
+    if entity is None:
+        return None
+    state = (await client.get_state(entity_id=entity)).state
+    return {"on": True, "off": False}.get(state)
+
+
+async def _confirm(client: AsyncClient, entity: str, wanted: str, **attributes: float) -> str:
+    state = await client.get_state(entity_id=entity)
+    if state.state != wanted:
+        msg = f"{entity} is {state.state!r} after the call, not {wanted!r}"
+        raise StateMismatchError(msg)
+    for name, value in attributes.items():
+        if float(state.attributes.get(name, "nan")) != value:
+            msg = f"{entity} reports {name} {state.attributes.get(name)!r}, not {value:g}"
+            raise StateMismatchError(msg)
+    return f"{entity}: {wanted} (confirmed)"
