@@ -268,6 +268,10 @@ class Daemon:
                     scheduler.remove_job(key)
         self.timeline = fresh
         plan = catch_up(fresh.values(), settled, now)
+        log.info(
+            "timeline for %s: %d actions, %d to run now, %d scheduled, %d missed",
+            today, len(fresh), len(plan.run_now), len(plan.later), len(plan.missed),
+        )  # fmt: skip
         for action in plan.missed:
             self.store.log_action(action, "missed", "too late to start after a restart", now)
             log.warning(

@@ -16,7 +16,7 @@ import contextlib
 import json
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from importlib import resources
 from pathlib import Path
 from string import Template
@@ -50,6 +50,14 @@ class _Listener:
     subscribed: asyncio.Event = field(default_factory=asyncio.Event)
     all_states: asyncio.Event = field(default_factory=asyncio.Event)
     offline: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class _FixedClock:
+    value: datetime
+
+    def now(self) -> datetime:
+        return self.value
 
 
 def local_timezone() -> str:
@@ -90,7 +98,9 @@ async def _demo(tmp: Path, out: Console) -> int:
         listener = asyncio.create_task(_listen(broker.port, config, seen))
         await asyncio.wait_for(seen.subscribed.wait(), _WAIT_S)
         stop = asyncio.Event()
-        runner = asyncio.create_task(Daemon(config).run(stop))
+        # The demo's day starts at 05:00, before anything on the timeline is due.
+        clock = _FixedClock(datetime.combine(today, time(5, 0), tzinfo=config.zone))
+        runner = asyncio.create_task(Daemon(config, clock=clock).run(stop))
         try:
             await asyncio.wait_for(seen.all_states.wait(), _WAIT_S)
         finally:

@@ -51,11 +51,17 @@ class MqttDevices:
     """The actuator for every device reached directly over MQTT."""
 
     def __init__(
-        self, publisher: Publisher, tracker: StateTracker, *, timeout_s: float = CONFIRM_TIMEOUT_S
+        self,
+        publisher: Publisher,
+        tracker: StateTracker,
+        *,
+        timeout_s: float = CONFIRM_TIMEOUT_S,
+        off_retry_pauses_s: tuple[float, ...] = _SAFE_RETRY_S,
     ) -> None:
         self._publisher = publisher
         self._tracker = tracker
         self._timeout = timeout_s
+        self._off_pauses = off_retry_pauses_s
         self._rpc_ids = itertools.count(1)
 
     @staticmethod
@@ -82,7 +88,7 @@ class MqttDevices:
         if action.command in {"play_media", "timer_start"}:
             return ActionResult("failed", f"{device.via} devices cannot {action.command}")
         # A turn-on is tried once (late heat is worse than none); a turn-off until confirmed.
-        pauses = (0.0,) if on else (0.0, *_SAFE_RETRY_S)
+        pauses = (0.0,) if on else (0.0, *self._off_pauses)
         detail = ""
         for pause in pauses:
             await asyncio.sleep(pause)
