@@ -31,6 +31,12 @@ ZIGBEE = DeviceConfig(kind="light", via="zigbee2mqtt", topic="bedroom_lamp")
 SHELLY = DeviceConfig(kind="sauna", via="shelly", topic="shellyplus1pm-a8032ab1", switch_id=0)
 SILENT = DeviceConfig(kind="sauna", via="tasmota", topic="unplugged_heater")
 DEVICES = [TASMOTA, ZIGBEE, SHELLY, SILENT]
+FIRMWARE_TOPICS = (
+    "cmnd/boots_plug/#",
+    "cmnd/unplugged_heater/#",
+    "zigbee2mqtt/bedroom_lamp/set",
+    "shellyplus1pm-a8032ab1/rpc",
+)
 
 
 @dataclass
@@ -70,8 +76,7 @@ class Firmware:
 async def devices(broker: BrokerAddress) -> AsyncIterator[tuple[MqttDevices, Firmware]]:
     firmware = Firmware()
     async with aiomqtt.Client(broker.host, broker.port, identifier="firmware") as fw:
-        for topic in ("cmnd/boots_plug/#", "cmnd/unplugged_heater/#", "zigbee2mqtt/bedroom_lamp/set",
-                      "shellyplus1pm-a8032ab1/rpc"):  # fmt: skip
+        for topic in FIRMWARE_TOPICS:
             await fw.subscribe(topic, qos=1)
         served = asyncio.create_task(firmware.serve(fw))
         tracker = StateTracker()
