@@ -16,7 +16,7 @@ import random
 import signal
 import sqlite3
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Protocol as TypingProtocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -280,10 +280,14 @@ class Daemon:
         for action in plan.run_now:
             self.queue.put_nowait(ActionDue(action.key))
         if scheduler is not None:
+            # Relative to the daemon's clock: the same as action.at with the real clock, and
+            # a clock set for a test or the demo does not fire everything at once.
+            wall = datetime.now(UTC)
             for action in plan.later:
                 scheduler.add_job(
-                    self._enqueue, DateTrigger(run_date=action.at), args=[ActionDue(action.key)],
-                    id=action.key, replace_existing=True, misfire_grace_time=None,
+                    self._enqueue, DateTrigger(run_date=wall + (action.at - now)),
+                    args=[ActionDue(action.key)], id=action.key, replace_existing=True,
+                    misfire_grace_time=None,
                 )  # fmt: skip
 
     def _start_action(self, key: str) -> None:
