@@ -43,7 +43,15 @@ $(TEST_DATA)/.done:
 	$(BIN)/pip download --quiet --no-deps --dest $(TEST_DATA) pyhrv==0.5.0
 	@touch $@
 
-pytest: $(VENV)/.dev-installed mosquitto $(TEST_DATA)/.done
+# A real Home Assistant core for the integration tests, in its own virtual environment:
+# 2024.3.3 is the newest that runs on Python 3.11; it needs josepy<2 and numpy 1.26.0.
+HA_VENV := .cache/ha-venv
+$(HA_VENV)/.done:
+	$(PYTHON) -m venv $(HA_VENV)
+	$(HA_VENV)/bin/pip install --quiet "homeassistant==2024.3.3" "josepy<2" "numpy==1.26.0"
+	@touch $@
+
+pytest: $(VENV)/.dev-installed mosquitto $(TEST_DATA)/.done $(HA_VENV)/.done
 	$(BIN)/pytest
 
 test: lint typecheck pytest

@@ -1,0 +1,243 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""A day's timeline against a real Home Assistant core (2024.3.3, started by the fixture)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from integrations.homeassistant.actuator import HomeAssistant
+from integrations.mqtt.broker import free_port
+from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig
+from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness
+from recoveryd.safety import check
+from recoveryd.timeline import household_timeline
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+HASS = ROOT / ".cache" / "ha-venv" / "bin" / "hass"
+CONFIG = Path(__file__).parent / "homeassistant" / "configuration.yaml"
+START_TIMEOUT_S = 180.0
+ZONE = ZoneInfo("Europe/Berlin")
+DEVICES = {
+    "sauna": DeviceConfig(
+        kind="sauna", via="homeassistant", entity="climate.sauna",
+        door_entity="binary_sensor.sauna_door", presence_entity="binary_sensor.sauna_presence",
+    ),
+    "boots": DeviceConfig(kind="compression", via="homeassistant", entity="switch.boots"),
+    "timer": DeviceConfig(kind="timer", via="homeassistant", entity="timer.meditation"),
+    "speaker": DeviceConfig(kind="media", via="homeassistant", entity="media_player.bedroom"),
+    "wind_down": DeviceConfig(kind="scene", via="homeassistant", entity="scene.wind_down"),
+}  # fmt: skip
+
+
+@dataclass
+class HomeAssistantCore:
+    """A running Home Assistant core and a token for its API."""
+
+    url: str
+    token: str
+    process: subprocess.Popen[bytes]
+    config_dir: Path
+    log: Path
+
+    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(  # noqa: S310 - loopback URL built by the fixture
+            f"{self.url}{path}", data=data, method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return json.loads(response.read() or b"null")
+
+    def state(self, entity: str) -> dict[str, Any]:
+        result: dict[str, Any] = self.request("GET", f"/api/states/{entity}")
+        return result
+
+    def call(self, domain: str, service: str, **data: Any) -> None:
+        self.request("POST", f"/api/services/{domain}/{service}", data)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def start(self) -> None:
+        self.process = _launch(self.config_dir, self.log)
+        _wait_until_up(self.url, self.process, self.log)
+
+
+def _launch(config_dir: Path, log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(HASS), "-c", str(config_dir)], stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Home Assistant exited: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/api/onboarding", timeout=2):  # noqa: S310
+                return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.5)
+    process.terminate()
+    pytest.fail(f"Home Assistant did not answer within {START_TIMEOUT_S:g} s")
+
+
+def _post(url: str, data: bytes, content_type: str) -> dict[str, Any]:
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type})  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        result: dict[str, Any] = json.loads(response.read())
+        return result
+
+
+@pytest.fixture(scope="module")
+def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAssistantCore]:
+    """A fresh Home Assistant on a free port of 127.0.0.1, onboarded, with a token."""
+    if not HASS.exists():
+        pytest.fail("Home Assistant is not installed: `make test` installs it into .cache/ha-venv")
+    config_dir = tmp_path_factory.mktemp("homeassistant")
+    port = free_port()
+    (config_dir / "configuration.yaml").write_text(
+        CONFIG.read_text(encoding="utf-8").replace("PORT", str(port)), encoding="utf-8"
+    )
+    log = config_dir / "hass.log"
+    url = f"http://127.0.0.1:{port}"
+    process = _launch(config_dir, log)
+    _wait_until_up(url, process, log)
+    client_id = f"{url}/"
+    user = {"client_id": client_id, "name": "Test", "username": "test",
+            "password": "a-long-test-password", "language": "en"}  # fmt: skip
+    code = _post(f"{url}/api/onboarding/users", json.dumps(user).encode(), "application/json")
+    form = urllib.parse.urlencode(
+        {"grant_type": "authorization_code", "code": code["auth_code"], "client_id": client_id}
+    ).encode()
+    token = _post(f"{url}/auth/token", form, "application/x-www-form-urlencoded")["access_token"]
+    core = HomeAssistantCore(url, token, process, config_dir, log)
+    try:
+        yield core
+    finally:
+        if core.process.poll() is None:
+            core.stop()
+
+
+def day_plan() -> DayPlan:
+    readiness = Readiness(
+        score=50,
+        confidence=1.0,
+        hrv_status=HrvStatus.BELOW,
+        acute_hrv_drop=False,
+        illness=False,
+        flags=(),
+        contributors=(),
+        hrv_valid_days=60,
+        hrv_source="oura",
+    )
+    return DayPlan("alex", date(2026, 3, 4), Protocol.ACTIVE_RECOVERY, readiness, (), None, None)
+
+
+HOME = ProtocolHomeConfig.model_validate(
+    {
+        "sauna": {"device": "sauna", "ready_by": "18:30", "minutes": 20, "temp_c": 80},
+        "compression": {"device": "boots", "at": "19:00", "minutes": 20},
+        "meditation": {
+            "device": "speaker",
+            "at": "21:00",
+            "minutes": 10,
+            "media_id": "x",
+            "timer": "timer",
+        },
+        "wind_down": {"device": "wind_down", "at": "21:30"},
+    }
+)
+
+
+async def test_a_day_against_home_assistant(home_assistant: HomeAssistantCore) -> None:
+    ha = HomeAssistant(home_assistant.url, home_assistant.token, attempts=3, backoff_s=0.2)
+    actions = household_timeline([day_plan()], {Protocol.ACTIVE_RECOVERY: HOME}, DEVICES, ZONE)
+    expected_after = {
+        "heat_on": ("climate.sauna", "heat"),
+        "heat_off": ("climate.sauna", "off"),
+        "start_check": ("climate.sauna", "off"),  # nobody is in the sauna
+        "turn_on": ("switch.boots", "on"),
+        "turn_off": ("switch.boots", "off"),
+    }
+    done = []
+    for action in actions:
+        if action.command == "play_media":
+            continue  # the test instance has no media player; the timer stands in for it
+        device = DEVICES[action.device]
+        verdict = check(action, await ha.sensors(device))
+        assert verdict.allowed, verdict.reason
+        result = await ha.execute(action, device)
+        assert result.status == "done", result.detail
+        done.append(action.command)
+        if action.command in expected_after:
+            entity, state = expected_after[action.command]
+            assert home_assistant.state(entity)["state"] == state
+        if action.command == "heat_on":
+            sauna = home_assistant.state("climate.sauna")
+            assert sauna["attributes"]["temperature"] == 80
+            # generic_thermostat switches the heater on: 21 °C is far below 80 °C.
+            assert home_assistant.state("input_boolean.sauna_heater_relay")["state"] == "on"
+        if action.command == "timer_start":
+            assert home_assistant.state("timer.meditation")["attributes"]["duration"] == "0:10:00"
+    assert done == [
+        "heat_on", "start_check", "turn_on", "heat_off", "turn_off", "timer_start", "scene",
+    ]  # fmt: skip
+    assert home_assistant.state("input_boolean.sauna_heater_relay")["state"] == "off"
+
+
+async def test_door_interlock_reads_the_real_sensor(home_assistant: HomeAssistantCore) -> None:
+    ha = HomeAssistant(home_assistant.url, home_assistant.token, attempts=2, backoff_s=0.2)
+    heat_on = Action(datetime.now(ZONE), "alex", "sauna", "heat_on", "sauna", (("temp_c", "80"),))
+    home_assistant.call("input_boolean", "turn_on", entity_id="input_boolean.sauna_door_open")
+    try:
+        sensors = await ha.sensors(DEVICES["sauna"])
+        assert sensors.door_open is True
+        assert check(heat_on, sensors).reason == "refused: the sauna door is open"
+    finally:
+        home_assistant.call("input_boolean", "turn_off", entity_id="input_boolean.sauna_door_open")
+    assert (await ha.sensors(DEVICES["sauna"])).door_open is False
+
+
+async def test_home_assistant_down_retries_then_gives_up_and_heat_off_waits_for_it(
+    home_assistant: HomeAssistantCore,
+) -> None:
+    ha = HomeAssistant(home_assistant.url, home_assistant.token, attempts=3, backoff_s=0.2)
+    sauna = DEVICES["sauna"]
+    now = datetime.now(ZONE)
+    heat_on = Action(now, "alex", "sauna", "heat_on", "sauna", (("temp_c", "80"),))
+    assert (await ha.execute(heat_on, sauna)).status == "done"
+    home_assistant.stop()
+    failed = await ha.execute(heat_on, sauna)
+    assert failed.status == "failed"
+    assert failed.detail.startswith(f"Home Assistant at {home_assistant.url}/api unreachable")
+    assert failed.detail.endswith("(gave up after 3 attempts)")
+    # The heat-off is asked while Home Assistant is down and is confirmed once it is back.
+    turning_off = asyncio.create_task(
+        ha.execute(Action(now, "alex", "sauna", "heat_off", "sauna"), sauna)
+    )
+    await asyncio.sleep(1.0)
+    assert not turning_off.done()
+    await asyncio.to_thread(home_assistant.start)
+    result = await asyncio.wait_for(turning_off, 120)
+    assert result.status == "done", result.detail
+    assert home_assistant.state("climate.sauna")["state"] == "off"
