@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from integrations.ble.profile import ProfileError
 from rich.console import Console
 
 from recoveryd import __version__
@@ -142,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         err.print(str(exc), markup=False)
         return EXIT_REJECTED
+    except ProfileError as exc:  # a BLE profile that cannot be loaded when the daemon starts
+        err.print(str(exc), markup=False)
+        return EXIT_CONFIG
     except KeyError as exc:
         err.print(str(exc.args[0]), markup=False)
         return EXIT_CONFIG
@@ -191,7 +195,18 @@ def _demo() -> int:
 
 
 def _check_config(path: Path | None) -> int:
-    load_config(path)
+    from integrations.ble.profile import ProfileError, load_profile  # noqa: PLC0415
+
+    config = load_config(path)
+    problems = []
+    for name, device in config.devices.items():
+        if device.via == "ble" and device.profile:
+            try:
+                load_profile(config.resolve(device.profile))
+            except ProfileError as exc:
+                problems.append(f"devices.{name}.profile: {exc}")
+    if problems:
+        raise ConfigError(problems)
     sys.stdout.write("ok\n")
     return EXIT_OK
 

@@ -24,6 +24,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     SecretStr,
     ValidationError,
     field_validator,
@@ -261,6 +262,12 @@ class Config(_Section):
     devices: dict[Slug, DeviceConfig] = Field(default_factory=dict)
     recovery: dict[Protocol, ProtocolHomeConfig] = Field(default_factory=dict)
     dry_run: bool = Field(default=False, title="Plan and log actions but touch no device")
+    _base_dir: Path = PrivateAttr(default=Path())
+
+    def resolve(self, path: str) -> Path:
+        """A path from the configuration, relative to the configuration file's directory."""
+        candidate = Path(path)
+        return candidate if candidate.is_absolute() else self._base_dir / candidate
 
     @field_validator("athletes")
     @classmethod
@@ -294,12 +301,9 @@ class Config(_Section):
     @model_validator(mode="after")
     def _transports_available(self) -> Config:
         for name, device in self.devices.items():
-            if device.via == "ble":
+            if device.via == "ble" and device.address is None:
                 raise PydanticCustomError(
-                    "transport",
-                    "devices.{name}.via: ble gadgets are not supported by this version; "
-                    "use a smart plug (tasmota, shelly) with a timer for now",
-                    {"name": name},
+                    "transport", "devices.{name}: a device via ble needs address", {"name": name}
                 )
             if device.via == "homeassistant" and (
                 self.homeassistant.url is None or self.homeassistant.token is None
@@ -381,9 +385,11 @@ def parse_config(text: str, *, label: str, base_dir: Path) -> Config:
     if problems:
         raise ConfigError(problems)
     try:
-        return Config.model_validate(resolved)
+        config = Config.model_validate(resolved)
     except ValidationError as exc:
         raise ConfigError([f"{label}: {line}" for line in describe_errors(exc, Config)]) from None
+    config._base_dir = base_dir  # noqa: SLF001 - set once by the loader
+    return config
 
 
 def _resolve(

@@ -23,6 +23,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from integrations.ble.gadget import BleGadgets
+from integrations.ble.profile import load_profile
 from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
@@ -384,6 +386,12 @@ def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[st
         "tasmota": mqtt_devices,
         "shelly": mqtt_devices,
     }
+    ble_devices = [d for d in config.devices.values() if d.via == "ble" and d.profile]
+    if ble_devices:
+        profiles = {
+            d.profile: load_profile(config.resolve(d.profile)) for d in ble_devices if d.profile
+        }
+        actuators["ble"] = BleGadgets(profiles)
     ha = config.homeassistant
     if ha.url is not None and ha.token is not None:
         actuators["homeassistant"] = HomeAssistant(
