@@ -127,6 +127,9 @@ class HomeAssistantConfig(_Section):
     discovery_prefix: TopicPrefix = "homeassistant"
     status_topic: TopicPrefix = "homeassistant/status"
     rediscovery_delay_max_s: Annotated[float, between(0, 60)] = 5.0
+    state_poll_s: Annotated[float, between(0.1, 600)] = Field(
+        default=30.0, title="How often a wake entity is read during its morning window"
+    )
 
 
 class EngineConfig(_Section):
@@ -313,6 +316,15 @@ class Config(_Section):
                     "devices.{name}.via: homeassistant needs homeassistant.url and "
                     "homeassistant.token (or token_file)",
                     {"name": name},
+                )
+        ha_reachable = self.homeassistant.url is not None and self.homeassistant.token is not None
+        for protocol, home in self.recovery.items():
+            if not ha_reachable and home.wake is not None and home.wake.wake_entity is not None:
+                raise PydanticCustomError(
+                    "transport",
+                    "recovery.{protocol}.wake.wake_entity: reading {entity} needs "
+                    "homeassistant.url and homeassistant.token (or token_file)",
+                    {"protocol": protocol.value, "entity": home.wake.wake_entity},
                 )
         return self
 

@@ -40,18 +40,21 @@ from recoveryd.events import (
     ActionFinished,
     BrokerConnected,
     DecisionDue,
+    EntityState,
     Event,
     HomeAssistantOnline,
     RediscoveryDue,
     Stop,
     StorePoll,
+    WakePoll,
 )
-from recoveryd.models import SAFE_COMMANDS, Action, Decision
-from recoveryd.ports import Actuator, PublishError
+from recoveryd.models import SAFE_COMMANDS, SWITCH_ONS, Action, Decision
+from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
 from recoveryd.safety import check as safety_check
 from recoveryd.store import Store
-from recoveryd.timeline import catch_up, household_timeline
+from recoveryd.timeline import catch_up, household_timeline, switch_off_for
+from recoveryd.wake import WakeWatch, observe
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +84,7 @@ class Daemon:
         clock: Clock | None = None,
         on_decision: Callable[[Decision], None] | None = None,
         actuators: Mapping[str, Actuator] | None = None,
+        state_reader: StateReader | None = None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
@@ -102,12 +106,15 @@ class Daemon:
             on_device_message=self.tracker.feed,
         )
         self.actuators = actuators or _actuators(config, self.link, self.tracker)
+        self.state_reader = state_reader or _home_assistant(config)
+        self._wake_watches: dict[str, WakeWatch] = {}
         self.timeline: dict[str, Action] = {}
         self._scheduler_ref: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._on_decision = on_decision
         self._data_version = self.store.data_version()
         self._pending_timers: set[asyncio.TimerHandle] = set()
+        self._in_flight: set[str] = set()
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -154,6 +161,14 @@ class Daemon:
             id="store-poll",
             coalesce=True,
         )
+        if any(home.wake and home.wake.wake_entity for home in self.config.recovery.values()):
+            scheduler.add_job(
+                self._enqueue,
+                IntervalTrigger(seconds=self.config.homeassistant.state_poll_s),
+                args=[WakePoll()],
+                id="wake-poll",
+                coalesce=True,
+            )
         return scheduler
 
     async def _enqueue(self, event: Event) -> None:
@@ -189,16 +204,24 @@ class Daemon:
                 self._start_action(key)
             case ActionFinished(action=action, status=status, detail=detail):
                 self._finish_action(action, status, detail)
+            case WakePoll():
+                self._read_wake_entities()
+            case EntityState(entity=entity, state=state):
+                self._wake_signal(entity, state)
             case StorePoll():
-                version = self.store.data_version()
-                if version != self._data_version:
-                    self._decide_all("new data")
-                    self._rebuild_timeline()
-                    # Only now: if deciding failed, the next poll tries again.
-                    self._data_version = version
-                    await self._publish_pending()
+                await self._poll_store()
             case Stop():
                 pass
+
+    async def _poll_store(self) -> None:
+        """Decide again when another process (an import) changed the store."""
+        version = self.store.data_version()
+        if version != self._data_version:
+            self._decide_all("new data")
+            self._rebuild_timeline()
+            # Only now: if deciding failed, the next poll tries again.
+            self._data_version = version
+            await self._publish_pending()
 
     def _today(self) -> tuple[date, datetime]:
         now = self.clock.now().astimezone(self.config.zone)
@@ -230,7 +253,7 @@ class Daemon:
             )
             if plan.actions:
                 log.info(
-                    "%s planned (dry-run, no actuators are wired yet): %s",
+                    "%s planned: %s",
                     athlete.id,
                     "; ".join(
                         f"{a.at:%H:%M} {a.modality} {a.command} {a.device}" for a in plan.actions
@@ -260,7 +283,7 @@ class Daemon:
             for a in self.timeline.values()
             if a.command in SAFE_COMMANDS and a.key not in settled
             and any(o.device == a.device and o.key in settled for o in self.timeline.values()
-                    if o.command in {"heat_on", "turn_on"})
+                    if o.command in SWITCH_ONS)
         ]  # fmt: skip
         fresh = {a.key: a for a in (*actions, *kept_offs)}
         scheduler = self._scheduler_ref
@@ -295,8 +318,10 @@ class Daemon:
     def _start_action(self, key: str) -> None:
         today, _ = self._today()
         action = self.timeline.get(key)
-        if action is None or key in self.store.settled_actions(today):
+        if action is None or key in self._in_flight or key in self.store.settled_actions(today):
+            # In flight: a timeline rebuilt while a device confirms must not send it twice.
             return
+        self._in_flight.add(key)
         task = asyncio.create_task(self._run_action(action), name=f"action {key}")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
@@ -315,18 +340,76 @@ class Daemon:
 
     def _finish_action(self, action: Action, status: str, detail: str) -> None:
         _, now = self._today()
+        self._in_flight.discard(action.key)
         self.store.log_action(action, status, detail, now)
         line = "%s %s %s (%s): %s"
         args = (action.command, action.device, status, action.athlete, detail)
-        if status == "failed":
-            log.error(line, *args)
-            if action.command in SAFE_COMMANDS:
-                # Heat must come off: try again in a minute, for as long as it takes.
-                loop = asyncio.get_running_loop()
-                handle = loop.call_later(60.0, self.queue.put_nowait, ActionDue(action.key))
-                self._pending_timers.add(handle)
-        else:
+        if status != "failed":
             log.info(line, *args)
+            return
+        log.error(line, *args)
+        if action.command in SAFE_COMMANDS:
+            # Heat must come off: try again in a minute, for as long as it takes.
+            loop = asyncio.get_running_loop()
+            handle = loop.call_later(60.0, self.queue.put_nowait, ActionDue(action.key))
+            self._pending_timers.add(handle)
+        elif action.command in SWITCH_ONS:
+            # An unconfirmed turn-on leaves the device's state unknown: it may be heating or
+            # squeezing right now, so its switch-off runs at once instead of at the end.
+            switch_off = switch_off_for(action, self.timeline.values())
+            if switch_off is not None:
+                log.warning(
+                    "%s state unknown after a failed %s: switching it off now",
+                    action.device, action.command,
+                )  # fmt: skip
+                self._start_action(switch_off.key)
+
+    # The wake signal ---------------------------------------------------------------------
+
+    def _pending_wake_scenes(self, now: datetime) -> list[tuple[Action, WakeWatch]]:
+        """Today's wake scenes that wait for a signal, with what their entity showed so far."""
+        settled = self.store.settled_actions(now.date())
+        pending = []
+        for action in self.timeline.values():
+            entity = action.param("wake_entity")
+            if entity is None or action.key in settled or action.key in self._in_flight:
+                continue
+            watch = self._wake_watches.get(action.key) or WakeWatch(
+                entity=entity,
+                wake_state=action.param("wake_state") or "off",
+                earliest=datetime.fromisoformat(action.param("earliest") or action.at.isoformat()),
+                latest=action.at,
+            )
+            if watch.watching(now):
+                pending.append((action, watch))
+        return pending
+
+    def _read_wake_entities(self) -> None:
+        reader = self.state_reader
+        if reader is None:
+            return
+        _, now = self._today()
+        for entity in {watch.entity for _, watch in self._pending_wake_scenes(now)}:
+
+            async def read(entity: str = entity) -> None:
+                self.queue.put_nowait(EntityState(entity, await reader.entity_state(entity)))
+
+            task = asyncio.create_task(read(), name=f"read {entity}")
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
+
+    def _wake_signal(self, entity: str, state: str | None) -> None:
+        _, now = self._today()
+        for action, watch in self._pending_wake_scenes(now):
+            if watch.entity != entity:
+                continue
+            self._wake_watches[action.key], awake = observe(watch, state, now)
+            if awake:
+                log.info(
+                    "%s is up (%s is %s): %s scene now instead of at %s",
+                    action.athlete, entity, state, action.device, f"{action.at:%H:%M}",
+                )  # fmt: skip
+                self._start_action(action.key)
 
     def _schedule_rediscovery(self) -> None:
         # A small random delay, so a house full of MQTT devices does not answer at once.
@@ -392,12 +475,20 @@ def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[st
             d.profile: load_profile(config.resolve(d.profile)) for d in ble_devices if d.profile
         }
         actuators["ble"] = BleGadgets(profiles)
-    ha = config.homeassistant
-    if ha.url is not None and ha.token is not None:
-        actuators["homeassistant"] = HomeAssistant(
-            ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify_ssl=ha.verify_ssl
-        )
+    home_assistant = _home_assistant(config)
+    if home_assistant is not None:
+        actuators["homeassistant"] = home_assistant
     return actuators
+
+
+def _home_assistant(config: Config) -> HomeAssistant | None:
+    """The Home Assistant client that reads entities, when Home Assistant is configured."""
+    ha = config.homeassistant
+    if ha.url is None or ha.token is None:
+        return None
+    return HomeAssistant(
+        ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify_ssl=ha.verify_ssl
+    )
 
 
 def run_daemon(config: Config) -> None:

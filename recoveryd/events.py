@@ -56,6 +56,19 @@ class ActionFinished:
 
 
 @dataclass(frozen=True, slots=True)
+class WakePoll:
+    """Time to read the wake entities of the morning's pending wake scenes."""
+
+
+@dataclass(frozen=True, slots=True)
+class EntityState:
+    """A Home Assistant entity's state as read just now; ``None`` when it could not be read."""
+
+    entity: str
+    state: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """Finish the current event and stop consuming."""
 
@@ -68,5 +81,7 @@ Event = (
     | StorePoll
     | ActionDue
     | ActionFinished
+    | WakePoll
+    | EntityState
     | Stop
 )

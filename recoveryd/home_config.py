@@ -9,6 +9,7 @@ in :mod:`recoveryd.safety_limits` and cannot be raised here.
 from __future__ import annotations
 
 import re
+from datetime import time
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -114,13 +115,22 @@ class MeditationPlanConfig(_Section):
 
 
 class ScenePlanConfig(_Section):
-    """A scene (or light setting) at a time, or when a wake signal arrives."""
+    """A scene (or light setting) at a fixed time, or when a wake signal arrives.
+
+    With ``wake_entity`` (a bed-occupancy sensor, or a phone's next-alarm timestamp sensor,
+    read through Home Assistant) the scene runs when the person gets up after ``earliest``,
+    and at ``latest`` if no signal came; see :mod:`recoveryd.wake`.
+    """
 
     device: str
     at: LocalTime | None = None
     wake_entity: EntityId | None = Field(
         default=None, title="Bed-occupancy or phone-alarm entity that starts the scene"
     )
+    wake_state: str = Field(
+        default="off", min_length=1, title="The wake entity's state that means 'got up'"
+    )
+    earliest: LocalTime = Field(default=time(4, 0), title="Wake signals before this are ignored")
     latest: LocalTime | None = Field(default=None, title="Run by then even without the signal")
     kelvin: Annotated[int, between(1500, 6500)] | None = None
     brightness_pct: Annotated[int, between(1, 100)] | None = None
@@ -128,8 +138,21 @@ class ScenePlanConfig(_Section):
 
     @model_validator(mode="after")
     def _when(self) -> ScenePlanConfig:
-        if self.at is None and self.wake_entity is None:
-            raise PydanticCustomError("when", "give at: HH:MM or wake_entity", {})
+        if (self.at is None) == (self.wake_entity is None):
+            raise PydanticCustomError(
+                "when", "give either at: HH:MM or wake_entity (with latest: HH:MM)", {}
+            )
+        if self.wake_entity is not None:
+            if self.latest is None:
+                raise PydanticCustomError(
+                    "when", "wake_entity needs latest: HH:MM, when the scene runs without it", {}
+                )
+            if self.latest <= self.earliest:
+                raise PydanticCustomError(
+                    "when",
+                    "latest must be after earliest, got earliest {earliest}, latest {latest}",
+                    {"earliest": f"{self.earliest:%H:%M}", "latest": f"{self.latest:%H:%M}"},
+                )
         return self
 
 

@@ -214,6 +214,8 @@ ACTION_COMMANDS: tuple[str, ...] = (
 )
 # Commands that make a device safe; they always run, however late.
 SAFE_COMMANDS: frozenset[str] = frozenset({"heat_off", "turn_off", "start_check"})
+# Commands that start something that heats or squeezes; each has a switch-off in the timeline.
+SWITCH_ONS: frozenset[str] = frozenset({"heat_on", "turn_on"})
 
 
 @dataclass(frozen=True, slots=True)

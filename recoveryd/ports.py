@@ -46,3 +46,10 @@ class Actuator(Protocol):
 
     async def sensors(self, device: DeviceConfig) -> Sensors:
         """The device's door and presence sensors, ``None`` where absent or unreadable."""
+
+
+class StateReader(Protocol):
+    """Reads one entity's state (a wake signal's bed sensor or phone alarm)."""
+
+    async def entity_state(self, entity: str) -> str | None:
+        """The entity's state, or ``None`` when it is missing or cannot be read."""

@@ -54,11 +54,17 @@ def _params(**values: object) -> tuple[tuple[str, str], ...]:
 
 
 def _scene(athlete: str, modality: str, part: ScenePlanConfig, day: date, zone: ZoneInfo) -> Action:
-    when = part.at or part.latest or time(7, 0)
+    # On a wake signal the scene runs early; it is scheduled for ``latest``, the fallback.
+    wake = (
+        {"wake_entity": part.wake_entity, "wake_state": part.wake_state,
+         "earliest": _at(day, part.earliest, zone).isoformat()}
+        if part.wake_entity is not None else {}
+    )  # fmt: skip
     return Action(
-        _at(day, when, zone), athlete, modality, "scene", part.device,
+        _at(day, part.at or part.latest or part.earliest, zone), athlete, modality, "scene",
+        part.device,
         _params(kelvin=part.kelvin, brightness_pct=part.brightness_pct,
-                transition_s=part.transition_s, wake_entity=part.wake_entity),
+                transition_s=part.transition_s, **wake),
     )  # fmt: skip
 
 
@@ -226,3 +232,17 @@ def catch_up(actions: Iterable[Action], logged: set[str], now: datetime) -> Catc
         else:
             missed.append(action)
     return CatchUp(tuple(run_now), tuple(later), tuple(missed))
+
+
+def switch_off_for(switch_on: Action, actions: Iterable[Action]) -> Action | None:
+    """The action that ends what ``switch_on`` started on its device, or ``None``.
+
+    On a shared sauna the heat-off may belong to the athlete whose session ends the block.
+    """
+    offs = [
+        a
+        for a in actions
+        if a.device == switch_on.device and a.command in {"heat_off", "turn_off"}
+        and a.at >= switch_on.at
+    ]  # fmt: skip
+    return min(offs, key=lambda a: a.at, default=None)

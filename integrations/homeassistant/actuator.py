@@ -54,8 +54,18 @@ class HomeAssistant:
         self._verify_ssl = verify_ssl
 
     async def _with_client(self, work: Any) -> Any:  # noqa: ANN401 - returns what work returns
-        async with AsyncClient(self._url, self._token, verify_ssl=self._verify_ssl) as client:
+        client = AsyncClient(self._url, self._token, verify_ssl=self._verify_ssl)
+        try:
+            await client.__aenter__()
+        except BaseException:
+            # The library's enter checks the API and leaks its session when that fails (a
+            # wrong token, Home Assistant still starting): close it here.
+            await client.__aexit__(None, None, None)
+            raise
+        try:
             return await work(client)
+        finally:
+            await client.__aexit__(None, None, None)
 
     async def sensors(self, device: DeviceConfig) -> Sensors:
         """Door and presence sensor states; ``None`` when absent or unreadable."""
@@ -70,6 +80,20 @@ class HomeAssistant:
         except _TRANSIENT as exc:
             log.warning("could not read the sensors of %s: %s", device.entity, exc)
             return Sensors()
+        return result
+
+    async def entity_state(self, entity: str) -> str | None:
+        """One entity's state, ``None`` when Home Assistant or the entity cannot be read."""
+
+        async def read(client: AsyncClient) -> str:
+            state: str = (await client.get_state(entity_id=entity)).state
+            return state
+
+        try:
+            result: str = await self._with_client(read)
+        except _TRANSIENT as exc:
+            log.warning("could not read %s: %s", entity, exc)
+            return None
         return result
 
     async def execute(self, action: Action, device: DeviceConfig) -> ActionResult:

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 _PROTOCOLS = {"3.1.1": aiomqtt.ProtocolVersion.V311, "5": aiomqtt.ProtocolVersion.V5}
 _BACKOFF_BASE = 1.5
 _PUBLISH_TIMEOUT_S = 10.0
+# A publish waits this long for a connection that is being (re-)established.
+_CONNECT_WAIT_S = 10.0
 
 
 class MqttLink:
@@ -49,6 +51,7 @@ class MqttLink:
         self._device_topics = device_topics or []
         self._on_device_message = on_device_message
         self._client: aiomqtt.Client | None = None
+        self._up = asyncio.Event()
         self._closing = asyncio.Event()
         self.connections = 0
 
@@ -66,6 +69,7 @@ class MqttLink:
                 attempt = 0
             except aiomqtt.MqttError as exc:
                 self._client = None
+                self._up.clear()
                 if self._closing.is_set():
                     break
                 delay = random.uniform(0, min(self._config.reconnect_max_s, _BACKOFF_BASE**attempt))  # noqa: S311 - jitter, not cryptography
@@ -101,6 +105,7 @@ class MqttLink:
             for topic in self._device_topics:
                 await client.subscribe(topic, qos=1)
             self._client = client
+            self._up.set()
             self.connections += 1
             log.info("connected to MQTT broker %s:%d", cfg.host, cfg.port)
             self._enqueue(BrokerConnected())
@@ -111,6 +116,7 @@ class MqttLink:
             finally:
                 for task in (reader, closing):
                     task.cancel()
+                self._up.clear()
             self._client = None
             if reader in done:
                 reader.result()  # re-raises the MqttError that ended the session
@@ -137,11 +143,15 @@ class MqttLink:
             log.debug("ignored message on %s", message.topic)
 
     async def publish(self, topic: str, payload: str, *, retain: bool, qos: int) -> None:
-        """Publish through the live connection.
+        """Publish through the live connection, waiting briefly for one that is coming up.
 
         Raises:
-            PublishError: when not connected or the broker did not acknowledge.
+            PublishError: when not connected within a few seconds, or the broker did not
+                acknowledge.
         """
+        if self._client is None and not self._closing.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._up.wait(), _CONNECT_WAIT_S)
         client = self._client
         if client is None:
             raise PublishError(f"not connected to the MQTT broker; {topic} not published")

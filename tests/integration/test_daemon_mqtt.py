@@ -317,6 +317,16 @@ async def test_a_store_error_is_reported_and_the_daemon_keeps_serving(
     today = next(n for n in sample[0] if n.athlete == "alex" and n.date == SAMPLE_END)
     async with watching(mosquitto) as watcher, running(config, FixedClock(MORNING)) as daemon:
         await watcher.until(lambda: len(watcher.on("recoveryd/alex/state")) == 1, "state")
+
+        # The broker's acknowledgement is stored after the state reaches subscribers.
+        async def publication_stored() -> None:
+            while not all(
+                (d := daemon.store.latest_decision(a, SAMPLE_END)) and d.published_at
+                for a in ("alex", "sam")
+            ):
+                await asyncio.sleep(0.02)
+
+        await asyncio.wait_for(publication_stored(), TIMEOUT_S)
         daemon.store._db.execute("PRAGMA busy_timeout = 50")
         # New data arrives, and another process then holds the write lock, so the daemon can
         # read the change but cannot store the new decision. No await in between: the

@@ -5,13 +5,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd.config import Config
+from recoveryd.config import Config, parse_config
 from recoveryd.daemon import Daemon
 from recoveryd.home_config import DeviceConfig
 from recoveryd.models import Action, CheckIn, Night, Protocol
@@ -40,12 +41,15 @@ class Recorder:
 
     done: list[Action] = field(default_factory=list)
     door_open: bool = False
+    failing: frozenset[str] = frozenset()
 
     async def sensors(self, device: DeviceConfig) -> Sensors:  # noqa: ARG002
         return Sensors(door_open=self.door_open)
 
     async def execute(self, action: Action, device: DeviceConfig) -> ActionResult:  # noqa: ARG002
         self.done.append(action)
+        if action.command in self.failing:
+            return ActionResult("failed", f"{action.command}: no confirmation within 5 s")
         return ActionResult("done", f"{action.command} recorded")
 
 
@@ -127,3 +131,81 @@ async def test_an_open_door_refuses_heat_and_says_why(household: Config) -> None
     assert [(c, s, d) for _, c, s, d in logged(household)] == [
         ("heat_on", "refused", "refused: the sauna door is open")
     ]
+
+
+async def test_an_unconfirmed_heat_on_switches_the_heat_off_at_once(household: Config) -> None:
+    # The plug may have switched on without saying so: its state is unknown, so it goes off
+    # now rather than at 19:20 when the shared session would have ended.
+    recorder = Recorder(failing=frozenset({"heat_on"}))
+    await run_until_idle(household, FixedClock(at(17, 31)), recorder)
+    assert [(a.command, a.device) for a in recorder.done] == [
+        ("heat_on", "sauna"),
+        ("heat_off", "sauna"),
+    ]
+    assert recorder.done[1].at == at(19, 20)  # the block's own switch-off, run early
+    assert [(c, s) for _, c, s, _ in logged(household)] == [
+        ("heat_on", "failed"),
+        ("heat_off", "done"),
+    ]
+    # Restarted: the switch-off is settled and does not run again at 19:20.
+    await run_until_idle(household, FixedClock(at(19, 25)), recorder)
+    assert len(recorder.done) == 2
+
+
+@dataclass
+class BedSensor:
+    """A wake entity read through the StateReader port; the test moves its state."""
+
+    state: str = "on"
+    reads: int = 0
+
+    async def entity_state(self, entity: str) -> str | None:
+        assert entity == "binary_sensor.bed"
+        self.reads += 1
+        return self.state
+
+
+async def test_getting_up_runs_the_wake_scene_early_and_only_once(
+    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = parse_config(
+        f"""
+household: {{timezone: Europe/Berlin, decide_at: "05:00"}}
+storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
+mqtt: {{host: 127.0.0.1, port: {mosquitto.port}, reconnect_max_s: 1}}
+homeassistant: {{url: "http://127.0.0.1:9", token: t, state_poll_s: 0.1}}
+athletes: [{{id: alex, name: Alex, sources: [oura]}}]
+devices: {{wake_up: {{kind: scene, via: dry_run}}}}
+recovery:
+  as_planned:
+    wake: {{device: wake_up, wake_entity: binary_sensor.bed, earliest: "05:30", latest: "08:00"}}
+""",
+        label="wake.yaml",
+        base_dir=tmp_path,
+    )
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        store.set_override("alex", SAMPLE_END, Protocol.AS_PLANNED, datetime.now(UTC))
+    bed, recorder, stop = BedSensor(), Recorder(), asyncio.Event()
+    daemon = Daemon(
+        config, clock=FixedClock(at(6, 40)), actuators={"dry_run": recorder}, state_reader=bed
+    )
+    task = asyncio.create_task(daemon.run(stop))
+
+    async def until(condition: Callable[[], bool]) -> None:
+        while not condition():
+            await asyncio.sleep(0.02)
+
+    try:
+        await asyncio.wait_for(until(lambda: bed.reads >= 3), 15)
+        assert recorder.done == []  # still in bed
+        bed.state = "off"
+        await asyncio.wait_for(until(lambda: bool(recorder.done)), 15)
+        reads = bed.reads
+        await asyncio.wait_for(until(lambda: not daemon._running and bed.reads == reads), 15)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    ((scene),) = recorder.done
+    assert (scene.command, scene.device, scene.at) == ("scene", "wake_up", at(8, 0))
+    assert [(c, s) for _, c, s, _ in logged(config)] == [("scene", "done")]

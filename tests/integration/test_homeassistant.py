@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import subprocess
 import time
@@ -78,6 +79,7 @@ class HomeAssistantCore:
     def start(self) -> None:
         self.process = _launch(self.config_dir, self.log)
         _wait_until_up(self.url, self.process, self.log)
+        _wait_until_running(self)
 
 
 def _launch(config_dir: Path, log: Path) -> subprocess.Popen[bytes]:
@@ -99,6 +101,20 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> Non
             time.sleep(0.5)
     process.terminate()
     pytest.fail(f"Home Assistant did not answer within {START_TIMEOUT_S:g} s")
+
+
+def _wait_until_running(core: HomeAssistantCore) -> None:
+    """Wait for the end of bootstrap: the API answers long before the template entities exist,
+    and on a first start Home Assistant is still installing integration packages then."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if core.process.poll() is not None:
+            pytest.fail(f"Home Assistant exited: {core.log.read_text()[-2000:]}")
+        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
+            if core.request("GET", "/api/config").get("state") == "RUNNING":
+                return
+        time.sleep(0.5)
+    pytest.fail(f"Home Assistant did not finish starting within {START_TIMEOUT_S:g} s")
 
 
 def _post(url: str, data: bytes, content_type: str) -> dict[str, Any]:
@@ -131,6 +147,7 @@ def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAss
     ).encode()
     token = _post(f"{url}/auth/token", form, "application/x-www-form-urlencoded")["access_token"]
     core = HomeAssistantCore(url, token, process, config_dir, log)
+    _wait_until_running(core)
     try:
         yield core
     finally:
@@ -216,6 +233,19 @@ async def test_door_interlock_reads_the_real_sensor(home_assistant: HomeAssistan
     finally:
         home_assistant.call("input_boolean", "turn_off", entity_id="input_boolean.sauna_door_open")
     assert (await ha.sensors(DEVICES["sauna"])).door_open is False
+
+
+async def test_the_wake_entity_is_read_from_home_assistant(
+    home_assistant: HomeAssistantCore,
+) -> None:
+    ha = HomeAssistant(home_assistant.url, home_assistant.token, attempts=1)
+    home_assistant.call("input_boolean", "turn_on", entity_id="input_boolean.bed_occupied")
+    assert await ha.entity_state("binary_sensor.bed") == "on"
+    home_assistant.call("input_boolean", "turn_off", entity_id="input_boolean.bed_occupied")
+    assert await ha.entity_state("binary_sensor.bed") == "off"
+    assert await ha.entity_state("binary_sensor.no_such_bed") is None
+    wrong_token = HomeAssistant(home_assistant.url, "not-a-token", attempts=1)
+    assert await wrong_token.entity_state("binary_sensor.bed") is None
 
 
 async def test_home_assistant_down_retries_then_gives_up_and_heat_off_waits_for_it(

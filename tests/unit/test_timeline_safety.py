@@ -13,7 +13,7 @@ from recoveryd.config import ConfigError, parse_config
 from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig
 from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.safety import Sensors, check, sauna_allowed, start_check_turns_off
-from recoveryd.timeline import catch_up, household_timeline, preheat_minutes
+from recoveryd.timeline import catch_up, household_timeline, preheat_minutes, switch_off_for
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 3, 4)
@@ -152,6 +152,10 @@ def test_safety_rules_at_the_moment_of_action() -> None:
     assert not start_check_turns_off(Sensors(someone_present=True))
 
 
+WAKE_DEVICES = (
+    "homeassistant: {url: 'http://127.0.0.1:8123', token: t}\n"
+    "devices: {lights: {kind: scene, via: homeassistant, entity: scene.wake_up}}\n"
+)
 HOME_DEVICES = (
     "devices: {sauna: {kind: sauna, via: dry_run}, boots: {kind: compression, via: dry_run}}\n"
 )
@@ -192,6 +196,33 @@ HOME_DEVICES = (
             "devices: {tight: {kind: compression, via: dry_run, max_minutes: 240}}",
             "devices.tight.max_minutes: must be between 1 and 60, got 240",
         ),
+        (
+            WAKE_DEVICES + "recovery: {rest: {wake: {device: lights, wake_entity: Bed Sensor}}}",
+            "recovery.rest.wake.wake_entity: must be a Home Assistant entity id such as "
+            "'climate.sauna', got 'Bed Sensor'",
+        ),
+        (
+            WAKE_DEVICES
+            + "recovery: {rest: {wake: {device: lights, wake_entity: binary_sensor.bed}}}",
+            "recovery.rest.wake: wake_entity needs latest: HH:MM, when the scene runs without it",
+        ),
+        (
+            WAKE_DEVICES + "recovery: {rest: {wake: {device: lights, at: '06:00', "
+            "wake_entity: binary_sensor.bed, latest: '08:00'}}}",
+            "recovery.rest.wake: give either at: HH:MM or wake_entity (with latest: HH:MM)",
+        ),
+        (
+            WAKE_DEVICES + "recovery: {rest: {wake: {device: lights, "
+            "wake_entity: binary_sensor.bed, earliest: '09:00', latest: '08:00'}}}",
+            "recovery.rest.wake: latest must be after earliest, got earliest 09:00, latest 08:00",
+        ),
+        (
+            "devices: {lights: {kind: scene, via: dry_run}}\n"
+            "recovery: {rest: {wake: {device: lights, wake_entity: binary_sensor.bed, "
+            "latest: '08:00'}}}",
+            "recovery.rest.wake.wake_entity: reading binary_sensor.bed needs homeassistant.url "
+            "and homeassistant.token (or token_file)",
+        ),
     ],
 )
 def test_dangerous_or_broken_home_configuration_is_refused(snippet: str, message: str) -> None:
@@ -199,3 +230,31 @@ def test_dangerous_or_broken_home_configuration_is_refused(snippet: str, message
     with pytest.raises(ConfigError) as caught:
         parse_config(text, label="r.yaml", base_dir=Path())
     assert caught.value.problems == [f"r.yaml: {message}"]
+
+
+def test_a_wake_scene_waits_for_the_signal_until_latest() -> None:
+    home = ProtocolHomeConfig.model_validate(
+        {"wake": {"device": "scene", "wake_entity": "binary_sensor.bed", "earliest": "05:30",
+                  "latest": "08:00", "kelvin": 4000}}
+    )  # fmt: skip
+    (wake,) = household_timeline([plan()], {Protocol.ACTIVE_RECOVERY: home}, DEVICES, ZONE)
+    assert (wake.at, wake.command, wake.device) == (at(8, 0), "scene", "scene")
+    assert dict(wake.params) == {
+        "kelvin": "4000",
+        "wake_entity": "binary_sensor.bed",
+        "wake_state": "off",
+        "earliest": at(5, 30).isoformat(),
+    }
+
+
+def test_the_switch_off_of_a_failed_switch_on() -> None:
+    two = household_timeline([plan("alex"), plan("sam")], RECOVERY, DEVICES, ZONE)
+    heat_on = next(a for a in two if a.command == "heat_on")
+    boots_on = next(a for a in two if a.command == "turn_on" and a.athlete == "alex")
+    # One heating block for both: its heat-off is the one at the end of Sam's session.
+    assert switch_off_for(heat_on, two) == next(a for a in two if a.command == "heat_off")
+    assert switch_off_for(heat_on, two).athlete == "sam"  # type: ignore[union-attr]
+    boots_off = switch_off_for(boots_on, two)
+    assert boots_off is not None
+    assert (boots_off.command, boots_off.at) == ("turn_off", boots_on.ends_at)
+    assert switch_off_for(heat_on, [heat_on]) is None
