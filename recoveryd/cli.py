@@ -117,6 +117,13 @@ def _decision_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     replay.add_argument("--plot", type=Path, help="draw the chart to this PNG file")
     replay.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    timeline = commands.add_parser(
+        "timeline", help="what the home does today (or --date), touching no device"
+    )
+    timeline.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    timeline.add_argument("--json", action="store_true", help="print JSON for scripts")
+    timeline.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     plan = commands.add_parser("plan", help="the coming 7 days of training, adjusted today")
     plan.add_argument("--athlete", required=True, help="athlete id from the configuration")
     plan.add_argument("--ics", type=Path, help="also write them as an iCalendar file")
@@ -167,6 +174,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "override": lambda: _override(config, args),
         "log-session": lambda: _log_session(config, args),
         "plan": lambda: _plan(config, args),
+        "timeline": lambda: _timeline(config, args.date, as_json=args.json),
         "replay": lambda: _replay(config, args),
         "today": lambda: _today(config, args.athlete, args.date, as_json=args.json),
     }
@@ -286,6 +294,44 @@ def _log_session(config: Config, args: argparse.Namespace) -> int:
     with Store(config.storage.path) as store:
         changed = store.upsert(sessions=[session])
     sys.stdout.write(f"{args.athlete} {day}: {'session stored' if changed else 'already stored'}\n")
+    return EXIT_OK
+
+
+def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
+    """The household's timeline for a day, with what already became of each action."""
+    from recoveryd.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.timeline import describe, household_timeline  # noqa: PLC0415
+
+    day = day or datetime.now(config.zone).date()
+    with Store(config.storage.path) as store:
+        plans = []
+        for athlete in config.athletes:
+            stored = store.latest_decision(athlete.id, day)
+            plans.append(
+                stored.plan if stored else decide_range(store, config, athlete.id, day, day)[0]
+            )
+        logged = {key: (status, detail) for key, _, status, detail in store.action_history(day)}
+    actions = household_timeline(plans, config.recovery, config.devices, config.zone)
+    rows = [
+        {
+            "at": a.at.isoformat(), "athlete": a.athlete, "modality": a.modality,
+            "command": a.command, "device": a.device, "params": dict(a.params),
+            "ends_at": None if a.ends_at is None else a.ends_at.isoformat(),
+            "status": logged.get(a.key, ("pending", ""))[0],
+            "detail": logged.get(a.key, ("pending", ""))[1],
+            "text": describe(a),
+        }
+        for a in actions
+    ]  # fmt: skip
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    protocols = ", ".join(f"{p.athlete} {p.protocol.value}" for p in plans)
+    sys.stdout.write(f"{day} ({protocols}): {len(rows)} actions\n")
+    for action, row in zip(actions, rows, strict=True):
+        sys.stdout.write(
+            f"{action.at:%H:%M}  {action.athlete:<10} {row['text']}  [{row['status']}]\n"
+        )
     return EXIT_OK
 
 

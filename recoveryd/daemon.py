@@ -53,7 +53,7 @@ from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
 from recoveryd.safety import check as safety_check
 from recoveryd.store import Store
-from recoveryd.timeline import catch_up, household_timeline, switch_off_for
+from recoveryd.timeline import catch_up, describe, household_timeline, switch_off_for
 from recoveryd.wake import WakeWatch, observe
 
 log = logging.getLogger(__name__)
@@ -251,14 +251,6 @@ class Daemon:
                 decision.revision,
                 trigger,
             )
-            if plan.actions:
-                log.info(
-                    "%s planned: %s",
-                    athlete.id,
-                    "; ".join(
-                        f"{a.at:%H:%M} {a.modality} {a.command} {a.device}" for a in plan.actions
-                    ),
-                )
             if self._on_decision is not None:
                 self._on_decision(decision)
 
@@ -294,8 +286,10 @@ class Daemon:
         self.timeline = fresh
         plan = catch_up(fresh.values(), settled, now)
         log.info(
-            "timeline for %s: %d actions, %d to run now, %d scheduled, %d missed",
+            "timeline for %s: %d actions, %d to run now, %d scheduled, %d missed%s",
             today, len(fresh), len(plan.run_now), len(plan.later), len(plan.missed),
+            "".join(f"\n  {a.at:%H:%M} {a.athlete}: {describe(a)}"
+                    for a in sorted(fresh.values(), key=lambda a: a.at)),
         )  # fmt: skip
         for action in plan.missed:
             self.store.log_action(action, "missed", "too late to start after a restart", now)

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from recoveryd.engine.hrv import HrvReading
 from recoveryd.models import Contributor, DayPlan, LoadContext, Protocol
+from recoveryd.timeline import describe
 
 PROTOCOL_STYLE: dict[Protocol, str] = {
     Protocol.REST: "bold red",
@@ -183,12 +184,7 @@ def _actions(plan: DayPlan, *, dry_run: bool) -> Table:
     actions = _grid()
     for action in plan.actions:
         mark = Text("  [dry-run]" if dry_run else "", style="magenta")
-        detail = ", ".join(f"{k} {v}" for k, v in action.params if k != "ready_by")
-        what = Text(
-            f"{action.modality}: {action.command} {action.device}"
-            + (f" ({detail})" if detail else "")
-        )
-        actions.add_row(action.at.strftime("%H:%M"), what + mark)
+        actions.add_row(action.at.strftime("%H:%M"), Text(describe(action)) + mark)
     if not plan.actions:
         actions.add_row("", "no recovery actions scheduled for this protocol")
     return actions

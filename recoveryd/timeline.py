@@ -246,3 +246,25 @@ def switch_off_for(switch_on: Action, actions: Iterable[Action]) -> Action | Non
         and a.at >= switch_on.at
     ]  # fmt: skip
     return min(offs, key=lambda a: a.at, default=None)
+
+
+_PARAM_TEXT: Mapping[str, str] = {
+    "temp_c": "{} °C",
+    "auto_off_min": "auto-off {} min",
+    "minutes": "{} min",
+    "kelvin": "{} K",
+    "brightness_pct": "{} %",
+    "transition_s": "fade {} s",
+    "media_id": "{}",
+}
+
+
+def describe(action: Action) -> str:
+    """One line for people: what the action does, with its settings and its wake signal."""
+    details = [_PARAM_TEXT[k].format(v) for k, v in action.params if k in _PARAM_TEXT]
+    entity = action.param("wake_entity")
+    if entity is not None:
+        earliest = datetime.fromisoformat(action.param("earliest") or action.at.isoformat())
+        details.append(f"when {entity} says up after {earliest:%H:%M}, at the latest then")
+    text = f"{action.modality}: {action.command} {action.device}"
+    return text + (f" ({', '.join(details)})" if details else "")

@@ -106,3 +106,40 @@ def test_replay_json_lines_and_chart(
     assert len(png) > 20_000
     backwards = ["--from", SAMPLE_END.isoformat(), "--to", first.isoformat()]
     assert main([*args[:3], *backwards]) == 2
+
+
+def test_timeline_shows_the_households_day_and_what_became_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from recoveryd.models import Protocol  # noqa: PLC0415
+    from recoveryd.sampledata import generate  # noqa: PLC0415
+
+    config_path = tmp_path / "recoveryd.yaml"
+    config_path.write_text(
+        f"household: {{timezone: Europe/Berlin}}\nstorage: {{path: {tmp_path / 'r.db'}}}\n"
+        "athletes: [{id: alex, name: Alex, sources: [oura]}, {id: sam, name: Sam, "
+        "sources: [garmin]}]\n"
+        "devices: {sauna: {kind: sauna, via: dry_run, heat_rate_c_per_min: 2, ambient_c: 20}}\n"
+        "recovery: {rest: {sauna: {device: sauna, ready_by: '18:00', minutes: 20, temp_c: 80}}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RECOVERYD_CONFIG", str(config_path))
+    config = load_config(config_path)
+    with Store(config.storage.path) as store:
+        store.upsert(*generate(SAMPLE_END))
+        for athlete in ("alex", "sam"):
+            store.set_override(athlete, SAMPLE_END, Protocol.REST, datetime.now(UTC))
+    # Overrides to rest, which has a sauna here: no illness, so both sessions are planned.
+    assert main(["timeline", "--date", SAMPLE_END.isoformat(), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["at"][11:16], r["athlete"], r["command"], r["status"]) for r in rows] == [
+        ("17:30", "alex", "heat_on", "pending"),
+        ("19:20", "sam", "heat_off", "pending"),  # one heating block: 18:00-18:40, 18:40-19:20
+    ]
+    assert rows[0]["text"] == "sauna: heat_on sauna (80 °C, auto-off 110 min)"
+    assert main(["timeline", "--date", SAMPLE_END.isoformat()]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[0] == "2026-03-04 (alex rest, sam rest): 2 actions"
+    assert text[1] == "17:30  alex       sauna: heat_on sauna (80 °C, auto-off 110 min)  [pending]"
