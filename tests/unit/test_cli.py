@@ -5,13 +5,15 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from recoveryd.cli import main
 from recoveryd.config import load_config
 from recoveryd.deciding import decide_range
+from recoveryd.models import Protocol
+from recoveryd.sampledata import generate
 from recoveryd.store import Store
 
 from tests.conftest import SAMPLE_END
@@ -111,11 +113,6 @@ def test_replay_json_lines_and_chart(
 def test_timeline_shows_the_households_day_and_what_became_of_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from datetime import UTC, datetime  # noqa: PLC0415
-
-    from recoveryd.models import Protocol  # noqa: PLC0415
-    from recoveryd.sampledata import generate  # noqa: PLC0415
-
     config_path = tmp_path / "recoveryd.yaml"
     config_path.write_text(
         f"household: {{timezone: Europe/Berlin}}\nstorage: {{path: {tmp_path / 'r.db'}}}\n"
