@@ -14,12 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from numpy.lib.stride_tricks import sliding_window_view
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 _MIN_WINDOW = 2  # an SD needs two values
+_NO_SPREAD = 1e-10
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,41 +41,59 @@ class RollingStats:
     recent_count: IntArray
 
 
-def _window_mean_sd(windows: FloatArray) -> tuple[FloatArray, FloatArray, IntArray]:
-    valid = ~np.isnan(windows)
-    count = valid.sum(axis=1)
-    filled = np.where(valid, windows, 0.0)
-    mean = np.divide(filled.sum(axis=1), count, out=np.full(count.shape, np.nan), where=count > 0)
-    deviations = np.where(valid, windows - mean[:, None], 0.0)
-    sd = np.sqrt(
-        np.divide(
-            (deviations**2).sum(axis=1),
-            count - 1,
-            out=np.full(count.shape, np.nan),
-            where=count > 1,
-        )
-    )
-    return mean, sd, count.astype(np.int64)
+def _trailing(series: FloatArray, window: int) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Mean, sample SD and count of the valid values in the ``window`` slots ending at each i.
+
+    Running sums make this O(days) whatever the window. The series is centred on its own
+    mean first, so the sums stay small and the variance (S2 - S1^2/n) keeps its precision.
+    """
+    valid = ~np.isnan(series)
+    centre = float(series[valid].mean()) if valid.any() else 0.0
+    centred = np.where(valid, series - centre, 0.0)
+    ends = np.arange(1, series.shape[0] + 1)
+    starts = np.maximum(ends - window, 0)
+
+    def windowed(values: FloatArray) -> FloatArray:
+        running = np.concatenate([[0.0], np.cumsum(values)])
+        result: FloatArray = running[ends] - running[starts]
+        return result
+
+    count = np.rint(windowed(valid.astype(np.float64))).astype(np.int64)
+    total = windowed(centred)
+    squares = windowed(centred**2)
+    mean = np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
+    spread = squares - total * np.nan_to_num(mean)
+    # Equal values leave only rounding behind; that is no spread (and no z-score), as the
+    # two-pass formula would say. 1e-10 of the second moment is far below any real spread.
+    spread[spread <= _NO_SPREAD * squares] = 0.0
+    sd = np.sqrt(np.divide(spread, count - 1, out=np.full(count.shape, np.nan), where=count > 1))
+    return mean + centre, sd, count
 
 
 def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:
     """Baseline and recent statistics for every day of ``values`` (NaN = missing).
 
-    Vectorised with strided windows: no Python loop over days.
+    Vectorised with running sums: no Python loop over days.
     """
     series = np.asarray(values, dtype=np.float64)
     if series.ndim != 1:
         raise ValueError("a daily series must be one-dimensional")
     if window < _MIN_WINDOW or recent < 1:
         raise ValueError("window must be at least 2 days and recent at least 1")
-    days = series.shape[0]
-    padded = np.concatenate([np.full(window, np.nan), series])
-    baseline_windows = sliding_window_view(padded, window)[:days]
-    mean, sd, count = _window_mean_sd(baseline_windows)
-    padded_recent = np.concatenate([np.full(recent - 1, np.nan), series])
-    recent_windows = sliding_window_view(padded_recent, recent)
-    recent_mean, _, recent_count = _window_mean_sd(recent_windows)
-    return RollingStats(mean, sd, count, recent_mean, recent_count)
+    if series.shape[0] == 0:
+        empty = np.empty(0)
+        none = np.empty(0, dtype=np.int64)
+        return RollingStats(empty, empty, none, empty, none)
+    # The baseline of day i ends the day before it: the trailing window of day i - 1.
+    mean, sd, count = _trailing(series, window)
+    recent_mean, _, recent_count = _trailing(series, recent)
+    return RollingStats(
+        np.concatenate([[np.nan], mean[:-1]]),
+        np.concatenate([[np.nan], sd[:-1]]),
+        np.concatenate([[0], count[:-1]]).astype(np.int64),
+        recent_mean,
+        recent_count,
+    )
 
 
 def z_scores(values: FloatArray, stats: RollingStats, *, higher_is_worse: bool) -> FloatArray:

@@ -331,3 +331,28 @@ def test_planned_session_is_adjusted_to_the_protocol() -> None:
     assert plan.session == Session(
         "Easy aerobic", "run", 40, "easy", "instead of: Intervals", zone="1-2", target_rpe=3
     )
+
+
+def test_rolling_stats_equal_the_two_pass_formulas_and_see_no_spread_in_equal_values() -> None:
+    import numpy as np  # noqa: PLC0415
+    from recoveryd.engine.baseline import rolling_stats  # noqa: PLC0415
+
+    rng = np.random.default_rng(3)
+    values = 4.0 + rng.normal(0, 0.2, 400)
+    values[rng.random(400) < 0.2] = np.nan
+    values[300:370] = 4.0  # a stretch of equal values inside a varying series
+    stats = rolling_stats(values, 60, 7)
+    for day in (0, 1, 2, 59, 61, 200, 369, 399):
+        before = values[max(0, day - 60) : day]
+        before = before[~np.isnan(before)]
+        recent = values[max(0, day - 6) : day + 1]
+        recent = recent[~np.isnan(recent)]
+        assert stats.count[day] == before.size
+        assert stats.recent_count[day] == recent.size
+        if before.size:
+            assert stats.mean[day] == pytest.approx(before.mean(), rel=1e-12)
+        if before.size > 1:
+            assert stats.sd[day] == pytest.approx(before.std(ddof=1), rel=1e-9, abs=1e-12)
+        if recent.size:
+            assert stats.recent_mean[day] == pytest.approx(recent.mean(), rel=1e-12)
+    assert stats.sd[369] == 0.0  # 60 days of exactly 4.0: no spread, hence no z-score
