@@ -58,17 +58,14 @@ def _bands(axes: Axes, days: Sequence[datetime], plans: Sequence[DayPlan]) -> No
 
 def history_chart(plans: Sequence[DayPlan], title: str) -> bytes:
     """A PNG of ``plans`` (consecutive days of one athlete)."""
-    import matplotlib as mpl  # noqa: PLC0415 - heavy; only when a chart is drawn
-
-    mpl.use("Agg")
-    import matplotlib.pyplot as plt  # noqa: PLC0415
+    # Heavy, so only when a chart is drawn; no pyplot, so that a worker thread may draw.
+    from matplotlib.figure import Figure  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     # Noon of each day, so that a day's band spans the day itself.
     days = [datetime.combine(p.date, time(12)) for p in plans]
-    figure, (hrv, rhr, sleep) = plt.subplots(
-        3, 1, figsize=(11, 7.5), sharex=True, height_ratios=[2, 1, 1], layout="constrained"
-    )
+    figure = Figure(figsize=(11, 7.5), layout="constrained")
+    hrv, rhr, sleep = figure.subplots(3, 1, sharex=True, height_ratios=[2, 1, 1])
     for axes in (hrv, rhr, sleep):
         _bands(axes, days, plans)
         axes.grid(visible=True, alpha=0.3)
@@ -109,5 +106,4 @@ def history_chart(plans: Sequence[DayPlan], title: str) -> bytes:
     figure.autofmt_xdate()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
     return buffer.getvalue()

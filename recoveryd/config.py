@@ -229,6 +229,10 @@ class PlanConfig(_Section):
         return self
 
 
+# The MQTT topics of the household's own controls live under this id (see Topics.HOUSEHOLD).
+RESERVED_ID = "household"
+
+
 class AthleteConfig(_Section):
     """One person in the household: their data sources and their weekly plan."""
 
@@ -276,6 +280,12 @@ class Config(_Section):
     @classmethod
     def _unique_athletes(cls, value: list[AthleteConfig]) -> list[AthleteConfig]:
         ids = [a.id for a in value]
+        if RESERVED_ID in ids:
+            raise PydanticCustomError(
+                "reserved",
+                "athlete id {id} is reserved for the household's own topics and entities",
+                {"id": repr(RESERVED_ID)},
+            )
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
             raise PydanticCustomError(

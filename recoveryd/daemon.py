@@ -16,7 +16,7 @@ import random
 import signal
 import sqlite3
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol as TypingProtocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -29,16 +29,26 @@ from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
 from integrations.homeassistant.actuator import HomeAssistant
-from integrations.mqtt.discovery import discovery_messages, plan_message, state_message
+from integrations.mqtt.discovery import discovery_messages, household_discovery
 from integrations.mqtt.link import MqttLink
-from integrations.mqtt.topics import Message, Topics
+from integrations.mqtt.payloads import (
+    event_message,
+    household_message,
+    live_message,
+    plan_message,
+    state_message,
+)
+from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
+from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config
-from recoveryd.deciding import decide_and_store
+from recoveryd.day_state import apply_command, live_state, paused, skipped, starts
+from recoveryd.deciding import decide_and_store, decide_range
 from recoveryd.events import (
     ActionDue,
     ActionFinished,
     BrokerConnected,
+    CommandReceived,
     DecisionDue,
     EntityState,
     Event,
@@ -57,6 +67,8 @@ from recoveryd.timeline import catch_up, describe, household_timeline, switch_of
 from recoveryd.wake import WakeWatch, observe
 
 log = logging.getLogger(__name__)
+
+CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
 
 
 class Clock(TypingProtocol):
@@ -104,6 +116,7 @@ class Daemon:
             self.queue.put_nowait,
             device_topics=device_topics,
             on_device_message=self.tracker.feed,
+            command_filter=self.topics.commands,
         )
         self.actuators = actuators or _actuators(config, self.link, self.tracker)
         self.state_reader = state_reader or _home_assistant(config)
@@ -115,6 +128,9 @@ class Daemon:
         self._data_version = self.store.data_version()
         self._pending_timers: set[asyncio.TimerHandle] = set()
         self._in_flight: set[str] = set()
+        self._outbox: list[Message] = []
+        self._live_sent: dict[str, str | bytes] = {}
+        self._chart_due: set[str] = set()
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -184,16 +200,24 @@ class Daemon:
                 return
             try:
                 await self._handle(event)
+                if not isinstance(event, StorePoll | WakePoll | EntityState):
+                    await self._flush()
             except sqlite3.Error as exc:
                 # The store is unusable for now (disk full, read-only, locked too long): say so
                 # and keep serving; the next poll or the next day's decision tries again.
                 log.error("store error while handling %s: %s", type(event).__name__, exc)  # noqa: TRY400 - one line, no traceback, for an operational fault
+            except Exception:
+                # A bug must not stop the household's daemon: report it whole and go on.
+                log.exception("unexpected error while handling %s", type(event).__name__)
 
     async def _handle(self, event: Event) -> None:
         match event:
             case BrokerConnected() | RediscoveryDue():
+                self._live_sent.clear()  # a new session (or a restarted HA) gets everything
                 await self._publish_discovery()
                 await self._publish_pending()
+            case CommandReceived(topic=topic, payload=payload):
+                self._command(topic, payload)
             case HomeAssistantOnline():
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
@@ -204,10 +228,8 @@ class Daemon:
                 self._start_action(key)
             case ActionFinished(action=action, status=status, detail=detail):
                 self._finish_action(action, status, detail)
-            case WakePoll():
-                self._read_wake_entities()
-            case EntityState(entity=entity, state=state):
-                self._wake_signal(entity, state)
+            case WakePoll() | EntityState():
+                self._wake(event)
             case StorePoll():
                 await self._poll_store()
             case Stop():
@@ -222,22 +244,33 @@ class Daemon:
             # Only now: if deciding failed, the next poll tries again.
             self._data_version = version
             await self._publish_pending()
+            await self._flush()
 
     def _today(self) -> tuple[date, datetime]:
         now = self.clock.now().astimezone(self.config.zone)
         return now.date(), now
 
-    def _decide_all(self, trigger: str) -> None:
+    def _decide_all(
+        self, trigger: str, *, asked_by: str | None = None, force: bool = False
+    ) -> None:
+        """Decide today for every athlete whose inputs changed.
+
+        ``asked_by`` is decided also before the decision time, and with ``force`` even when
+        nothing changed.
+        """
         today, now = self._today()
         due = now.time() >= self.config.household.decide_at or trigger == "schedule"
         for athlete in self.config.athletes:
+            asked = athlete.id == asked_by
             decided = self.store.latest_decision(athlete.id, today) is not None
-            if not due and not decided:
+            if not due and not decided and not asked:
                 log.debug(
                     "%s: %s before the daily decision time; not deciding yet", athlete.id, trigger
                 )
                 continue
-            decision = decide_and_store(self.store, self.config, athlete.id, today, now)
+            decision = decide_and_store(
+                self.store, self.config, athlete.id, today, now, force=force and asked
+            )
             if decision is None:
                 log.debug("%s: %s: inputs unchanged, decision stands", athlete.id, trigger)
                 continue
@@ -251,6 +284,14 @@ class Daemon:
                 decision.revision,
                 trigger,
             )
+            self._chart_due.add(athlete.id)
+            self._outbox.append(
+                event_message(
+                    self.topics, athlete.id, "decision", protocol=plan.protocol.value,
+                    readiness=plan.readiness.score, revision=decision.revision, trigger=trigger,
+                    reasons=list(plan.reasons[:3]),
+                )
+            )  # fmt: skip
             if self._on_decision is not None:
                 self._on_decision(decision)
 
@@ -262,11 +303,13 @@ class Daemon:
         plans = []
         for athlete in self.config.athletes:
             decision = self.store.latest_decision(athlete.id, today)
-            if decision is not None:
+            if decision is not None and not skipped(self.store, athlete.id, today):
                 plans.append(decision.plan)
+        ids = [a.id for a in self.config.athletes]
         actions = household_timeline(
-            plans, self.config.recovery, self.config.devices, self.config.zone
-        )
+            plans, self.config.recovery, self.config.devices, self.config.zone,
+            starts=starts(self.store, ids, today),
+        )  # fmt: skip
         settled = self.store.settled_actions(today)
         # A device switched on by an action of an earlier timeline keeps its switch-off,
         # whatever a re-decision now says.
@@ -315,6 +358,10 @@ class Daemon:
         if action is None or key in self._in_flight or key in self.store.settled_actions(today):
             # In flight: a timeline rebuilt while a device confirms must not send it twice.
             return
+        if action.command not in SAFE_COMMANDS and paused(self.store):
+            # Paused: nothing starts; whatever is on is still switched off.
+            self.queue.put_nowait(ActionFinished(action, "paused", "actuation is paused"))
+            return
         self._in_flight.add(key)
         task = asyncio.create_task(self._run_action(action), name=f"action {key}")
         self._running.add(task)
@@ -336,6 +383,12 @@ class Daemon:
         _, now = self._today()
         self._in_flight.discard(action.key)
         self.store.log_action(action, status, detail, now)
+        self._outbox.append(
+            event_message(
+                self.topics, action.athlete, "action", command=action.command,
+                device=action.device, modality=action.modality, status=status, detail=detail,
+            )
+        )  # fmt: skip
         line = "%s %s %s (%s): %s"
         args = (action.command, action.device, status, action.athlete, detail)
         if status != "failed":
@@ -378,6 +431,12 @@ class Daemon:
                 pending.append((action, watch))
         return pending
 
+    def _wake(self, event: WakePoll | EntityState) -> None:
+        if isinstance(event, EntityState):
+            self._wake_signal(event.entity, event.state)
+        else:
+            self._read_wake_entities()
+
     def _read_wake_entities(self) -> None:
         reader = self.state_reader
         if reader is None:
@@ -405,6 +464,76 @@ class Daemon:
                 )  # fmt: skip
                 self._start_action(action.key)
 
+    # Commands from Home Assistant ------------------------------------------------------
+
+    def _command(self, topic: str, payload: bytes) -> None:
+        parsed = self.topics.parse_command(topic)
+        if parsed is None:
+            return
+        owner, control = parsed
+        athletes = {a.id for a in self.config.athletes}
+        if owner != HOUSEHOLD and owner not in athletes:
+            log.error("rejected command on %s: unknown athlete %r", topic, owner[:32])
+            return
+        athlete = None if owner == HOUSEHOLD else owner
+        _, now = self._today()
+        try:
+            command = parse_command(athlete, control, payload)
+            applied = apply_command(self.store, command, now, self.timeline.values())
+        except CommandError as exc:
+            log.error("rejected command for %s: %s", owner, exc)  # noqa: TRY400 - one line
+            if athlete is not None:
+                self._outbox.append(
+                    event_message(self.topics, athlete, "error", control=control, error=str(exc))
+                )
+            return
+        log.info("%s: %s", owner, applied.summary)
+        if athlete is not None:
+            self._outbox.append(
+                event_message(
+                    self.topics, athlete, "command", control=control, summary=applied.summary
+                )
+            )
+        if applied.redecide and athlete is not None:
+            self._decide_all("command", asked_by=athlete, force=applied.force)
+        if applied.rebuild:
+            self._rebuild_timeline()
+        if applied.household:
+            self._live_sent.pop(HOUSEHOLD, None)
+
+    async def _flush(self) -> None:
+        """Publish what the last event changed: pending decisions, events, live states, charts."""
+        if not self.link.connected:
+            self._outbox.clear()  # events are of the moment; states are re-sent on reconnect
+            return
+        await self._publish_pending()
+        outbox, self._outbox = self._outbox, []
+        _, now = self._today()
+        messages = list(outbox)
+        household = household_message(self.topics, paused=paused(self.store))
+        states = [(HOUSEHOLD, household)]
+        for athlete in self.config.athletes:
+            live = live_state(self.store, athlete.id, now, self.timeline.values(), athlete.sources)
+            states.append((athlete.id, live_message(self.topics, athlete.id, live)))
+        for owner, message in states:
+            if self._live_sent.get(owner) != message.payload:
+                messages.append(message)
+                self._live_sent[owner] = message.payload
+        if not await self._publish(messages):
+            self._live_sent.clear()
+        for athlete_id in sorted(self._chart_due):
+            self._chart_due.discard(athlete_id)
+            await self._publish_chart(athlete_id, now)
+
+    async def _publish_chart(self, athlete: str, now: datetime) -> None:
+        from recoveryd.chart import history_chart  # noqa: PLC0415 - matplotlib is heavy
+
+        today = now.date()
+        plans = decide_range(self.store, self.config, athlete, today - CHART_SPAN, today)
+        name = self.config.athlete(athlete).name
+        png = await asyncio.to_thread(history_chart, plans, f"{name}: the last 30 days")
+        await self._publish([Message(self.topics.chart(athlete), png)])
+
     def _schedule_rediscovery(self) -> None:
         # A small random delay, so a house full of MQTT devices does not answer at once.
         delay = random.uniform(0, self.config.homeassistant.rediscovery_delay_max_s)  # noqa: S311
@@ -427,7 +556,7 @@ class Daemon:
     async def _publish_discovery(self) -> None:
         if not self.config.homeassistant.discovery:
             return
-        messages = [
+        messages = household_discovery(self.topics, self.config.household.name) + [
             m
             for athlete in self.config.athletes
             for m in discovery_messages(self.topics, athlete.id, athlete.name)

@@ -105,15 +105,22 @@ def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> s
 
 
 def decide_and_store(
-    store: Store, config: Config, athlete_id: str, day: date, now: datetime
+    store: Store,
+    config: Config,
+    athlete_id: str,
+    day: date,
+    now: datetime,
+    *,
+    force: bool = False,
 ) -> Decision | None:
     """Decide ``day`` and store it, unless a stored decision was made from the same inputs.
 
-    Returns the new decision, or ``None`` when nothing changed since the last one.
+    Returns the new decision, or ``None`` when nothing changed since the last one (and the
+    decision was not ``force``-d, as "decide again" asks).
     """
     digest = inputs_digest(store, config, athlete_id, day)
     latest = store.latest_decision(athlete_id, day)
-    if latest is not None and latest.inputs_digest == digest:
+    if latest is not None and latest.inputs_digest == digest and not force:
         return None
     [plan] = decide_range(store, config, athlete_id, day, day)
     return store.save_decision(plan, now, digest)

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from importlib import resources
@@ -46,6 +47,7 @@ class _Listener:
     athletes: int
     discovery: dict[str, dict[str, object]] = field(default_factory=dict)
     states: dict[str, dict[str, object]] = field(default_factory=dict)
+    charts: dict[str, int] = field(default_factory=dict)
     availability: list[str] = field(default_factory=list)
     subscribed: asyncio.Event = field(default_factory=asyncio.Event)
     all_states: asyncio.Event = field(default_factory=asyncio.Event)
@@ -143,17 +145,22 @@ async def _listen(port: int, config: Config, seen: _Listener) -> None:
         await client.subscribe(f"{prefix}/#", qos=1)
         await client.subscribe(f"{config.mqtt.base_topic}/#", qos=1)
         seen.subscribed.set()
+        state_topics = {f"{config.mqtt.base_topic}/{a.id}/state" for a in config.athletes}
         async for message in client.messages:
             topic = str(message.topic)
             payload = message.payload
-            text = payload.decode() if isinstance(payload, bytes | bytearray) else str(payload)
+            raw = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
+            if topic.endswith("/chart"):
+                seen.charts[topic] = len(raw)  # PNG bytes
+                continue
+            text = raw.decode(errors="replace")
             if topic.startswith(f"{prefix}/"):
                 seen.discovery[topic] = json.loads(text)
-            elif topic.endswith("/state"):
+            elif topic in state_topics:
                 seen.states[topic] = json.loads(text)
                 if len(seen.states) == seen.athletes:
                     seen.all_states.set()
-            elif topic.endswith("/status"):
+            elif topic == f"{config.mqtt.base_topic}/status":
                 seen.availability.append(text)
                 if text == "offline":
                     seen.offline.set()
@@ -176,26 +183,30 @@ def _show(config: Config, today: date, seen: _Listener, out: Console) -> None:
             used = sorted({p.protocol.value for p in plans})
             out.print(f"  {len(used)} different protocols: {', '.join(used)}")
     out.print()
-    table = Table(title="Published on MQTT, as a Home Assistant would see it", title_justify="left")
-    table.add_column("entity (discovery)")
-    table.add_column("name")
-    table.add_column("unit")
+    table = Table(title="Published on MQTT, as Home Assistant sees it", title_justify="left")
+    table.add_column("entities")
     prefix = config.homeassistant.discovery_prefix
+    devices: dict[str, Counter[str]] = {}
     for topic, payload in sorted(seen.discovery.items()):
         component = topic.removeprefix(f"{prefix}/").split("/", 1)[0]
-        table.add_row(
-            f"{component}.{payload.get('unique_id')}",
-            str(payload.get("name")),
-            str(payload.get("unit_of_measurement") or ""),
-        )
+        device = payload.get("device")
+        name = str(device.get("name")) if isinstance(device, dict) else "?"
+        devices.setdefault(name, Counter())[component] += 1
+    for name in devices:
+        table.add_column(name, justify="right")
+    for component in sorted({c for counts in devices.values() for c in counts}):
+        counts = [str(devices[name][component] or "") for name in devices]
+        table.add_row(component.replace("_", " "), *counts)
     out.print(table)
-    out.print(f"  {len(seen.discovery)} retained configs on {prefix}/sensor/<object_id>/config")
+    out.print(f"  {len(seen.discovery)} retained discovery configs under {prefix}/")
     for topic, state in sorted(seen.states.items()):
         out.print(
             f"  {topic}: protocol [bold]{state.get('protocol')}[/], readiness "
             f"{state.get('readiness')}, rMSSD {state.get('rmssd_ms')} ms, "
             f"revision {state.get('revision')}"
         )
+    for topic, size in sorted(seen.charts.items()):
+        out.print(f"  {topic}: the 30-day chart, a {size / 1000:.0f} kB PNG for the image entity")
     out.print(f"  {config.mqtt.base_topic}/status: {' → '.join(seen.availability)}")
     out.print()
     out.print("[bold green]Demo finished:[/] the daemon decided, published and shut down cleanly.")

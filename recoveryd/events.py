@@ -69,6 +69,14 @@ class EntityState:
 
 
 @dataclass(frozen=True, slots=True)
+class CommandReceived:
+    """A message arrived on a command topic; the consumer checks it before anything happens."""
+
+    topic: str
+    payload: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """Finish the current event and stop consuming."""
 
@@ -83,5 +91,6 @@ Event = (
     | ActionFinished
     | WakePoll
     | EntityState
+    | CommandReceived
     | Stop
 )

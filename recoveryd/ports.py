@@ -19,7 +19,7 @@ class PublishError(Exception):
 class Publisher(Protocol):
     """Publishes one MQTT message; raises :class:`PublishError` when it cannot."""
 
-    async def publish(self, topic: str, payload: str, *, retain: bool, qos: int) -> None:
+    async def publish(self, topic: str, payload: str | bytes, *, retain: bool, qos: int) -> None:
         """Publish and wait for the broker's acknowledgement (QoS 1)."""
 
 

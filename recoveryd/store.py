@@ -34,7 +34,7 @@ from recoveryd.models import (
     Protocol,
 )
 
-SCHEMA_VERSION: Final = 3
+SCHEMA_VERSION: Final = 4
 _BUSY_TIMEOUT_S: Final = 5.0
 
 _MIGRATIONS: Final[dict[int, str]] = {
@@ -98,10 +98,24 @@ _MIGRATIONS: Final[dict[int, str]] = {
     );
     CREATE INDEX action_log_date ON action_log (date, key);
     """,
+    4: """
+    CREATE TABLE day_controls (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        control TEXT NOT NULL,
+        value TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, date, control)
+    ) WITHOUT ROWID;
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
 }
 
 # Outcomes after which an action is never run again.
-FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed")
+FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed", "paused")
 
 _PLAN = TypeAdapter(DayPlan)
 _NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
@@ -267,6 +281,77 @@ class Store:
             (athlete, first.isoformat(), last.isoformat()),
         )
         return {date.fromisoformat(d): Protocol(p) for d, p in cursor}
+
+    def set_checkin_item(self, athlete: str, day: date, item: str, value: int) -> None:
+        """Answer one check-in item of ``day``; the other answers stay as they are."""
+        if item not in CHECKIN_ITEMS:
+            raise ValueError(f"unknown check-in item {item!r}")
+        with self._transaction() as db:
+            db.execute(
+                f"INSERT INTO checkins (athlete, date, {item}) VALUES (?, ?, ?) "
+                f"ON CONFLICT (athlete, date) DO UPDATE SET {item} = excluded.{item}",
+                (athlete, day.isoformat(), value),
+            )
+
+    def rate_last_session(self, athlete: str, rpe: float) -> CompletedSession | None:
+        """Set the RPE of the athlete's most recent session; ``None`` when there is none."""
+        with self._transaction() as db:
+            row = db.execute(
+                f"SELECT {', '.join(_SESSION_COLUMNS)} FROM sessions WHERE athlete = ? "
+                "ORDER BY date DESC, start DESC LIMIT 1",
+                (athlete,),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute(
+                "UPDATE sessions SET rpe = ? WHERE athlete = ? AND date = ? AND source = ? "
+                "AND start = ?",
+                (rpe, athlete, row[1], row[2], row[3]),
+            )
+        athlete_, day, source, start, sport, minutes, _, avg_hr = row
+        return CompletedSession(
+            athlete_, date.fromisoformat(day), source, start, sport, minutes, rpe, avg_hr
+        )
+
+    def set_day_control(
+        self, athlete: str, day: date, control: str, value: str | None, at: datetime
+    ) -> None:
+        """Set (or, with ``None``, remove) one of the day's controls, e.g. ``skip``."""
+        with self._transaction() as db:
+            if value is None:
+                db.execute(
+                    "DELETE FROM day_controls WHERE athlete = ? AND date = ? AND control = ?",
+                    (athlete, day.isoformat(), control),
+                )
+                return
+            db.execute(
+                "INSERT INTO day_controls (athlete, date, control, value, set_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (athlete, date, control) "
+                "DO UPDATE SET value = excluded.value, set_at = excluded.set_at",
+                (athlete, day.isoformat(), control, value, at.isoformat()),
+            )
+
+    def day_controls(self, athlete: str, day: date) -> dict[str, str]:
+        """The day's controls of the athlete, by name."""
+        cursor = self._db.execute(
+            "SELECT control, value FROM day_controls WHERE athlete = ? AND date = ?",
+            (athlete, day.isoformat()),
+        )
+        return {str(c): str(v) for c, v in cursor}
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store one household setting (e.g. ``paused``)."""
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def setting(self, key: str) -> str | None:
+        """One household setting, ``None`` when never set."""
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
 
     def log_action(self, action: Action, status: str, detail: str, at: datetime) -> None:
         """Record what happened to ``action`` (every heat action is logged with its reason)."""

@@ -175,22 +175,43 @@ def with_actions(
     return replace(plan, actions=household_timeline([plan], recovery, devices, zone))
 
 
+SESSION_MODALITIES = frozenset({"sauna", "compression", "meditation"})
+
+
+def _started_at(blocks: list[Block], start: datetime) -> list[Block]:
+    """The athlete's recovery session moved so that its first action runs at ``start``.
+
+    Scenes keep their times: "start the session now" moves the sauna, boots and audio.
+    """
+    session = [b for b in blocks if any(a.modality in SESSION_MODALITIES for a in b.actions)]
+    if not session:
+        return blocks
+    delta = start - min(b.first_at for b in session)
+    return [b.shifted(delta) if b in session else b for b in blocks]
+
+
 def household_timeline(
     plans: Sequence[DayPlan],
     recovery: Mapping[Protocol, ProtocolHomeConfig],
     devices: Mapping[str, DeviceConfig],
     zone: ZoneInfo,
+    *,
+    starts: Mapping[str, datetime] | None = None,
 ) -> tuple[Action, ...]:
     """Every action of the household's day, in time order, with shared devices resolved.
 
-    ``plans`` come in the order of the athletes in the configuration.
+    ``plans`` come in the order of the athletes in the configuration; ``starts`` holds the
+    athletes who asked to start their recovery session at a given time instead.
     """
     by_device: dict[str, list[Block]] = {}
     for plan in plans:
         home = recovery.get(plan.protocol)
         if home is None:
             continue
-        for block in plan_blocks(plan, home, devices, zone):
+        blocks = plan_blocks(plan, home, devices, zone)
+        if starts and plan.athlete in starts:
+            blocks = _started_at(blocks, starts[plan.athlete])
+        for block in blocks:
             by_device.setdefault(block.device, []).append(block)
     actions: list[Action] = []
     for device, blocks in by_device.items():

@@ -1,82 +1,217 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright 2026 the recoveryd authors
-"""Home Assistant MQTT discovery configs and the state payload they read.
+"""Home Assistant MQTT discovery: every entity of an athlete's device and of the household's.
 
 Per-entity discovery (``<prefix>/<component>/<object_id>/config``, the form Home Assistant
-2024.3 understands), one HA device per athlete, a stable ``unique_id`` per entity, the
-``origin`` block and the daemon's availability topic. Every entity reads one key of the
-athlete's retained state JSON; ``None`` renders as HA's ``None`` payload, i.e. unknown.
+2024.3 understands), one HA device per athlete plus one for the daemon, a stable
+``unique_id`` per entity, the ``origin`` block and the daemon's availability topic. Read-only
+entities read the retained state (per decision) or live (per event of the day) JSON; controls
+send to ``<base>/<athlete>/set/<control>``, which :mod:`recoveryd.commands` checks.
 See https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery.
 """
 
 from __future__ import annotations
 
 import json
-import math
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from recoveryd import __version__
-from recoveryd.models import Decision, Protocol, Session
+from recoveryd.commands import AUTO, SETTABLE_PROTOCOLS
+from recoveryd.models import CHECKIN_ITEMS, Protocol
 
-from integrations.mqtt.topics import Message, Topics
+from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 ORIGIN = {
     "name": "recoveryd",
     "sw_version": __version__,
     "support_url": "https://github.com/recoveryd/recoveryd",
 }
+EVENT_TYPES = ("decision", "action", "command", "error")
+
+# (key, name, unit in Home Assistant's terms, icon) of every readiness contributor.
+CONTRIBUTORS: tuple[tuple[str, str, str | None, str], ...] = (
+    ("hrv_trend", "HRV 7-day (ln rMSSD)", None, "mdi:chart-bell-curve"),
+    ("hrv_today", "HRV today (ln rMSSD)", None, "mdi:heart-flash"),
+    ("rhr", "Resting HR vs baseline", "bpm", "mdi:heart-pulse"),
+    ("resp_rate", "Breathing rate vs baseline", "br/min", "mdi:lungs"),
+    ("skin_temp", "Skin temperature vs baseline", "°C", "mdi:thermometer"),
+    ("sleep", "Sleep vs baseline", "min", "mdi:sleep"),
+    ("sleep_debt", "Sleep 14-day mean", "min", "mdi:sleep-off"),
+    *(
+        (f"checkin_{item}", f"Check-in {item.replace('_', ' ')}", None, "mdi:clipboard-check")
+        for item in CHECKIN_ITEMS
+    ),
+    ("checkin_wellness", "Check-in wellness", None, "mdi:emoticon-outline"),
+)
+_CHECKIN_NAMES = {item: f"Morning {item.replace('_', ' ')}" for item in CHECKIN_ITEMS}
 
 
 @dataclass(frozen=True, slots=True)
-class EntitySpec:
-    """One Home Assistant entity of an athlete's device."""
+class Entity:
+    """One discovered entity: its component, its key within the device, its config."""
 
+    component: str
     key: str
-    name: str
-    state_key: str
-    icon: str
-    unit: str | None = None
-    device_class: str | None = None
-    state_class: str | None = "measurement"
-    precision: int | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    config: dict[str, Any]
 
 
-ENTITIES: tuple[EntitySpec, ...] = (
-    EntitySpec("readiness", "Readiness", "readiness", "mdi:gauge", precision=0),
-    EntitySpec(
-        "protocol",
-        "Protocol",
-        "protocol",
-        "mdi:clipboard-pulse",
-        device_class="enum",
-        state_class=None,
-        extra={
-            "options": [p.value for p in Protocol],
-            "json_attributes_template": "{{ value_json.attributes | tojson }}",
-        },
-    ),
-    EntitySpec("rmssd", "rMSSD", "rmssd_ms", "mdi:heart-flash", unit="ms", precision=0),
-    EntitySpec("ln_rmssd", "ln rMSSD", "ln_rmssd", "mdi:heart-flash", precision=2),
-    EntitySpec(
-        "resting_hr", "Resting heart rate", "rhr_bpm", "mdi:heart-pulse", unit="bpm", precision=0
-    ),
-    EntitySpec(
-        "sleep_duration",
-        "Sleep duration",
-        "sleep_h",
-        "mdi:sleep",
-        unit="h",
-        device_class="duration",
-        precision=1,
-    ),
-)
+def object_id(owner: str, key: str) -> str:
+    """The stable object id (and ``unique_id``) of one entity of an athlete or the household."""
+    return f"recoveryd_{owner}_{key}"
 
 
-def object_id(athlete: str, key: str) -> str:
-    """The stable object id (and ``unique_id``) of one athlete's entity."""
-    return f"recoveryd_{athlete}_{key}"
+def _sensor(key: str, name: str, icon: str, template: str, **extra: Any) -> Entity:  # noqa: ANN401
+    return Entity("sensor", key, {"name": name, "icon": icon, "value_template": template, **extra})
+
+
+def _decision_sensors(state: str) -> Iterator[Entity]:
+    measured = {"state_topic": state, "state_class": "measurement"}
+    yield _sensor("readiness", "Readiness", "mdi:gauge", "{{ value_json.readiness }}",
+                  suggested_display_precision=0, **measured)  # fmt: skip
+    yield _sensor(
+        "protocol", "Protocol", "mdi:clipboard-pulse", "{{ value_json.protocol }}",
+        state_topic=state, device_class="enum", options=[p.value for p in Protocol],
+        json_attributes_topic=state,
+        json_attributes_template="{{ value_json.attributes | tojson }}",
+    )  # fmt: skip
+    yield _sensor("rmssd", "rMSSD", "mdi:heart-flash", "{{ value_json.rmssd_ms }}",
+                  unit_of_measurement="ms", suggested_display_precision=0, **measured)  # fmt: skip
+    yield _sensor("ln_rmssd", "ln rMSSD", "mdi:heart-flash", "{{ value_json.ln_rmssd }}",
+                  suggested_display_precision=2, **measured)  # fmt: skip
+    yield _sensor("resting_hr", "Resting heart rate", "mdi:heart-pulse",
+                  "{{ value_json.rhr_bpm }}", unit_of_measurement="bpm",
+                  suggested_display_precision=0, **measured)  # fmt: skip
+    yield _sensor("sleep_duration", "Sleep duration", "mdi:sleep", "{{ value_json.sleep_h }}",
+                  unit_of_measurement="h", device_class="duration",
+                  suggested_display_precision=1, **measured)  # fmt: skip
+    for signal, name, unit, icon in CONTRIBUTORS:
+        found = f"value_json.attributes.contributors.get('{signal}')"
+        extra: dict[str, Any] = {"unit_of_measurement": unit} if unit else {}
+        yield _sensor(
+            f"contributor_{signal}", name, icon,
+            f"{{{{ {found}.value if {found} else None }}}}",
+            state_topic=state, state_class="measurement", json_attributes_topic=state,
+            json_attributes_template=f"{{{{ ({found} or {{}}) | tojson }}}}",
+            entity_category="diagnostic", **extra,
+        )  # fmt: skip
+    session = "value_json.attributes.session"
+    yield _sensor(
+        "training", "Today's training", "mdi:run",
+        f"{{{{ {session}.title if {session} else 'Rest day' }}}}",
+        state_topic=state, json_attributes_topic=state,
+        json_attributes_template=f"{{{{ ({session} or {{}}) | tojson }}}}",
+    )  # fmt: skip
+    yield Entity("binary_sensor", "illness", {
+        "name": "Illness pattern", "icon": "mdi:emoticon-sick-outline", "state_topic": state,
+        "value_template": "{{ 'ON' if value_json.attributes.illness else 'OFF' }}",
+        "device_class": "problem",
+    })  # fmt: skip
+
+
+def _live_entities(live: str) -> Iterator[Entity]:
+    yield _sensor(
+        "next_action", "Next recovery action", "mdi:timer-outline",
+        "{{ value_json.next_action.at if value_json.next_action else None }}",
+        state_topic=live, device_class="timestamp", json_attributes_topic=live,
+        json_attributes_template="{{ (value_json.next_action or {}) | tojson }}",
+    )  # fmt: skip
+    for key, name, icon, field, device_class in (
+        ("data_fresh", "Data fresh", "mdi:database-check", "data_fresh", None),
+        ("session_running", "Recovery session running", "mdi:spa", "session_running", "running"),
+    ):
+        config = {"name": name, "icon": icon, "state_topic": live,
+                  "value_template": f"{{{{ 'ON' if value_json.{field} else 'OFF' }}}}"}  # fmt: skip
+        if device_class is not None:
+            config["device_class"] = device_class
+        yield Entity("binary_sensor", key, config)
+
+
+def _controls(topics: Topics, athlete: str, live: str) -> Iterator[Entity]:
+    yield Entity("select", "protocol_override", {
+        "name": "Protocol override", "icon": "mdi:account-cog", "state_topic": live,
+        "value_template": "{{ value_json.override }}",
+        "command_topic": topics.command(athlete, "protocol"),
+        "options": [AUTO, *SETTABLE_PROTOCOLS],
+    })  # fmt: skip
+    for item in CHECKIN_ITEMS:
+        yield Entity("number", f"checkin_{item}", {
+            "name": _CHECKIN_NAMES[item], "icon": "mdi:numeric", "state_topic": live,
+            "value_template": f"{{{{ value_json.checkin.{item} }}}}",
+            "command_topic": topics.command(athlete, f"checkin_{item}"),
+            "min": 1, "max": 5, "step": 1, "mode": "slider",
+        })  # fmt: skip
+    yield Entity("number", "last_session_rpe", {
+        "name": "Last session RPE", "icon": "mdi:arm-flex", "state_topic": live,
+        "value_template": "{{ value_json.last_rpe }}",
+        "command_topic": topics.command(athlete, "rpe"),
+        "min": 0, "max": 10, "step": 0.5, "mode": "box",
+    })  # fmt: skip
+    for key, name, icon in (
+        ("start_session", "Start recovery session now", "mdi:play-circle"),
+        ("skip_today", "Skip today's recovery", "mdi:skip-next-circle"),
+        ("redecide", "Decide again", "mdi:refresh"),
+    ):
+        yield Entity("button", key, {
+            "name": name, "icon": icon, "command_topic": topics.command(athlete, key),
+            "payload_press": "PRESS",
+        })  # fmt: skip
+    yield Entity("event", "events", {
+        "name": "Recovery events", "icon": "mdi:bell-ring", "state_topic": topics.event(athlete),
+        "event_types": list(EVENT_TYPES),
+    })  # fmt: skip
+    yield Entity("image", "chart", {
+        "name": "30-day chart", "icon": "mdi:chart-line", "image_topic": topics.chart(athlete),
+        "content_type": "image/png",
+    })  # fmt: skip
+
+
+def athlete_entities(topics: Topics, athlete: str) -> list[Entity]:
+    """Every entity of one athlete's device."""
+    return [
+        *_decision_sensors(topics.state(athlete)),
+        *_live_entities(topics.live(athlete)),
+        *_controls(topics, athlete, topics.live(athlete)),
+    ]
+
+
+def household_entities(topics: Topics) -> list[Entity]:
+    """The daemon's own device: the switch that pauses all actuation."""
+    return [
+        Entity(
+            "switch",
+            "pause",
+            {
+                "name": "Pause all actuation",
+                "icon": "mdi:pause-octagon",
+                "state_topic": topics.household_state,
+                "value_template": "{{ 'ON' if value_json.paused else 'OFF' }}",
+                "command_topic": topics.command(HOUSEHOLD, "pause"),
+                "payload_on": "ON",
+                "payload_off": "OFF",
+            },
+        )
+    ]
+
+
+def _messages(
+    topics: Topics, owner: str, device: dict[str, Any], entities: list[Entity]
+) -> list[Message]:
+    messages = []
+    for entity in entities:
+        oid = object_id(owner, entity.key)
+        config = {
+            **entity.config,
+            "unique_id": oid,
+            "object_id": oid,
+            "availability": [{"topic": topics.availability}],
+            "device": device,
+            "origin": ORIGIN,
+        }
+        topic = topics.discovery(entity.component, oid)
+        messages.append(Message(topic, json.dumps(config, sort_keys=True)))
+    return messages
 
 
 def discovery_messages(topics: Topics, athlete: str, athlete_name: str) -> list[Message]:
@@ -87,132 +222,18 @@ def discovery_messages(topics: Topics, athlete: str, athlete_name: str) -> list[
         "manufacturer": "recoveryd",
         "model": "Recovery coach",
         "sw_version": __version__,
+        "via_device": f"recoveryd_{HOUSEHOLD}",
     }
-    messages = []
-    for spec in ENTITIES:
-        oid = object_id(athlete, spec.key)
-        config: dict[str, Any] = {
-            "name": spec.name,
-            "unique_id": oid,
-            "object_id": oid,
-            "state_topic": topics.state(athlete),
-            "value_template": f"{{{{ value_json.{spec.state_key} }}}}",
-            "availability": [{"topic": topics.availability}],
-            "icon": spec.icon,
-            "device": device,
-            "origin": ORIGIN,
-        }
-        if spec.unit is not None:
-            config["unit_of_measurement"] = spec.unit
-        if spec.device_class is not None:
-            config["device_class"] = spec.device_class
-        if spec.state_class is not None:
-            config["state_class"] = spec.state_class
-        if spec.precision is not None:
-            config["suggested_display_precision"] = spec.precision
-        if "json_attributes_template" in spec.extra:
-            config["json_attributes_topic"] = topics.state(athlete)
-        config.update(spec.extra)
-        messages.append(
-            Message(topics.discovery("sensor", oid), json.dumps(config, sort_keys=True))
-        )
-    return messages
+    return _messages(topics, athlete, device, athlete_entities(topics, athlete))
 
 
-def state_payload(decision: Decision) -> dict[str, Any]:
-    """The athlete's state JSON for ``decision``.
-
-    Entity values at the top level, reasons and contributors under ``attributes``.
-    Missing values are ``null``, never 0.
-    """
-    plan = decision.plan
-    readiness = plan.readiness
-    rmssd = readiness.measurement("hrv_rmssd_ms")
-    sleep = readiness.measurement("sleep_total_min")
-    contributors = {
-        c.signal: {
-            "value": _round(c.value),
-            "unit": c.unit,
-            "baseline": _round(c.baseline),
-            "range": [_round(c.band_low), _round(c.band_high)],
-            "z": _round(c.z),
-            "days": c.days,
-            "flag": c.flag,
-            "reason": c.reason,
-        }
-        for c in readiness.contributors
+def household_discovery(topics: Topics, household_name: str) -> list[Message]:
+    """The retained discovery configs of the daemon's own device."""
+    device = {
+        "identifiers": [f"recoveryd_{HOUSEHOLD}"],
+        "name": f"{household_name} recoveryd",
+        "manufacturer": "recoveryd",
+        "model": "Recovery orchestration daemon",
+        "sw_version": __version__,
     }
-    session = session_payload(plan.session)
-    return {
-        "date": plan.date.isoformat(),
-        "revision": decision.revision,
-        "decided_at": decision.decided_at.isoformat(),
-        "protocol": plan.protocol.value,
-        "readiness": readiness.score,
-        "confidence": readiness.confidence,
-        "rmssd_ms": _round(rmssd, 1),
-        "ln_rmssd": _round(math.log(rmssd), 3) if rmssd else None,
-        "rhr_bpm": _round(readiness.measurement("rhr_bpm"), 1),
-        "sleep_h": _round(sleep / 60, 2) if sleep is not None else None,
-        "attributes": {
-            "date": plan.date.isoformat(),
-            "reasons": list(plan.reasons),
-            "hrv_status": readiness.hrv_status.value,
-            "flags": list(readiness.flags),
-            "illness": readiness.illness,
-            "confidence": readiness.confidence,
-            "session": session,
-            "contributors": contributors,
-            "actions": [
-                {
-                    "at": a.at.isoformat(),
-                    "modality": a.modality,
-                    "command": a.command,
-                    "device": a.device,
-                }
-                for a in plan.actions
-            ],
-        },
-    }
-
-
-def session_payload(session: Session | None) -> dict[str, Any] | None:
-    """A session as JSON: what to do, how hard, and each exercise."""
-    if session is None:
-        return None
-    return {
-        "title": session.title,
-        "sport": session.sport,
-        "duration_min": session.duration_min,
-        "intensity": session.intensity,
-        "zone": session.zone,
-        "target_rpe": session.target_rpe,
-        "start": None if session.start is None else session.start.strftime("%H:%M"),
-        "note": session.note,
-        "exercises": [
-            {"name": e.name, "sets": e.sets, "reps": e.reps, "load_kg": e.load_kg}
-            for e in session.exercises
-        ],
-    }
-
-
-def plan_message(topics: Topics, decision: Decision) -> Message:
-    """Today's adjusted session, retained, for dashboards and watch apps."""
-    plan = decision.plan
-    payload = {
-        "date": plan.date.isoformat(),
-        "protocol": plan.protocol.value,
-        "session": session_payload(plan.session),
-        "planned": session_payload(plan.planned_session),
-    }
-    return Message(topics.plan_today(plan.athlete), json.dumps(payload, sort_keys=True))
-
-
-def state_message(topics: Topics, decision: Decision) -> Message:
-    """The retained state message for ``decision``."""
-    payload = json.dumps(state_payload(decision), sort_keys=True)
-    return Message(topics.state(decision.plan.athlete), payload)
-
-
-def _round(value: float | None, digits: int = 3) -> float | None:
-    return None if value is None else round(value, digits)
+    return _messages(topics, HOUSEHOLD, device, household_entities(topics))

@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import aiomqtt
 from recoveryd.config import MqttConfig
-from recoveryd.events import BrokerConnected, Event, HomeAssistantOnline
+from recoveryd.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
 from recoveryd.ports import PublishError
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class MqttLink:
         *,
         device_topics: list[str] | None = None,
         on_device_message: Callable[[str, bytes], None] | None = None,
+        command_filter: str | None = None,
     ) -> None:
         self._config = config
         self._availability = availability_topic
@@ -50,6 +51,7 @@ class MqttLink:
         self._enqueue = enqueue
         self._device_topics = device_topics or []
         self._on_device_message = on_device_message
+        self._command_filter = command_filter
         self._client: aiomqtt.Client | None = None
         self._up = asyncio.Event()
         self._closing = asyncio.Event()
@@ -104,6 +106,8 @@ class MqttLink:
                 await client.subscribe(self._ha_status, qos=1)
             for topic in self._device_topics:
                 await client.subscribe(topic, qos=1)
+            if self._command_filter is not None:
+                await client.subscribe(self._command_filter, qos=1)
             self._client = client
             self._up.set()
             self.connections += 1
@@ -136,13 +140,16 @@ class MqttLink:
                 if text.strip() == "online":
                     self._enqueue(HomeAssistantOnline())
                 continue
+            raw = payload if isinstance(payload, bytes) else text.encode()
             if self._on_device_message is not None and str(message.topic) in self._device_topics:
-                raw = payload if isinstance(payload, bytes) else text.encode()
                 self._on_device_message(str(message.topic), raw)
+                continue
+            if self._command_filter is not None and message.topic.matches(self._command_filter):
+                self._enqueue(CommandReceived(str(message.topic), raw))
                 continue
             log.debug("ignored message on %s", message.topic)
 
-    async def publish(self, topic: str, payload: str, *, retain: bool, qos: int) -> None:
+    async def publish(self, topic: str, payload: str | bytes, *, retain: bool, qos: int) -> None:
         """Publish through the live connection, waiting briefly for one that is coming up.
 
         Raises:

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# The owner of the household's own controls and state; no athlete may take this id.
+HOUSEHOLD = "household"
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
     """One MQTT message to publish."""
 
     topic: str
-    payload: str
+    payload: str | bytes
     retain: bool = True
     qos: int = 1
 
@@ -37,6 +40,40 @@ class Topics:
     def plan_today(self, athlete: str) -> str:
         """The athlete's adjusted session for today, retained JSON."""
         return f"{self.base}/{athlete}/plan/today"
+
+    def live(self, athlete: str) -> str:
+        """What changes during the athlete's day (next action, session running, controls)."""
+        return f"{self.base}/{athlete}/live"
+
+    def event(self, athlete: str) -> str:
+        """Decisions, actions and commands as they happen (not retained)."""
+        return f"{self.base}/{athlete}/event"
+
+    def chart(self, athlete: str) -> str:
+        """The athlete's 30-day chart, PNG bytes, retained."""
+        return f"{self.base}/{athlete}/chart"
+
+    def command(self, owner: str, control: str) -> str:
+        """Where a control's value is sent; ``owner`` is an athlete or :data:`HOUSEHOLD`."""
+        return f"{self.base}/{owner}/set/{control}"
+
+    @property
+    def commands(self) -> str:
+        """The subscription that receives every command."""
+        return f"{self.base}/+/set/+"
+
+    @property
+    def household_state(self) -> str:
+        """The household's retained state JSON (``paused``)."""
+        return f"{self.base}/{HOUSEHOLD}/state"
+
+    def parse_command(self, topic: str) -> tuple[str, str] | None:
+        """(owner, control) of a command topic, ``None`` for any other topic."""
+        parts = topic.split("/")
+        base = self.base.split("/")
+        if len(parts) != len(base) + 3 or parts[: len(base)] != base or parts[-2] != "set":
+            return None
+        return parts[-3], parts[-1]
 
     def discovery(self, component: str, object_id: str) -> str:
         """Home Assistant's per-entity discovery config topic."""

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 import aiomqtt
 import pytest
 from integrations.mqtt.broker import free_port
-from integrations.mqtt.discovery import ENTITIES
+from integrations.mqtt.discovery import athlete_entities
+from integrations.mqtt.topics import Topics
 from recoveryd.config import Config
 from recoveryd.daemon import Daemon
 from recoveryd.models import CheckIn, Decision, Night
@@ -35,6 +36,8 @@ pytestmark = pytest.mark.integration
 BERLIN = ZoneInfo("Europe/Berlin")
 MORNING = datetime(2026, 3, 4, 8, 0, tzinfo=BERLIN)  # after the 07:00 decision time
 TIMEOUT_S = 15.0
+TOPICS = Topics("recoveryd", "homeassistant", "homeassistant/status")
+DISCOVERED = 1 + 2 * 36  # configs of one full discovery: the household and two athletes
 UNITS = {"readiness": None, "protocol": None, "rmssd": "ms", "ln_rmssd": None,
          "resting_hr": "bpm", "sleep_duration": "h"}  # fmt: skip
 
@@ -52,6 +55,7 @@ class Received:
     topic: str
     payload: str
     retain: bool
+    raw: bytes = b""
 
     def json(self) -> Any:
         return json.loads(self.payload)
@@ -98,9 +102,9 @@ async def watching(broker: BrokerAddress) -> AsyncIterator[Watcher]:
             async for message in client.messages:
                 payload = message.payload
                 assert isinstance(payload, bytes)
-                watcher.messages.append(
-                    Received(str(message.topic), payload.decode(), message.retain)
-                )
+                # The chart is PNG bytes; everything else is text.
+                text = payload.decode(errors="replace")
+                watcher.messages.append(Received(str(message.topic), text, message.retain, payload))
                 watcher.changed.set()
 
         reader = asyncio.create_task(read())
@@ -122,6 +126,12 @@ async def running(
     finally:
         stop.set()
         await asyncio.wait_for(task, TIMEOUT_S)
+
+
+async def published(daemon: Daemon, athlete: str) -> None:
+    """Until the store records that the broker acknowledged the athlete's decision."""
+    while not ((d := daemon.store.latest_decision(athlete, SAMPLE_END)) and d.published_at):
+        await asyncio.sleep(0.02)
 
 
 def seeded_config(
@@ -147,22 +157,28 @@ async def test_discovery_state_availability_and_rediscovery(
                 ),
                 "both athletes' state and plan",
             )
+            # Every entity of each athlete's device, and the household's pause switch.
             expected_topics = {
-                f"homeassistant/sensor/recoveryd_{athlete}_{spec.key}/config"
-                for athlete in ("alex", "sam")
-                for spec in ENTITIES
+                "homeassistant/switch/recoveryd_household_pause/config",
+                *(
+                    f"homeassistant/{entity.component}/recoveryd_{athlete}_{entity.key}/config"
+                    for athlete in ("alex", "sam")
+                    for entity in athlete_entities(TOPICS, athlete)
+                ),
             }
+            assert len(expected_topics) == 1 + 2 * 36
             assert {m.topic for m in watcher.discovery()} == expected_topics
             for message in watcher.discovery():
                 payload = message.json()
-                athlete, key = message.topic.split("/")[2].removeprefix("recoveryd_").split("_", 1)
-                assert payload["unique_id"] == f"recoveryd_{athlete}_{key}"
-                assert payload["state_topic"] == f"recoveryd/{athlete}/state"
+                owner, key = message.topic.split("/")[2].removeprefix("recoveryd_").split("_", 1)
+                assert payload["unique_id"] == f"recoveryd_{owner}_{key}"
                 assert payload["availability"] == [{"topic": "recoveryd/status"}]
-                assert payload["device"]["identifiers"] == [f"recoveryd_{athlete}"]
+                assert payload["device"]["identifiers"] == [f"recoveryd_{owner}"]
                 assert payload["origin"]["name"] == "recoveryd"
-                assert payload.get("unit_of_measurement") == UNITS[key]
-                assert {"name", "value_template", "icon"} <= set(payload)
+                assert {"name", "icon"} <= set(payload)
+                if key in UNITS:
+                    assert payload["state_topic"] == f"recoveryd/{owner}/state"
+                    assert payload.get("unit_of_measurement") == UNITS[key]
 
             with Store(config.storage.path) as store:
                 for athlete in ("alex", "sam"):
@@ -214,9 +230,11 @@ async def test_restart_on_the_same_day_decides_and_publishes_nothing_new(
         async with running(config, clock):
             # The consumer handles events in order: once the second rediscovery is through,
             # the start-up decision and the publication of pending states are behind it.
-            await watcher.until(lambda: len(watcher.discovery()) == 24, "discovery after restart")
+            await watcher.until(
+                lambda: len(watcher.discovery()) == 2 * DISCOVERED, "discovery after restart"
+            )
             await watcher.client.publish("homeassistant/status", "online")
-            await watcher.until(lambda: len(watcher.discovery()) == 36, "rediscovery")
+            await watcher.until(lambda: len(watcher.discovery()) == 3 * DISCOVERED, "rediscovery")
         await watcher.until(
             lambda: [m.payload for m in watcher.on("recoveryd/status")][-1:] == ["offline"], "stop"
         )
@@ -264,9 +282,10 @@ async def test_broker_outage_is_survived_and_the_decision_published_later(
         async with watching(broker) as watcher:
             await watcher.until(lambda: len(watcher.on("recoveryd/sam/state")) == 1, "late publish")
         state = watcher.on("recoveryd/sam/state")[0].json()
+        # The broker's acknowledgement is stored right after subscribers get the state.
+        await asyncio.wait_for(published(daemon, "sam"), TIMEOUT_S)
         decision = daemon.store.latest_decision("sam", SAMPLE_END)
         assert decision is not None
-        assert decision.published_at is not None
         assert state["protocol"] == decision.plan.protocol.value
 
 
@@ -319,14 +338,8 @@ async def test_a_store_error_is_reported_and_the_daemon_keeps_serving(
         await watcher.until(lambda: len(watcher.on("recoveryd/alex/state")) == 1, "state")
 
         # The broker's acknowledgement is stored after the state reaches subscribers.
-        async def publication_stored() -> None:
-            while not all(
-                (d := daemon.store.latest_decision(a, SAMPLE_END)) and d.published_at
-                for a in ("alex", "sam")
-            ):
-                await asyncio.sleep(0.02)
-
-        await asyncio.wait_for(publication_stored(), TIMEOUT_S)
+        for athlete in ("alex", "sam"):
+            await asyncio.wait_for(published(daemon, athlete), TIMEOUT_S)
         daemon.store._db.execute("PRAGMA busy_timeout = 50")
         # New data arrives, and another process then holds the write lock, so the daemon can
         # read the change but cannot store the new decision. No await in between: the
@@ -342,7 +355,7 @@ async def test_a_store_error_is_reported_and_the_daemon_keeps_serving(
             await asyncio.wait_for(reported.wait(), TIMEOUT_S)
             # Still serving: a Home Assistant restart is answered.
             await watcher.client.publish("homeassistant/status", "online")
-            await watcher.until(lambda: len(watcher.discovery()) == 24, "rediscovery")
+            await watcher.until(lambda: len(watcher.discovery()) == 2 * DISCOVERED, "rediscovery")
         finally:
             logging.getLogger("recoveryd.daemon").removeHandler(handler)
             blocker.execute("ROLLBACK")

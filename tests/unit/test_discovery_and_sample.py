@@ -9,7 +9,8 @@ import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from integrations.mqtt.discovery import ENTITIES, discovery_messages, state_message
+from integrations.mqtt.discovery import athlete_entities, discovery_messages
+from integrations.mqtt.payloads import state_message
 from integrations.mqtt.topics import Topics
 from recoveryd import __version__
 from recoveryd.config import Config
@@ -28,10 +29,12 @@ TOPICS = Topics(
 def test_discovery_config_of_one_entity() -> None:
     messages = discovery_messages(TOPICS, "alex", "Alex")
     assert [m.topic for m in messages] == [
-        f"homeassistant/sensor/recoveryd_alex_{spec.key}/config" for spec in ENTITIES
+        f"homeassistant/{e.component}/recoveryd_alex_{e.key}/config"
+        for e in athlete_entities(TOPICS, "alex")
     ]
     assert all(m.retain and m.qos == 1 for m in messages)
-    rhr = json.loads(messages[4].payload)
+    by_key = {m.topic.split("/")[2].removeprefix("recoveryd_alex_"): m for m in messages}
+    rhr = json.loads(by_key["resting_hr"].payload)
     assert rhr == {
         "name": "Resting heart rate",
         "unique_id": "recoveryd_alex_resting_hr",
@@ -49,6 +52,7 @@ def test_discovery_config_of_one_entity() -> None:
             "manufacturer": "recoveryd",
             "model": "Recovery coach",
             "sw_version": __version__,
+            "via_device": "recoveryd_household",
         },
         "origin": {
             "name": "recoveryd",
@@ -56,7 +60,7 @@ def test_discovery_config_of_one_entity() -> None:
             "support_url": "https://github.com/recoveryd/recoveryd",
         },
     }
-    protocol = json.loads(messages[1].payload)
+    protocol = json.loads(by_key["protocol"].payload)
     assert protocol["device_class"] == "enum"
     assert protocol["options"] == [p.value for p in Protocol]
     assert protocol["json_attributes_topic"] == "recoveryd/alex/state"

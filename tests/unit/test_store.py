@@ -26,7 +26,10 @@ def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
     db = sqlite3.connect(tmp_path / "sub" / "r.db")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == {"nights", "checkins", "decisions", "sessions", "overrides", "action_log"}
+    assert tables == {
+        "nights", "checkins", "decisions", "sessions", "overrides", "action_log",
+        "day_controls", "settings",
+    }  # fmt: skip
     db.close()
 
 

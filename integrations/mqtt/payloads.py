@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The JSON recoveryd publishes: the decision's state, the live state, events, today's plan.
+
+``recoveryd/<athlete>/state`` (retained) changes with each decision; ``.../live`` (retained)
+with what happens during the day; ``.../event`` (not retained) is one message per decision,
+action, accepted command or rejected command. Missing values are ``null``, never 0.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from recoveryd.day_state import LiveState
+from recoveryd.models import Decision, Session
+
+from integrations.mqtt.topics import Message, Topics
+
+
+def live_message(topics: Topics, athlete: str, live: LiveState) -> Message:
+    """The athlete's retained live state."""
+    payload = {
+        "date": live.date,
+        "next_action": None
+        if live.next_action is None
+        else {"at": live.next_action[0].isoformat(), "text": live.next_action[1]},
+        "session_running": live.session_running,
+        "data_fresh": live.data_fresh,
+        "override": live.override,
+        "skipped": live.skipped,
+        "started_now": live.started_now,
+        "checkin": live.checkin,
+        "last_rpe": live.last_rpe,
+    }
+    return Message(topics.live(athlete), json.dumps(payload, sort_keys=True))
+
+
+def event_message(topics: Topics, athlete: str, event_type: str, **data: Any) -> Message:  # noqa: ANN401
+    """One event for the athlete's event entity (not retained)."""
+    payload = json.dumps({"event_type": event_type, **data}, sort_keys=True, default=str)
+    return Message(topics.event(athlete), payload, retain=False)
+
+
+def household_message(topics: Topics, *, paused: bool) -> Message:
+    """The household's retained state: whether actuation is paused."""
+    return Message(topics.household_state, json.dumps({"paused": paused}))
+
+
+def state_payload(decision: Decision) -> dict[str, Any]:
+    """The athlete's state JSON for ``decision``.
+
+    Entity values at the top level, reasons and contributors under ``attributes``.
+    Missing values are ``null``, never 0.
+    """
+    plan = decision.plan
+    readiness = plan.readiness
+    rmssd = readiness.measurement("hrv_rmssd_ms")
+    sleep = readiness.measurement("sleep_total_min")
+    contributors = {
+        c.signal: {
+            "value": _round(c.value),
+            "unit": c.unit,
+            "baseline": _round(c.baseline),
+            "range": [_round(c.band_low), _round(c.band_high)],
+            "z": _round(c.z),
+            "days": c.days,
+            "flag": c.flag,
+            "reason": c.reason,
+        }
+        for c in readiness.contributors
+    }
+    session = session_payload(plan.session)
+    return {
+        "date": plan.date.isoformat(),
+        "revision": decision.revision,
+        "decided_at": decision.decided_at.isoformat(),
+        "protocol": plan.protocol.value,
+        "readiness": readiness.score,
+        "confidence": readiness.confidence,
+        "rmssd_ms": _round(rmssd, 1),
+        "ln_rmssd": _round(math.log(rmssd), 3) if rmssd else None,
+        "rhr_bpm": _round(readiness.measurement("rhr_bpm"), 1),
+        "sleep_h": _round(sleep / 60, 2) if sleep is not None else None,
+        "attributes": {
+            "date": plan.date.isoformat(),
+            "reasons": list(plan.reasons),
+            "hrv_status": readiness.hrv_status.value,
+            "flags": list(readiness.flags),
+            "illness": readiness.illness,
+            "confidence": readiness.confidence,
+            "session": session,
+            "contributors": contributors,
+            "actions": [
+                {
+                    "at": a.at.isoformat(),
+                    "modality": a.modality,
+                    "command": a.command,
+                    "device": a.device,
+                }
+                for a in plan.actions
+            ],
+        },
+    }
+
+
+def session_payload(session: Session | None) -> dict[str, Any] | None:
+    """A session as JSON: what to do, how hard, and each exercise."""
+    if session is None:
+        return None
+    return {
+        "title": session.title,
+        "sport": session.sport,
+        "duration_min": session.duration_min,
+        "intensity": session.intensity,
+        "zone": session.zone,
+        "target_rpe": session.target_rpe,
+        "start": None if session.start is None else session.start.strftime("%H:%M"),
+        "note": session.note,
+        "exercises": [
+            {"name": e.name, "sets": e.sets, "reps": e.reps, "load_kg": e.load_kg}
+            for e in session.exercises
+        ],
+    }
+
+
+def plan_message(topics: Topics, decision: Decision) -> Message:
+    """Today's adjusted session, retained, for dashboards and watch apps."""
+    plan = decision.plan
+    payload = {
+        "date": plan.date.isoformat(),
+        "protocol": plan.protocol.value,
+        "session": session_payload(plan.session),
+        "planned": session_payload(plan.planned_session),
+    }
+    return Message(topics.plan_today(plan.athlete), json.dumps(payload, sort_keys=True))
+
+
+def state_message(topics: Topics, decision: Decision) -> Message:
+    """The retained state message for ``decision``."""
+    payload = json.dumps(state_payload(decision), sort_keys=True)
+    return Message(topics.state(decision.plan.athlete), payload)
+
+
+def _round(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)

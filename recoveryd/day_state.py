@@ -1,0 +1,176 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""What an athlete's day looks like right now, and what people changed about it.
+
+:func:`apply_command` carries out a checked command (:mod:`recoveryd.commands`) on the store
+and says what the daemon must do next; :func:`live_state` reads the day for the live topic.
+Both are synchronous store work; the daemon's one consumer calls them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from recoveryd.commands import (
+    AUTO,
+    Command,
+    CommandError,
+    DayButton,
+    SetCheckIn,
+    SetPaused,
+    SetProtocol,
+    SetRpe,
+)
+from recoveryd.models import CHECKIN_ITEMS, SWITCH_ONS, Action
+from recoveryd.store import Store
+from recoveryd.timeline import SESSION_MODALITIES, describe, switch_off_for
+
+SKIP, START = "skip", "start"
+PAUSED = "paused"
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a command changed, and what must follow.
+
+    ``redecide`` asks for a new decision when the inputs changed (``force``: even when they
+    did not); ``rebuild`` for a new timeline; ``household`` for the household state.
+    """
+
+    summary: str
+    redecide: bool = False
+    force: bool = False
+    rebuild: bool = False
+    household: bool = False
+
+
+def _session_begun(athlete: str, timeline: Iterable[Action], settled: set[str]) -> bool:
+    return any(
+        a.athlete == athlete and a.modality in SESSION_MODALITIES and a.key in settled
+        for a in timeline
+    )
+
+
+def _protocol(store: Store, command: SetProtocol, now: datetime) -> Applied:
+    if command.protocol is None:
+        store.clear_override(command.athlete, now.date())
+        return Applied("protocol back to the rules", redecide=True, rebuild=True)
+    store.set_override(command.athlete, now.date(), command.protocol, now)
+    return Applied(f"protocol set to {command.protocol.value}", redecide=True, rebuild=True)
+
+
+def _rate(store: Store, command: SetRpe) -> Applied:
+    rated = store.rate_last_session(command.athlete, command.rpe)
+    if rated is None:
+        raise CommandError("rpe: no training session is logged yet to rate")
+    summary = f"RPE {command.rpe:g} for the {rated.sport} session of {rated.date}"
+    return Applied(summary, redecide=True, rebuild=True)
+
+
+def _button(store: Store, command: DayButton, now: datetime, timeline: Iterable[Action]) -> Applied:
+    athlete, today = command.athlete, now.date()
+    if command.button == "redecide":
+        return Applied("decided again", redecide=True, force=True, rebuild=True)
+    if command.button == "skip_today":
+        store.set_day_control(athlete, today, SKIP, "yes", now)
+        store.set_day_control(athlete, today, START, None, now)
+        return Applied("today's recovery skipped", rebuild=True)
+    if _session_begun(athlete, timeline, store.settled_actions(today)):
+        raise CommandError("start_session: today's recovery session has already begun")
+    store.set_day_control(athlete, today, START, now.isoformat(), now)
+    store.set_day_control(athlete, today, SKIP, None, now)
+    return Applied("recovery session starts now", rebuild=True)
+
+
+def apply_command(
+    store: Store, command: Command, now: datetime, timeline: Iterable[Action]
+) -> Applied:
+    """Store what ``command`` asks for today.
+
+    Raises:
+        CommandError: it cannot be done now (e.g. no session logged to rate).
+    """
+    match command:
+        case SetPaused(paused=pause):
+            store.set_setting(PAUSED, "on" if pause else "off")
+            return Applied("actuation paused" if pause else "actuation resumed", household=True)
+        case SetProtocol():
+            return _protocol(store, command, now)
+        case SetCheckIn(athlete=athlete, item=item, value=value):
+            store.set_checkin_item(athlete, now.date(), item, value)
+            return Applied(f"check-in {item} = {value}", redecide=True, rebuild=True)
+        case SetRpe():
+            return _rate(store, command)
+    return _button(store, command, now, timeline)
+
+
+def paused(store: Store) -> bool:
+    """Whether the household paused all actuation (switch-offs run all the same)."""
+    return store.setting(PAUSED) == "on"
+
+
+def starts(store: Store, athletes: Iterable[str], today: date) -> dict[str, datetime]:
+    """The athletes who asked to start today's recovery session now, and when they asked."""
+    found = {}
+    for athlete in athletes:
+        value = store.day_controls(athlete, today).get(START)
+        if value is not None:
+            found[athlete] = datetime.fromisoformat(value)
+    return found
+
+
+def skipped(store: Store, athlete: str, today: date) -> bool:
+    """Whether the athlete skipped today's recovery."""
+    return store.day_controls(athlete, today).get(SKIP) == "yes"
+
+
+@dataclass(frozen=True, slots=True)
+class LiveState:
+    """What changes during an athlete's day, for the live topic and its entities.
+
+    ``next_action`` is the time and one-line description of the next pending action.
+    """
+
+    date: str
+    next_action: tuple[datetime, str] | None
+    session_running: bool
+    data_fresh: bool
+    override: str
+    skipped: bool
+    started_now: bool
+    checkin: dict[str, int | None]
+    last_rpe: float | None
+
+
+def live_state(
+    store: Store, athlete: str, now: datetime, timeline: Iterable[Action], sources: list[str]
+) -> LiveState:
+    """The athlete's day as it stands at ``now``."""
+    today = now.date()
+    actions = [a for a in timeline if a.athlete == athlete]
+    settled = store.settled_actions(today)
+    pending = sorted((a for a in actions if a.key not in settled), key=lambda a: a.at)
+    log = {key: status for key, _, status, _ in store.action_history(today)}
+    running = any(
+        a.command in SWITCH_ONS and log.get(a.key) == "done"
+        and (off := switch_off_for(a, timeline)) is not None and off.key not in settled
+        for a in actions
+    )  # fmt: skip
+    nights = store.nights(athlete, today, today)
+    checkins = store.checkins(athlete, today, today)
+    sessions = store.sessions(athlete, today - timedelta(days=60), today)
+    override = store.overrides(athlete, today, today).get(today)
+    controls = store.day_controls(athlete, today)
+    return LiveState(
+        date=today.isoformat(),
+        next_action=(pending[0].at, describe(pending[0])) if pending else None,
+        session_running=running,
+        data_fresh=any(n.source in sources for n in nights),
+        override=AUTO if override is None else override.value,
+        skipped=controls.get(SKIP) == "yes",
+        started_now=START in controls,
+        checkin={item: getattr(checkins[0], item) if checkins else None for item in CHECKIN_ITEMS},
+        last_rpe=sessions[-1].rpe if sessions else None,
+    )
