@@ -69,6 +69,7 @@ from recoveryd.wake import WakeWatch, observe
 log = logging.getLogger(__name__)
 
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
+OUTBOX_MAX = 100  # events kept while the broker is away
 
 
 class Clock(TypingProtocol):
@@ -504,7 +505,8 @@ class Daemon:
     async def _flush(self) -> None:
         """Publish what the last event changed: pending decisions, events, live states, charts."""
         if not self.link.connected:
-            self._outbox.clear()  # events are of the moment; states are re-sent on reconnect
+            # Events wait for the broker, the newest few only; states are re-sent on connect.
+            del self._outbox[:-OUTBOX_MAX]
             return
         await self._publish_pending()
         outbox, self._outbox = self._outbox, []

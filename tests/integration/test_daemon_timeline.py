@@ -12,8 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from recoveryd.commands import DayButton, SetPaused
 from recoveryd.config import Config, parse_config
 from recoveryd.daemon import Daemon
+from recoveryd.day_state import apply_command
 from recoveryd.home_config import DeviceConfig
 from recoveryd.models import Action, CheckIn, Night, Protocol
 from recoveryd.ports import ActionResult
@@ -209,3 +211,30 @@ recovery:
     ((scene),) = recorder.done
     assert (scene.command, scene.device, scene.at) == ("scene", "wake_up", at(8, 0))
     assert [(c, s) for _, c, s, _ in logged(config)] == [("scene", "done")]
+
+
+async def test_paused_actuation_starts_nothing_but_still_switches_off(household: Config) -> None:
+    recorder = Recorder()
+    await run_until_idle(household, FixedClock(at(17, 31)), recorder)  # heat on at 17:30
+    with Store(household.storage.path) as store:
+        apply_command(store, SetPaused(paused=True), at(17, 32), [])
+    # Restarted while paused, after the heat-off time and inside the wind-down's grace.
+    await run_until_idle(household, FixedClock(at(21, 35)), recorder)
+    assert [a.command for a in recorder.done] == ["heat_on", "heat_off"]
+    assert sorted((c, s) for _, c, s, _ in logged(household)) == [
+        ("heat_off", "done"),
+        ("heat_on", "done"),
+        ("scene", "paused"),
+        ("scene", "paused"),
+    ]
+
+
+async def test_start_now_moves_the_session_and_skip_drops_it(household: Config) -> None:
+    with Store(household.storage.path) as store:
+        apply_command(store, DayButton("alex", "start_session"), at(10, 0), [])
+        apply_command(store, DayButton("sam", "skip_today"), at(10, 0), [])
+    recorder = Recorder()
+    await run_until_idle(household, FixedClock(at(10, 0)), recorder)
+    # Alex's pre-heat runs at once, and the auto-off covers Alex's session alone.
+    assert [(a.command, a.athlete, a.at) for a in recorder.done] == [("heat_on", "alex", at(10, 0))]
+    assert recorder.done[0].param("auto_off_min") == str(30 + 40)
