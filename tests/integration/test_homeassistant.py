@@ -5,34 +5,21 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import json
-import subprocess
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from integrations.homeassistant.actuator import HomeAssistant
-from integrations.mqtt.broker import free_port
 from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig
 from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.safety import check
 from recoveryd.timeline import household_timeline
 
+from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
+
 pytestmark = pytest.mark.integration
 
-ROOT = Path(__file__).resolve().parents[2]
-HASS = ROOT / ".cache" / "ha-venv" / "bin" / "hass"
-CONFIG = Path(__file__).parent / "homeassistant" / "configuration.yaml"
-START_TIMEOUT_S = 180.0
 ZONE = ZoneInfo("Europe/Berlin")
 DEVICES = {
     "sauna": DeviceConfig(
@@ -46,113 +33,10 @@ DEVICES = {
 }  # fmt: skip
 
 
-@dataclass
-class HomeAssistantCore:
-    """A running Home Assistant core and a token for its API."""
-
-    url: str
-    token: str
-    process: subprocess.Popen[bytes]
-    config_dir: Path
-    log: Path
-
-    def request(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(  # noqa: S310 - loopback URL built by the fixture
-            f"{self.url}{path}", data=data, method=method,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            return json.loads(response.read() or b"null")
-
-    def state(self, entity: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.request("GET", f"/api/states/{entity}")
-        return result
-
-    def call(self, domain: str, service: str, **data: Any) -> None:
-        self.request("POST", f"/api/services/{domain}/{service}", data)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
-
-    def start(self) -> None:
-        self.process = _launch(self.config_dir, self.log)
-        _wait_until_up(self.url, self.process, self.log)
-        _wait_until_running(self)
-
-
-def _launch(config_dir: Path, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [str(HASS), "-c", str(config_dir)], stdout=out, stderr=subprocess.STDOUT
-        )
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"Home Assistant exited: {log.read_text()[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{url}/api/onboarding", timeout=2):  # noqa: S310
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.5)
-    process.terminate()
-    pytest.fail(f"Home Assistant did not answer within {START_TIMEOUT_S:g} s")
-
-
-def _wait_until_running(core: HomeAssistantCore) -> None:
-    """Wait for the end of bootstrap: the API answers long before the template entities exist,
-    and on a first start Home Assistant is still installing integration packages then."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if core.process.poll() is not None:
-            pytest.fail(f"Home Assistant exited: {core.log.read_text()[-2000:]}")
-        with contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError):
-            if core.request("GET", "/api/config").get("state") == "RUNNING":
-                return
-        time.sleep(0.5)
-    pytest.fail(f"Home Assistant did not finish starting within {START_TIMEOUT_S:g} s")
-
-
-def _post(url: str, data: bytes, content_type: str) -> dict[str, Any]:
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        result: dict[str, Any] = json.loads(response.read())
-        return result
-
-
 @pytest.fixture(scope="module")
 def home_assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeAssistantCore]:
-    """A fresh Home Assistant on a free port of 127.0.0.1, onboarded, with a token."""
-    if not HASS.exists():
-        pytest.fail("Home Assistant is not installed: `make test` installs it into .cache/ha-venv")
-    config_dir = tmp_path_factory.mktemp("homeassistant")
-    port = free_port()
-    (config_dir / "configuration.yaml").write_text(
-        CONFIG.read_text(encoding="utf-8").replace("PORT", str(port)), encoding="utf-8"
-    )
-    log = config_dir / "hass.log"
-    url = f"http://127.0.0.1:{port}"
-    process = _launch(config_dir, log)
-    _wait_until_up(url, process, log)
-    client_id = f"{url}/"
-    user = {"client_id": client_id, "name": "Test", "username": "test",
-            "password": "a-long-test-password", "language": "en"}  # fmt: skip
-    code = _post(f"{url}/api/onboarding/users", json.dumps(user).encode(), "application/json")
-    form = urllib.parse.urlencode(
-        {"grant_type": "authorization_code", "code": code["auth_code"], "client_id": client_id}
-    ).encode()
-    token = _post(f"{url}/auth/token", form, "application/x-www-form-urlencoded")["access_token"]
-    core = HomeAssistantCore(url, token, process, config_dir, log)
-    _wait_until_running(core)
-    try:
-        yield core
-    finally:
-        if core.process.poll() is None:
-            core.stop()
+    """A fresh Home Assistant for this module's tests."""
+    yield from start_home_assistant(tmp_path_factory)
 
 
 def day_plan() -> DayPlan:

@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""recoveryd's entities in a real Home Assistant, through its MQTT integration and mosquitto.
+
+Home Assistant 2024.3.3 (from ``.cache/ha-venv``) gets its MQTT integration through the
+config-flow REST API, as the UI adds it; the daemon runs in this process. Home Assistant is
+only ever called from a worker thread, so the daemon's event loop keeps running meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from integrations.mqtt.broker import free_port
+from recoveryd.models import CheckIn, Night, Protocol
+
+from tests.conftest import SAMPLE_END, BrokerAddress, Mosquitto
+from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
+from tests.integration.test_daemon_mqtt import MORNING, FixedClock, running, seeded_config, watching
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokerAddress]:
+    mosquitto = Mosquitto(tmp_path_factory.mktemp("mosquitto"), free_port())
+    yield mosquitto.address
+    mosquitto.stop()
+
+
+@pytest.fixture(scope="module")
+def home_assistant(
+    tmp_path_factory: pytest.TempPathFactory, broker: BrokerAddress
+) -> Iterator[HomeAssistantCore]:
+    started = start_home_assistant(tmp_path_factory)
+    core = next(started)
+    try:
+        core.configure_mqtt(broker.host, broker.port)
+        yield core
+    finally:
+        started.close()
+
+
+async def ha(call: Any, *args: Any, **kwargs: Any) -> Any:
+    """A Home Assistant call in a worker thread."""
+    return await asyncio.to_thread(call, *args, **kwargs)
+
+
+async def test_entities_and_controls_in_home_assistant(
+    home_assistant: HomeAssistantCore,
+    broker: BrokerAddress,
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+) -> None:
+    core = home_assistant
+    config = seeded_config(tmp_path, broker, sample)
+    async with watching(broker) as watcher, running(config, FixedClock(MORNING)) as daemon:
+        await watcher.until(lambda: bool(watcher.on("recoveryd/alex/state")), "the decision")
+        decision = daemon.store.latest_decision("alex", SAMPLE_END)
+        assert decision is not None
+        decided = decision.plan.protocol.value
+        protocol = await ha(
+            core.wait_for, "sensor.recoveryd_alex_protocol", lambda s: s["state"] == decided
+        )
+        assert protocol["attributes"]["friendly_name"] == "Alex recovery Protocol"
+        assert protocol["attributes"]["device_class"] == "enum"
+        assert protocol["attributes"]["hrv_status"] == decision.plan.readiness.hrv_status.value
+        rhr = await ha(core.wait_for, "sensor.recoveryd_alex_resting_hr", lambda _: True)
+        assert rhr["attributes"]["unit_of_measurement"] == "bpm"
+        sleep = await ha(core.state, "sensor.recoveryd_alex_sleep_duration")
+        assert sleep["attributes"]["device_class"] == "duration"
+        assert (await ha(core.state, "binary_sensor.recoveryd_alex_illness"))["state"] in {
+            "on", "off",
+        }  # fmt: skip
+        chart = await ha(core.wait_for, "image.recoveryd_alex_chart", lambda _: True)
+        assert chart["attributes"]["friendly_name"] == "Alex recovery 30-day chart"
+
+        # The select, through Home Assistant's own service: today becomes a rest day.
+        await ha(core.call, "select", "select_option",
+                 entity_id="select.recoveryd_alex_protocol_override", option="rest")  # fmt: skip
+        await ha(core.wait_for, "sensor.recoveryd_alex_protocol", lambda s: s["state"] == "rest")
+        assert daemon.store.overrides("alex", SAMPLE_END, SAMPLE_END) == {SAMPLE_END: Protocol.REST}
+
+        # A button and a number.
+        await ha(core.call, "button", "press", entity_id="button.recoveryd_sam_skip_today")
+        await ha(core.call, "number", "set_value",
+                 entity_id="number.recoveryd_alex_checkin_mood", value=2)  # fmt: skip
+        await ha(core.wait_for, "number.recoveryd_alex_checkin_mood", lambda s: s["state"] == "2")
+        assert daemon.store.day_controls("sam", SAMPLE_END) == {"skip": "yes"}
+        [checkin] = daemon.store.checkins("alex", SAMPLE_END, SAMPLE_END)
+        assert checkin.mood == 2
+
+        # A malformed command changes nothing and is reported on the event entity.
+        revisions = daemon.store.decision_count("alex", SAMPLE_END)
+        await ha(core.call, "mqtt", "publish",
+                 topic="recoveryd/alex/set/protocol", payload="sauna_all_day")  # fmt: skip
+        event = await ha(
+            core.wait_for, "event.recoveryd_alex_events",
+            lambda s: s["attributes"].get("event_type") == "error",
+        )  # fmt: skip
+        assert event["attributes"]["control"] == "protocol"
+        assert event["attributes"]["error"].endswith("got 'sauna_all_day'")
+        assert daemon.store.decision_count("alex", SAMPLE_END) == revisions
+        assert (await ha(core.state, "sensor.recoveryd_alex_protocol"))["state"] == "rest"
+
+        # The household's pause switch.
+        await ha(core.call, "switch", "turn_on", entity_id="switch.recoveryd_household_pause")
+        await ha(core.wait_for, "switch.recoveryd_household_pause", lambda s: s["state"] == "on")
+        assert daemon.store.setting("paused") == "on"
+
+        # Home Assistant announces a restart: discovery is sent again.
+        sent = len(watcher.discovery())
+        await ha(core.call, "mqtt", "publish", topic="homeassistant/status", payload="online")
+        await watcher.until(lambda: len(watcher.discovery()) == 2 * sent, "re-sent discovery")
