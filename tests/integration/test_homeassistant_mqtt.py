@@ -20,7 +20,14 @@ from recoveryd.models import CheckIn, Night, Protocol
 
 from tests.conftest import SAMPLE_END, BrokerAddress, Mosquitto
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
-from tests.integration.test_daemon_mqtt import MORNING, FixedClock, running, seeded_config, watching
+from tests.integration.test_daemon_mqtt import (
+    DISCOVERED,
+    MORNING,
+    FixedClock,
+    running,
+    seeded_config,
+    watching,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -112,7 +119,15 @@ async def test_entities_and_controls_in_home_assistant(
         await ha(core.wait_for, "switch.recoveryd_household_pause", lambda s: s["state"] == "on")
         assert daemon.store.setting("paused") == "on"
 
-        # Home Assistant announces a restart: discovery is sent again.
-        sent = len(watcher.discovery())
+        # Home Assistant announces a restart: every config is sent again after it. (Home
+        # Assistant announces itself on its own too, so count from the last announcement.)
         await ha(core.call, "mqtt", "publish", topic="homeassistant/status", payload="online")
-        await watcher.until(lambda: len(watcher.discovery()) == 2 * sent, "re-sent discovery")
+
+        def configs_since_online() -> int:
+            topics = [m.topic for m in watcher.messages]
+            if "homeassistant/status" not in topics:
+                return 0
+            since = len(topics) - topics[::-1].index("homeassistant/status")
+            return sum(t.endswith("/config") for t in topics[since:])
+
+        await watcher.until(lambda: configs_since_online() >= DISCOVERED, "re-sent discovery")
