@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import subprocess
 import time
 import urllib.error
@@ -22,6 +23,7 @@ from integrations.mqtt.broker import free_port
 ROOT = Path(__file__).resolve().parents[2]
 HASS = ROOT / ".cache" / "ha-venv" / "bin" / "hass"
 CONFIG = Path(__file__).parent / "homeassistant" / "configuration.yaml"
+BLUEPRINTS = ROOT / "config" / "blueprints" / "automation" / "recoveryd"
 START_TIMEOUT_S = 180.0
 
 
@@ -143,6 +145,9 @@ def start_home_assistant(
     (config_dir / "configuration.yaml").write_text(
         CONFIG.read_text(encoding="utf-8").replace("PORT", str(port)), encoding="utf-8"
     )
+    # The shipped blueprints, where Home Assistant looks for them (and the compose stack
+    # mounts them).
+    shutil.copytree(BLUEPRINTS, config_dir / "blueprints" / "automation" / "recoveryd")
     log = config_dir / "hass.log"
     url = f"http://127.0.0.1:{port}"
     process = _launch(config_dir, log)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -155,3 +156,25 @@ async def test_home_assistant_down_retries_then_gives_up_and_heat_off_waits_for_
     result = await asyncio.wait_for(turning_off, 120)
     assert result.status == "done", result.detail
     assert home_assistant.state("climate.sauna")["state"] == "off"
+
+
+async def test_the_sauna_ready_blueprint_announces_a_hot_sauna(
+    home_assistant: HomeAssistantCore,
+) -> None:
+    log = home_assistant.config_dir / "sauna_log.txt"
+    automation = home_assistant.state("automation.sauna_ready")
+    assert automation["state"] == "on"  # the blueprint loaded with its inputs
+    # 21 °C in the room: a 22 °C target is within the 3 °C margin, so it is "ready" at once.
+    home_assistant.call("climate", "set_temperature", entity_id="climate.sauna", temperature=40)
+    home_assistant.call("climate", "set_hvac_mode", entity_id="climate.sauna", hvac_mode="heat")
+    assert "The sauna is ready." not in (log.read_text() if log.exists() else "")
+    home_assistant.call("climate", "set_temperature", entity_id="climate.sauna", temperature=23)
+    try:
+        await asyncio.wait_for(_until_file_says(log, "The sauna is ready."), 30)
+    finally:
+        home_assistant.call("climate", "set_hvac_mode", entity_id="climate.sauna", hvac_mode="off")
+
+
+async def _until_file_says(path: Path, text: str) -> None:
+    while not (path.exists() and text in path.read_text(encoding="utf-8")):
+        await asyncio.sleep(0.2)

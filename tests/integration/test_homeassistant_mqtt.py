@@ -119,6 +119,13 @@ async def test_entities_and_controls_in_home_assistant(
         await ha(core.wait_for, "switch.recoveryd_household_pause", lambda s: s["state"] == "on")
         assert daemon.store.setting("paused") == "on"
 
+        # The rest-day blueprint, run now: the protocol sensor says rest, so the lights dim.
+        automation = await ha(core.state, "automation.rest_day_wind_down")
+        assert automation["state"] == "on"  # the blueprint loaded with its inputs
+        await ha(core.call, "automation", "trigger",
+                 entity_id="automation.rest_day_wind_down", skip_condition=False)  # fmt: skip
+        await ha(core.wait_for, "input_boolean.bedroom_light", lambda s: s["state"] == "on")
+
         # Home Assistant announces a restart: every config is sent again after it. (Home
         # Assistant announces itself on its own too, so count from the last announcement.)
         await ha(core.call, "mqtt", "publish", topic="homeassistant/status", payload="online")
