@@ -229,6 +229,10 @@ class PlanConfig(_Section):
         return self
 
 
+NotifyTarget = Annotated[
+    str,
+    Field(pattern=r"^[a-z0-9_]+$", title="A notify service name without 'notify.'"),
+]
 # The MQTT topics of the household's own controls live under this id (see Topics.HOUSEHOLD).
 RESERVED_ID = "household"
 
@@ -245,6 +249,13 @@ class AthleteConfig(_Section):
     sex: Literal["male", "female"] | None = Field(default=None, title="For TRIMP's weighting")
     hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
+    notify: list[NotifyTarget] = Field(
+        default_factory=list,
+        title="Home Assistant notify services for the morning summary, e.g. mobile_app_alex_phone",
+    )
+    apprise: list[SecretStr] = Field(
+        default_factory=list, title="apprise URLs for the morning summary (ntfy://, tgram://, …)"
+    )
 
     @field_validator("sources")
     @classmethod
@@ -328,6 +339,14 @@ class Config(_Section):
                     {"name": name},
                 )
         ha_reachable = self.homeassistant.url is not None and self.homeassistant.token is not None
+        for index, athlete in enumerate(self.athletes):
+            if athlete.notify and not ha_reachable:
+                raise PydanticCustomError(
+                    "transport",
+                    "athletes[{index}].notify: notify services need homeassistant.url and "
+                    "homeassistant.token (or token_file)",
+                    {"index": index},
+                )
         for protocol, home in self.recovery.items():
             if not ha_reachable and home.wake is not None and home.wake.wake_entity is not None:
                 raise PydanticCustomError(

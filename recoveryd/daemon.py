@@ -29,7 +29,8 @@ from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
 from integrations.homeassistant.actuator import HomeAssistant
-from integrations.mqtt.discovery import discovery_messages, household_discovery
+from integrations.homeassistant.notify import HomeAssistantNotifier
+from integrations.mqtt.discovery import discovery_messages, household_discovery, object_id
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.payloads import (
     event_message,
@@ -39,10 +40,11 @@ from integrations.mqtt.payloads import (
     state_message,
 )
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
+from integrations.notify.apprise_sender import AppriseSender
 
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config
-from recoveryd.day_state import apply_command, live_state, paused, skipped, starts
+from recoveryd.day_state import Applied, apply_command, live_state, paused, skipped, starts
 from recoveryd.deciding import decide_and_store, decide_range
 from recoveryd.events import (
     ActionDue,
@@ -53,12 +55,15 @@ from recoveryd.events import (
     EntityState,
     Event,
     HomeAssistantOnline,
+    NotificationAction,
+    NotificationSent,
     RediscoveryDue,
     Stop,
     StorePoll,
     WakePoll,
 )
 from recoveryd.models import SAFE_COMMANDS, SWITCH_ONS, Action, Decision
+from recoveryd.notification import action_command, morning_notice
 from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
 from recoveryd.safety import check as safety_check
@@ -132,6 +137,9 @@ class Daemon:
         self._outbox: list[Message] = []
         self._live_sent: dict[str, str | bytes] = {}
         self._chart_due: set[str] = set()
+        self._charts: dict[str, bytes] = {}
+        self._notify_due: set[str] = set()
+        self.notifier = _notifier(config)
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -143,6 +151,9 @@ class Daemon:
         try:
             async with asyncio.TaskGroup() as group:
                 link = group.create_task(self.link.run(), name="mqtt-link")
+                if self.notifier is not None and any(a.notify for a in self.config.athletes):
+                    on_action = self._enqueue_action
+                    group.create_task(self.notifier.listen(on_action, stop), name="ha-actions")
                 consumer = group.create_task(self._consume(), name="consumer")
                 self.queue.put_nowait(DecisionDue("startup"))
                 await stop.wait()
@@ -219,6 +230,8 @@ class Daemon:
                 await self._publish_pending()
             case CommandReceived(topic=topic, payload=payload):
                 self._command(topic, payload)
+            case NotificationAction() | NotificationSent():
+                self._notification(event)
             case HomeAssistantOnline():
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
@@ -233,8 +246,6 @@ class Daemon:
                 self._wake(event)
             case StorePoll():
                 await self._poll_store()
-            case Stop():
-                pass
 
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
@@ -286,6 +297,7 @@ class Daemon:
                 trigger,
             )
             self._chart_due.add(athlete.id)
+            self._notify_due.add(athlete.id)
             self._outbox.append(
                 event_message(
                     self.topics, athlete.id, "decision", protocol=plan.protocol.value,
@@ -488,7 +500,11 @@ class Daemon:
                     event_message(self.topics, athlete, "error", control=control, error=str(exc))
                 )
             return
-        log.info("%s: %s", owner, applied.summary)
+        self._applied(athlete, control, applied)
+
+    def _applied(self, athlete: str | None, control: str, applied: Applied) -> None:
+        """Report an accepted command and let it change the day."""
+        log.info("%s: %s", athlete or HOUSEHOLD, applied.summary)
         if athlete is not None:
             self._outbox.append(
                 event_message(
@@ -526,6 +542,9 @@ class Daemon:
         for athlete_id in sorted(self._chart_due):
             self._chart_due.discard(athlete_id)
             await self._publish_chart(athlete_id, now)
+        for athlete_id in sorted(self._notify_due):
+            self._notify_due.discard(athlete_id)
+            self._send_summary(athlete_id, now)
 
     async def _publish_chart(self, athlete: str, now: datetime) -> None:
         from recoveryd.chart import history_chart  # noqa: PLC0415 - matplotlib is heavy
@@ -534,7 +553,71 @@ class Daemon:
         plans = decide_range(self.store, self.config, athlete, today - CHART_SPAN, today)
         name = self.config.athlete(athlete).name
         png = await asyncio.to_thread(history_chart, plans, f"{name}: the last 30 days")
+        self._charts[athlete] = png
         await self._publish([Message(self.topics.chart(athlete), png)])
+
+    # The morning summary ------------------------------------------------------------------
+
+    def _enqueue_action(self, action: str) -> None:
+        self.queue.put_nowait(NotificationAction(action))
+
+    def _send_summary(self, athlete_id: str, now: datetime) -> None:
+        """Send the newest decision's summary once per revision (a re-decision replaces it)."""
+        athlete = self.config.athlete(athlete_id)
+        decision = self.store.latest_decision(athlete_id, now.date())
+        if decision is None or not (athlete.notify or athlete.apprise):
+            return
+        key = f"notified:{athlete_id}:{now.date().isoformat()}"
+        if self.store.setting(key) == str(decision.revision):
+            return
+        notice = morning_notice(decision.plan, athlete.name, list(self.timeline.values()))
+        image = f"image.{object_id(athlete_id, 'chart')}" if self.link.connected else None
+        png = self._charts.get(athlete_id)
+        urls = [u.get_secret_value() for u in athlete.apprise]
+
+        async def send() -> None:
+            sent = True
+            if self.notifier is not None:
+                for target in athlete.notify:
+                    sent &= await self.notifier.send(target, notice, image)
+            if urls:
+                sender = AppriseSender(urls)
+                sent &= await asyncio.to_thread(sender.send, notice, png)
+            if sent:
+                self.queue.put_nowait(NotificationSent(athlete_id, decision.revision))
+
+        task = asyncio.create_task(send(), name=f"summary {athlete_id}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _notification(self, event: NotificationAction | NotificationSent) -> None:
+        today, now = self._today()
+        if isinstance(event, NotificationSent):
+            key = f"notified:{event.athlete}:{today.isoformat()}"
+            self.store.set_setting(key, str(event.revision))
+            log.info("%s: morning summary sent (revision %d)", event.athlete, event.revision)
+            return
+        athletes = [a.id for a in self.config.athletes]
+        athlete = event.action.rsplit("_", 1)[-1]
+        decision = self.store.latest_decision(athlete, today) if athlete in athletes else None
+        try:
+            athlete, command = action_command(
+                event.action, athletes, None if decision is None else decision.plan
+            )
+            applied = (
+                Applied("accepted") if command is None
+                else apply_command(self.store, command, now, self.timeline.values())
+            )  # fmt: skip
+        except CommandError as exc:
+            log.error("rejected notification action: %s", exc)  # noqa: TRY400 - one line
+            if athlete in athletes:
+                self._outbox.append(
+                    event_message(
+                        self.topics, athlete, "error", control="notification", error=str(exc)
+                    )
+                )
+            return
+        self._applied(athlete, "notification", applied)
 
     def _schedule_rediscovery(self) -> None:
         # A small random delay, so a house full of MQTT devices does not answer at once.
@@ -614,6 +697,13 @@ def _home_assistant(config: Config) -> HomeAssistant | None:
     return HomeAssistant(
         ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify_ssl=ha.verify_ssl
     )
+
+
+def _notifier(config: Config) -> HomeAssistantNotifier | None:
+    ha = config.homeassistant
+    if ha.url is None or ha.token is None:
+        return None
+    return HomeAssistantNotifier(ha.url, ha.token.get_secret_value(), verify_ssl=ha.verify_ssl)
 
 
 def run_daemon(config: Config) -> None:

@@ -77,6 +77,21 @@ class CommandReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class NotificationAction:
+    """A button of the morning notification was pressed (its action id)."""
+
+    action: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSent:
+    """The morning summary of one decision revision went out."""
+
+    athlete: str
+    revision: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """Finish the current event and stop consuming."""
 
@@ -92,5 +107,7 @@ Event = (
     | WakePoll
     | EntityState
     | CommandReceived
+    | NotificationAction
+    | NotificationSent
     | Stop
 )

@@ -24,6 +24,8 @@ from recoveryd.models import SAFE_COMMANDS, Action
 from recoveryd.ports import ActionResult
 from recoveryd.safety import Sensors, start_check_turns_off
 
+from integrations.homeassistant.session import ha_client
+
 log = logging.getLogger(__name__)
 
 _BACKOFF_CAP_S = 30.0
@@ -54,18 +56,8 @@ class HomeAssistant:
         self._verify_ssl = verify_ssl
 
     async def _with_client(self, work: Any) -> Any:  # noqa: ANN401 - returns what work returns
-        client = AsyncClient(self._url, self._token, verify_ssl=self._verify_ssl)
-        try:
-            await client.__aenter__()
-        except BaseException:
-            # The library's enter checks the API and leaks its session when that fails (a
-            # wrong token, Home Assistant still starting): close it here.
-            await client.__aexit__(None, None, None)
-            raise
-        try:
+        async with ha_client(self._url, self._token, verify_ssl=self._verify_ssl) as client:
             return await work(client)
-        finally:
-            await client.__aexit__(None, None, None)
 
     async def sensors(self, device: DeviceConfig) -> Sensors:
         """Door and presence sensor states; ``None`` when absent or unreadable."""

@@ -10,13 +10,16 @@ only ever called from a worker thread, so the daemon's event loop keeps running 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from integrations.mqtt.broker import free_port
+from recoveryd.config import parse_config
 from recoveryd.models import CheckIn, Night, Protocol
+from recoveryd.notification import LADDER
+from recoveryd.store import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, Mosquitto
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
@@ -138,3 +141,56 @@ async def test_entities_and_controls_in_home_assistant(
             return sum(t.endswith("/config") for t in topics[since:])
 
         await watcher.until(lambda: configs_since_online() >= DISCOVERED, "re-sent discovery")
+
+
+async def test_the_morning_summary_and_its_buttons_through_home_assistant(
+    home_assistant: HomeAssistantCore,
+    broker: BrokerAddress,
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+) -> None:
+    core = home_assistant
+    config = parse_config(
+        f"""
+household: {{timezone: Europe/Berlin, decide_at: "07:00"}}
+storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
+mqtt: {{host: 127.0.0.1, port: {broker.port}, client_id: recoveryd-notify, reconnect_max_s: 1}}
+homeassistant: {{url: "{core.url}", token: "{core.token}"}}
+athletes:
+  - {{id: alex, name: Alex, sources: [oura], notify: [alex_phone]}}
+""",
+        label="notify.yaml",
+        base_dir=tmp_path,
+    )
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+    phone = core.config_dir / "alex_phone.txt"
+    async with running(config, FixedClock(MORNING)) as daemon:
+        await asyncio.wait_for(_until(lambda: "Readiness" in _text(phone)), 60)
+        decision = daemon.store.latest_decision("alex", SAMPLE_END)
+        assert decision is not None
+        first = decision.plan.protocol
+        assert f"Readiness {decision.plan.readiness.score}/100" in _text(phone)
+        assert daemon.store.setting("notified:alex:2026-03-04") == "1"
+        # "Easier" on the phone: the companion app fires this event in Home Assistant.
+        await ha(core.request, "POST", "/api/events/mobile_app_notification_action",
+                 {"action": "RECOVERYD_EASIER_alex"})  # fmt: skip
+        await asyncio.wait_for(
+            _until(lambda: bool(daemon.store.overrides("alex", SAMPLE_END, SAMPLE_END))), 30
+        )
+        easier = LADDER[max(LADDER.index(first) - 1, 0)]
+        assert daemon.store.overrides("alex", SAMPLE_END, SAMPLE_END) == {SAMPLE_END: easier}
+        # The re-decision replaces the message (same tag) and is sent once more.
+        await asyncio.wait_for(
+            _until(lambda: daemon.store.setting("notified:alex:2026-03-04") == "2"), 30
+        )
+        assert _text(phone).count("Readiness") == 2
+
+
+def _text(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.1)

@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The morning summary through a Home Assistant notify service, and its buttons coming back.
+
+A ``notify.<target>`` call (``trigger_service``) with the companion app's actionable
+notification data: ``tag`` (a newer message replaces the older), ``actions`` and the chart
+from the athlete's image entity (``/api/image_proxy/<entity>``). Button presses arrive as
+``mobile_app_notification_action`` events on Home Assistant's WebSocket API; the listener
+only hands each action id to the daemon's queue, and reconnects with capped backoff.
+See https://companion.home-assistant.io/docs/notifications/actionable-notifications.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+import niquests
+from homeassistant_api import AsyncWebsocketClient
+from homeassistant_api.errors import HomeassistantAPIError
+from recoveryd.notification import Notice
+
+from integrations.homeassistant.session import ha_client
+
+log = logging.getLogger(__name__)
+
+ACTION_EVENT = "mobile_app_notification_action"
+_TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
+_BACKOFF_CAP_S = 60.0
+
+
+def notify_data(notice: Notice, image_entity: str | None) -> dict[str, Any]:
+    """The service data of one notice (companion-app actionable notification)."""
+    data: dict[str, Any] = {
+        "tag": notice.tag,
+        "group": "recoveryd",
+        "actions": [{"action": action, "title": title} for action, title in notice.actions],
+    }
+    if image_entity is not None:
+        data["image"] = f"/api/image_proxy/{image_entity}"
+    return {"title": notice.title, "message": notice.message, "data": data}
+
+
+class HomeAssistantNotifier:
+    """Calls notify services and listens for the answers."""
+
+    def __init__(self, url: str, token: str, *, verify_ssl: bool = True) -> None:
+        base = url.rstrip("/").removesuffix("/api")
+        self._api = f"{base}/api"
+        self._websocket = f"{base.replace('http', 'ws', 1)}/api/websocket"
+        self._token = token
+        self._verify_ssl = verify_ssl
+
+    async def send(self, target: str, notice: Notice, image_entity: str | None) -> bool:
+        """Call ``notify.<target>``; whether Home Assistant accepted it."""
+        data = notify_data(notice, image_entity)
+        try:
+            async with ha_client(self._api, self._token, verify_ssl=self._verify_ssl) as client:
+                await client.trigger_service("notify", target, **data)
+        except _TRANSIENT as exc:
+            log.error(  # noqa: TRY400 - one line for an operational fault, no traceback
+                "notify.%s: the summary for %s was not sent: %s",
+                target, notice.athlete, exc or type(exc).__name__,
+            )  # fmt: skip
+            return False
+        return True
+
+    async def listen(self, on_action: Callable[[str], None], stop: asyncio.Event) -> None:
+        """Hand every notification action id to ``on_action`` until ``stop`` is set."""
+        attempt = 0
+        while not stop.is_set():
+            session = asyncio.create_task(self._session(on_action))
+            stopping = asyncio.create_task(stop.wait())
+            done, _ = await asyncio.wait({session, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (session, stopping):
+                task.cancel()
+            if session not in done:
+                with contextlib.suppress(asyncio.CancelledError, *_TRANSIENT):
+                    await session
+                return
+            error = session.exception()
+            if error is not None and not isinstance(error, _TRANSIENT):
+                raise error
+            attempt = 0 if error is None else min(attempt + 1, 32)
+            delay = random.uniform(0, min(_BACKOFF_CAP_S, 1.5**attempt))  # noqa: S311
+            log.warning("Home Assistant WebSocket: %s; again in %.1f s",
+                        error or "closed", delay)  # fmt: skip
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+
+    async def _session(self, on_action: Callable[[str], None]) -> None:
+        async with AsyncWebsocketClient(self._websocket, self._token) as ws:
+            log.info("listening for notification actions from Home Assistant")
+            async with ws.listen_events(ACTION_EVENT) as events:
+                async for event in events:
+                    action = getattr(event, "data", {}).get("action")
+                    if isinstance(action, str):
+                        on_action(action)

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""One homeassistant-api client session per call, closed whatever happens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from homeassistant_api import AsyncClient
+
+
+@asynccontextmanager
+async def ha_client(api_url: str, token: str, *, verify_ssl: bool) -> AsyncIterator[AsyncClient]:
+    """An entered :class:`AsyncClient`; its HTTP session is closed on every way out."""
+    client = AsyncClient(api_url, token, verify_ssl=verify_ssl)
+    try:
+        await client.__aenter__()
+    except BaseException:
+        # The library's enter checks the API and leaks its session when that fails (a
+        # wrong token, Home Assistant still starting): close it here.
+        await client.__aexit__(None, None, None)
+        raise
+    try:
+        yield client
+    finally:
+        await client.__aexit__(None, None, None)

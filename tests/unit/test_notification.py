@@ -1,0 +1,148 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The morning notification: its text, its buttons, and apprise delivering it with the chart."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from integrations.homeassistant.notify import notify_data
+from integrations.notify.apprise_sender import AppriseSender
+from recoveryd.commands import CommandError, DayButton, SetProtocol
+from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness, Session
+from recoveryd.notification import action_command, morning_notice
+
+ZONE = ZoneInfo("Europe/Berlin")
+DAY = date(2026, 3, 4)
+
+
+def plan(protocol: Protocol = Protocol.ACTIVE_RECOVERY, *, illness: bool = False) -> DayPlan:
+    readiness = Readiness(
+        score=48, confidence=1.0, hrv_status=HrvStatus.BELOW, acute_hrv_drop=False,
+        illness=illness, flags=(), contributors=(), hrv_valid_days=60, hrv_source="oura",
+    )  # fmt: skip
+    session = Session("Easy aerobic", "run", 40, "easy")
+    reasons = ("7-day ln rMSSD 4.01 is below your normal range 4.10-4.27", "b", "c", "d")
+    return DayPlan("alex", DAY, protocol, readiness, reasons, None, session)
+
+
+def test_the_morning_notice() -> None:
+    boots = Action(datetime(2026, 3, 4, 19, 0, tzinfo=ZONE), "alex", "compression", "turn_on",
+                   "boots", (("minutes", "20"),))  # fmt: skip
+    other = replace(boots, athlete="sam")
+    notice = morning_notice(plan(), "Alex", [other, boots])
+    assert notice.title == "Alex: active recovery"
+    assert notice.message.splitlines() == [
+        "Readiness 48/100 · active recovery",
+        "• 7-day ln rMSSD 4.01 is below your normal range 4.10-4.27",
+        "• b",
+        "• c",
+        "Training: Easy aerobic, 40 min, easy",
+        "Recovery:",
+        "19:00 compression: turn_on boots (20 min)",
+    ]
+    assert notice.tag == "recoveryd-alex-2026-03-04"
+    assert notify_data(notice, "image.recoveryd_alex_chart")["data"] == {
+        "tag": "recoveryd-alex-2026-03-04",
+        "group": "recoveryd",
+        "image": "/api/image_proxy/image.recoveryd_alex_chart",
+        "actions": [
+            {"action": "RECOVERYD_ACCEPT_alex", "title": "Accept"},
+            {"action": "RECOVERYD_EASIER_alex", "title": "Easier"},
+            {"action": "RECOVERYD_HARDER_alex", "title": "Harder"},
+            {"action": "RECOVERYD_SKIP_alex", "title": "Skip"},
+        ],
+    }
+
+
+def test_the_buttons_as_commands() -> None:
+    athletes = ["alex", "sam"]
+    today = plan(Protocol.MOBILITY)
+    assert action_command("RECOVERYD_ACCEPT_alex", athletes, today) == ("alex", None)
+    assert action_command("RECOVERYD_EASIER_alex", athletes, today) == (
+        "alex", SetProtocol("alex", Protocol.ACTIVE_RECOVERY),
+    )  # fmt: skip
+    assert action_command("RECOVERYD_HARDER_alex", athletes, today) == (
+        "alex", SetProtocol("alex", Protocol.AS_PLANNED),
+    )  # fmt: skip
+    assert action_command("RECOVERYD_EASIER_alex", athletes, plan(Protocol.REST))[1] == (
+        SetProtocol("alex", Protocol.REST)
+    )
+    assert action_command("RECOVERYD_SKIP_sam", athletes, None) == (
+        "sam", DayButton("sam", "skip_today"),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("action", "today", "message"),
+    [
+        ("RECOVERYD_HARDER_alex", plan(Protocol.REST, illness=True),
+         "harder: not on a day with the illness pattern"),
+        ("RECOVERYD_EASIER_alex", None, "easier: there is no decision for today to change"),
+        ("RECOVERYD_NAP_alex", None, "notification action 'RECOVERYD_NAP_alex' is not recoveryd's"),
+        ("OTHER_APP_ACTION", None, "notification action 'OTHER_APP_ACTION' is not recoveryd's"),
+        ("RECOVERYD_SKIP_kim", None, "notification action for unknown athlete 'kim'"),
+    ],
+)  # fmt: skip
+def test_buttons_that_cannot_be_followed(action: str, today: DayPlan | None, message: str) -> None:
+    with pytest.raises(CommandError) as caught:
+        action_command(action, ["alex", "sam"], today)
+    assert str(caught.value) == message
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A JSON webhook on 127.0.0.1, standing in for a notification service."""
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["Content-Length"])
+            received.append(json.loads(self.rfile.read(length)))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"json://127.0.0.1:{server.server_address[1]}/", received
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_apprise_delivers_the_summary_with_the_chart(
+    receiver: tuple[str, list[dict[str, Any]]],
+) -> None:
+    url, received = receiver
+    notice = morning_notice(plan(), "Alex", [])
+    png = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    assert AppriseSender([url]).send(notice, png)
+    [payload] = received
+    assert payload["title"] == "Alex: active recovery"
+    assert payload["message"] == notice.message
+    [attachment] = payload["attachments"]
+    assert base64.b64decode(attachment["base64"]) == png
+    assert attachment["mimetype"] == "image/png"
+
+
+def test_a_bad_apprise_url_is_refused_without_echoing_it(caplog: pytest.LogCaptureFixture) -> None:
+    sender = AppriseSender(["notaservice://secret-token@example"])
+    assert not sender.send(morning_notice(plan(), "Alex", []), None)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("integrations")] == [
+        "apprise: a notaservice:// URL was not accepted; check it"
+    ]
+    assert all("secret-token" not in r.getMessage() for r in caplog.records)
