@@ -163,6 +163,7 @@ def test_unquoted_time_is_read_as_the_time_it_looks_like() -> None:
 def test_the_shipped_example_configuration_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MQTT_PASSWORD", "example")
     monkeypatch.setenv("HA_TOKEN", "example")
+    monkeypatch.setenv("ALEX_NTFY_URL", "ntfys://ntfy.sh/alex-recovery")
     config = load_config(ROOT / "config" / "recoveryd.example.yaml")
     assert [a.id for a in config.athletes] == ["alex", "sam"]
     assert set(config.recovery) == {

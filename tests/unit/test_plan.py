@@ -105,6 +105,7 @@ def test_every_fourth_week_is_a_deload_week() -> None:
 def test_example_plans_load_and_convert(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MQTT_PASSWORD", "x")
     monkeypatch.setenv("HA_TOKEN", "x")
+    monkeypatch.setenv("ALEX_NTFY_URL", "ntfys://ntfy.sh/alex-recovery")
     config = load_config(ROOT / "config" / "recoveryd.example.yaml")
     strength = training_plan(config.athlete("sam"))
     assert strength.name == "Full-body strength, 3 days"
