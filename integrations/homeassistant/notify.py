@@ -93,7 +93,12 @@ class HomeAssistantNotifier:
                 await asyncio.wait_for(stop.wait(), delay)
 
     async def _session(self, on_action: Callable[[str], None]) -> None:
-        async with AsyncWebsocketClient(self._websocket, self._token) as ws:
+        # Our own HTTP session, closed on every way out: the client's enter does not close
+        # its session when Home Assistant cannot be reached.
+        async with (
+            niquests.AsyncSession() as http,
+            AsyncWebsocketClient(self._websocket, self._token, session=http) as ws,
+        ):
             log.info("listening for notification actions from Home Assistant")
             async with ws.listen_events(ACTION_EVENT) as events:
                 async for event in events:

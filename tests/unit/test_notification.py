@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import threading
@@ -15,7 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from integrations.homeassistant.notify import notify_data
+from integrations.homeassistant.notify import HomeAssistantNotifier, notify_data
+from integrations.mqtt.broker import free_port
 from integrations.notify.apprise_sender import AppriseSender
 from recoveryd.commands import CommandError, DayButton, SetProtocol
 from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness, Session
@@ -146,3 +148,22 @@ def test_a_bad_apprise_url_is_refused_without_echoing_it(caplog: pytest.LogCaptu
         "apprise: a notaservice:// URL was not accepted; check it"
     ]
     assert all("secret-token" not in r.getMessage() for r in caplog.records)
+
+
+async def test_the_action_listener_retries_an_absent_home_assistant_and_stops_cleanly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    notifier = HomeAssistantNotifier(f"http://127.0.0.1:{free_port()}", "token")
+    stop = asyncio.Event()
+    listening = asyncio.create_task(notifier.listen(lambda _: None, stop))
+
+    async def first_warning() -> None:
+        while not any(r.levelname == "WARNING" for r in caplog.records):
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(first_warning(), 15)
+    stop.set()
+    await asyncio.wait_for(listening, 15)
+    warning = next(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
+    assert warning.startswith("Home Assistant WebSocket: ")
+    assert "token" not in warning
