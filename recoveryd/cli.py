@@ -86,6 +86,15 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
         "--min-seconds", type=float, default=60.0, help="shortest usable recording (default 60)"
     )
 
+    measure = commands.add_parser(
+        "measure-hrv", help="record the morning HRV reading from a Bluetooth heart rate strap"
+    )
+    measure.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    measure.add_argument("--device", help="strap name or address (default: hrv_strap.device)")
+    measure.add_argument("--minutes", type=float, help="recording length, 1-5 (default 3)")
+    measure.add_argument("--json", action="store_true", help="print JSON for scripts")
+    measure.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     sample = commands.add_parser("sample", help="write the sample histories as generic CSV files")
     sample.add_argument("--out", type=Path, required=True, help="directory for <athlete>.csv")
     sample.add_argument(
@@ -175,6 +184,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "log-session": lambda: _log_session(config, args),
         "plan": lambda: _plan(config, args),
         "timeline": lambda: _timeline(config, args.date, as_json=args.json),
+        "measure-hrv": lambda: _measure_hrv(config, args),
         "replay": lambda: _replay(config, args),
         "today": lambda: _today(config, args.athlete, args.date, as_json=args.json),
     }
@@ -295,6 +305,25 @@ def _log_session(config: Config, args: argparse.Namespace) -> int:
         changed = store.upsert(sessions=[session])
     sys.stdout.write(f"{args.athlete} {day}: {'session stored' if changed else 'already stored'}\n")
     return EXIT_OK
+
+
+def _measure_hrv(config: Config, args: argparse.Namespace) -> int:
+    """Record, clean, judge and store the morning reading; exit 1 unless it is good."""
+    from recoveryd.measuring import measure_hrv  # noqa: PLC0415 - pulls in bleak
+
+    athlete = config.athlete(args.athlete)
+    strap = athlete.hrv_strap
+    device = args.device or (strap.device if strap else None)
+    if device is None:
+        sys.stderr.write(
+            f"measure-hrv: {athlete.id} has no hrv_strap in the configuration; give --device\n"
+        )
+        return EXIT_CONFIG
+    minutes = args.minutes if args.minutes is not None else (strap.minutes if strap else 3.0)
+    if not 1 <= minutes <= 5:  # noqa: PLR2004 - the documented range
+        sys.stderr.write(f"measure-hrv: --minutes must be between 1 and 5, got {minutes:g}\n")
+        return EXIT_CONFIG
+    return measure_hrv(config, athlete, device, minutes, as_json=args.json)
 
 
 def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:

@@ -237,6 +237,17 @@ NotifyTarget = Annotated[
 RESERVED_ID = "household"
 
 
+class HrvStrapConfig(_Section):
+    """The chest strap for the morning HRV reading (any standard Heart Rate Service device)."""
+
+    device: str = Field(min_length=1, title="Advertised name or address of the strap")
+    source: Slug = Field(default="chest_strap", title="The source its readings are stored as")
+    minutes: Annotated[float, between(1, 5)] = 3.0
+    settle_s: Annotated[float, between(0, 120)] = Field(
+        default=30.0, title="Seconds discarded first, while the heart rate settles"
+    )
+
+
 class AthleteConfig(_Section):
     """One person in the household: their data sources and their weekly plan."""
 
@@ -249,6 +260,7 @@ class AthleteConfig(_Section):
     sex: Literal["male", "female"] | None = Field(default=None, title="For TRIMP's weighting")
     hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
+    hrv_strap: HrvStrapConfig | None = None
     notify: list[NotifyTarget] = Field(
         default_factory=list,
         title="Home Assistant notify services for the morning summary, e.g. mobile_app_alex_phone",
@@ -256,6 +268,17 @@ class AthleteConfig(_Section):
     apprise: list[SecretStr] = Field(
         default_factory=list, title="apprise URLs for the morning summary (ntfy://, tgram://, …)"
     )
+
+    @model_validator(mode="after")
+    def _strap_source_listed(self) -> AthleteConfig:
+        if self.hrv_strap is not None and self.hrv_strap.source not in self.sources:
+            raise PydanticCustomError(
+                "source",
+                "hrv_strap.source {source} is not among sources; add it there, in its order "
+                "of preference",
+                {"source": repr(self.hrv_strap.source)},
+            )
+        return self
 
     @field_validator("sources")
     @classmethod

@@ -33,8 +33,9 @@ from recoveryd.models import (
     Night,
     Protocol,
 )
+from recoveryd.morning_reading import MorningReading, as_night
 
-SCHEMA_VERSION: Final = 4
+SCHEMA_VERSION: Final = 5
 _BUSY_TIMEOUT_S: Final = 5.0
 
 _MIGRATIONS: Final[dict[int, str]] = {
@@ -112,12 +113,23 @@ _MIGRATIONS: Final[dict[int, str]] = {
         value TEXT NOT NULL
     ) WITHOUT ROWID;
     """,
+    5: """
+    CREATE TABLE morning_readings (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        reading_json TEXT NOT NULL,
+        good INTEGER NOT NULL,
+        PRIMARY KEY (athlete, date, source)
+    ) WITHOUT ROWID;
+    """,
 }
 
 # Outcomes after which an action is never run again.
 FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed", "paused")
 
 _PLAN = TypeAdapter(DayPlan)
+_READING = TypeAdapter(MorningReading)
 _NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
 _CHECKIN_COLUMNS: Final = ("athlete", "date", *CHECKIN_ITEMS)
 
@@ -281,6 +293,35 @@ class Store:
             (athlete, first.isoformat(), last.isoformat()),
         )
         return {date.fromisoformat(d): Protocol(p) for d, p in cursor}
+
+    def save_morning_reading(self, reading: MorningReading) -> None:
+        """Keep a reading (the day's last one per source) and, when good, its night values.
+
+        One transaction: a reading never lands without its night, nor a night without it.
+        A low-quality reading removes nothing a good one stored before it.
+        """
+        night = as_night(reading)
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO morning_readings (athlete, date, source, reading_json, good) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (athlete, date, source) DO UPDATE SET "
+                "reading_json = excluded.reading_json, good = excluded.good",
+                (reading.athlete, reading.date.isoformat(), reading.source,
+                 _READING.dump_json(reading).decode(), int(reading.good)),
+            )  # fmt: skip
+            if night is not None:
+                db.execute(
+                    _UPSERT_NIGHT, (night.athlete, night.date.isoformat(), *astuple(night)[2:])
+                )
+
+    def morning_readings(self, athlete: str, first: date, last: date) -> list[MorningReading]:
+        """The athlete's stored morning readings between ``first`` and ``last``."""
+        cursor = self._db.execute(
+            "SELECT reading_json FROM morning_readings WHERE athlete = ? AND date BETWEEN ? "
+            "AND ? ORDER BY date, source",
+            (athlete, first.isoformat(), last.isoformat()),
+        )
+        return [_READING.validate_json(row[0]) for row in cursor]
 
     def set_checkin_item(self, athlete: str, day: date, item: str, value: int) -> None:
         """Answer one check-in item of ``day``; the other answers stay as they are."""

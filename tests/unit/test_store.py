@@ -28,7 +28,7 @@ def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {
         "nights", "checkins", "decisions", "sessions", "overrides", "action_log",
-        "day_controls", "settings",
+        "day_controls", "settings", "morning_readings",
     }  # fmt: skip
     db.close()
 
