@@ -11,6 +11,7 @@ no two handlers ever race on the store or the broker.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import signal
@@ -62,7 +63,16 @@ from recoveryd.events import (
     StorePoll,
     WakePoll,
 )
-from recoveryd.models import SAFE_COMMANDS, SWITCH_ONS, Action, Decision
+from recoveryd.ingest import IngestError, parse_ingest
+from recoveryd.models import (
+    CHECKIN_ITEMS,
+    SAFE_COMMANDS,
+    SWITCH_ONS,
+    Action,
+    CheckIn,
+    Decision,
+    Night,
+)
 from recoveryd.notification import action_command, morning_notice
 from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
@@ -75,6 +85,7 @@ log = logging.getLogger(__name__)
 
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
 OUTBOX_MAX = 100  # events kept while the broker is away
+INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
 
 
 class Clock(TypingProtocol):
@@ -122,7 +133,7 @@ class Daemon:
             self.queue.put_nowait,
             device_topics=device_topics,
             on_device_message=self.tracker.feed,
-            command_filter=self.topics.commands,
+            command_filters=(self.topics.commands, self.topics.ingests),
         )
         self.actuators = actuators or _actuators(config, self.link, self.tracker)
         self.state_reader = state_reader or _home_assistant(config)
@@ -482,6 +493,7 @@ class Daemon:
     def _command(self, topic: str, payload: bytes) -> None:
         parsed = self.topics.parse_command(topic)
         if parsed is None:
+            self._ingest(topic, payload)
             return
         owner, control = parsed
         athletes = {a.id for a in self.config.athletes}
@@ -501,6 +513,37 @@ class Daemon:
                 )
             return
         self._applied(athlete, control, applied)
+
+    def _ingest(self, topic: str, payload: bytes) -> None:
+        """Night data, a check-in or a session as JSON: checked, stored, decided on."""
+        parsed = self.topics.parse_ingest(topic)
+        if parsed is None or parsed[1] == INGEST_ERROR:
+            return  # our own error reports come back on the same subscription
+        athlete, kind = parsed
+        if athlete not in {a.id for a in self.config.athletes}:
+            log.error("rejected %s on %s: unknown athlete %r", kind[:32], topic, athlete[:32])
+            return
+        try:
+            observation = parse_ingest(athlete, kind, payload)
+        except IngestError as exc:
+            log.error("rejected ingest for %s: %s", athlete, exc)  # noqa: TRY400 - one line
+            error = json.dumps({"kind": kind[:32], "error": str(exc)})
+            self._outbox.append(
+                Message(self.topics.ingest(athlete, INGEST_ERROR), error, retain=False)
+            )
+            return
+        if isinstance(observation, CheckIn):
+            for item in CHECKIN_ITEMS:  # only the items given; the others stay as answered
+                value = getattr(observation, item)
+                if value is not None:
+                    self.store.set_checkin_item(athlete, observation.date, item, value)
+        elif isinstance(observation, Night):
+            self.store.upsert(nights=[observation])
+        else:
+            self.store.upsert(sessions=[observation])
+        log.info("%s: %s for %s stored", athlete, kind, observation.date)
+        self._decide_all("new data")
+        self._rebuild_timeline()
 
     def _applied(self, athlete: str | None, control: str, applied: Applied) -> None:
         """Report an accepted command and let it change the day."""

@@ -43,7 +43,7 @@ class MqttLink:
         *,
         device_topics: list[str] | None = None,
         on_device_message: Callable[[str, bytes], None] | None = None,
-        command_filter: str | None = None,
+        command_filters: tuple[str, ...] = (),
     ) -> None:
         self._config = config
         self._availability = availability_topic
@@ -51,7 +51,7 @@ class MqttLink:
         self._enqueue = enqueue
         self._device_topics = device_topics or []
         self._on_device_message = on_device_message
-        self._command_filter = command_filter
+        self._command_filters = command_filters
         self._client: aiomqtt.Client | None = None
         self._up = asyncio.Event()
         self._closing = asyncio.Event()
@@ -106,8 +106,8 @@ class MqttLink:
                 await client.subscribe(self._ha_status, qos=1)
             for topic in self._device_topics:
                 await client.subscribe(topic, qos=1)
-            if self._command_filter is not None:
-                await client.subscribe(self._command_filter, qos=1)
+            for topic in self._command_filters:
+                await client.subscribe(topic, qos=1)
             self._client = client
             self._up.set()
             self.connections += 1
@@ -144,7 +144,7 @@ class MqttLink:
             if self._on_device_message is not None and str(message.topic) in self._device_topics:
                 self._on_device_message(str(message.topic), raw)
                 continue
-            if self._command_filter is not None and message.topic.matches(self._command_filter):
+            if any(message.topic.matches(f) for f in self._command_filters):
                 self._enqueue(CommandReceived(str(message.topic), raw))
                 continue
             log.debug("ignored message on %s", message.topic)

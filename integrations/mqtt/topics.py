@@ -69,9 +69,25 @@ class Topics:
 
     def parse_command(self, topic: str) -> tuple[str, str] | None:
         """(owner, control) of a command topic, ``None`` for any other topic."""
+        return self._parse(topic, "set")
+
+    def ingest(self, athlete: str, kind: str) -> str:
+        """Where night data, check-ins and sessions arrive as JSON."""
+        return f"{self.base}/{athlete}/ingest/{kind}"
+
+    @property
+    def ingests(self) -> str:
+        """The subscription that receives every ingested payload."""
+        return f"{self.base}/+/ingest/+"
+
+    def parse_ingest(self, topic: str) -> tuple[str, str] | None:
+        """(athlete, kind) of an ingest topic, ``None`` for any other topic."""
+        return self._parse(topic, "ingest")
+
+    def _parse(self, topic: str, verb: str) -> tuple[str, str] | None:
         parts = topic.split("/")
         base = self.base.split("/")
-        if len(parts) != len(base) + 3 or parts[: len(base)] != base or parts[-2] != "set":
+        if len(parts) != len(base) + 3 or parts[: len(base)] != base or parts[-2] != verb:
             return None
         return parts[-3], parts[-1]
 

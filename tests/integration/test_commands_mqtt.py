@@ -108,3 +108,35 @@ async def test_controls_change_the_day_and_bad_commands_change_nothing(
         + ", ".join(ATHLETE_CONTROLS),
         "rejected command on recoveryd/nobody/set/protocol: unknown athlete 'nobody'",
     ]
+
+
+async def test_ingested_night_data_is_checked_stored_and_decided_on(
+    mosquitto: BrokerAddress,
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+) -> None:
+    # The history without today's night: it arrives over MQTT.
+    nights = [n for n in sample[0] if not (n.athlete == "alex" and n.date == SAMPLE_END)]
+    config = seeded_config(tmp_path, mosquitto, (nights, sample[1]))
+    async with watching(mosquitto) as watcher, running(config, FixedClock(MORNING)) as daemon:
+        publish = watcher.client.publish
+        await watcher.until(lambda: bool(watcher.on("recoveryd/alex/state")), "the decision")
+        assert last(watcher, "recoveryd/alex/state")["rmssd_ms"] is None
+
+        await publish("recoveryd/alex/ingest/night",
+                      '{"date": "2026-03-04", "source": "oura", "hrv_rmssd_ms": 900}')  # fmt: skip
+        await publish("recoveryd/alex/ingest/error", '{"kind": "x", "error": "echo"}')
+        await publish("recoveryd/alex/ingest/night",
+                      '{"date": "2026-03-04", "source": "oura", "hrv_rmssd_ms": 31.5,'
+                      ' "rhr_bpm": 58}')  # fmt: skip
+        await watcher.until(
+            lambda: last(watcher, "recoveryd/alex/state").get("rmssd_ms") == 31.5, "new decision"
+        )
+        errors = [m.json() for m in watcher.on("recoveryd/alex/ingest/error")]
+        assert len(errors) == 2  # the test's own message is not answered
+        assert {"kind": "x", "error": "echo"} in errors
+        assert {
+            "kind": "night", "error": "night: hrv_rmssd_ms: must be between 3 and 300, got 900"
+        } in errors  # fmt: skip
+        [night] = daemon.store.nights("alex", SAMPLE_END, SAMPLE_END)
+        assert (night.hrv_rmssd_ms, night.rhr_bpm) == (31.5, 58.0)
