@@ -246,6 +246,10 @@ class HrvStrapConfig(_Section):
     settle_s: Annotated[float, between(0, 120)] = Field(
         default=30.0, title="Seconds discarded first, while the heart rate settles"
     )
+    at: LocalTime | None = Field(default=None, title="Record every morning at this time")
+    after_wake: bool = Field(
+        default=False, title="Record when the wake signal says the athlete is up"
+    )
 
 
 class AthleteConfig(_Section):

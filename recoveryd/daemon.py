@@ -16,7 +16,7 @@ import logging
 import random
 import signal
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol as TypingProtocol
 
@@ -25,6 +25,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from integrations.ble.gadget import BleGadgets
+from integrations.ble.hrm import Recording, StrapError, record
 from integrations.ble.profile import load_profile
 from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
@@ -44,9 +45,10 @@ from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 from integrations.notify.apprise_sender import AppriseSender
 
 from recoveryd.commands import CommandError, parse_command
-from recoveryd.config import Config
+from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.day_state import Applied, apply_command, live_state, paused, skipped, starts
 from recoveryd.deciding import decide_and_store, decide_range
+from recoveryd.engine.hrv import HrvError
 from recoveryd.events import (
     ActionDue,
     ActionFinished,
@@ -56,8 +58,10 @@ from recoveryd.events import (
     EntityState,
     Event,
     HomeAssistantOnline,
+    MeasureDue,
     NotificationAction,
     NotificationSent,
+    ReadingDone,
     RediscoveryDue,
     Stop,
     StorePoll,
@@ -73,6 +77,7 @@ from recoveryd.models import (
     Decision,
     Night,
 )
+from recoveryd.morning_reading import morning_reading
 from recoveryd.notification import action_command, morning_notice
 from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
@@ -86,6 +91,9 @@ log = logging.getLogger(__name__)
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
 OUTBOX_MAX = 100  # events kept while the broker is away
 INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
+
+
+StrapRecorder = Callable[[HrvStrapConfig], Awaitable[Recording]]
 
 
 class Clock(TypingProtocol):
@@ -114,6 +122,7 @@ class Daemon:
         on_decision: Callable[[Decision], None] | None = None,
         actuators: Mapping[str, Actuator] | None = None,
         state_reader: StateReader | None = None,
+        strap_recorder: StrapRecorder | None = None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
@@ -151,6 +160,8 @@ class Daemon:
         self._charts: dict[str, bytes] = {}
         self._notify_due: set[str] = set()
         self.notifier = _notifier(config)
+        self._record_strap = strap_recorder or _record_strap
+        self._measuring: set[str] = set()
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -200,6 +211,17 @@ class Daemon:
             id="store-poll",
             coalesce=True,
         )
+        for athlete in self.config.athletes:
+            strap = athlete.hrv_strap
+            if strap is not None and strap.at is not None:
+                scheduler.add_job(
+                    self._enqueue,
+                    CronTrigger(hour=strap.at.hour, minute=strap.at.minute, timezone=zone),
+                    args=[MeasureDue(athlete.id)],
+                    id=f"reading-{athlete.id}",
+                    coalesce=True,
+                    misfire_grace_time=1800,
+                )
         if any(home.wake and home.wake.wake_entity for home in self.config.recovery.values()):
             scheduler.add_job(
                 self._enqueue,
@@ -253,8 +275,8 @@ class Daemon:
                 self._start_action(key)
             case ActionFinished(action=action, status=status, detail=detail):
                 self._finish_action(action, status, detail)
-            case WakePoll() | EntityState():
-                self._wake(event)
+            case WakePoll() | EntityState() | MeasureDue() | ReadingDone():
+                self._sense(event)
             case StorePoll():
                 await self._poll_store()
 
@@ -455,11 +477,79 @@ class Daemon:
                 pending.append((action, watch))
         return pending
 
-    def _wake(self, event: WakePoll | EntityState) -> None:
-        if isinstance(event, EntityState):
-            self._wake_signal(event.entity, event.state)
-        else:
-            self._read_wake_entities()
+    def _sense(self, event: WakePoll | EntityState | MeasureDue | ReadingDone) -> None:
+        match event:
+            case EntityState(entity=entity, state=state):
+                self._wake_signal(entity, state)
+            case WakePoll():
+                self._read_wake_entities()
+            case MeasureDue(athlete=athlete):
+                self._measure(athlete)
+            case ReadingDone():
+                self._reading_done(event)
+
+    # The morning HRV reading --------------------------------------------------------------
+
+    def _measure(self, athlete_id: str) -> None:
+        """Start the athlete's strap recording, unless one runs or today's is good already."""
+        strap = self.config.athlete(athlete_id).hrv_strap
+        today, _ = self._today()
+        if strap is None or athlete_id in self._measuring:
+            return
+        if any(r.good for r in self.store.morning_readings(athlete_id, today, today)):
+            log.info("%s: today's morning reading is already good", athlete_id)
+            return
+        self._measuring.add(athlete_id)
+        log.info("%s: recording the morning HRV reading from %s", athlete_id, strap.device)
+
+        async def run() -> None:
+            try:
+                recording = await self._record_strap(strap)
+            except StrapError as exc:
+                self.queue.put_nowait(ReadingDone(athlete_id, error=str(exc)))
+                return
+            self.queue.put_nowait(
+                ReadingDone(
+                    athlete_id, recording.rr_ms, recording.complete, recording.problems,
+                    recording.battery_pct,
+                )
+            )  # fmt: skip
+
+        task = asyncio.create_task(run(), name=f"reading {athlete_id}")
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _reading_done(self, done: ReadingDone) -> None:
+        self._measuring.discard(done.athlete)
+        strap = self.config.athlete(done.athlete).hrv_strap
+        if done.error is not None or strap is None:
+            log.error("%s: morning reading failed: %s", done.athlete, done.error)
+            return
+        _, now = self._today()
+        try:
+            reading = morning_reading(
+                done.athlete, strap.source, now, done.rr_ms, complete=done.complete,
+                problems=done.problems, battery_pct=done.battery_pct,
+            )  # fmt: skip
+        except HrvError as exc:
+            log.error("%s: morning reading not stored: %s", done.athlete, exc)  # noqa: TRY400
+            return
+        self.store.save_morning_reading(reading)
+        verdict = "good" if reading.good else "low quality: " + "; ".join(reading.quality)
+        log.info("%s: morning rMSSD %.1f ms over %.0f s, %s", done.athlete, reading.rmssd_ms,
+                 reading.duration_s, verdict)  # fmt: skip
+        self._outbox.append(
+            event_message(
+                self.topics,
+                done.athlete,
+                "reading",
+                rmssd_ms=reading.rmssd_ms,
+                good=reading.good,
+                quality=list(reading.quality),
+            )
+        )
+        self._decide_all("new data")
+        self._rebuild_timeline()
 
     def _read_wake_entities(self) -> None:
         reader = self.state_reader
@@ -487,6 +577,9 @@ class Daemon:
                     action.athlete, entity, state, action.device, f"{action.at:%H:%M}",
                 )  # fmt: skip
                 self._start_action(action.key)
+                strap = self.config.athlete(action.athlete).hrv_strap
+                if strap is not None and strap.after_wake:
+                    self._measure(action.athlete)
 
     # Commands from Home Assistant ------------------------------------------------------
 
@@ -740,6 +833,10 @@ def _home_assistant(config: Config) -> HomeAssistant | None:
     return HomeAssistant(
         ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify_ssl=ha.verify_ssl
     )
+
+
+async def _record_strap(strap: HrvStrapConfig) -> Recording:
+    return await record(strap.device, minutes=strap.minutes, settle_s=strap.settle_s)
 
 
 def _notifier(config: Config) -> HomeAssistantNotifier | None:

@@ -142,6 +142,7 @@ class LiveState:
     started_now: bool
     checkin: dict[str, int | None]
     last_rpe: float | None
+    strap_battery_pct: int | None = None
 
 
 def live_state(
@@ -163,6 +164,7 @@ def live_state(
     sessions = store.sessions(athlete, today - timedelta(days=60), today)
     override = store.overrides(athlete, today, today).get(today)
     controls = store.day_controls(athlete, today)
+    readings = store.morning_readings(athlete, today - timedelta(days=7), today)
     return LiveState(
         date=today.isoformat(),
         next_action=(pending[0].at, describe(pending[0])) if pending else None,
@@ -173,4 +175,7 @@ def live_state(
         started_now=START in controls,
         checkin={item: getattr(checkins[0], item) if checkins else None for item in CHECKIN_ITEMS},
         last_rpe=sessions[-1].rpe if sessions else None,
+        strap_battery_pct=next(
+            (r.battery_pct for r in reversed(readings) if r.battery_pct is not None), None
+        ),
     )

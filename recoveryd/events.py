@@ -92,6 +92,25 @@ class NotificationSent:
 
 
 @dataclass(frozen=True, slots=True)
+class MeasureDue:
+    """Time for an athlete's morning HRV reading (the schedule or the wake signal)."""
+
+    athlete: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingDone:
+    """The strap recording ended: its RR intervals and problems, or why it failed."""
+
+    athlete: str
+    rr_ms: tuple[float, ...] = ()
+    complete: bool = False
+    problems: tuple[str, ...] = ()
+    battery_pct: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """Finish the current event and stop consuming."""
 
@@ -109,5 +128,7 @@ Event = (
     | CommandReceived
     | NotificationAction
     | NotificationSent
+    | MeasureDue
+    | ReadingDone
     | Stop
 )

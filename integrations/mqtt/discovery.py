@@ -28,7 +28,7 @@ ORIGIN = {
     "sw_version": __version__,
     "support_url": "https://github.com/recoveryd/recoveryd",
 }
-EVENT_TYPES = ("decision", "action", "command", "error")
+EVENT_TYPES = ("decision", "action", "command", "error", "reading")
 
 # (key, name, unit in Home Assistant's terms, icon) of every readiness contributor.
 CONTRIBUTORS: tuple[tuple[str, str, str | None, str], ...] = (
@@ -116,6 +116,11 @@ def _live_entities(live: str) -> Iterator[Entity]:
         "{{ value_json.next_action.at if value_json.next_action else None }}",
         state_topic=live, device_class="timestamp", json_attributes_topic=live,
         json_attributes_template="{{ (value_json.next_action or {}) | tojson }}",
+    )  # fmt: skip
+    yield _sensor(
+        "strap_battery", "Heart rate strap battery", "mdi:battery-heart-variant",
+        "{{ value_json.strap_battery_pct }}", state_topic=live, device_class="battery",
+        unit_of_measurement="%", entity_category="diagnostic",
     )  # fmt: skip
     for key, name, icon, field, device_class in (
         ("data_fresh", "Data fresh", "mdi:database-check", "data_fresh", None),

@@ -33,6 +33,7 @@ def live_message(topics: Topics, athlete: str, live: LiveState) -> Message:
         "started_now": live.started_now,
         "checkin": live.checkin,
         "last_rpe": live.last_rpe,
+        "strap_battery_pct": live.strap_battery_pct,
     }
     return Message(topics.live(athlete), json.dumps(payload, sort_keys=True))
 

@@ -12,8 +12,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from bleak.backends.device import BLEDevice
+from integrations.ble.hrm import Recording, record
 from recoveryd.commands import DayButton, SetPaused
-from recoveryd.config import Config, parse_config
+from recoveryd.config import Config, HrvStrapConfig, parse_config
 from recoveryd.daemon import Daemon
 from recoveryd.day_state import apply_command
 from recoveryd.home_config import DeviceConfig
@@ -23,6 +25,8 @@ from recoveryd.safety import Sensors
 from recoveryd.store import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, make_config
+from tests.unit.test_hrv import mit_bih
+from tests.unit.test_measure_hrv import STRAP, FakeStrap
 
 pytestmark = pytest.mark.integration
 
@@ -238,3 +242,75 @@ async def test_start_now_moves_the_session_and_skip_drops_it(household: Config) 
     # Alex's pre-heat runs at once, and the auto-off covers Alex's session alone.
     assert [(a.command, a.athlete, a.at) for a in recorder.done] == [("heat_on", "alex", at(10, 0))]
     assert recorder.done[0].param("auto_off_min") == str(30 + 40)
+
+
+async def test_getting_up_starts_the_morning_reading_and_it_is_decided_on(
+    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = parse_config(
+        f"""
+household: {{timezone: Europe/Berlin, decide_at: "05:00"}}
+storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
+mqtt: {{host: 127.0.0.1, port: {mosquitto.port}, reconnect_max_s: 1}}
+homeassistant: {{url: "http://127.0.0.1:9", token: t, state_poll_s: 0.1}}
+athletes:
+  - id: alex
+    name: Alex
+    sources: [polar_h10, oura]
+    hrv_strap: {{device: Polar H10 1234ABCD, source: polar_h10, minutes: 1, settle_s: 10,
+                after_wake: true}}
+devices: {{wake_up: {{kind: scene, via: dry_run}}}}
+recovery:
+  as_planned:
+    wake: {{device: wake_up, wake_entity: binary_sensor.bed, earliest: "05:30", latest: "08:00"}}
+""",
+        label="reading.yaml",
+        base_dir=tmp_path,
+    )
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        store.set_override("alex", SAMPLE_END, Protocol.AS_PLANNED, datetime.now(UTC))
+    series = [float(v) for v in mit_bih("Long")[:400]]
+    strap = FakeStrap(series)
+
+    async def find(_: str) -> BLEDevice | None:
+        return STRAP
+
+    async def connect(_: BLEDevice, on_disconnect: Callable[[], None]) -> FakeStrap:
+        strap.on_disconnect = on_disconnect
+        return strap
+
+    async def recorder(settings: HrvStrapConfig) -> Recording:
+        return await record(settings.device, minutes=settings.minutes,
+                            settle_s=settings.settle_s, finder=find, connector=connect)  # fmt: skip
+
+    bed, stop = BedSensor(), asyncio.Event()
+    daemon = Daemon(config, clock=FixedClock(at(6, 40)), actuators={"dry_run": Recorder()},
+                    state_reader=bed, strap_recorder=recorder)  # fmt: skip
+    task = asyncio.create_task(daemon.run(stop))
+
+    async def until(condition: Callable[[], bool]) -> None:
+        while not condition():
+            await asyncio.sleep(0.02)
+
+    try:
+        await asyncio.wait_for(until(lambda: bed.reads >= 2), 15)
+        bed.state = "off"
+        await asyncio.wait_for(
+            until(lambda: bool(daemon.store.nights("alex", SAMPLE_END, SAMPLE_END)[1:])), 15
+        )
+        await asyncio.wait_for(
+            until(lambda: daemon.store.decision_count("alex", SAMPLE_END) == 2), 15
+        )
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 15)
+    with Store(config.storage.path) as store:
+        [reading] = store.morning_readings("alex", SAMPLE_END, SAMPLE_END)
+        decision = store.latest_decision("alex", SAMPLE_END)
+    assert (reading.good, reading.battery_pct, reading.source) == (True, 87, "polar_h10")
+    assert decision is not None
+    # The strap is the preferred source now: the decision reads its rMSSD.
+    assert decision.plan.readiness.measurement("hrv_rmssd_ms") == pytest.approx(
+        reading.rmssd_ms, abs=0.05
+    )
