@@ -229,6 +229,10 @@ class PlanConfig(_Section):
         return self
 
 
+NightMetric = Literal[
+    "hrv_rmssd_ms", "rhr_bpm", "sleep_total_min", "sleep_deep_min", "sleep_rem_min",
+    "sleep_light_min", "sleep_awake_min", "resp_rate", "skin_temp_dev_c", "spo2_pct",
+]  # fmt: skip
 NotifyTarget = Annotated[
     str,
     Field(pattern=r"^[a-z0-9_]+$", title="A notify service name without 'notify.'"),
@@ -265,6 +269,10 @@ class AthleteConfig(_Section):
     hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
     hrv_strap: HrvStrapConfig | None = None
+    source_priority: dict[NightMetric, list[Slug]] = Field(
+        default_factory=dict,
+        title="Per metric, a different order of sources, e.g. hrv_rmssd_ms: [polar_h10, oura]",
+    )
     notify: list[NotifyTarget] = Field(
         default_factory=list,
         title="Home Assistant notify services for the morning summary, e.g. mobile_app_alex_phone",
@@ -272,6 +280,19 @@ class AthleteConfig(_Section):
     apprise: list[SecretStr] = Field(
         default_factory=list, title="apprise URLs for the morning summary (ntfy://, tgram://, …)"
     )
+
+    @model_validator(mode="after")
+    def _priority_sources_listed(self) -> AthleteConfig:
+        for metric, order in self.source_priority.items():
+            unknown = [s for s in order if s not in self.sources]
+            if unknown or not order or len(set(order)) != len(order):
+                raise PydanticCustomError(
+                    "source",
+                    "source_priority.{metric}: list sources of this athlete, each once "
+                    "(sources: {known}), got {order}",
+                    {"metric": metric, "known": ", ".join(self.sources), "order": order},
+                )
+        return self
 
     @model_validator(mode="after")
     def _strap_source_listed(self) -> AthleteConfig:

@@ -70,6 +70,10 @@ def load_history(store: Store, config: Config, athlete_id: str, first: date, las
         checkins=store.checkins(athlete_id, since, last),
         sessions=store.sessions(athlete_id, load_start(first, thresholds), last),
         overrides=store.overrides(athlete_id, first, last),
+        metric_preference={
+            str(metric): order
+            for metric, order in config.athlete(athlete_id).source_priority.items()
+        },
     )
 
 

@@ -71,6 +71,7 @@ class History:
     checkins: Sequence[CheckIn] = ()
     sessions: Sequence[CompletedSession] = ()
     overrides: Mapping[date, Protocol] = field(default_factory=dict)
+    metric_preference: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +93,9 @@ def _evaluate(
     span = (last - start).days + 1
     own = [n for n in history.nights if n.athlete == history.athlete]
     signals = compute_signals(
-        own, history_preference(history), start, span, t, checkins=history.checkins
-    )
+        own, history_preference(history), start, span, t, checkins=history.checkins,
+        metric_preference=history.metric_preference,
+    )  # fmt: skip
     loads, unit = daily_loads(
         history.sessions, start - timedelta(days=_LOAD_WARMUP), span + _LOAD_WARMUP, zones
     )

@@ -9,7 +9,7 @@ the decision table to the arrays. The rules themselves are documented in ``readi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -179,26 +179,40 @@ def compute_signals(
     thresholds: Thresholds,
     *,
     checkins: Iterable[CheckIn] = (),
+    metric_preference: Mapping[str, Sequence[str]] | None = None,
 ) -> Signals:
-    """Every signal, flag, status, score and confidence from ``start`` for ``days`` days."""
+    """Every signal, flag, status, score and confidence from ``start`` for ``days`` days.
+
+    ``metric_preference`` orders the sources of single metrics differently from
+    ``preference`` (e.g. HRV from the chest strap, sleep from the ring).
+    """
     t = thresholds
+    orders = metric_preference or {}
+
+    def order(metric: str) -> Sequence[str]:
+        return orders.get(metric, preference)
+
     table = NightTable.build(nights, preference, start, days)
     window = t.baseline_days
     hrv = metric_series(
-        table, "hrv_rmssd_ms", preference, window=window, recent=t.rolling_days, transform="log"
-    )
+        table, "hrv_rmssd_ms", order("hrv_rmssd_ms"), window=window, recent=t.rolling_days,
+        transform="log",
+    )  # fmt: skip
     h = _hrv(hrv, t)
     secondary: dict[str, Compared] = {}
     for spec in SECONDARY:
-        series = metric_series(table, spec.metric, preference, window=window, recent=t.rolling_days)
+        series = metric_series(
+            table, spec.metric, order(spec.metric), window=window, recent=t.rolling_days
+        )
         z = z_scores(series.values, series.stats, higher_is_worse=spec.higher_is_worse)
         short = (
             series.values < t.short_sleep_min if spec.signal == "sleep" else np.zeros(days, bool)
         )
         secondary[spec.signal] = _compared(series.values, series.stats, z, t, short)
     sleep14 = metric_series(
-        table, "sleep_total_min", preference, window=window, recent=t.sleep_debt_days
-    )
+        table, "sleep_total_min", order("sleep_total_min"), window=window,
+        recent=t.sleep_debt_days,
+    )  # fmt: skip
     debt_available = (sleep14.stats.recent_count >= _MIN_DEBT_NIGHTS) & (
         sleep14.stats.count >= t.min_secondary_days
     )

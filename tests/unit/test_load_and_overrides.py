@@ -244,3 +244,37 @@ def test_overrides_and_sessions_change_the_inputs_digest(
     )
     with_session = inputs_digest(store, config, "sam", SAMPLE_END)
     assert len({before, with_override, with_session}) == 3
+
+
+def test_a_metric_can_prefer_another_source() -> None:
+    """HRV from the strap, resting HR from the ring; each baseline stays with its source."""
+    import typing  # noqa: PLC0415
+
+    from recoveryd.config import NightMetric  # noqa: PLC0415
+    from recoveryd.models import NIGHT_METRICS, Night  # noqa: PLC0415
+
+    assert set(typing.get_args(NightMetric)) == set(NIGHT_METRICS)
+    ring = full_history()
+    strap = [
+        Night(
+            n.athlete,
+            n.date,
+            "polar_h10",
+            hrv_rmssd_ms=(n.hrv_rmssd_ms or 50) + 20,
+            rhr_bpm=(n.rhr_bpm or 50) + 5,
+        )
+        for n in ring
+    ]
+    base = History("alex", ["oura", "polar_h10"], ring + strap)
+    mixed = replace(base, metric_preference={"hrv_rmssd_ms": ["polar_h10", "oura"]})
+    [ring_day] = decide_days(base, days=[DAY])
+    [mixed_day] = decide_days(mixed, days=[DAY])
+    today_ring = next(n for n in ring if n.date == DAY)
+    today_strap = next(n for n in strap if n.date == DAY)
+    assert ring_day.readiness.hrv_source == "oura"
+    assert mixed_day.readiness.hrv_source == "polar_h10"
+    assert mixed_day.readiness.measurement("hrv_rmssd_ms") == pytest.approx(
+        today_strap.hrv_rmssd_ms, abs=0.05
+    )
+    # Resting HR still comes from the ring.
+    assert mixed_day.readiness.measurement("rhr_bpm") == pytest.approx(today_ring.rhr_bpm, abs=0.05)
