@@ -67,6 +67,11 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     csv_parser.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    apple = formats.add_parser("apple-health", help="Apple Health export.xml (streamed)")
+    apple.add_argument("file", type=Path)
+    apple.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    apple.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     log = commands.add_parser("log-session", help="record a completed training session")
     log.add_argument("--athlete", required=True, help="athlete id from the configuration")
     log.add_argument("--minutes", type=float, required=True, help="duration in minutes")
@@ -179,7 +184,11 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with_config: dict[str, Callable[[], int]] = {
         "run": lambda: _run(config, dry_run=args.dry_run),
-        "import": lambda: _import(config, args.file, args.athlete, strict=args.strict),
+        "import": lambda: (
+            _import_apple_health(config, args.file, args.athlete)
+            if args.format == "apple-health"
+            else _import(config, args.file, args.athlete, strict=args.strict)
+        ),
         "override": lambda: _override(config, args),
         "log-session": lambda: _log_session(config, args),
         "plan": lambda: _plan(config, args),
@@ -236,6 +245,39 @@ def _run(config: Config, *, dry_run: bool) -> int:
         config = config.model_copy(update={"dry_run": True})
     run_daemon(config)
     return EXIT_OK
+
+
+def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
+    from integrations.wearables.apple_health import import_export  # noqa: PLC0415
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
+
+    config.athlete(athlete)
+    if not path.is_file():
+        sys.stderr.write(f"{path}: no such file\n")
+        return EXIT_REJECTED
+    console = Console(stderr=True)
+    with Progress(
+        "[bold]reading[/] " + path.name, BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=console, transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("read", total=path.stat().st_size)
+        try:
+            with Store(config.storage.path) as store:
+                parsed, changed = import_export(
+                    store, path, athlete,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )  # fmt: skip
+        except ValueError as exc:
+            sys.stderr.write(f"{exc}\n")
+            return EXIT_REJECTED
+    for line in parsed.errors:
+        sys.stderr.write(line + "\n")
+    sys.stdout.write(
+        f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
+        f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed, "
+        f"{len(parsed.errors)} rejected\n"
+    )
+    return EXIT_REJECTED if parsed.errors else EXIT_OK
 
 
 def _import(config: Config, path: Path, athlete: str, *, strict: bool) -> int:

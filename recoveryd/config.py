@@ -232,6 +232,7 @@ class PlanConfig(_Section):
 NightMetric = Literal[
     "hrv_rmssd_ms", "rhr_bpm", "sleep_total_min", "sleep_deep_min", "sleep_rem_min",
     "sleep_light_min", "sleep_awake_min", "resp_rate", "skin_temp_dev_c", "spo2_pct",
+    "hrv_sdnn_ms",
 ]  # fmt: skip
 NotifyTarget = Annotated[
     str,

@@ -54,6 +54,9 @@ NIGHT_METRICS: tuple[str, ...] = (
     "resp_rate",
     "skin_temp_dev_c",
     "spo2_pct",
+    # SDNN is a different quantity from rMSSD (Apple Watch reports it): stored apart, it
+    # never enters the rMSSD baselines.
+    "hrv_sdnn_ms",
 )
 
 CHECKIN_ITEMS: tuple[str, ...] = ("soreness", "stress", "mood", "sleep_quality", "energy")
@@ -71,6 +74,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "resp_rate": (4.0, 40.0),
     "skin_temp_dev_c": (-5.0, 5.0),
     "spo2_pct": (50.0, 100.0),
+    "hrv_sdnn_ms": (3.0, 400.0),
 }
 
 
@@ -91,6 +95,7 @@ class Night:
     resp_rate: float | None = None
     skin_temp_dev_c: float | None = None
     spo2_pct: float | None = None
+    hrv_sdnn_ms: float | None = None
 
     def metric(self, name: str) -> float | None:
         """The value of one of :data:`NIGHT_METRICS`, or ``None`` when not measured."""

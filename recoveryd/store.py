@@ -35,7 +35,9 @@ from recoveryd.models import (
 )
 from recoveryd.morning_reading import MorningReading, as_night
 
-SCHEMA_VERSION: Final = 5
+SCHEMA_VERSION: Final = 6
+# The night columns of the first schema; later metrics arrive by migration.
+_V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 _BUSY_TIMEOUT_S: Final = 5.0
 
 _MIGRATIONS: Final[dict[int, str]] = {
@@ -44,7 +46,7 @@ _MIGRATIONS: Final[dict[int, str]] = {
         athlete TEXT NOT NULL,
         date TEXT NOT NULL,
         source TEXT NOT NULL,
-        {", ".join(f"{m} REAL" for m in NIGHT_METRICS)},
+        {", ".join(f"{m} REAL" for m in _V1_NIGHT_METRICS)},
         PRIMARY KEY (athlete, date, source)
     ) WITHOUT ROWID;
     CREATE TABLE checkins (
@@ -122,6 +124,9 @@ _MIGRATIONS: Final[dict[int, str]] = {
         good INTEGER NOT NULL,
         PRIMARY KEY (athlete, date, source)
     ) WITHOUT ROWID;
+    """,
+    6: """
+    ALTER TABLE nights ADD COLUMN hrv_sdnn_ms REAL;
     """,
 }
 
