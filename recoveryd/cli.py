@@ -67,6 +67,12 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     )
     csv_parser.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    oura = formats.add_parser("oura", help="nights from the Oura API v2 (personal token)")
+    oura.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    oura.add_argument("--from", dest="first", type=date.fromisoformat, help="default: 7 days ago")
+    oura.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
+    oura.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     apple = formats.add_parser("apple-health", help="Apple Health export.xml (streamed)")
     apple.add_argument("file", type=Path)
     apple.add_argument("--athlete", required=True, help="athlete id from the configuration")
@@ -184,11 +190,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with_config: dict[str, Callable[[], int]] = {
         "run": lambda: _run(config, dry_run=args.dry_run),
-        "import": lambda: (
-            _import_apple_health(config, args.file, args.athlete)
-            if args.format == "apple-health"
-            else _import(config, args.file, args.athlete, strict=args.strict)
-        ),
+        "import": lambda: _import_any(config, args),
         "override": lambda: _override(config, args),
         "log-session": lambda: _log_session(config, args),
         "plan": lambda: _plan(config, args),
@@ -244,6 +246,41 @@ def _run(config: Config, *, dry_run: bool) -> int:
     if dry_run:
         config = config.model_copy(update={"dry_run": True})
     run_daemon(config)
+    return EXIT_OK
+
+
+def _import_any(config: Config, args: argparse.Namespace) -> int:
+    if args.format == "apple-health":
+        return _import_apple_health(config, args.file, args.athlete)
+    if args.format == "oura":
+        return _import_oura(config, args.athlete, args.first, args.last)
+    return _import(config, args.file, args.athlete, strict=args.strict)
+
+
+def _import_oura(config: Config, athlete_id: str, first: date | None, last: date | None) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
+
+    athlete = config.athlete(athlete_id)
+    if athlete.oura_token is None:
+        sys.stderr.write(f"import oura: {athlete_id} has no oura_token in the configuration\n")
+        return EXIT_CONFIG
+    last = last or datetime.now(config.zone).date()
+    first = first or last - timedelta(days=7)
+    if first > last:
+        sys.stderr.write(f"import oura: --to {last} is before --from {first}\n")
+        return EXIT_CONFIG
+    try:
+        nights = asyncio.run(
+            fetch_nights(athlete.oura_token.get_secret_value(), athlete_id, first, last)
+        )
+    except OuraError as exc:
+        sys.stderr.write(f"import oura: {exc}\n")
+        return EXIT_REJECTED
+    with Store(config.storage.path) as store:
+        changed = store.upsert(nights=nights)
+    sys.stdout.write(f"oura {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
     return EXIT_OK
 
 

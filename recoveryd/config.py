@@ -270,6 +270,9 @@ class AthleteConfig(_Section):
     hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
     hrv_strap: HrvStrapConfig | None = None
+    oura_token: SecretStr | None = Field(
+        default=None, title="Oura personal access token (or oura_token_file), for import oura"
+    )
     source_priority: dict[NightMetric, list[Slug]] = Field(
         default_factory=dict,
         title="Per metric, a different order of sources, e.g. hrv_rmssd_ms: [polar_h10, oura]",
