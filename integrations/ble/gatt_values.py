@@ -61,24 +61,25 @@ def _signed(raw: int, bits: int) -> int:
     return raw - (1 << bits) if raw & (1 << (bits - 1)) else raw
 
 
+def _decode(
+    raw: int, mantissa_bits: int, exponent_bits: int, specials: dict[int, str]
+) -> Ieee11073:
+    if raw in specials:  # the special values have exponent 0
+        special = specials[raw]
+        return Ieee11073(_SPECIAL_VALUE.get(special, math.nan), special)
+    mantissa = _signed(raw & ((1 << mantissa_bits) - 1), mantissa_bits)
+    exponent = _signed(raw >> mantissa_bits, exponent_bits)
+    return Ieee11073(round(mantissa * 10.0**exponent, max(0, -exponent)))
+
+
 def sfloat(raw: int) -> Ieee11073:
     """Decode a 16-bit SFLOAT."""
-    if raw in _SFLOAT_SPECIAL:  # the special values have exponent 0
-        special = _SFLOAT_SPECIAL[raw]
-        return Ieee11073(_SPECIAL_VALUE.get(special, math.nan), special)
-    mantissa = raw & 0x0FFF
-    exponent = _signed(raw >> 12, 4)
-    return Ieee11073(round(_signed(mantissa, 12) * 10.0**exponent, max(0, -exponent)))
+    return _decode(raw, 12, 4, _SFLOAT_SPECIAL)
 
 
 def float32(raw: int) -> Ieee11073:
     """Decode a 32-bit FLOAT."""
-    if raw in _FLOAT_SPECIAL:  # the special values have exponent 0
-        special = _FLOAT_SPECIAL[raw]
-        return Ieee11073(_SPECIAL_VALUE.get(special, math.nan), special)
-    mantissa = raw & 0x00FFFFFF
-    exponent = _signed(raw >> 24, 8)
-    return Ieee11073(round(_signed(mantissa, 24) * 10.0**exponent, max(0, -exponent)))
+    return _decode(raw, 24, 8, _FLOAT_SPECIAL)
 
 
 class Reader:

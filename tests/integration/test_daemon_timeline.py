@@ -158,6 +158,34 @@ async def test_an_unconfirmed_heat_on_switches_the_heat_off_at_once(household: C
     assert len(recorder.done) == 2
 
 
+def wake_household(
+    tmp_path: Path,
+    broker: BrokerAddress,
+    sample: tuple[list[Night], list[CheckIn]],
+    athletes_yaml: str,
+) -> Config:
+    """A household whose wake scene waits for a bed sensor; today set to as planned."""
+    config = parse_config(
+        f"""
+household: {{timezone: Europe/Berlin, decide_at: "05:00"}}
+storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
+mqtt: {{host: 127.0.0.1, port: {broker.port}, reconnect_max_s: 1}}
+homeassistant: {{url: "http://127.0.0.1:9", token: t, state_poll_s: 0.1}}
+{athletes_yaml}
+devices: {{wake_up: {{kind: scene, via: dry_run}}}}
+recovery:
+  as_planned:
+    wake: {{device: wake_up, wake_entity: binary_sensor.bed, earliest: "05:30", latest: "08:00"}}
+""",
+        label="wake.yaml",
+        base_dir=tmp_path,
+    )
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        store.set_override("alex", SAMPLE_END, Protocol.AS_PLANNED, datetime.now(UTC))
+    return config
+
+
 @dataclass
 class BedSensor:
     """A wake entity read through the StateReader port; the test moves its state."""
@@ -174,24 +202,9 @@ class BedSensor:
 async def test_getting_up_runs_the_wake_scene_early_and_only_once(
     mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
 ) -> None:
-    config = parse_config(
-        f"""
-household: {{timezone: Europe/Berlin, decide_at: "05:00"}}
-storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
-mqtt: {{host: 127.0.0.1, port: {mosquitto.port}, reconnect_max_s: 1}}
-homeassistant: {{url: "http://127.0.0.1:9", token: t, state_poll_s: 0.1}}
-athletes: [{{id: alex, name: Alex, sources: [oura]}}]
-devices: {{wake_up: {{kind: scene, via: dry_run}}}}
-recovery:
-  as_planned:
-    wake: {{device: wake_up, wake_entity: binary_sensor.bed, earliest: "05:30", latest: "08:00"}}
-""",
-        label="wake.yaml",
-        base_dir=tmp_path,
+    config = wake_household(
+        tmp_path, mosquitto, sample, "athletes: [{id: alex, name: Alex, sources: [oura]}]"
     )
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        store.set_override("alex", SAMPLE_END, Protocol.AS_PLANNED, datetime.now(UTC))
     bed, recorder, stop = BedSensor(), Recorder(), asyncio.Event()
     daemon = Daemon(
         config, clock=FixedClock(at(6, 40)), actuators={"dry_run": recorder}, state_reader=bed
@@ -247,29 +260,13 @@ async def test_start_now_moves_the_session_and_skip_drops_it(household: Config) 
 async def test_getting_up_starts_the_morning_reading_and_it_is_decided_on(
     mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
 ) -> None:
-    config = parse_config(
-        f"""
-household: {{timezone: Europe/Berlin, decide_at: "05:00"}}
-storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
-mqtt: {{host: 127.0.0.1, port: {mosquitto.port}, reconnect_max_s: 1}}
-homeassistant: {{url: "http://127.0.0.1:9", token: t, state_poll_s: 0.1}}
-athletes:
-  - id: alex
-    name: Alex
-    sources: [polar_h10, oura]
-    hrv_strap: {{device: Polar H10 1234ABCD, source: polar_h10, minutes: 1, settle_s: 10,
-                after_wake: true}}
-devices: {{wake_up: {{kind: scene, via: dry_run}}}}
-recovery:
-  as_planned:
-    wake: {{device: wake_up, wake_entity: binary_sensor.bed, earliest: "05:30", latest: "08:00"}}
-""",
-        label="reading.yaml",
-        base_dir=tmp_path,
-    )
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        store.set_override("alex", SAMPLE_END, Protocol.AS_PLANNED, datetime.now(UTC))
+    config = wake_household(
+        tmp_path, mosquitto, sample,
+        "athletes:\n"
+        "  - {id: alex, name: Alex, sources: [polar_h10, oura],\n"
+        "     hrv_strap: {device: Polar H10 1234ABCD, source: polar_h10, minutes: 1,\n"
+        "                 settle_s: 10, after_wake: true}}",
+    )  # fmt: skip
     series = [float(v) for v in mit_bih("Long")[:400]]
     strap = FakeStrap(series)
 
