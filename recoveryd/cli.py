@@ -14,7 +14,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from integrations.ble.profile import ProfileError
@@ -22,7 +22,7 @@ from rich.console import Console
 
 from recoveryd import __version__
 from recoveryd.config import CONFIG_ENV, Config, ConfigError, load_config
-from recoveryd.models import Protocol
+from recoveryd.models import Night, Protocol
 from recoveryd.store import Store, StoreError
 
 EXIT_OK = 0
@@ -72,6 +72,12 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     oura.add_argument("--from", dest="first", type=date.fromisoformat, help="default: 7 days ago")
     oura.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
     oura.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
+    whoop = formats.add_parser("whoop", help="nights from the WHOOP API v2 (OAuth)")
+    whoop.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    whoop.add_argument("--from", dest="first", type=date.fromisoformat, help="default: 7 days ago")
+    whoop.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
+    whoop.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
     apple = formats.add_parser("apple-health", help="Apple Health export.xml (streamed)")
     apple.add_argument("file", type=Path)
@@ -254,6 +260,8 @@ def _import_any(config: Config, args: argparse.Namespace) -> int:
         return _import_apple_health(config, args.file, args.athlete)
     if args.format == "oura":
         return _import_oura(config, args.athlete, args.first, args.last)
+    if args.format == "whoop":
+        return _import_whoop(config, args.athlete, args.first, args.last)
     return _import(config, args.file, args.athlete, strict=args.strict)
 
 
@@ -281,6 +289,53 @@ def _import_oura(config: Config, athlete_id: str, first: date | None, last: date
     with Store(config.storage.path) as store:
         changed = store.upsert(nights=nights)
     sys.stdout.write(f"oura {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
+    return EXIT_OK
+
+
+def _import_whoop(config: Config, athlete_id: str, first: date | None, last: date | None) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights  # noqa: PLC0415
+
+    athlete = config.athlete(athlete_id)
+    credentials = athlete.whoop
+    if credentials is None:
+        sys.stderr.write(f"import whoop: {athlete_id} has no whoop credentials\n")
+        return EXIT_CONFIG
+    last = last or datetime.now(config.zone).date()
+    first = first or last - timedelta(days=7)
+    key = f"whoop_refresh:{athlete_id}"
+    with Store(config.storage.path) as store:
+        refresh = store.setting(key) or credentials.refresh_token.get_secret_value()
+        rotated: list[str] = []
+        access = credentials.access_token
+        client = WhoopClient(
+            access_token=access.get_secret_value() if access else "",
+            refresh_token=refresh,
+            client_id=credentials.client_id.get_secret_value(),
+            client_secret=credentials.client_secret.get_secret_value(),
+            on_refresh=rotated.append,
+        )
+
+        async def fetch() -> list[Night]:
+            async with client:
+                return await fetch_nights(
+                    client, athlete_id,
+                    datetime.combine(first, time(0), config.zone),
+                    datetime.combine(last + timedelta(days=1), time(0), config.zone),
+                    config.zone,
+                )  # fmt: skip
+
+        try:
+            nights = asyncio.run(fetch())
+        except WhoopError as exc:
+            sys.stderr.write(f"import whoop: {exc}\n")
+            return EXIT_REJECTED
+        finally:
+            if rotated:  # WHOOP rotates refresh tokens: the old one no longer works
+                store.set_setting(key, rotated[-1])
+        changed = store.upsert(nights=nights)
+    sys.stdout.write(f"whoop {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
     return EXIT_OK
 
 

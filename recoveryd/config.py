@@ -257,6 +257,15 @@ class HrvStrapConfig(_Section):
     )
 
 
+class WhoopConfig(_Section):
+    """WHOOP API v2 OAuth credentials (from ${ENV} placeholders or *_file keys)."""
+
+    client_id: SecretStr
+    client_secret: SecretStr
+    refresh_token: SecretStr = Field(title="The first refresh token; rotated ones are stored")
+    access_token: SecretStr | None = None
+
+
 class AthleteConfig(_Section):
     """One person in the household: their data sources and their weekly plan."""
 
@@ -270,6 +279,7 @@ class AthleteConfig(_Section):
     hr_rest_bpm: Annotated[int, between(25, 120)] | None = None
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
     hrv_strap: HrvStrapConfig | None = None
+    whoop: WhoopConfig | None = None
     oura_token: SecretStr | None = Field(
         default=None, title="Oura personal access token (or oura_token_file), for import oura"
     )

@@ -14,9 +14,7 @@ nothing of that page is stored. The token is sent, never logged.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from datetime import date, timedelta
 from typing import Any, Final, Self
 
@@ -24,13 +22,12 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 from recoveryd.models import PLAUSIBLE, Night
 
+from integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
+
 log = logging.getLogger(__name__)
 
 API: Final = "https://api.ouraring.com"
 SOURCE: Final = "oura"
-_ATTEMPTS: Final = 5
-_RETRY_AFTER_CAP_S: Final = 300.0
-_TOO_MANY, _SERVER_ERROR = 429, 500
 
 
 class OuraError(Exception):
@@ -153,48 +150,22 @@ class OuraClient:
                 return periods
 
     async def _get(self, path: str, params: dict[str, str]) -> _Page:
-        problem = ""
-        for attempt in range(_ATTEMPTS):
-            try:
-                response = await self._client.get(path, params=params)
-            except httpx.TransportError as exc:
-                problem = f"Oura API unreachable: {type(exc).__name__}"
-                await asyncio.sleep(self._pause(attempt))
-                continue
-            if response.status_code == _TOO_MANY:
-                wait = _retry_after(response) or self._pause(attempt)
-                problem = f"Oura API rate limit (429); waited {wait:g} s"
-                await asyncio.sleep(wait)
-                continue
-            if response.status_code >= _SERVER_ERROR:
-                problem = f"Oura API answered {response.status_code}"
-                await asyncio.sleep(self._pause(attempt))
-                continue
-            if response.status_code in {401, 403}:
-                raise OuraError(f"Oura API refused the token ({response.status_code}); "
-                                "check oura token or token_file")  # fmt: skip
-            if response.status_code != 200:  # noqa: PLR2004
-                raise OuraError(f"Oura API answered {response.status_code} for {path}")
-            try:
-                return _Page.model_validate_json(response.content)
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                where = ".".join(str(p) for p in first["loc"])
-                raise OuraError(
-                    f"Oura API response of an unexpected shape at {where}: {first['msg']}"
-                ) from None
-        raise OuraError(f"{problem} (gave up after {_ATTEMPTS} attempts)")
-
-    def _pause(self, attempt: int) -> float:
-        return random.uniform(0, self._backoff * 2**attempt)  # noqa: S311 - jitter
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return min(float(value), _RETRY_AFTER_CAP_S) if value is not None else None
-    except ValueError:
-        return None
+        try:
+            content = await get_content(
+                self._client, path, params, api="Oura API", backoff_s=self._backoff
+            )
+        except UnauthorisedError as exc:
+            raise OuraError(f"{exc}; check oura token or token_file") from None
+        except ApiError as exc:
+            raise OuraError(str(exc)) from None
+        try:
+            return _Page.model_validate_json(content)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise OuraError(
+                f"Oura API response of an unexpected shape at {where}: {first['msg']}"
+            ) from None
 
 
 async def fetch_nights(
