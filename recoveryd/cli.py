@@ -79,6 +79,16 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     whoop.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
     whoop.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    sensors = formats.add_parser(
+        "homeassistant", help="nights from Home Assistant sensors (ha_sensors mappings)"
+    )
+    sensors.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    sensors.add_argument(
+        "--from", dest="first", type=date.fromisoformat, help="default: 7 days ago"
+    )
+    sensors.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
+    sensors.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     apple = formats.add_parser("apple-health", help="Apple Health export.xml (streamed)")
     apple.add_argument("file", type=Path)
     apple.add_argument("--athlete", required=True, help="athlete id from the configuration")
@@ -262,6 +272,8 @@ def _import_any(config: Config, args: argparse.Namespace) -> int:
         return _import_oura(config, args.athlete, args.first, args.last)
     if args.format == "whoop":
         return _import_whoop(config, args.athlete, args.first, args.last)
+    if args.format == "homeassistant":
+        return _import_ha_sensors(config, args.athlete, args.first, args.last)
     return _import(config, args.file, args.athlete, strict=args.strict)
 
 
@@ -337,6 +349,53 @@ def _import_whoop(config: Config, athlete_id: str, first: date | None, last: dat
         changed = store.upsert(nights=nights)
     sys.stdout.write(f"whoop {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
     return EXIT_OK
+
+
+def _import_ha_sensors(
+    config: Config, athlete_id: str, first: date | None, last: date | None
+) -> int:
+    import asyncio  # noqa: PLC0415
+
+    from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
+
+    from recoveryd.sensor_nights import sensor_nights  # noqa: PLC0415
+
+    athlete = config.athlete(athlete_id)
+    ha = config.homeassistant
+    if not athlete.ha_sensors or ha.url is None or ha.token is None:
+        sys.stderr.write(f"import homeassistant: {athlete_id} has no ha_sensors mappings\n")
+        return EXIT_CONFIG
+    last = last or datetime.now(config.zone).date()
+    first = first or last - timedelta(days=7)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    nights, problems = [], []
+    for mapping in athlete.ha_sensors:
+        start = datetime.combine(first - timedelta(days=1), mapping.at, config.zone)
+        end = datetime.combine(last, mapping.at, config.zone)
+        try:
+            histories = asyncio.run(entity_histories(
+                ha.url, ha.token.get_secret_value(), list(mapping.metrics.values()), start, end,
+                verify_ssl=ha.verify_ssl,
+            ))  # fmt: skip
+        except HistoryError as exc:
+            sys.stderr.write(f"import homeassistant: {exc}\n")
+            return EXIT_REJECTED
+        found, left_out = sensor_nights(
+            athlete_id, mapping.source, histories,
+            metrics={str(k): v for k, v in mapping.metrics.items()},
+            scales={str(k): v for k, v in mapping.scales.items()},
+            days=days, at=mapping.at, zone=config.zone,
+        )  # fmt: skip
+        nights += found
+        problems += left_out
+    for line in problems:
+        sys.stderr.write(f"import homeassistant: {line}; left out\n")
+    with Store(config.storage.path) as store:
+        changed = store.upsert(nights=nights)
+    sys.stdout.write(
+        f"homeassistant {first} to {last}: {len(nights)} nights, {changed} new or changed\n"
+    )
+    return EXIT_REJECTED if problems else EXIT_OK
 
 
 def _import_apple_health(config: Config, path: Path, athlete: str) -> int:

@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.home_config import MODALITY_KINDS, DeviceConfig, ProtocolHomeConfig
+from recoveryd.home_config import MODALITY_KINDS, DeviceConfig, EntityId, ProtocolHomeConfig
 from recoveryd.models import Protocol
 from recoveryd.validation import LocalTime, between, slug
 
@@ -257,6 +257,19 @@ class HrvStrapConfig(_Section):
     )
 
 
+class HaSensorsConfig(_Section):
+    """Nightly values read from Home Assistant sensors of another integration."""
+
+    source: Slug = Field(title="The source these values are stored as (listed in sources)")
+    at: LocalTime = Field(
+        default=time(10, 0), title="A night's value is the last change up to this time"
+    )
+    metrics: dict[NightMetric, EntityId] = Field(min_length=1)
+    scales: dict[NightMetric, Annotated[float, between(0.0001, 10000)]] = Field(
+        default_factory=dict, title="Multiply a sensor's state (e.g. 60 for hours to minutes)"
+    )
+
+
 class WhoopConfig(_Section):
     """WHOOP API v2 OAuth credentials (from ${ENV} placeholders or *_file keys)."""
 
@@ -280,6 +293,9 @@ class AthleteConfig(_Section):
     hr_max_bpm: Annotated[int, between(100, 240)] | None = None
     hrv_strap: HrvStrapConfig | None = None
     whoop: WhoopConfig | None = None
+    ha_sensors: list[HaSensorsConfig] = Field(
+        default_factory=list, title="Home Assistant sensors that carry this athlete's nights"
+    )
     oura_token: SecretStr | None = Field(
         default=None, title="Oura personal access token (or oura_token_file), for import oura"
     )
@@ -305,6 +321,17 @@ class AthleteConfig(_Section):
                     "source_priority.{metric}: list sources of this athlete, each once "
                     "(sources: {known}), got {order}",
                     {"metric": metric, "known": ", ".join(self.sources), "order": order},
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _sensor_sources_listed(self) -> AthleteConfig:
+        for index, mapping in enumerate(self.ha_sensors):
+            if mapping.source not in self.sources:
+                raise PydanticCustomError(
+                    "source",
+                    "ha_sensors[{index}].source {source} is not among sources; add it there",
+                    {"index": index, "source": repr(mapping.source)},
                 )
         return self
 
@@ -402,6 +429,13 @@ class Config(_Section):
                 )
         ha_reachable = self.homeassistant.url is not None and self.homeassistant.token is not None
         for index, athlete in enumerate(self.athletes):
+            if athlete.ha_sensors and not ha_reachable:
+                raise PydanticCustomError(
+                    "transport",
+                    "athletes[{index}].ha_sensors: reading sensors needs homeassistant.url and "
+                    "homeassistant.token (or token_file)",
+                    {"index": index},
+                )
             if athlete.notify and not ha_reachable:
                 raise PydanticCustomError(
                     "transport",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -178,3 +178,58 @@ async def test_the_sauna_ready_blueprint_announces_a_hot_sauna(
 async def _until_file_says(path: Path, text: str) -> None:
     while not (path.exists() and text in path.read_text(encoding="utf-8")):
         await asyncio.sleep(0.2)
+
+
+async def test_a_sensors_history_becomes_nights(
+    home_assistant: HomeAssistantCore,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
+    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.store import Store  # noqa: PLC0415
+
+    home_assistant.call("input_number", "set_value", entity_id="input_number.oura_hrv", value=48.5)
+    now = datetime.now(ZONE)
+
+    async def latest() -> str:
+        readings = await entity_histories(
+            home_assistant.url, home_assistant.token, ["input_number.oura_hrv"],
+            now - timedelta(hours=1), now + timedelta(minutes=1),
+        )  # fmt: skip
+        return readings["input_number.oura_hrv"][-1][1]
+
+    async def recorded() -> None:
+        # The recorder writes in its own thread: the new state reaches the history shortly.
+        while await latest() != "48.5":
+            await asyncio.sleep(0.2)
+
+    await asyncio.wait_for(recorded(), 15)
+    with pytest.raises(HistoryError, match=r"Home Assistant has no entity sensor\.no_such_ring"):
+        await entity_histories(home_assistant.url, home_assistant.token,
+                               ["sensor.no_such_ring"], now - timedelta(hours=1), now)  # fmt: skip
+
+    # The command, as a household runs it: the night ending at the next full minute.
+    cutoff = (now + timedelta(minutes=2)).replace(second=0, microsecond=0)
+    config = tmp_path / "r.yaml"
+    config.write_text(
+        f"household: {{timezone: Europe/Berlin}}\n"
+        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
+        f"homeassistant: {{url: '{home_assistant.url}', token: '{home_assistant.token}'}}\n"
+        "athletes:\n"
+        "  - id: alex\n    name: Alex\n    sources: [oura]\n"
+        f"    ha_sensors: [{{source: oura, at: '{cutoff:%H:%M}',"
+        " metrics: {hrv_rmssd_ms: input_number.oura_hrv}}]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("RECOVERYD_CONFIG", str(config))
+    day = cutoff.date().isoformat()
+    code = await asyncio.to_thread(
+        main, ["import", "homeassistant", "--athlete", "alex", "--from", day, "--to", day]
+    )
+    assert code == 0, capsys.readouterr().err
+    assert capsys.readouterr().out == f"homeassistant {day} to {day}: 1 nights, 1 new or changed\n"
+    with Store(tmp_path / "r.db") as store:
+        [night] = store.nights("alex", cutoff.date(), cutoff.date())
+    assert (night.source, night.hrv_rmssd_ms) == ("oura", 48.5)
