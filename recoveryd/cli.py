@@ -14,7 +14,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from integrations.ble.profile import ProfileError
@@ -22,7 +22,8 @@ from rich.console import Console
 
 from recoveryd import __version__
 from recoveryd.config import CONFIG_ENV, Config, ConfigError, load_config
-from recoveryd.models import Night, Protocol
+from recoveryd.importing import import_any
+from recoveryd.models import Protocol
 from recoveryd.store import Store, StoreError
 
 EXIT_OK = 0
@@ -206,7 +207,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     with_config: dict[str, Callable[[], int]] = {
         "run": lambda: _run(config, dry_run=args.dry_run),
-        "import": lambda: _import_any(config, args),
+        "import": lambda: import_any(config, args),
         "override": lambda: _override(config, args),
         "log-session": lambda: _log_session(config, args),
         "plan": lambda: _plan(config, args),
@@ -263,191 +264,6 @@ def _run(config: Config, *, dry_run: bool) -> int:
         config = config.model_copy(update={"dry_run": True})
     run_daemon(config)
     return EXIT_OK
-
-
-def _import_any(config: Config, args: argparse.Namespace) -> int:
-    if args.format == "apple-health":
-        return _import_apple_health(config, args.file, args.athlete)
-    if args.format == "oura":
-        return _import_oura(config, args.athlete, args.first, args.last)
-    if args.format == "whoop":
-        return _import_whoop(config, args.athlete, args.first, args.last)
-    if args.format == "homeassistant":
-        return _import_ha_sensors(config, args.athlete, args.first, args.last)
-    return _import(config, args.file, args.athlete, strict=args.strict)
-
-
-def _import_oura(config: Config, athlete_id: str, first: date | None, last: date | None) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
-
-    athlete = config.athlete(athlete_id)
-    if athlete.oura_token is None:
-        sys.stderr.write(f"import oura: {athlete_id} has no oura_token in the configuration\n")
-        return EXIT_CONFIG
-    last = last or datetime.now(config.zone).date()
-    first = first or last - timedelta(days=7)
-    if first > last:
-        sys.stderr.write(f"import oura: --to {last} is before --from {first}\n")
-        return EXIT_CONFIG
-    try:
-        nights = asyncio.run(
-            fetch_nights(athlete.oura_token.get_secret_value(), athlete_id, first, last)
-        )
-    except OuraError as exc:
-        sys.stderr.write(f"import oura: {exc}\n")
-        return EXIT_REJECTED
-    with Store(config.storage.path) as store:
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(f"oura {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
-    return EXIT_OK
-
-
-def _import_whoop(config: Config, athlete_id: str, first: date | None, last: date | None) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights  # noqa: PLC0415
-
-    athlete = config.athlete(athlete_id)
-    credentials = athlete.whoop
-    if credentials is None:
-        sys.stderr.write(f"import whoop: {athlete_id} has no whoop credentials\n")
-        return EXIT_CONFIG
-    last = last or datetime.now(config.zone).date()
-    first = first or last - timedelta(days=7)
-    key = f"whoop_refresh:{athlete_id}"
-    with Store(config.storage.path) as store:
-        refresh = store.setting(key) or credentials.refresh_token.get_secret_value()
-        rotated: list[str] = []
-        access = credentials.access_token
-        client = WhoopClient(
-            access_token=access.get_secret_value() if access else "",
-            refresh_token=refresh,
-            client_id=credentials.client_id.get_secret_value(),
-            client_secret=credentials.client_secret.get_secret_value(),
-            on_refresh=rotated.append,
-        )
-
-        async def fetch() -> list[Night]:
-            async with client:
-                return await fetch_nights(
-                    client, athlete_id,
-                    datetime.combine(first, time(0), config.zone),
-                    datetime.combine(last + timedelta(days=1), time(0), config.zone),
-                    config.zone,
-                )  # fmt: skip
-
-        try:
-            nights = asyncio.run(fetch())
-        except WhoopError as exc:
-            sys.stderr.write(f"import whoop: {exc}\n")
-            return EXIT_REJECTED
-        finally:
-            if rotated:  # WHOOP rotates refresh tokens: the old one no longer works
-                store.set_setting(key, rotated[-1])
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(f"whoop {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
-    return EXIT_OK
-
-
-def _import_ha_sensors(
-    config: Config, athlete_id: str, first: date | None, last: date | None
-) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
-
-    from recoveryd.sensor_nights import sensor_nights  # noqa: PLC0415
-
-    athlete = config.athlete(athlete_id)
-    ha = config.homeassistant
-    if not athlete.ha_sensors or ha.url is None or ha.token is None:
-        sys.stderr.write(f"import homeassistant: {athlete_id} has no ha_sensors mappings\n")
-        return EXIT_CONFIG
-    last = last or datetime.now(config.zone).date()
-    first = first or last - timedelta(days=7)
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    nights, problems = [], []
-    for mapping in athlete.ha_sensors:
-        start = datetime.combine(first - timedelta(days=1), mapping.at, config.zone)
-        end = datetime.combine(last, mapping.at, config.zone)
-        try:
-            histories = asyncio.run(entity_histories(
-                ha.url, ha.token.get_secret_value(), list(mapping.metrics.values()), start, end,
-                verify_ssl=ha.verify_ssl,
-            ))  # fmt: skip
-        except HistoryError as exc:
-            sys.stderr.write(f"import homeassistant: {exc}\n")
-            return EXIT_REJECTED
-        found, left_out = sensor_nights(
-            athlete_id, mapping.source, histories,
-            metrics={str(k): v for k, v in mapping.metrics.items()},
-            scales={str(k): v for k, v in mapping.scales.items()},
-            days=days, at=mapping.at, zone=config.zone,
-        )  # fmt: skip
-        nights += found
-        problems += left_out
-    for line in problems:
-        sys.stderr.write(f"import homeassistant: {line}; left out\n")
-    with Store(config.storage.path) as store:
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(
-        f"homeassistant {first} to {last}: {len(nights)} nights, {changed} new or changed\n"
-    )
-    return EXIT_REJECTED if problems else EXIT_OK
-
-
-def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
-    from integrations.wearables.apple_health import import_export  # noqa: PLC0415
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
-
-    config.athlete(athlete)
-    if not path.is_file():
-        sys.stderr.write(f"{path}: no such file\n")
-        return EXIT_REJECTED
-    console = Console(stderr=True)
-    with Progress(
-        "[bold]reading[/] " + path.name, BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("read", total=path.stat().st_size)
-        try:
-            with Store(config.storage.path) as store:
-                parsed, changed = import_export(
-                    store, path, athlete,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )  # fmt: skip
-        except ValueError as exc:
-            sys.stderr.write(f"{exc}\n")
-            return EXIT_REJECTED
-    for line in parsed.errors:
-        sys.stderr.write(line + "\n")
-    sys.stdout.write(
-        f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
-        f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed, "
-        f"{len(parsed.errors)} rejected\n"
-    )
-    return EXIT_REJECTED if parsed.errors else EXIT_OK
-
-
-def _import(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
-    from integrations.wearables.generic_csv import import_file  # noqa: PLC0415
-
-    config.athlete(athlete)
-    with Store(config.storage.path) as store:
-        report = import_file(store, path, athlete, strict=strict)
-    for line in report.errors:
-        sys.stderr.write(line + "\n")
-    if report.stored:
-        rejected = len(report.errors)
-        sys.stdout.write(
-            f"{path.name}: {report.rows} rows, {report.nights} nights and {report.checkins} "
-            f"check-ins valid, {report.changed} new or changed, {rejected} rejected\n"
-        )
-    else:
-        sys.stdout.write(f"{path.name}: nothing stored\n")
-    return EXIT_REJECTED if report.errors else EXIT_OK
 
 
 def _override(config: Config, args: argparse.Namespace) -> int:
