@@ -16,8 +16,9 @@ import logging
 import random
 import signal
 import sqlite3
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from typing import Protocol as TypingProtocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -291,6 +292,22 @@ class Daemon:
             await self._publish_pending()
             await self._flush()
 
+    def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
+        """Run device or network I/O beside the consumer; it reports back through the queue.
+
+        The task is kept until it ends (asyncio holds only weak references) and cancelled on
+        stop.
+        """
+        task = asyncio.create_task(work, name=name)
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    def _report_error(self, athlete: str, control: str, error: str) -> None:
+        """A refused command or button, on the athlete's event entity."""
+        self._outbox.append(
+            event_message(self.topics, athlete, "error", control=control, error=error)
+        )
+
     def _today(self) -> tuple[date, datetime]:
         now = self.clock.now().astimezone(self.config.zone)
         return now.date(), now
@@ -409,9 +426,7 @@ class Daemon:
             self.queue.put_nowait(ActionFinished(action, "paused", "actuation is paused"))
             return
         self._in_flight.add(key)
-        task = asyncio.create_task(self._run_action(action), name=f"action {key}")
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._spawn(self._run_action(action), f"action {key}")
 
     async def _run_action(self, action: Action) -> None:
         """Guard, act, and report back through the queue (the consumer logs it)."""
@@ -515,9 +530,7 @@ class Daemon:
                 )
             )  # fmt: skip
 
-        task = asyncio.create_task(run(), name=f"reading {athlete_id}")
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._spawn(run(), f"reading {athlete_id}")
 
     def _reading_done(self, done: ReadingDone) -> None:
         self._measuring.discard(done.athlete)
@@ -561,9 +574,7 @@ class Daemon:
             async def read(entity: str = entity) -> None:
                 self.queue.put_nowait(EntityState(entity, await reader.entity_state(entity)))
 
-            task = asyncio.create_task(read(), name=f"read {entity}")
-            self._running.add(task)
-            task.add_done_callback(self._running.discard)
+            self._spawn(read(), f"read {entity}")
 
     def _wake_signal(self, entity: str, state: str | None) -> None:
         _, now = self._today()
@@ -601,9 +612,7 @@ class Daemon:
         except CommandError as exc:
             log.error("rejected command for %s: %s", owner, exc)  # noqa: TRY400 - one line
             if athlete is not None:
-                self._outbox.append(
-                    event_message(self.topics, athlete, "error", control=control, error=str(exc))
-                )
+                self._report_error(athlete, control, str(exc))
             return
         self._applied(athlete, control, applied)
 
@@ -703,8 +712,7 @@ class Daemon:
         decision = self.store.latest_decision(athlete_id, now.date())
         if decision is None or not (athlete.notify or athlete.apprise):
             return
-        key = f"notified:{athlete_id}:{now.date().isoformat()}"
-        if self.store.setting(key) == str(decision.revision):
+        if self.store.setting(_notified_key(athlete_id, now.date())) == str(decision.revision):
             return
         notice = morning_notice(decision.plan, athlete.name, list(self.timeline.values()))
         image = f"image.{object_id(athlete_id, 'chart')}" if self.link.connected else None
@@ -722,15 +730,12 @@ class Daemon:
             if sent:
                 self.queue.put_nowait(NotificationSent(athlete_id, decision.revision))
 
-        task = asyncio.create_task(send(), name=f"summary {athlete_id}")
-        self._running.add(task)
-        task.add_done_callback(self._running.discard)
+        self._spawn(send(), f"summary {athlete_id}")
 
     def _notification(self, event: NotificationAction | NotificationSent) -> None:
         today, now = self._today()
         if isinstance(event, NotificationSent):
-            key = f"notified:{event.athlete}:{today.isoformat()}"
-            self.store.set_setting(key, str(event.revision))
+            self.store.set_setting(_notified_key(event.athlete, today), str(event.revision))
             log.info("%s: morning summary sent (revision %d)", event.athlete, event.revision)
             return
         athletes = [a.id for a in self.config.athletes]
@@ -747,11 +752,7 @@ class Daemon:
         except CommandError as exc:
             log.error("rejected notification action: %s", exc)  # noqa: TRY400 - one line
             if athlete in athletes:
-                self._outbox.append(
-                    event_message(
-                        self.topics, athlete, "error", control="notification", error=str(exc)
-                    )
-                )
+                self._report_error(athlete, "notification", str(exc))
             return
         self._applied(athlete, "notification", applied)
 
@@ -837,6 +838,11 @@ def _home_assistant(config: Config) -> HomeAssistant | None:
 
 async def _record_strap(strap: HrvStrapConfig) -> Recording:
     return await record(strap.device, minutes=strap.minutes, settle_s=strap.settle_s)
+
+
+def _notified_key(athlete: str, day: date) -> str:
+    """The setting that holds the decision revision whose summary went out that day."""
+    return f"notified:{athlete}:{day.isoformat()}"
 
 
 def _notifier(config: Config) -> HomeAssistantNotifier | None:
