@@ -146,3 +146,16 @@ def sample_store(
     with Store(config.storage.path) as store:
         store.upsert(*sample)
         yield config, store
+
+
+@pytest.fixture
+def cli_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """Write ``r.yaml`` (a store in ``tmp_path``, then ``text``) as the CLI's configuration."""
+
+    def write(text: str) -> Path:
+        path = tmp_path / "r.yaml"
+        path.write_text(f"storage: {{path: {tmp_path / 'r.db'}}}\n{text}", encoding="utf-8")
+        monkeypatch.setenv("RECOVERYD_CONFIG", str(path))
+        return path
+
+    return write

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -183,17 +183,11 @@ def test_a_large_export_in_bounded_memory(tmp_path: Path) -> None:
 
 
 def test_apple_health_command(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from recoveryd.cli import main  # noqa: PLC0415
 
-    config = tmp_path / "r.yaml"
-    config.write_text(
-        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
-        "athletes: [{id: alex, name: Alex, sources: [apple_health]}]\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("RECOVERYD_CONFIG", str(config))
+    cli_config("athletes: [{id: alex, name: Alex, sources: [apple_health]}]\n")
     path = write(tmp_path / "export.xml", night(DAY))
     assert main(["import", "apple-health", str(path), "--athlete", "alex"]) == 0
     assert capsys.readouterr().out == (

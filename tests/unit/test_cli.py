@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -111,18 +112,15 @@ def test_replay_json_lines_and_chart(
 
 
 def test_timeline_shows_the_households_day_and_what_became_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config_path = tmp_path / "recoveryd.yaml"
-    config_path.write_text(
-        f"household: {{timezone: Europe/Berlin}}\nstorage: {{path: {tmp_path / 'r.db'}}}\n"
+    config_path = cli_config(
+        "household: {timezone: Europe/Berlin}\n"
         "athletes: [{id: alex, name: Alex, sources: [oura]}, {id: sam, name: Sam, "
         "sources: [garmin]}]\n"
         "devices: {sauna: {kind: sauna, via: dry_run, heat_rate_c_per_min: 2, ambient_c: 20}}\n"
-        "recovery: {rest: {sauna: {device: sauna, ready_by: '18:00', minutes: 20, temp_c: 80}}}\n",
-        encoding="utf-8",
+        "recovery: {rest: {sauna: {device: sauna, ready_by: '18:00', minutes: 20, temp_c: 80}}}\n"
     )
-    monkeypatch.setenv("RECOVERYD_CONFIG", str(config_path))
     config = load_config(config_path)
     with Store(config.storage.path) as store:
         store.upsert(*generate(SAMPLE_END))

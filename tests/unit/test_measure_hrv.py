@@ -180,17 +180,11 @@ STRAP_DAY_MAX = printed_date({"date": "2100-01-01"})
 
 
 def test_the_command_line_refuses_what_cannot_be_measured(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from recoveryd.cli import main  # noqa: PLC0415
 
-    path = tmp_path / "r.yaml"
-    path.write_text(
-        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
-        "athletes: [{id: alex, name: Alex, sources: [oura]}]\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("RECOVERYD_CONFIG", str(path))
+    path = cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     assert main(["measure-hrv", "--athlete", "alex"]) == 2
     assert capsys.readouterr().err == (
         "measure-hrv: alex has no hrv_strap in the configuration; give --device\n"

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -125,16 +127,10 @@ async def test_implausible_values_are_left_out() -> None:
 
 
 def test_the_command_needs_a_token(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from recoveryd.cli import main  # noqa: PLC0415
 
-    config = tmp_path / "r.yaml"
-    config.write_text(
-        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
-        "athletes: [{id: alex, name: Alex, sources: [oura]}]\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("RECOVERYD_CONFIG", str(config))
+    cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     assert main(["import", "oura", "--athlete", "alex"]) == 2
     assert capsys.readouterr().err == "import oura: alex has no oura_token in the configuration\n"

@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
@@ -120,17 +122,11 @@ async def test_a_refused_refresh_is_one_line_without_tokens() -> None:
 
 
 def test_the_command_needs_credentials(
-    tmp_path: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     from recoveryd.cli import main  # noqa: PLC0415
 
-    config = tmp_path / "r.yaml"
-    config.write_text(
-        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
-        "athletes: [{id: sam, name: Sam, sources: [whoop]}]\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("RECOVERYD_CONFIG", str(config))
+    config = cli_config("athletes: [{id: sam, name: Sam, sources: [whoop]}]\n")
     assert main(["import", "whoop", "--athlete", "sam"]) == 2
     assert capsys.readouterr().err == "import whoop: sam has no whoop credentials\n"
     config.write_text(
