@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated, Any, Final
+from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from recoveryd.config import describe_errors
 from recoveryd.engine.load import CompletedSession
-from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, PLAUSIBLE, CheckIn, Night
-from recoveryd.validation import LocalTime, SessionInput, between, slug
+from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from recoveryd.validation import CheckInItem, LocalTime, SessionInput, plausible, slug
 
 KINDS: Final = ("night", "checkin", "session")
 MAX_PAYLOAD_BYTES: Final = 4096
@@ -29,24 +29,19 @@ class IngestError(ValueError):
     """A payload that is not stored; the message is one line."""
 
 
-def _plausible(metric: str) -> Any:  # noqa: ANN401 - a type built at import time
-    low, high = PLAUSIBLE[metric]
-    return Annotated[float, between(low, high)] | None
-
-
 _Strict = ConfigDict(extra="forbid", frozen=True)
 NightPayload = create_model(
     "NightPayload",
     __config__=_Strict,
     date=(date, ...),
     source=(Annotated[str, AfterValidator(slug)], ...),
-    **{metric: (_plausible(metric), None) for metric in NIGHT_METRICS},  # type: ignore[call-overload]
+    **{metric: (plausible(metric), None) for metric in NIGHT_METRICS},  # type: ignore[call-overload]
 )
 CheckInPayload = create_model(
     "CheckInPayload",
     __config__=_Strict,
     date=(date, ...),
-    **dict.fromkeys(CHECKIN_ITEMS, (Annotated[int, between(1, 5)] | None, None)),  # type: ignore[call-overload]
+    **dict.fromkeys(CHECKIN_ITEMS, (CheckInItem | None, None)),  # type: ignore[call-overload]
 )
 
 

@@ -78,6 +78,26 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
 }
 
 
+def implausible(metric: str, value: float) -> str | None:
+    """Why ``value`` cannot be a night's ``metric`` (``"rhr_bpm 400 is outside 25-130"``)."""
+    low, high = PLAUSIBLE[metric]
+    return None if low <= value <= high else f"{metric} {value:g} is outside {low:g}-{high:g}"
+
+
+def keep_plausible(values: dict[str, float | None]) -> tuple[dict[str, float], list[str]]:
+    """The measured values within their plausible range, and why each other one is not."""
+    kept, problems = {}, []
+    for metric, value in values.items():
+        if value is None:
+            continue
+        problem = implausible(metric, value)
+        if problem is None:
+            kept[metric] = value
+        else:
+            problems.append(problem)
+    return kept, problems
+
+
 @dataclass(frozen=True, slots=True)
 class Night:
     """One night of one source for one athlete; ``None`` means the source did not measure it."""

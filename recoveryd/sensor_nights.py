@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from recoveryd.models import PLAUSIBLE, Night
+from recoveryd.models import Night, implausible
 
 Reading = tuple[datetime, str]  # when the state changed, and the state
 
@@ -61,11 +61,11 @@ def sensor_nights(
             if value is None:
                 continue
             value = round(value * scales.get(metric, 1.0), 3)
-            low, high = PLAUSIBLE[metric]
-            if low <= value <= high:
+            problem = implausible(metric, value)
+            if problem is None:
                 values[metric] = value
             else:
-                problems.append(f"{entity} {day}: {metric} {value:g} is outside {low:g}-{high:g}")
+                problems.append(f"{entity} {day}: {problem}")
         if values:
             nights.append(Night(athlete, day, source, **values))
     return nights, problems

@@ -10,10 +10,12 @@ from __future__ import annotations
 import math
 import re
 from datetime import time
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
+
+from recoveryd.models import PLAUSIBLE
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 
@@ -35,6 +37,15 @@ def between(low: float, high: float) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+def plausible(metric: str) -> Any:  # noqa: ANN401 - a type built at import time
+    """An optional float field bounded by the metric's plausible range (models.PLAUSIBLE)."""
+    low, high = PLAUSIBLE[metric]
+    return Annotated[float, between(low, high)] | None
+
+
+CheckInItem = Annotated[int, between(1, 5)]
 
 
 def slug(value: str) -> str:

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from recoveryd.engine.load import CompletedSession
-from recoveryd.models import PLAUSIBLE, Night
+from recoveryd.models import Night, keep_plausible
 from recoveryd.store import Store
 
 SOURCE = "apple_health"
@@ -174,14 +174,10 @@ class _Collector:
             values.update({k: round(v, 1) for k, v in gathered.sleep.items()})
             if gathered.resting_hr is not None:
                 values["rhr_bpm"] = gathered.resting_hr
-            for metric, value in list(values.items()):
-                low, high = PLAUSIBLE[metric]
-                if not low <= value <= high:
-                    errors.append(f"{label}: night {day}: {metric} {value:g} is outside "
-                                  f"{low:g}-{high:g}; left out")  # fmt: skip
-                    del values[metric]
-            if values:
-                nights.append(Night(self.athlete, day, SOURCE, **values))
+            kept, problems = keep_plausible(dict(values))
+            errors += [f"{label}: night {day}: {problem}; left out" for problem in problems]
+            if kept:
+                nights.append(Night(self.athlete, day, SOURCE, **kept))
         return ParsedExport(tuple(nights), tuple(self.sessions.values()), tuple(errors), records)
 
 

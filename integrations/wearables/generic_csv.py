@@ -24,27 +24,19 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, ValidationError, create_model
-from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, PLAUSIBLE, CheckIn, Night
+from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 from recoveryd.store import Store
-from recoveryd.validation import between, slug
+from recoveryd.validation import CheckInItem, plausible, slug
 
 CHECKIN_COLUMNS: tuple[str, ...] = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
 COLUMNS: tuple[str, ...] = ("date", "source", *NIGHT_METRICS, *CHECKIN_COLUMNS)
-
-_Item = Annotated[int, between(1, 5)]
-
-
-def _plausible(metric: str) -> Any:  # noqa: ANN401 - a type built at import time
-    low, high = PLAUSIBLE[metric]
-    return Annotated[float, between(low, high)] | None
-
 
 # One field per column; the night metrics take their bounds from models.PLAUSIBLE.
 _FIELDS: dict[str, Any] = {
     "date": (date, ...),
     "source": (Annotated[str, AfterValidator(slug)], ...),
-    **{metric: (_plausible(metric), None) for metric in NIGHT_METRICS},
-    **dict.fromkeys(CHECKIN_COLUMNS, (_Item | None, None)),
+    **{metric: (plausible(metric), None) for metric in NIGHT_METRICS},
+    **dict.fromkeys(CHECKIN_COLUMNS, (CheckInItem | None, None)),
 }
 _Row = create_model("_Row", __config__=ConfigDict(extra="forbid", frozen=True), **_FIELDS)
 

@@ -20,7 +20,7 @@ from typing import Any, Final, Self
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
-from recoveryd.models import PLAUSIBLE, Night
+from recoveryd.models import Night, keep_plausible
 
 from integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
 
@@ -94,14 +94,9 @@ def nights_from(periods: list[SleepPeriod], athlete: str) -> list[Night]:
             "sleep_awake_min": _minutes(p.awake_time),
             "skin_temp_dev_c": p.readiness.temperature_deviation if p.readiness else None,
         }
-        kept = {}
-        for metric, value in values.items():
-            low, high = PLAUSIBLE[metric]
-            if value is not None and low <= value <= high:
-                kept[metric] = value
-            elif value is not None:
-                log.warning("oura %s: %s %g is outside %g-%g; left out", day, metric, value,
-                            low, high)  # fmt: skip
+        kept, problems = keep_plausible(values)
+        for problem in problems:
+            log.warning("oura %s: %s; left out", day, problem)
         if kept:
             nights.append(Night(athlete, day, SOURCE, **kept))
     return nights

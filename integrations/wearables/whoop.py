@@ -16,6 +16,7 @@ refresh token (WHOOP rotates it) to ``on_refresh`` to be kept. Tokens are never 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Final, Self
@@ -23,9 +24,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
-from recoveryd.models import PLAUSIBLE, Night
+from recoveryd.models import Night, keep_plausible
 
 from integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
+
+log = logging.getLogger(__name__)
 
 API: Final = "https://api.prod.whoop.com"
 TOKEN_PATH: Final = "/oauth/oauth2/token"  # noqa: S105 - a path, not a secret
@@ -118,11 +121,10 @@ def nights_from(
             values["hrv_rmssd_ms"] = recovery.score.hrv_rmssd_milli
             values["rhr_bpm"] = recovery.score.resting_heart_rate
             values["spo2_pct"] = recovery.score.spo2_percentage
-        kept = {
-            metric: value for metric, value in values.items()
-            if value is not None and PLAUSIBLE[metric][0] <= value <= PLAUSIBLE[metric][1]
-        }  # fmt: skip
+        kept, problems = keep_plausible(values)
         day = sleep.end.astimezone(zone).date()
+        for problem in problems:
+            log.warning("whoop %s: %s; left out", day, problem)
         if kept:
             nights[day] = Night(athlete, day, SOURCE, **kept)
     return [nights[d] for d in sorted(nights)]
