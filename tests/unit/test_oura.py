@@ -117,13 +117,16 @@ async def test_failures_are_one_line_without_the_token(
     assert TOKEN not in str(caught.value)
 
 
-async def test_implausible_values_are_left_out() -> None:
+async def test_implausible_values_are_left_out(caplog: pytest.LogCaptureFixture) -> None:
     page = {"data": [period("2026-03-04", "long_sleep", 25200, 900)], "next_token": None}
     [night] = await fetch_nights(
         TOKEN, "alex", date(2026, 3, 4), date(2026, 3, 4),
         transport=transport([httpx.Response(200, json=page)], []), backoff_s=0,
     )  # fmt: skip
     assert (night.hrv_rmssd_ms, night.rhr_bpm) == (None, 48)
+    assert [r.getMessage() for r in caplog.records] == [
+        "oura 2026-03-04: hrv_rmssd_ms 900 is outside 3-300; left out"
+    ]
 
 
 def test_the_command_needs_a_token(

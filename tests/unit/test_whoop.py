@@ -44,8 +44,9 @@ def sleep(sleep_id: str, end: str, *, nap: bool = False) -> dict[str, Any]:
 class Api:
     """Answers like WHOOP: the first access token has expired; refresh rotates tokens."""
 
-    def __init__(self, *, refuse_refresh: bool = False) -> None:
+    def __init__(self, *, refuse_refresh: bool = False, hrv: float = 31.8) -> None:
         self.refuse_refresh = refuse_refresh
+        self.hrv = hrv
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:  # noqa: PLR0911 - a router
@@ -66,7 +67,7 @@ class Api:
             if request.url.params.get("nextToken") == "p2":
                 return httpx.Response(200, json={"records": [recovery("s0", 70, "UNSCORABLE")],
                                                  "next_token": None})  # fmt: skip
-            return httpx.Response(200, json={"records": [recovery("s1", 31.8)],
+            return httpx.Response(200, json={"records": [recovery("s1", self.hrv)],
                                              "next_token": "p2"})  # fmt: skip
         if path == "/developer/v2/activity/sleep":
             return httpx.Response(200, json={"records": [
@@ -137,4 +138,13 @@ def test_the_command_needs_credentials(
     assert capsys.readouterr().err.splitlines() == [
         "r.yaml: athletes[0].whoop.client_secret: is required but missing",
         "r.yaml: athletes[0].whoop.refresh_token: is required but missing",
+    ]
+
+
+async def test_an_implausible_value_is_left_out_and_said(caplog: pytest.LogCaptureFixture) -> None:
+    async with client(Api(hrv=900), []) as whoop:
+        [night] = await fetch_nights(whoop, "sam", FIRST, LAST, ZONE)
+    assert (night.hrv_rmssd_ms, night.rhr_bpm) == (None, 54)
+    assert [r.getMessage() for r in caplog.records if r.name.endswith("whoop")] == [
+        "whoop 2026-03-04: hrv_rmssd_ms 900 is outside 3-300; left out"
     ]
