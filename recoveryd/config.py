@@ -234,10 +234,20 @@ NightMetric = Literal[
     "sleep_light_min", "sleep_awake_min", "resp_rate", "skin_temp_dev_c", "spo2_pct",
     "hrv_sdnn_ms",
 ]  # fmt: skip
-NotifyTarget = Annotated[
-    str,
-    Field(pattern=r"^[a-z0-9_]+$", title="A notify service name without 'notify.'"),
-]
+
+
+def _notify_target(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9_]+", value):
+        raise PydanticCustomError(
+            "notify_target",
+            "must be a notify service name without 'notify.' (a-z, 0-9, '_'), such as "
+            "'mobile_app_alex_phone', got {value}",
+            {"value": repr(value)},
+        )
+    return value
+
+
+NotifyTarget = Annotated[str, AfterValidator(_notify_target)]
 # The MQTT topics of the household's own controls live under this id (see Topics.HOUSEHOLD).
 RESERVED_ID = "household"
 
@@ -413,43 +423,24 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _transports_available(self) -> Config:
+        ha_reachable = self.homeassistant.url is not None and self.homeassistant.token is not None
         for name, device in self.devices.items():
             if device.via == "ble" and device.address is None:
                 raise PydanticCustomError(
                     "transport", "devices.{name}: a device via ble needs address", {"name": name}
                 )
-            if device.via == "homeassistant" and (
-                self.homeassistant.url is None or self.homeassistant.token is None
-            ):
-                raise PydanticCustomError(
-                    "transport",
-                    "devices.{name}.via: homeassistant needs homeassistant.url and "
-                    "homeassistant.token (or token_file)",
-                    {"name": name},
-                )
-        ha_reachable = self.homeassistant.url is not None and self.homeassistant.token is not None
+            if device.via == "homeassistant" and not ha_reachable:
+                raise _needs_home_assistant(f"devices.{name}.via: homeassistant needs")
         for index, athlete in enumerate(self.athletes):
             if athlete.ha_sensors and not ha_reachable:
-                raise PydanticCustomError(
-                    "transport",
-                    "athletes[{index}].ha_sensors: reading sensors needs homeassistant.url and "
-                    "homeassistant.token (or token_file)",
-                    {"index": index},
-                )
+                raise _needs_home_assistant(f"athletes[{index}].ha_sensors: reading sensors needs")
             if athlete.notify and not ha_reachable:
-                raise PydanticCustomError(
-                    "transport",
-                    "athletes[{index}].notify: notify services need homeassistant.url and "
-                    "homeassistant.token (or token_file)",
-                    {"index": index},
-                )
+                raise _needs_home_assistant(f"athletes[{index}].notify: notify services need")
         for protocol, home in self.recovery.items():
             if not ha_reachable and home.wake is not None and home.wake.wake_entity is not None:
-                raise PydanticCustomError(
-                    "transport",
-                    "recovery.{protocol}.wake.wake_entity: reading {entity} needs "
-                    "homeassistant.url and homeassistant.token (or token_file)",
-                    {"protocol": protocol.value, "entity": home.wake.wake_entity},
+                raise _needs_home_assistant(
+                    f"recovery.{protocol.value}.wake.wake_entity: reading {home.wake.wake_entity}"
+                    " needs"
                 )
         return self
 
@@ -527,6 +518,15 @@ def parse_config(text: str, *, label: str, base_dir: Path) -> Config:
         raise ConfigError([f"{label}: {line}" for line in describe_errors(exc, Config)]) from None
     config._base_dir = base_dir  # noqa: SLF001 - set once by the loader
     return config
+
+
+def _needs_home_assistant(what: str) -> PydanticCustomError:
+    """The one error of every part of the file that reads or drives Home Assistant."""
+    return PydanticCustomError(
+        "transport",
+        "{what} homeassistant.url and homeassistant.token (or token_file)",
+        {"what": what},
+    )
 
 
 def _resolve(
