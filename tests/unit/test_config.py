@@ -214,3 +214,37 @@ def test_every_engine_threshold_is_configurable_with_the_cited_default() -> None
     )
     assert tuned.engine.thresholds().swc_k == 0.8
     assert tuned.engine.thresholds().overload_min_form_pct == -20
+
+
+_HA = "homeassistant: {url: 'http://127.0.0.1:8123', token: t}\n"
+_NEEDS_HA = "homeassistant.url and homeassistant.token (or token_file)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("athletes: [{id: alex, name: A, sources: [oura], notify: [alex_phone]}]\n",
+         f"athletes[0].notify: notify services need {_NEEDS_HA}"),
+        ("athletes: [{id: alex, name: A, sources: [oura],"
+         " ha_sensors: [{source: oura, metrics: {rhr_bpm: sensor.rhr}}]}]\n",
+         f"athletes[0].ha_sensors: reading sensors needs {_NEEDS_HA}"),
+        ("athletes: [{id: alex, name: A, sources: [oura]}]\n"
+         "devices: {sauna: {kind: sauna, via: homeassistant, entity: climate.sauna}}\n",
+         f"devices.sauna.via: homeassistant needs {_NEEDS_HA}"),
+        (_HA + "athletes: [{id: alex, name: A, sources: [oura],"
+         " ha_sensors: [{source: garmin, metrics: {rhr_bpm: sensor.rhr}}]}]\n",
+         "athletes[0]: ha_sensors[0].source 'garmin' is not among sources; add it there"),
+        (_HA + "athletes: [{id: alex, name: A, sources: [oura], notify: ['notify.phone']}]\n",
+         "athletes[0].notify[0]: must be a notify service name without 'notify.' (a-z, 0-9, "
+         "'_'), such as 'mobile_app_alex_phone', got 'notify.phone'"),
+        ("athletes: [{id: alex, name: A, sources: [oura],"
+         " source_priority: {hrv_rmssd_ms: [polar]}}]\n",
+         "athletes[0]: source_priority.hrv_rmssd_ms: list sources of this athlete, each once "
+         "(sources: oura), got ['polar']"),
+        ("athletes: [{id: household, name: A, sources: [oura]}]\n",
+         "athletes: athlete id 'household' is reserved for the household's own topics and "
+         "entities"),
+    ],
+)  # fmt: skip
+def test_athlete_sources_and_home_assistant_needs_are_one_line(text: str, expected: str) -> None:
+    assert problems(text) == [f"recoveryd.yaml: {expected}"]
