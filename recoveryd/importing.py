@@ -28,16 +28,27 @@ def import_any(config: Config, args: argparse.Namespace) -> int:
     """Run ``recoveryd import``; the exit code of the CLI."""
     if args.format == "apple-health":
         return _import_apple_health(config, args.file, args.athlete)
-    if args.format == "oura":
-        return _import_oura(config, args.athlete, args.first, args.last)
-    if args.format == "whoop":
-        return _import_whoop(config, args.athlete, args.first, args.last)
-    if args.format == "homeassistant":
-        return _import_ha_sensors(config, args.athlete, args.first, args.last)
-    return _import(config, args.file, args.athlete, strict=args.strict)
+    if args.format == "csv":
+        return _import(config, args.file, args.athlete, strict=args.strict)
+    # The API and sensor imports take a range of mornings, by default the last week.
+    last = args.last or datetime.now(config.zone).date()
+    first = args.first or last - timedelta(days=7)
+    if first > last:
+        sys.stderr.write(f"import {args.format}: --to {last} is before --from {first}\n")
+        return EXIT_CONFIG
+    dated = {"oura": _import_oura, "whoop": _import_whoop, "homeassistant": _import_ha_sensors}
+    return dated[args.format](config, args.athlete, first, last)
 
 
-def _import_oura(config: Config, athlete_id: str, first: date | None, last: date | None) -> int:
+def _stored(config: Config, what: str, first: date, last: date, nights: list[Night]) -> int:
+    """Store the nights in one transaction and say what changed."""
+    with Store(config.storage.path) as store:
+        changed = store.upsert(nights=nights)
+    sys.stdout.write(f"{what} {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
+    return EXIT_OK
+
+
+def _import_oura(config: Config, athlete_id: str, first: date, last: date) -> int:
     import asyncio  # noqa: PLC0415
 
     from integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
@@ -46,11 +57,6 @@ def _import_oura(config: Config, athlete_id: str, first: date | None, last: date
     if athlete.oura_token is None:
         sys.stderr.write(f"import oura: {athlete_id} has no oura_token in the configuration\n")
         return EXIT_CONFIG
-    last = last or datetime.now(config.zone).date()
-    first = first or last - timedelta(days=7)
-    if first > last:
-        sys.stderr.write(f"import oura: --to {last} is before --from {first}\n")
-        return EXIT_CONFIG
     try:
         nights = asyncio.run(
             fetch_nights(athlete.oura_token.get_secret_value(), athlete_id, first, last)
@@ -58,13 +64,10 @@ def _import_oura(config: Config, athlete_id: str, first: date | None, last: date
     except OuraError as exc:
         sys.stderr.write(f"import oura: {exc}\n")
         return EXIT_REJECTED
-    with Store(config.storage.path) as store:
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(f"oura {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
-    return EXIT_OK
+    return _stored(config, "oura", first, last, nights)
 
 
-def _import_whoop(config: Config, athlete_id: str, first: date | None, last: date | None) -> int:
+def _import_whoop(config: Config, athlete_id: str, first: date, last: date) -> int:
     import asyncio  # noqa: PLC0415
 
     from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights  # noqa: PLC0415
@@ -74,8 +77,6 @@ def _import_whoop(config: Config, athlete_id: str, first: date | None, last: dat
     if credentials is None:
         sys.stderr.write(f"import whoop: {athlete_id} has no whoop credentials\n")
         return EXIT_CONFIG
-    last = last or datetime.now(config.zone).date()
-    first = first or last - timedelta(days=7)
     key = f"whoop_refresh:{athlete_id}"
     with Store(config.storage.path) as store:
         refresh = store.setting(key) or credentials.refresh_token.get_secret_value()
@@ -106,14 +107,10 @@ def _import_whoop(config: Config, athlete_id: str, first: date | None, last: dat
         finally:
             if rotated:  # WHOOP rotates refresh tokens: the old one no longer works
                 store.set_setting(key, rotated[-1])
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(f"whoop {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
-    return EXIT_OK
+    return _stored(config, "whoop", first, last, nights)
 
 
-def _import_ha_sensors(
-    config: Config, athlete_id: str, first: date | None, last: date | None
-) -> int:
+def _import_ha_sensors(config: Config, athlete_id: str, first: date, last: date) -> int:
     import asyncio  # noqa: PLC0415
 
     from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
@@ -125,8 +122,6 @@ def _import_ha_sensors(
     if not athlete.ha_sensors or ha.url is None or ha.token is None:
         sys.stderr.write(f"import homeassistant: {athlete_id} has no ha_sensors mappings\n")
         return EXIT_CONFIG
-    last = last or datetime.now(config.zone).date()
-    first = first or last - timedelta(days=7)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     nights, problems = [], []
     for mapping in athlete.ha_sensors:
@@ -150,11 +145,7 @@ def _import_ha_sensors(
         problems += left_out
     for line in problems:
         sys.stderr.write(f"import homeassistant: {line}; left out\n")
-    with Store(config.storage.path) as store:
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(
-        f"homeassistant {first} to {last}: {len(nights)} nights, {changed} new or changed\n"
-    )
+    _stored(config, "homeassistant", first, last, nights)
     return EXIT_REJECTED if problems else EXIT_OK
 
 

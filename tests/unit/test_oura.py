@@ -137,3 +137,9 @@ def test_the_command_needs_a_token(
     cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     assert main(["import", "oura", "--athlete", "alex"]) == 2
     assert capsys.readouterr().err == "import oura: alex has no oura_token in the configuration\n"
+    for source in ("oura", "whoop", "homeassistant"):
+        backwards = ["--from", "2026-03-05", "--to", "2026-03-04"]
+        assert main(["import", source, "--athlete", "alex", *backwards]) == 2
+        assert capsys.readouterr().err == (
+            f"import {source}: --to 2026-03-04 is before --from 2026-03-05\n"
+        )
