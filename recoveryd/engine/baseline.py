@@ -41,33 +41,49 @@ class RollingStats:
     recent_count: IntArray
 
 
-def _trailing(series: FloatArray, window: int) -> tuple[FloatArray, FloatArray, IntArray]:
-    """Mean, sample SD and count of the valid values in the ``window`` slots ending at each i.
+@dataclass(frozen=True, slots=True)
+class _RunningSums:
+    """Cumulative count, sum and sum of squares of a series centred on its own mean.
 
-    Running sums make this O(days) whatever the window. The series is centred on its own
-    mean first, so the sums stay small and the variance (S2 - S1^2/n) keeps its precision.
+    Centring keeps the sums small, so the variance (S2 - S1^2/n) keeps its precision. A
+    window's sums are two lookups, whatever its length: O(days) for every window at once.
     """
-    valid = ~np.isnan(series)
-    centre = float(series[valid].mean()) if valid.any() else 0.0
-    centred = np.where(valid, series - centre, 0.0)
-    ends = np.arange(1, series.shape[0] + 1)
-    starts = np.maximum(ends - window, 0)
 
-    def windowed(values: FloatArray) -> FloatArray:
-        running = np.concatenate([[0.0], np.cumsum(values)])
-        result: FloatArray = running[ends] - running[starts]
-        return result
+    centre: float
+    count: FloatArray
+    total: FloatArray
+    squares: FloatArray
 
-    count = np.rint(windowed(valid.astype(np.float64))).astype(np.int64)
-    total = windowed(centred)
-    squares = windowed(centred**2)
-    mean = np.divide(total, count, out=np.full(count.shape, np.nan), where=count > 0)
-    spread = squares - total * np.nan_to_num(mean)
-    # Equal values leave only rounding behind; that is no spread (and no z-score), as the
-    # two-pass formula would say. 1e-10 of the second moment is far below any real spread.
-    spread[spread <= _NO_SPREAD * squares] = 0.0
-    sd = np.sqrt(np.divide(spread, count - 1, out=np.full(count.shape, np.nan), where=count > 1))
-    return mean + centre, sd, count
+    @classmethod
+    def of(cls, series: FloatArray) -> _RunningSums:
+        valid = ~np.isnan(series)
+        centre = float(series[valid].mean()) if valid.any() else 0.0
+        centred = np.where(valid, series - centre, 0.0)
+
+        def running(values: FloatArray) -> FloatArray:
+            result: FloatArray = np.concatenate([[0.0], np.cumsum(values)])
+            return result
+
+        count = running(valid.astype(np.float64))
+        return cls(centre, count, running(centred), running(centred**2))
+
+    def trailing(self, window: int) -> tuple[FloatArray, FloatArray, IntArray]:
+        """Mean, sample SD and count of the valid values in the ``window`` slots ending at i."""
+        ends = np.arange(1, self.count.shape[0])
+        starts = np.maximum(ends - window, 0)
+        count = np.rint(self.count[ends] - self.count[starts]).astype(np.int64)
+        total = self.total[ends] - self.total[starts]
+        squares = self.squares[ends] - self.squares[starts]
+        centred_mean = np.divide(total, count, out=np.zeros(count.shape), where=count > 0)
+        spread = squares - total * centred_mean
+        # Equal values leave only rounding behind; that is no spread (and no z-score), as the
+        # two-pass formula would say. 1e-10 of the second moment is far below any real spread.
+        spread[spread <= _NO_SPREAD * squares] = 0.0
+        sd = np.sqrt(
+            np.divide(spread, count - 1, out=np.full(count.shape, np.nan), where=count > 1)
+        )
+        mean = np.where(count > 0, centred_mean + self.centre, np.nan)
+        return mean, sd, count
 
 
 def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:
@@ -84,9 +100,10 @@ def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:
         empty = np.empty(0)
         none = np.empty(0, dtype=np.int64)
         return RollingStats(empty, empty, none, empty, none)
+    sums = _RunningSums.of(series)
     # The baseline of day i ends the day before it: the trailing window of day i - 1.
-    mean, sd, count = _trailing(series, window)
-    recent_mean, _, recent_count = _trailing(series, recent)
+    mean, sd, count = sums.trailing(window)
+    recent_mean, _, recent_count = sums.trailing(recent)
     return RollingStats(
         np.concatenate([[np.nan], mean[:-1]]),
         np.concatenate([[np.nan], sd[:-1]]),
