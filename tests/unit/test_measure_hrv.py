@@ -39,9 +39,16 @@ def notification(rr_ms: list[float]) -> bytes:
 class FakeStrap:
     """The bleak client of a chest strap: battery, then notifications, maybe a disconnect."""
 
-    def __init__(self, rr_ms: list[float], *, disconnect_after_s: float | None = None) -> None:
+    def __init__(
+        self,
+        rr_ms: list[float],
+        *,
+        disconnect_after_s: float | None = None,
+        garbage_every: int | None = None,
+    ) -> None:
         self._rr = rr_ms
         self._cut = disconnect_after_s
+        self._garbage_every = garbage_every
         self._task: asyncio.Task[None] | None = None
         self.on_disconnect: Callable[[], None] = lambda: None
         self.disconnected = False
@@ -62,6 +69,8 @@ class FakeStrap:
                 if self._cut is not None and sent >= self._cut:
                     self.on_disconnect()
                     return
+                if self._garbage_every and (at // 2) % self._garbage_every == 0:
+                    callback(None, bytearray(b"\x11\x48\x00"))  # uint16 rate cut short
                 callback(None, bytearray(notification(pair)))
                 sent += sum(pair) / 1000
                 await asyncio.sleep(0)
@@ -152,6 +161,20 @@ def test_a_disconnect_keeps_what_was_recorded_marked_short(
         day = printed_date(printed)
         assert len(store.morning_readings("alex", day, day)) == 1
         assert store.nights("alex", day, day) == []  # a short reading moves no baseline
+
+
+def test_notifications_that_break_the_specification_are_counted_and_skipped(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    series = [float(v) for v in mit_bih("Long")[:400]]
+    cfg = config(tmp_path)
+    assert run(cfg, FakeStrap(series, garbage_every=20)) == 0
+    printed = json.loads(capsys.readouterr().out)
+    truth = analyse(expected_rr(series, 10, 60)).metrics
+    assert printed["rmssd_ms"] == pytest.approx(truth.rmssd_ms, abs=0.01)  # nothing of them kept
+    [problem] = printed["quality"]
+    assert problem.endswith("notifications were not valid Heart Rate Measurements")
+    assert int(problem.split()[0]) >= 3
 
 
 def test_no_bluetooth_is_one_line_and_nothing_is_stored(

@@ -148,3 +148,15 @@ async def test_an_implausible_value_is_left_out_and_said(caplog: pytest.LogCaptu
     assert [r.getMessage() for r in caplog.records if r.name.endswith("whoop")] == [
         "whoop 2026-03-04: hrv_rmssd_ms 900 is outside 3-300; left out"
     ]
+
+
+async def test_a_response_of_another_shape_is_one_line() -> None:
+    def handle(_: httpx.Request) -> httpx.Response:
+        # A sleep record without its id: neither page can be used.
+        return httpx.Response(200, json={"records": [{"score_state": "SCORED"}]})
+
+    whoop = WhoopClient(access_token=FRESH, transport=httpx.MockTransport(handle), backoff_s=0)
+    with pytest.raises(WhoopError) as caught:
+        async with whoop:
+            await fetch_nights(whoop, "sam", FIRST, LAST, ZONE)
+    assert str(caught.value) == ("WHOOP API response of an unexpected shape at id: Field required")
