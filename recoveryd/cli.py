@@ -57,7 +57,7 @@ def _daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     check.add_argument("file", type=Path, nargs="?", help=_CONFIG_HELP)
 
 
-def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importer = commands.add_parser("import", help="import nights from a file")
     formats = importer.add_subparsers(dest="format", required=True, metavar="FORMAT")
     csv_parser = formats.add_parser("csv", help="the generic nightly CSV format (see README)")
@@ -95,6 +95,14 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     apple.add_argument("--athlete", required=True, help="athlete id from the configuration")
     apple.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    garmin = formats.add_parser("garmin-fit", help="Garmin FIT files, or folders of them")
+    garmin.add_argument("files", type=Path, nargs="+", metavar="PATH")
+    garmin.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    garmin.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
+
+def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    _import_commands(commands)
     log = commands.add_parser("log-session", help="record a completed training session")
     log.add_argument("--athlete", required=True, help="athlete id from the configuration")
     log.add_argument("--minutes", type=float, required=True, help="duration in minutes")

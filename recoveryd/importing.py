@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -28,6 +30,8 @@ def import_any(config: Config, args: argparse.Namespace) -> int:
     """Run ``recoveryd import``; the exit code of the CLI."""
     if args.format == "apple-health":
         return _import_apple_health(config, args.file, args.athlete)
+    if args.format == "garmin-fit":
+        return _import_garmin_fit(config, args.files, args.athlete)
     if args.format == "csv":
         return _import(config, args.file, args.athlete, strict=args.strict)
     # The API and sensor imports take a range of mornings, by default the last week.
@@ -149,26 +153,30 @@ def _import_ha_sensors(config: Config, athlete_id: str, first: date, last: date)
     return EXIT_REJECTED if problems else EXIT_OK
 
 
+@contextmanager
+def _progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr over ``total`` bytes; yields the importers' callback."""
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
+
+    with Progress(
+        f"[bold]reading[/] {label}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("read", total=total)
+        yield lambda done, size: bar.update(task, completed=done, total=size)
+
+
 def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
     from integrations.wearables.apple_health import import_export  # noqa: PLC0415
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
 
     config.athlete(athlete)
     if not path.is_file():
         sys.stderr.write(f"{path}: no such file\n")
         return EXIT_REJECTED
-    console = Console(stderr=True)
-    with Progress(
-        "[bold]reading[/] " + path.name, BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-        console=console, transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("read", total=path.stat().st_size)
+    with _progress_bar(path.name, path.stat().st_size) as progress:
         try:
             with Store(config.storage.path) as store:
-                parsed, changed = import_export(
-                    store, path, athlete,
-                    progress=lambda done, total: bar.update(task, completed=done, total=total),
-                )  # fmt: skip
+                parsed, changed = import_export(store, path, athlete, progress=progress)
         except ValueError as exc:
             sys.stderr.write(f"{exc}\n")
             return EXIT_REJECTED
@@ -178,6 +186,30 @@ def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
         f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
         f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed, "
         f"{len(parsed.errors)} rejected\n"
+    )
+    return EXIT_REJECTED if parsed.errors else EXIT_OK
+
+
+def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
+    from integrations.wearables.garmin_fit import SOURCE, fit_files, import_files  # noqa: PLC0415
+
+    config.athlete(athlete)
+    for path in paths:
+        if not path.exists():
+            sys.stderr.write(f"{path}: no such file or folder\n")
+            return EXIT_REJECTED
+    files = fit_files(paths)
+    with (
+        _progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
+        Store(config.storage.path) as store,
+    ):
+        parsed, changed = import_files(store, files, athlete, config.zone, progress=progress)
+    for line in parsed.errors:
+        sys.stderr.write(line + "\n")
+    sys.stdout.write(
+        f"garmin fit: {parsed.files} files, {parsed.messages} messages, {len(parsed.nights)} "
+        f"nights and {len(parsed.sessions)} workouts as source {SOURCE}, {changed} new or "
+        f"changed, {len(parsed.errors)} rejected\n"
     )
     return EXIT_REJECTED if parsed.errors else EXIT_OK
 

@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO
 
 from recoveryd.engine.load import CompletedSession
 from recoveryd.models import Night, keep_plausible
 from recoveryd.store import Store
+
+from integrations.wearables.reading import EVENING, CountingReader, Progress, night_morning
 
 SOURCE = "apple_health"
 _HK = "HKQuantityTypeIdentifier"
@@ -52,10 +52,7 @@ _STAGES = {
     "HKCategoryValueSleepAnalysisAsleep": None,
     "HKCategoryValueSleepAnalysisAwake": "sleep_awake_min",
 }
-_EVENING, _NOON = 18, 12
 _TIME = "%Y-%m-%d %H:%M:%S %z"
-
-Progress = Callable[[int, int], None]
 
 
 class _RecordError(ValueError):
@@ -98,15 +95,6 @@ def _number(element: ET.Element, name: str) -> float:
         raise _RecordError(f"{name} {text!r} is not a number") from None
 
 
-def _morning(moment: datetime) -> date | None:
-    """The morning a night-time moment belongs to; ``None`` in the afternoon."""
-    if moment.hour >= _EVENING:
-        return moment.date() + timedelta(days=1)
-    if moment.hour < _NOON:
-        return moment.date()
-    return None
-
-
 class _Collector:
     def __init__(self, athlete: str) -> None:
         self.athlete = athlete
@@ -117,7 +105,7 @@ class _Collector:
         kind = element.get("type", "")
         if kind in _NIGHT_MEANS:
             metric, scale = _NIGHT_MEANS[kind]
-            day = _morning(_time(element, "startDate"))
+            day = night_morning(_time(element, "startDate"))
             if day is not None:
                 running = self.nights[day].means[metric]
                 running[0] += _number(element, "value") * scale
@@ -136,7 +124,7 @@ class _Collector:
         minutes = (end - start).total_seconds() / 60
         if minutes < 0:
             raise _RecordError("endDate is before startDate")
-        day = end.date() if end.hour < _EVENING else end.date() + timedelta(days=1)
+        day = end.date() if end.hour < EVENING else end.date() + timedelta(days=1)
         stage = _STAGES[value]
         night = self.nights[day]
         if stage is not None:
@@ -181,20 +169,6 @@ class _Collector:
         return ParsedExport(tuple(nights), tuple(self.sessions.values()), tuple(errors), records)
 
 
-class _Counting:
-    """A binary file that reports how far it has been read."""
-
-    def __init__(self, raw: BinaryIO, size: int, progress: Progress | None) -> None:
-        self._raw, self._size, self._progress, self.read_bytes = raw, size, progress, 0
-
-    def read(self, n: int = -1) -> bytes:
-        chunk = self._raw.read(n)
-        self.read_bytes += len(chunk)
-        if self._progress is not None:
-            self._progress(self.read_bytes, self._size)
-        return chunk
-
-
 def parse_export(path: Path, athlete: str, *, progress: Progress | None = None) -> ParsedExport:
     """Stream ``path`` into nights and sessions for ``athlete``.
 
@@ -203,7 +177,7 @@ def parse_export(path: Path, athlete: str, *, progress: Progress | None = None) 
     """
     collector, errors, records = _Collector(athlete), [], 0
     with path.open("rb") as raw:
-        stream = _Counting(raw, path.stat().st_size, progress)
+        stream = CountingReader(raw, path.stat().st_size, progress)
         context = ET.iterparse(stream, events=("start", "end"))  # noqa: S314
         root: ET.Element | None = None
         try:

@@ -1,0 +1,334 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Garmin FIT files: nights and workouts, decoded with fitdecode.
+
+A Garmin watch writes its nights into several FIT files (sleep, monitoring, HRV status,
+activities); an import takes any number of them, or the folders they are in, and puts the
+nights together. What is taken, by message of the FIT profile (Garmin FIT SDK 21.x):
+
+* ``sleep_level`` (275): the stages. A record's timestamp is the **end** of the stage it
+  names (how Gadgetbridge reads Garmin's sleep files, issue #4048 there); a stage runs from the
+  previous record, or from the sleep-start ``event`` (event 74, start), to its own timestamp.
+  The first record of a night without a start event has no known start and is not counted.
+  ``unmeasurable`` is in no stage and not in the total.
+* ``hrv_status_summary`` (370): ``last_night_average``, the night's mean **rMSSD** during
+  sleep (the SDK's own description), stored as ``hrv_rmssd_ms``. Without a summary, the mean
+  of the night's 5-minute rMSSD values (``hrv_value``, 371).
+* ``monitoring_hr_data`` (211): ``current_day_resting_heart_rate``, the day's resting HR.
+  ``resting_heart_rate`` is a 7-day rolling average and is not stored: the engine keeps its
+  own baselines, and a smoothed value would hide the very change it looks for. The record
+  is aligned to the day's midnight, so it is dated by the nearest local midnight.
+* ``skin_temp_overnight`` (398): ``average_deviation``, the night's deviation from the
+  athlete's baseline in °C, stored as ``skin_temp_dev_c``.
+* ``respiration_rate`` (297): the mean during the night's sleep (only where the import has
+  the night's stages to say when that was).
+* ``session`` (18): workouts as training sessions: start, sport, timer time (pauses left
+  out) and average heart rate, from which the engine computes TRIMP.
+
+Timestamps in FIT are UTC; nights are dated in the household's time zone and belong to the
+morning they end on. A file that cannot be decoded (truncated, damaged, not FIT) adds nothing
+and is one line naming the file and where it broke; a record that cannot be read is one line
+naming the file and the record.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import fitdecode
+from recoveryd.engine.load import CompletedSession
+from recoveryd.models import Night, keep_plausible
+from recoveryd.store import Store
+
+from integrations.wearables.reading import CountingReader, Progress, night_morning
+
+SOURCE = "garmin_fit"
+SLEEP_EVENT = 74
+"""The sleep event's number: not in the public profile; Garmin's sleep files use it."""
+
+_STAGES = {
+    "awake": "sleep_awake_min",
+    "light": "sleep_light_min",
+    "deep": "sleep_deep_min",
+    "rem": "sleep_rem_min",
+    "unmeasurable": None,
+}
+_ASLEEP = ("sleep_light_min", "sleep_deep_min", "sleep_rem_min")
+_LONGEST_STAGE = timedelta(hours=12)
+
+
+class _RecordError(ValueError):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFit:
+    """The nights and sessions a set of FIT files held, one line per problem."""
+
+    nights: tuple[Night, ...]
+    sessions: tuple[CompletedSession, ...]
+    errors: tuple[str, ...]
+    files: int
+    messages: int
+
+
+@dataclass
+class _Gathered:
+    """What one file held, merged only once the whole file has been read."""
+
+    stages: list[tuple[datetime, str]] = field(default_factory=list)
+    sleep_events: list[tuple[datetime, str]] = field(default_factory=list)
+    hrv_summary: dict[date, float] = field(default_factory=dict)
+    hrv_values: list[tuple[datetime, float]] = field(default_factory=list)
+    resting_hr: dict[date, float] = field(default_factory=dict)
+    skin_temp: dict[date, float] = field(default_factory=dict)
+    breathing: list[tuple[datetime, float]] = field(default_factory=list)
+    sessions: list[CompletedSession] = field(default_factory=list)
+
+    def merge(self, other: _Gathered) -> None:
+        self.stages += other.stages
+        self.sleep_events += other.sleep_events
+        self.hrv_summary.update(other.hrv_summary)
+        self.hrv_values += other.hrv_values
+        self.resting_hr.update(other.resting_hr)
+        self.skin_temp.update(other.skin_temp)
+        self.breathing += other.breathing
+        self.sessions += other.sessions
+
+
+def fit_files(paths: Iterable[Path]) -> list[Path]:
+    """The FIT files named, the folders expanded (``*.fit`` in any case, sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() == ".fit")
+        else:
+            found.append(path)
+    return found
+
+
+def _value(message: fitdecode.FitDataMessage, name: str) -> Any:  # noqa: ANN401 - FIT values vary
+    return message.get_value(name, fallback=None)
+
+
+def _number(message: fitdecode.FitDataMessage, name: str) -> float | None:
+    value = _value(message, name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _RecordError(f"{name} {value!r} is not a number")
+    return float(value)
+
+
+def _when(message: fitdecode.FitDataMessage, name: str = "timestamp") -> datetime:
+    value = _value(message, name)
+    if not isinstance(value, datetime):
+        raise _RecordError(f"{name} {value!r} is not a time")
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class _FileReader:
+    """Turns one file's data messages into what a night needs."""
+
+    def __init__(self, athlete: str, zone: ZoneInfo) -> None:
+        self.athlete, self.zone, self.gathered = athlete, zone, _Gathered()
+
+    def local(self, moment: datetime) -> datetime:
+        return moment.astimezone(self.zone).replace(tzinfo=None)
+
+    def message(self, message: fitdecode.FitDataMessage) -> None:
+        """Take what the nights need from one data message; ignore the rest."""
+        handler = {
+            "sleep_level": self.sleep_level,
+            "event": self.event,
+            "hrv_status_summary": self.hrv_summary,
+            "hrv_value": self.hrv_value,
+            "monitoring_hr_data": self.resting_hr,
+            "skin_temp_overnight": self.skin_temp,
+            "respiration_rate": self.breathing,
+            "session": self.session,
+        }.get(message.name)
+        if handler is not None:
+            handler(message)
+
+    def sleep_level(self, message: fitdecode.FitDataMessage) -> None:
+        level = _value(message, "sleep_level")
+        if level not in _STAGES:
+            raise _RecordError(f"sleep_level {level!r} is not one of {', '.join(_STAGES)}")
+        self.gathered.stages.append((_when(message), level))
+
+    def event(self, message: fitdecode.FitDataMessage) -> None:
+        kind = _value(message, "event_type")
+        if _value(message, "event") == SLEEP_EVENT and kind in {"start", "stop"}:
+            self.gathered.sleep_events.append((_when(message), kind))
+
+    def hrv_summary(self, message: fitdecode.FitDataMessage) -> None:
+        average = _number(message, "last_night_average")
+        morning = night_morning(self.local(_when(message)))
+        if average is not None and morning is not None:
+            self.gathered.hrv_summary[morning] = average
+
+    def hrv_value(self, message: fitdecode.FitDataMessage) -> None:
+        value = _number(message, "value")
+        if value is not None:
+            self.gathered.hrv_values.append((_when(message), value))
+
+    def resting_hr(self, message: fitdecode.FitDataMessage) -> None:
+        rhr = _number(message, "current_day_resting_heart_rate")
+        if rhr is not None:  # dated by the nearest local midnight
+            day = (self.local(_when(message)) + timedelta(hours=12)).date()
+            self.gathered.resting_hr[day] = rhr
+
+    def breathing(self, message: fitdecode.FitDataMessage) -> None:
+        rate = _number(message, "respiration_rate")
+        if rate is not None and rate > 0:  # zero or below is no reading
+            self.gathered.breathing.append((_when(message), rate))
+
+    def skin_temp(self, message: fitdecode.FitDataMessage) -> None:
+        deviation = _number(message, "average_deviation")
+        if deviation is None:
+            return
+        # local_timestamp is the wall-clock time, written as if it were UTC.
+        local = _value(message, "local_timestamp")
+        moment = local.replace(tzinfo=None) if isinstance(local, datetime) else None
+        morning = night_morning(moment or self.local(_when(message)))
+        if morning is not None:
+            self.gathered.skin_temp[morning] = deviation
+
+    def session(self, message: fitdecode.FitDataMessage) -> None:
+        start = self.local(_when(message, "start_time"))
+        seconds = _number(message, "total_timer_time") or _number(message, "total_elapsed_time")
+        if seconds is None or seconds <= 0:
+            raise _RecordError("has no total_timer_time")
+        sport = _value(message, "sport")
+        avg_hr = _number(message, "avg_heart_rate")
+        self.gathered.sessions.append(CompletedSession(
+            self.athlete, start.date(), SOURCE, f"{start:%H:%M}",
+            str(sport) if sport is not None else "general",
+            round(seconds / 60, 1), None, avg_hr,
+        ))  # fmt: skip
+
+
+def _decode(stream: CountingReader) -> list[fitdecode.FitDataMessage]:
+    """Every data message of one file, its CRC checked; raises on damaged bytes."""
+    with fitdecode.FitReader(
+        stream, check_crc=fitdecode.CrcCheck.RAISE, error_handling=fitdecode.ErrorHandling.RAISE
+    ) as fit:
+        return [frame for frame in fit if isinstance(frame, fitdecode.FitDataMessage)]
+
+
+def _stage_minutes(
+    stages: list[tuple[datetime, str]], events: list[tuple[datetime, str]], zone: ZoneInfo
+) -> tuple[dict[date, dict[str, float]], dict[date, tuple[datetime, datetime]]]:
+    """Minutes per stage per morning, and each morning's sleep window (UTC)."""
+    # A stage ends at its timestamp, so at equal times it goes before a start or stop.
+    timeline: list[tuple[datetime, bool, str]] = [(t, False, lv) for t, lv in set(stages)]
+    timeline += [(t, True, kind) for t, kind in set(events)]
+    minutes: dict[date, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    windows: dict[date, tuple[datetime, datetime]] = {}
+    since: datetime | None = None
+    for moment, is_event, what in sorted(timeline):
+        if is_event:
+            since = moment if what == "start" else None
+            continue
+        if since is not None and moment - since <= _LONGEST_STAGE:
+            start_day = night_morning(since.astimezone(zone).replace(tzinfo=None))
+            morning = night_morning(moment.astimezone(zone).replace(tzinfo=None))
+            stage = _STAGES[what]
+            if morning is not None and start_day == morning and stage is not None:
+                minutes[morning][stage] += (moment - since).total_seconds() / 60
+                first, _ = windows.get(morning, (since, moment))
+                windows[morning] = (min(first, since), moment)
+        since = moment
+    return minutes, windows
+
+
+def _nights(got: _Gathered, athlete: str, zone: ZoneInfo, errors: list[str]) -> list[Night]:
+    stages, windows = _stage_minutes(got.stages, got.sleep_events, zone)
+    hrv_means: dict[date, list[float]] = defaultdict(list)
+    for moment, value in got.hrv_values:
+        morning = night_morning(moment.astimezone(zone).replace(tzinfo=None))
+        if morning is not None:
+            hrv_means[morning].append(value)
+    breathing: dict[date, list[float]] = defaultdict(list)
+    for moment, rate in got.breathing:
+        for morning, (start, end) in windows.items():
+            if start <= moment <= end:
+                breathing[morning].append(rate)
+    days = set(stages) | set(got.hrv_summary) | set(hrv_means) | set(got.resting_hr)
+    days |= set(got.skin_temp) | set(breathing)
+    nights = []
+    for day in sorted(days):
+        values: dict[str, float | None] = {k: round(v, 1) for k, v in stages.get(day, {}).items()}
+        if day in stages:
+            values["sleep_total_min"] = round(sum(stages[day].get(k, 0.0) for k in _ASLEEP), 1)
+        hrv = got.hrv_summary.get(day)
+        if hrv is None and hrv_means.get(day):
+            hrv = statistics.fmean(hrv_means[day])
+        values["hrv_rmssd_ms"] = None if hrv is None else round(hrv, 1)
+        values["rhr_bpm"] = got.resting_hr.get(day)
+        skin = got.skin_temp.get(day)
+        values["skin_temp_dev_c"] = None if skin is None else round(skin, 2)
+        values["resp_rate"] = round(statistics.fmean(breathing[day]), 1) if breathing[day] else None
+        kept, problems = keep_plausible(values)
+        errors += [f"garmin fit: night {day}: {problem}; left out" for problem in problems]
+        if kept:
+            nights.append(Night(athlete, day, SOURCE, **kept))
+    return nights
+
+
+def parse_files(
+    paths: Sequence[Path], athlete: str, zone: ZoneInfo, *, progress: Progress | None = None
+) -> ParsedFit:
+    """Decode ``paths`` (FIT files) into nights and sessions for ``athlete``."""
+    sizes = [path.stat().st_size for path in paths]
+    total, done = sum(sizes), 0
+    errors: list[str] = []
+    gathered, messages = _Gathered(), 0
+    for path, size in zip(paths, sizes, strict=True):
+        reader = _FileReader(athlete, zone)
+        with path.open("rb") as raw:
+            stream = CountingReader(raw, total, progress, offset=done)
+            try:
+                decoded = _decode(stream)
+            # fitdecode raises its own errors, but also ValueError, TypeError and others on
+            # damaged bytes met before the CRC at the end is checked.
+            except Exception as exc:  # noqa: BLE001
+                reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+                errors.append(
+                    f"{path.name}: not a readable FIT file at byte {stream.read_bytes} "
+                    f"({reason}); nothing taken from it"
+                )
+                decoded = []
+        for number, message in enumerate(decoded, start=1):
+            try:
+                reader.message(message)
+            except _RecordError as exc:
+                errors.append(f"{path.name}: message {number} ({message.name}): {exc}")
+        messages += len(decoded)
+        gathered.merge(reader.gathered)
+        done += size
+    nights = _nights(gathered, athlete, zone, errors)
+    sessions = {(s.date, s.start): s for s in gathered.sessions}
+    return ParsedFit(tuple(nights), tuple(sessions.values()), tuple(errors), len(paths), messages)
+
+
+def import_files(
+    store: Store,
+    paths: Sequence[Path],
+    athlete: str,
+    zone: ZoneInfo,
+    *,
+    progress: Progress | None = None,
+) -> tuple[ParsedFit, int]:
+    """Parse and store in one transaction; how many rows were new or changed."""
+    parsed = parse_files(paths, athlete, zone, progress=progress)
+    changed = store.upsert(nights=parsed.nights, sessions=parsed.sessions)
+    return parsed, changed
