@@ -95,6 +95,12 @@ def _import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     apple.add_argument("--athlete", required=True, help="athlete id from the configuration")
     apple.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    hrv4t = formats.add_parser("hrv4training", help="HRV4Training's CSV export")
+    hrv4t.add_argument("file", type=Path)
+    hrv4t.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    hrv4t.add_argument("--strict", action="store_true", help="reject the whole file on any bad row")
+    hrv4t.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     garmin = formats.add_parser("garmin-fit", help="Garmin FIT files, or folders of them")
     garmin.add_argument("files", type=Path, nargs="+", metavar="PATH")
     garmin.add_argument("--athlete", required=True, help="athlete id from the configuration")

@@ -32,8 +32,11 @@ def import_any(config: Config, args: argparse.Namespace) -> int:
         return _import_apple_health(config, args.file, args.athlete)
     if args.format == "garmin-fit":
         return _import_garmin_fit(config, args.files, args.athlete)
-    if args.format == "csv":
-        return _import(config, args.file, args.athlete, strict=args.strict)
+    if args.format in {"csv", "hrv4training"}:
+        hrv4training = args.format == "hrv4training"
+        return _import(
+            config, args.file, args.athlete, strict=args.strict, hrv4training=hrv4training
+        )
     # The API and sensor imports take a range of mornings, by default the last week.
     last = args.last or datetime.now(config.zone).date()
     first = args.first or last - timedelta(days=7)
@@ -214,12 +217,14 @@ def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
     return EXIT_REJECTED if parsed.errors else EXIT_OK
 
 
-def _import(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
-    from integrations.wearables.generic_csv import import_file  # noqa: PLC0415
+def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:
+    from integrations.wearables.generic_csv import import_file, parse_csv  # noqa: PLC0415
+    from integrations.wearables.hrv4training import parse_text  # noqa: PLC0415
 
     config.athlete(athlete)
+    parse = parse_text if hrv4training else parse_csv
     with Store(config.storage.path) as store:
-        report = import_file(store, path, athlete, strict=strict)
+        report = import_file(store, path, athlete, strict=strict, parse=parse)
     for line in report.errors:
         sys.stderr.write(line + "\n")
     if report.stored:

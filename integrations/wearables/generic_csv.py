@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -131,7 +131,7 @@ def _parse_row(columns: list[str], cells: list[str], athlete: str) -> tuple[Nigh
     try:
         row = _Row.model_validate(raw)
     except ValidationError as exc:
-        raise _RowError(_first_problem(exc)) from None
+        raise _RowError(row_problem(exc)) from None
     night = Night(athlete, row.date, row.source, *(getattr(row, m) for m in NIGHT_METRICS))
     checkin = CheckIn(athlete, row.date, *(getattr(row, c) for c in CHECKIN_COLUMNS))
     if not night.has_any_metric() and not checkin.has_any_item():
@@ -139,7 +139,7 @@ def _parse_row(columns: list[str], cells: list[str], athlete: str) -> tuple[Nigh
     return night, checkin
 
 
-def _first_problem(exc: ValidationError) -> str:
+def row_problem(exc: ValidationError) -> str:
     """One line: every failing column of the row, in header order."""
     parts = []
     for error in exc.errors(include_url=False):
@@ -205,7 +205,13 @@ class ImportReport:
     stored: bool
 
 
-def import_file(store: Store, path: Path, athlete: str, *, strict: bool = False) -> ImportReport:
+Parser = Callable[[str, str, str], ParsedCsv]
+"""Parses a file's text for an athlete; the last argument names the file in errors."""
+
+
+def import_file(
+    store: Store, path: Path, athlete: str, *, strict: bool = False, parse: Parser = parse_csv
+) -> ImportReport:
     """Parse ``path`` and store its valid rows in one transaction per table.
 
     With ``strict``, any rejected row rejects the whole file and nothing is stored.
@@ -218,7 +224,7 @@ def import_file(store: Store, path: Path, athlete: str, *, strict: bool = False)
         return ImportReport(
             0, 0, 0, 0, (f"{path.name}: cannot read the file: {reason}",), stored=False
         )
-    parsed = parse_csv(text, athlete, path.name)
+    parsed = parse(text, athlete, path.name)
     if parsed.errors and (strict or not parsed.rows):
         return ImportReport(parsed.rows, 0, 0, 0, parsed.errors, stored=False)
     changed = store.upsert(parsed.nights, parsed.checkins)
