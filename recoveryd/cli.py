@@ -101,6 +101,12 @@ def _import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     hrv4t.add_argument("--strict", action="store_true", help="reject the whole file on any bad row")
     hrv4t.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    gb = formats.add_parser("gadgetbridge", help="a Gadgetbridge database export (Garmin)")
+    gb.add_argument("file", type=Path)
+    gb.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    gb.add_argument("--device", help="the device's name in Gadgetbridge, if it has several")
+    gb.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     garmin = formats.add_parser("garmin-fit", help="Garmin FIT files, or folders of them")
     garmin.add_argument("files", type=Path, nargs="+", metavar="PATH")
     garmin.add_argument("--athlete", required=True, help="athlete id from the configuration")

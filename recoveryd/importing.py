@@ -30,6 +30,8 @@ def import_any(config: Config, args: argparse.Namespace) -> int:
     """Run ``recoveryd import``; the exit code of the CLI."""
     if args.format == "apple-health":
         return _import_apple_health(config, args.file, args.athlete)
+    if args.format == "gadgetbridge":
+        return _import_gadgetbridge(config, args.file, args.athlete, args.device)
     if args.format == "garmin-fit":
         return _import_garmin_fit(config, args.files, args.athlete)
     if args.format in {"csv", "hrv4training"}:
@@ -157,12 +159,21 @@ def _import_ha_sensors(config: Config, athlete_id: str, first: date, last: date)
 
 
 @contextmanager
-def _progress_bar(label: str, total: int) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr over ``total`` bytes; yields the importers' callback."""
-    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn  # noqa: PLC0415
+def _progress_bar(
+    label: str, total: int, *, rows: bool = False
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr over ``total`` bytes (or rows); yields the importers' callback."""
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )  # fmt: skip
 
+    count = MofNCompleteColumn() if rows else DownloadColumn()
     with Progress(
-        f"[bold]reading[/] {label}", BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+        f"[bold]reading[/] {label}", BarColumn(), count, TimeRemainingColumn(),
         console=Console(stderr=True), transient=True,
     ) as bar:  # fmt: skip
         task = bar.add_task("read", total=total)
@@ -189,6 +200,33 @@ def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
         f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
         f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed, "
         f"{len(parsed.errors)} rejected\n"
+    )
+    return EXIT_REJECTED if parsed.errors else EXIT_OK
+
+
+def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -> int:
+    from integrations.wearables import gadgetbridge  # noqa: PLC0415
+
+    config.athlete(athlete)
+    if not path.is_file():
+        sys.stderr.write(f"{path}: no such file\n")
+        return EXIT_REJECTED
+    try:
+        with (
+            _progress_bar(path.name, 0, rows=True) as progress,
+            Store(config.storage.path) as store,
+        ):
+            parsed, changed = gadgetbridge.import_database(
+                store, path, athlete, config.zone, device=device, progress=progress
+            )
+    except gadgetbridge.GadgetbridgeError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_REJECTED
+    for line in parsed.errors:
+        sys.stderr.write(line + "\n")
+    sys.stdout.write(
+        f"{path.name}: {parsed.device}: {parsed.rows} rows, {len(parsed.nights)} nights as "
+        f"source {gadgetbridge.SOURCE}, {changed} new or changed, {len(parsed.errors)} rejected\n"
     )
     return EXIT_REJECTED if parsed.errors else EXIT_OK
 

@@ -53,6 +53,8 @@ SOURCE = "garmin_fit"
 SLEEP_EVENT = 74
 """The sleep event's number: not in the public profile; Garmin's sleep files use it."""
 
+STAGE_NAMES = ("unmeasurable", "awake", "light", "deep", "rem")
+"""The FIT profile's sleep_level values 0-4, by number."""
 _STAGES = {
     "awake": "sleep_awake_min",
     "light": "sleep_light_min",
@@ -80,8 +82,8 @@ class ParsedFit:
 
 
 @dataclass
-class _Gathered:
-    """What one file held, merged only once the whole file has been read."""
+class Gathered:
+    """What a night is made of, as Garmin records it (in FIT files or Gadgetbridge's tables)."""
 
     stages: list[tuple[datetime, str]] = field(default_factory=list)
     sleep_events: list[tuple[datetime, str]] = field(default_factory=list)
@@ -92,7 +94,8 @@ class _Gathered:
     breathing: list[tuple[datetime, float]] = field(default_factory=list)
     sessions: list[CompletedSession] = field(default_factory=list)
 
-    def merge(self, other: _Gathered) -> None:
+    def merge(self, other: Gathered) -> None:
+        """Add what ``other`` gathered (a later value for the same day wins)."""
         self.stages += other.stages
         self.sleep_events += other.sleep_events
         self.hrv_summary.update(other.hrv_summary)
@@ -101,6 +104,11 @@ class _Gathered:
         self.skin_temp.update(other.skin_temp)
         self.breathing += other.breathing
         self.sessions += other.sessions
+
+
+def daily_record_day(moment: datetime, zone: ZoneInfo) -> date:
+    """The day a once-a-day record names: it is aligned to midnight, so the nearest one."""
+    return (moment.astimezone(zone) + timedelta(hours=12)).date()
 
 
 def fit_files(paths: Iterable[Path]) -> list[Path]:
@@ -138,7 +146,7 @@ class _FileReader:
     """Turns one file's data messages into what a night needs."""
 
     def __init__(self, athlete: str, zone: ZoneInfo) -> None:
-        self.athlete, self.zone, self.gathered = athlete, zone, _Gathered()
+        self.athlete, self.zone, self.gathered = athlete, zone, Gathered()
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone).replace(tzinfo=None)
@@ -182,9 +190,8 @@ class _FileReader:
 
     def resting_hr(self, message: fitdecode.FitDataMessage) -> None:
         rhr = _number(message, "current_day_resting_heart_rate")
-        if rhr is not None:  # dated by the nearest local midnight
-            day = (self.local(_when(message)) + timedelta(hours=12)).date()
-            self.gathered.resting_hr[day] = rhr
+        if rhr is not None:
+            self.gathered.resting_hr[daily_record_day(_when(message), self.zone)] = rhr
 
     def breathing(self, message: fitdecode.FitDataMessage) -> None:
         rate = _number(message, "respiration_rate")
@@ -250,7 +257,10 @@ def _stage_minutes(
     return minutes, windows
 
 
-def _nights(got: _Gathered, athlete: str, zone: ZoneInfo, errors: list[str]) -> list[Night]:
+def nights_from(
+    got: Gathered, athlete: str, zone: ZoneInfo, errors: list[str], source: str = SOURCE
+) -> list[Night]:
+    """Put the gathered records together into nights; implausible values go to ``errors``."""
     stages, windows = _stage_minutes(got.stages, got.sleep_events, zone)
     hrv_means: dict[date, list[float]] = defaultdict(list)
     for moment, value in got.hrv_values:
@@ -278,9 +288,10 @@ def _nights(got: _Gathered, athlete: str, zone: ZoneInfo, errors: list[str]) -> 
         values["skin_temp_dev_c"] = None if skin is None else round(skin, 2)
         values["resp_rate"] = round(statistics.fmean(breathing[day]), 1) if breathing[day] else None
         kept, problems = keep_plausible(values)
-        errors += [f"garmin fit: night {day}: {problem}; left out" for problem in problems]
+        label = source.replace("_", " ")
+        errors += [f"{label}: night {day}: {problem}; left out" for problem in problems]
         if kept:
-            nights.append(Night(athlete, day, SOURCE, **kept))
+            nights.append(Night(athlete, day, source, **kept))
     return nights
 
 
@@ -291,7 +302,7 @@ def parse_files(
     sizes = [path.stat().st_size for path in paths]
     total, done = sum(sizes), 0
     errors: list[str] = []
-    gathered, messages = _Gathered(), 0
+    gathered, messages = Gathered(), 0
     for path, size in zip(paths, sizes, strict=True):
         reader = _FileReader(athlete, zone)
         with path.open("rb") as raw:
@@ -315,7 +326,7 @@ def parse_files(
         messages += len(decoded)
         gathered.merge(reader.gathered)
         done += size
-    nights = _nights(gathered, athlete, zone, errors)
+    nights = nights_from(gathered, athlete, zone, errors)
     sessions = {(s.date, s.start): s for s in gathered.sessions}
     return ParsedFit(tuple(nights), tuple(sessions.values()), tuple(errors), len(paths), messages)
 
