@@ -91,6 +91,11 @@ class HouseholdConfig(_Section):
     name: str = Field(default="Home", title="Household name shown in Home Assistant")
     timezone: TimeZoneName = Field(default="UTC", title="IANA time zone of the household")
     decide_at: LocalTime = Field(default=time(7, 0), title="Local time of the daily decision")
+    pull_at: LocalTime | None = Field(
+        default=None,
+        title="Local time to pull nights from the athletes' APIs and Home Assistant sensors "
+        "(default: 20 minutes before decide_at)",
+    )
 
 
 class StorageConfig(_Section):

@@ -62,6 +62,8 @@ from recoveryd.events import (
     MeasureDue,
     NotificationAction,
     NotificationSent,
+    PullDone,
+    PullDue,
     ReadingDone,
     RediscoveryDue,
     Stop,
@@ -78,6 +80,7 @@ from recoveryd.models import (
     Decision,
     Night,
 )
+from recoveryd.morning_pull import Fetch, MorningPull
 from recoveryd.morning_reading import morning_reading
 from recoveryd.notification import action_command, morning_notice
 from recoveryd.ports import Actuator, PublishError, StateReader
@@ -124,6 +127,7 @@ class Daemon:
         actuators: Mapping[str, Actuator] | None = None,
         state_reader: StateReader | None = None,
         strap_recorder: StrapRecorder | None = None,
+        fetch: Fetch | None = None,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
@@ -163,6 +167,9 @@ class Daemon:
         self.notifier = _notifier(config)
         self._record_strap = strap_recorder or _record_strap
         self._measuring: set[str] = set()
+        self.pulls = MorningPull(
+            config, self.store, spawn=self._spawn, put=self.queue.put_nowait, fetch=fetch
+        )
 
     # Lifecycle ------------------------------------------------------------------------------
 
@@ -179,6 +186,7 @@ class Daemon:
                     group.create_task(self.notifier.listen(on_action, stop), name="ha-actions")
                 consumer = group.create_task(self._consume(), name="consumer")
                 self.queue.put_nowait(DecisionDue("startup"))
+                self.queue.put_nowait(PullDue("startup"))
                 await stop.wait()
                 self.queue.put_nowait(Stop())
                 await consumer
@@ -212,6 +220,19 @@ class Daemon:
             id="store-poll",
             coalesce=True,
         )
+        if self.pulls.configured:
+            pull_at = (
+                self.config.household.pull_at
+                or (datetime.combine(date(2000, 1, 1), decide_at) - timedelta(minutes=20)).time()
+            )
+            scheduler.add_job(
+                self._enqueue,
+                CronTrigger(hour=pull_at.hour, minute=pull_at.minute, timezone=zone),
+                args=[PullDue("schedule")],
+                id="morning-pull",
+                coalesce=True,
+                misfire_grace_time=1800,
+            )
         for athlete in self.config.athletes:
             strap = athlete.hrv_strap
             if strap is not None and strap.at is not None:
@@ -276,10 +297,22 @@ class Daemon:
                 self._start_action(key)
             case ActionFinished(action=action, status=status, detail=detail):
                 self._finish_action(action, status, detail)
-            case WakePoll() | EntityState() | MeasureDue() | ReadingDone():
+            case WakePoll() | EntityState() | MeasureDue() | ReadingDone() | PullDue() | PullDone():
                 self._sense(event)
             case StorePoll():
                 await self._poll_store()
+
+    def _pull(self, event: PullDue | PullDone) -> None:
+        """Start the morning pull, or store what one source brought and decide again."""
+        if isinstance(event, PullDue):
+            self.pulls.start(self._today()[0])
+            return
+        changed, error = self.pulls.finish(event)
+        if error is not None:
+            self._report_error(event.athlete, f"pull {event.pulled.source}", error)
+        if changed:  # the consumer's flush publishes the new decision
+            self._decide_all("new data")
+            self._rebuild_timeline()
 
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
@@ -492,8 +525,12 @@ class Daemon:
                 pending.append((action, watch))
         return pending
 
-    def _sense(self, event: WakePoll | EntityState | MeasureDue | ReadingDone) -> None:
+    def _sense(
+        self, event: WakePoll | EntityState | MeasureDue | ReadingDone | PullDue | PullDone
+    ) -> None:
         match event:
+            case PullDue() | PullDone():
+                self._pull(event)
             case EntityState(entity=entity, state=state):
                 self._wake_signal(entity, state)
             case WakePoll():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recoveryd.models import Action
+from recoveryd.pulling import Pulled
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +116,21 @@ class Stop:
     """Finish the current event and stop consuming."""
 
 
+@dataclass(frozen=True, slots=True)
+class PullDue:
+    """Time to pull the athletes' nights from their APIs and Home Assistant sensors."""
+
+    trigger: str
+
+
+@dataclass(frozen=True, slots=True)
+class PullDone:
+    """One source's pull for one athlete ended (with nights, or the line saying why not)."""
+
+    athlete: str
+    pulled: Pulled
+
+
 Event = (
     BrokerConnected
     | HomeAssistantOnline
@@ -124,6 +140,8 @@ Event = (
     | ActionDue
     | ActionFinished
     | WakePoll
+    | PullDue
+    | PullDone
     | EntityState
     | CommandReceived
     | NotificationAction

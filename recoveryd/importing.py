@@ -13,14 +13,17 @@ import argparse
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from recoveryd.config import Config
-from recoveryd.models import Night
 from recoveryd.store import Store
+
+if TYPE_CHECKING:
+    from recoveryd.pulling import PullSource
 
 # The CLI's exit codes (recoveryd.cli): success, something rejected, bad configuration.
 EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
@@ -45,117 +48,43 @@ def import_any(config: Config, args: argparse.Namespace) -> int:
     if first > last:
         sys.stderr.write(f"import {args.format}: --to {last} is before --from {first}\n")
         return EXIT_CONFIG
-    dated = {"oura": _import_oura, "whoop": _import_whoop, "homeassistant": _import_ha_sensors}
-    return dated[args.format](config, args.athlete, first, last)
+    return _import_pulled(config, args.athlete, args.format, first, last)
 
 
-def _stored(config: Config, what: str, first: date, last: date, nights: list[Night]) -> int:
-    """Store the nights in one transaction and say what changed."""
+_NEEDS = {
+    "oura": "no oura_token in the configuration",
+    "whoop": "no whoop credentials",
+    "homeassistant": "no ha_sensors mappings",
+}
+
+
+def _import_pulled(
+    config: Config, athlete_id: str, source: PullSource, first: date, last: date
+) -> int:
+    """Pull the nights of a range of mornings from an API or Home Assistant, and store them."""
+    import asyncio  # noqa: PLC0415
+
+    from recoveryd.pulling import pull, pull_sources, whoop_refresh_key  # noqa: PLC0415
+
+    if source not in pull_sources(config, config.athlete(athlete_id)):
+        sys.stderr.write(f"import {source}: {athlete_id} has {_NEEDS[source]}\n")
+        return EXIT_CONFIG
+    key = whoop_refresh_key(athlete_id)
     with Store(config.storage.path) as store:
-        changed = store.upsert(nights=nights)
-    sys.stdout.write(f"{what} {first} to {last}: {len(nights)} nights, {changed} new or changed\n")
-    return EXIT_OK
-
-
-def _import_oura(config: Config, athlete_id: str, first: date, last: date) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
-
-    athlete = config.athlete(athlete_id)
-    if athlete.oura_token is None:
-        sys.stderr.write(f"import oura: {athlete_id} has no oura_token in the configuration\n")
-        return EXIT_CONFIG
-    try:
-        nights = asyncio.run(
-            fetch_nights(athlete.oura_token.get_secret_value(), athlete_id, first, last)
-        )
-    except OuraError as exc:
-        sys.stderr.write(f"import oura: {exc}\n")
-        return EXIT_REJECTED
-    return _stored(config, "oura", first, last, nights)
-
-
-def _import_whoop(config: Config, athlete_id: str, first: date, last: date) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights  # noqa: PLC0415
-
-    athlete = config.athlete(athlete_id)
-    credentials = athlete.whoop
-    if credentials is None:
-        sys.stderr.write(f"import whoop: {athlete_id} has no whoop credentials\n")
-        return EXIT_CONFIG
-    key = f"whoop_refresh:{athlete_id}"
-    with Store(config.storage.path) as store:
-        refresh = store.setting(key) or credentials.refresh_token.get_secret_value()
-        rotated: list[str] = []
-        access = credentials.access_token
-        client = WhoopClient(
-            access_token=access.get_secret_value() if access else "",
-            refresh_token=refresh,
-            client_id=credentials.client_id.get_secret_value(),
-            client_secret=credentials.client_secret.get_secret_value(),
-            on_refresh=rotated.append,
-        )
-
-        async def fetch() -> list[Night]:
-            async with client:
-                return await fetch_nights(
-                    client, athlete_id,
-                    datetime.combine(first, time(0), config.zone),
-                    datetime.combine(last + timedelta(days=1), time(0), config.zone),
-                    config.zone,
-                )  # fmt: skip
-
-        try:
-            nights = asyncio.run(fetch())
-        except WhoopError as exc:
-            sys.stderr.write(f"import whoop: {exc}\n")
+        refresh = store.setting(key) if source == "whoop" else None
+        pulled = asyncio.run(pull(config, athlete_id, source, first, last, refresh_token=refresh))
+        if pulled.refresh_token is not None:  # WHOOP rotates refresh tokens: keep the new one
+            store.set_setting(key, pulled.refresh_token)
+        if pulled.error is not None:
+            sys.stderr.write(f"import {source}: {pulled.error}\n")
             return EXIT_REJECTED
-        finally:
-            if rotated:  # WHOOP rotates refresh tokens: the old one no longer works
-                store.set_setting(key, rotated[-1])
-    return _stored(config, "whoop", first, last, nights)
-
-
-def _import_ha_sensors(config: Config, athlete_id: str, first: date, last: date) -> int:
-    import asyncio  # noqa: PLC0415
-
-    from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
-
-    from recoveryd.sensor_nights import sensor_nights  # noqa: PLC0415
-
-    athlete = config.athlete(athlete_id)
-    ha = config.homeassistant
-    if not athlete.ha_sensors or ha.url is None or ha.token is None:
-        sys.stderr.write(f"import homeassistant: {athlete_id} has no ha_sensors mappings\n")
-        return EXIT_CONFIG
-    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    nights, problems = [], []
-    for mapping in athlete.ha_sensors:
-        start = datetime.combine(first - timedelta(days=1), mapping.at, config.zone)
-        end = datetime.combine(last, mapping.at, config.zone)
-        try:
-            histories = asyncio.run(entity_histories(
-                ha.url, ha.token.get_secret_value(), list(mapping.metrics.values()), start, end,
-                verify_ssl=ha.verify_ssl,
-            ))  # fmt: skip
-        except HistoryError as exc:
-            sys.stderr.write(f"import homeassistant: {exc}\n")
-            return EXIT_REJECTED
-        found, left_out = sensor_nights(
-            athlete_id, mapping.source, histories,
-            metrics={str(k): v for k, v in mapping.metrics.items()},
-            scales={str(k): v for k, v in mapping.scales.items()},
-            days=days, at=mapping.at, zone=config.zone,
-        )  # fmt: skip
-        nights += found
-        problems += left_out
-    for line in problems:
-        sys.stderr.write(f"import homeassistant: {line}; left out\n")
-    _stored(config, "homeassistant", first, last, nights)
-    return EXIT_REJECTED if problems else EXIT_OK
+        changed = store.upsert(nights=pulled.nights)
+    for line in pulled.problems:
+        sys.stderr.write(f"import {source}: {line}; left out\n")
+    sys.stdout.write(
+        f"{source} {first} to {last}: {len(pulled.nights)} nights, {changed} new or changed\n"
+    )
+    return EXIT_REJECTED if pulled.problems else EXIT_OK
 
 
 @contextmanager
