@@ -87,6 +87,14 @@ def _import_pulled(
     return EXIT_REJECTED if pulled.problems else EXIT_OK
 
 
+def _report(errors: tuple[str, ...], summary: str) -> int:
+    """One line per rejected record on stderr, the summary on stdout; the exit code."""
+    for line in errors:
+        sys.stderr.write(line + "\n")
+    sys.stdout.write(f"{summary}, {len(errors)} rejected\n")
+    return EXIT_REJECTED if errors else EXIT_OK
+
+
 @contextmanager
 def _progress_bar(
     label: str, total: int, *, rows: bool = False
@@ -123,14 +131,11 @@ def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
         except ValueError as exc:
             sys.stderr.write(f"{exc}\n")
             return EXIT_REJECTED
-    for line in parsed.errors:
-        sys.stderr.write(line + "\n")
-    sys.stdout.write(
+    return _report(
+        parsed.errors,
         f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
-        f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed, "
-        f"{len(parsed.errors)} rejected\n"
+        f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed",
     )
-    return EXIT_REJECTED if parsed.errors else EXIT_OK
 
 
 def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -> int:
@@ -151,13 +156,11 @@ def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str |
     except gadgetbridge.GadgetbridgeError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REJECTED
-    for line in parsed.errors:
-        sys.stderr.write(line + "\n")
-    sys.stdout.write(
+    return _report(
+        parsed.errors,
         f"{path.name}: {parsed.device}: {parsed.rows} rows, {len(parsed.nights)} nights as "
-        f"source {gadgetbridge.SOURCE}, {changed} new or changed, {len(parsed.errors)} rejected\n"
+        f"source {gadgetbridge.SOURCE}, {changed} new or changed",
     )
-    return EXIT_REJECTED if parsed.errors else EXIT_OK
 
 
 def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
@@ -174,14 +177,12 @@ def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
         Store(config.storage.path) as store,
     ):
         parsed, changed = import_files(store, files, athlete, config.zone, progress=progress)
-    for line in parsed.errors:
-        sys.stderr.write(line + "\n")
-    sys.stdout.write(
+    return _report(
+        parsed.errors,
         f"garmin fit: {parsed.files} files, {parsed.messages} messages, {len(parsed.nights)} "
         f"nights and {len(parsed.sessions)} workouts as source {SOURCE}, {changed} new or "
-        f"changed, {len(parsed.errors)} rejected\n"
+        "changed",
     )
-    return EXIT_REJECTED if parsed.errors else EXIT_OK
 
 
 def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:

@@ -39,10 +39,9 @@ from integrations.wearables.garmin_fit import (
     SLEEP_EVENT,
     STAGE_NAMES,
     Gathered,
-    daily_record_day,
     nights_from,
 )
-from integrations.wearables.reading import Progress, night_morning
+from integrations.wearables.reading import Progress
 
 SOURCE = "gadgetbridge"
 _TABLES = (
@@ -114,10 +113,7 @@ class _Reader:
             self.got.sleep_events.append((_moment(row), kind))
 
     def hrv_summary(self, row: sqlite3.Row) -> None:
-        average = _number(row, "LAST_NIGHT_AVERAGE")
-        morning = night_morning(_moment(row).astimezone(self.zone).replace(tzinfo=None))
-        if average is not None and morning is not None:
-            self.got.hrv_summary[morning] = average
+        self.got.hrv(_moment(row), _number(row, "LAST_NIGHT_AVERAGE"), self.zone)
 
     def hrv_value(self, row: sqlite3.Row) -> None:
         value = _number(row, "VALUE")
@@ -125,14 +121,10 @@ class _Reader:
             self.got.hrv_values.append((_moment(row), value))
 
     def resting(self, row: sqlite3.Row) -> None:
-        rhr = _number(row, "HEART_RATE")
-        if rhr is not None and rhr > 0:
-            self.got.resting_hr[daily_record_day(_moment(row), self.zone)] = rhr
+        self.got.resting(_moment(row), _number(row, "HEART_RATE"), self.zone)
 
     def breathing(self, row: sqlite3.Row) -> None:
-        rate = _number(row, "RESPIRATORY_RATE")
-        if rate is not None and rate > 0:
-            self.got.breathing.append((_moment(row), rate))
+        self.got.breath(_moment(row), _number(row, "RESPIRATORY_RATE"))
 
 
 def _connect(path: Path) -> sqlite3.Connection:

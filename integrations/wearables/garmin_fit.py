@@ -94,6 +94,22 @@ class Gathered:
     breathing: list[tuple[datetime, float]] = field(default_factory=list)
     sessions: list[CompletedSession] = field(default_factory=list)
 
+    def hrv(self, moment: datetime, last_night_average: float | None, zone: ZoneInfo) -> None:
+        """A night's rMSSD summary, written the morning after (UTC ``moment``)."""
+        morning = night_morning(moment.astimezone(zone).replace(tzinfo=None))
+        if last_night_average is not None and morning is not None:
+            self.hrv_summary[morning] = last_night_average
+
+    def resting(self, moment: datetime, rhr: float | None, zone: ZoneInfo) -> None:
+        """The day's resting heart rate, a record aligned to the day's midnight."""
+        if rhr is not None and rhr > 0:
+            self.resting_hr[daily_record_day(moment, zone)] = rhr
+
+    def breath(self, moment: datetime, rate: float | None) -> None:
+        """One breathing rate reading; zero or below is no reading."""
+        if rate is not None and rate > 0:
+            self.breathing.append((moment, rate))
+
     def merge(self, other: Gathered) -> None:
         """Add what ``other`` gathered (a later value for the same day wins)."""
         self.stages += other.stages
@@ -179,9 +195,7 @@ class _FileReader:
 
     def hrv_summary(self, message: fitdecode.FitDataMessage) -> None:
         average = _number(message, "last_night_average")
-        morning = night_morning(self.local(_when(message)))
-        if average is not None and morning is not None:
-            self.gathered.hrv_summary[morning] = average
+        self.gathered.hrv(_when(message), average, self.zone)
 
     def hrv_value(self, message: fitdecode.FitDataMessage) -> None:
         value = _number(message, "value")
@@ -190,13 +204,10 @@ class _FileReader:
 
     def resting_hr(self, message: fitdecode.FitDataMessage) -> None:
         rhr = _number(message, "current_day_resting_heart_rate")
-        if rhr is not None:
-            self.gathered.resting_hr[daily_record_day(_when(message), self.zone)] = rhr
+        self.gathered.resting(_when(message), rhr, self.zone)
 
     def breathing(self, message: fitdecode.FitDataMessage) -> None:
-        rate = _number(message, "respiration_rate")
-        if rate is not None and rate > 0:  # zero or below is no reading
-            self.gathered.breathing.append((_when(message), rate))
+        self.gathered.breath(_when(message), _number(message, "respiration_rate"))
 
     def skin_temp(self, message: fitdecode.FitDataMessage) -> None:
         deviation = _number(message, "average_deviation")
