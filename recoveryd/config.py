@@ -35,6 +35,7 @@ from pydantic_core import PydanticCustomError
 from recoveryd.engine.thresholds import Thresholds
 from recoveryd.home_config import MODALITY_KINDS, DeviceConfig, EntityId, ProtocolHomeConfig
 from recoveryd.models import Protocol
+from recoveryd.tls import TlsFilesError, client_context
 from recoveryd.validation import LocalTime, between, slug
 
 DEFAULT_CONFIG_PATH = Path("/etc/recoveryd/recoveryd.yaml")
@@ -107,6 +108,20 @@ class StorageConfig(_Section):
     )
 
 
+class TlsConfig(_Section):
+    """TLS to the broker (port 8883 usually): the CA that signed it, a client certificate."""
+
+    ca_certs: Path | None = Field(default=None, title="CA certificate, PEM (default: the system's)")
+    certfile: Path | None = Field(default=None, title="Client certificate, PEM, if the broker asks")
+    keyfile: Path | None = Field(default=None, title="The client certificate's key, PEM")
+
+    @model_validator(mode="after")
+    def _pair(self) -> TlsConfig:
+        if (self.certfile is None) != (self.keyfile is None):
+            raise PydanticCustomError("tls_pair", "certfile and keyfile go together")
+        return self
+
+
 class MqttConfig(_Section):
     """The MQTT broker connection. Secrets may come from ``${ENV}`` or ``password_file``."""
 
@@ -119,6 +134,7 @@ class MqttConfig(_Section):
     base_topic: TopicPrefix = "recoveryd"
     keepalive_s: Annotated[int, between(5, 3600)] = 60
     reconnect_max_s: Annotated[float, between(1, 600)] = 60.0
+    tls: TlsConfig | None = Field(default=None, title="TLS; omit for plain MQTT on 1883")
 
 
 class HomeAssistantConfig(_Section):
@@ -127,6 +143,15 @@ class HomeAssistantConfig(_Section):
     url: str | None = Field(default=None, title="e.g. http://homeassistant.local:8123")
     token: SecretStr | None = Field(default=None, title="Long-lived access token (or token_file)")
     verify_ssl: bool = True
+    ca_certs: Path | None = Field(
+        default=None, title="CA certificate, PEM, of an HTTPS Home Assistant with its own CA"
+    )
+
+    @property
+    def verify(self) -> bool | str:
+        """What HTTPS is checked against: the CA file, the system's CAs (True), or nothing."""
+        return str(self.ca_certs) if self.ca_certs is not None else self.verify_ssl
+
     attempts: Annotated[int, between(1, 20)] = 5
     discovery: bool = True
     discovery_prefix: TopicPrefix = "homeassistant"
@@ -521,8 +546,39 @@ def parse_config(text: str, *, label: str, base_dir: Path) -> Config:
         config = Config.model_validate(resolved)
     except ValidationError as exc:
         raise ConfigError([f"{label}: {line}" for line in describe_errors(exc, Config)]) from None
+    config = _with_tls_files(config, base_dir, label)
     config._base_dir = base_dir  # noqa: SLF001 - set once by the loader
     return config
+
+
+def _with_tls_files(config: Config, base_dir: Path, label: str) -> Config:
+    """Resolve the certificate paths against the file's folder and check they can be used."""
+
+    def absolute(path: Path | None) -> Path | None:
+        return None if path is None or path.is_absolute() else base_dir / path
+
+    problems = []
+    mqtt, ha = config.mqtt, config.homeassistant
+    if mqtt.tls is not None:
+        tls = mqtt.tls
+        tls = tls.model_copy(update={
+            key: absolute(getattr(tls, key)) or getattr(tls, key)
+            for key in ("ca_certs", "certfile", "keyfile")
+        })  # fmt: skip
+        try:
+            client_context(tls.ca_certs, tls.certfile, tls.keyfile)
+        except TlsFilesError as exc:
+            problems.append(f"{label}: mqtt.tls.{exc}")
+        mqtt = mqtt.model_copy(update={"tls": tls})
+    if ha.ca_certs is not None:
+        ha = ha.model_copy(update={"ca_certs": absolute(ha.ca_certs) or ha.ca_certs})
+        try:
+            client_context(ha.ca_certs)
+        except TlsFilesError as exc:
+            problems.append(f"{label}: homeassistant.{exc}")
+    if problems:
+        raise ConfigError(problems)
+    return config.model_copy(update={"mqtt": mqtt, "homeassistant": ha})
 
 
 def _needs_home_assistant(what: str) -> PydanticCustomError:

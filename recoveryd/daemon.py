@@ -869,7 +869,7 @@ def _home_assistant(config: Config) -> HomeAssistant | None:
     if ha.url is None or ha.token is None:
         return None
     return HomeAssistant(
-        ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify_ssl=ha.verify_ssl
+        ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify=ha.verify
     )
 
 
@@ -886,7 +886,7 @@ def _notifier(config: Config) -> HomeAssistantNotifier | None:
     ha = config.homeassistant
     if ha.url is None or ha.token is None:
         return None
-    return HomeAssistantNotifier(ha.url, ha.token.get_secret_value(), verify_ssl=ha.verify_ssl)
+    return HomeAssistantNotifier(ha.url, ha.token.get_secret_value(), verify=ha.verify)
 
 
 def run_daemon(config: Config) -> None:

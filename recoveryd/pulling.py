@@ -150,7 +150,7 @@ async def _ha_sensors(config: Config, athlete: AthleteConfig, first: date, last:
         try:
             histories = await entity_histories(
                 ha.url, ha.token.get_secret_value(), list(mapping.metrics.values()), start, end,
-                verify_ssl=ha.verify_ssl,
+                verify=ha.verify,
             )  # fmt: skip
         except HistoryError as exc:
             return Pulled("homeassistant", error=str(exc))

@@ -42,13 +42,12 @@ def _mosquitto_binary() -> str:
 class Mosquitto:
     """A mosquitto 2 process listening on 127.0.0.1 only; started and stopped by fixtures."""
 
-    def __init__(self, workdir: Path, port: int) -> None:
+    def __init__(self, workdir: Path, port: int, settings: str = "allow_anonymous true\n") -> None:
         self.address = BrokerAddress("127.0.0.1", port)
         self._log_path = workdir / f"mosquitto-{port}.log"
         conf = workdir / f"mosquitto-{port}.conf"
         conf.write_text(
-            f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n",
-            encoding="utf-8",
+            f"listener {port} 127.0.0.1\n{settings}persistence false\n", encoding="utf-8"
         )
         self._log = self._log_path.open("w")
         self._process = subprocess.Popen(

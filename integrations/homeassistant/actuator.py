@@ -47,16 +47,16 @@ class HomeAssistant:
         *,
         attempts: int = 5,
         backoff_s: float = 1.0,
-        verify_ssl: bool = True,
+        verify: bool | str = True,
     ) -> None:
         self._url = url.rstrip("/") + ("" if url.rstrip("/").endswith("/api") else "/api")
         self._token = token
         self._attempts = attempts
         self._backoff = backoff_s
-        self._verify_ssl = verify_ssl
+        self._verify = verify
 
     async def _with_client(self, work: Any) -> Any:  # noqa: ANN401 - returns what work returns
-        async with ha_client(self._url, self._token, verify_ssl=self._verify_ssl) as client:
+        async with ha_client(self._url, self._token, verify=self._verify) as client:
             return await work(client)
 
     async def sensors(self, device: DeviceConfig) -> Sensors:

@@ -27,7 +27,7 @@ async def entity_histories(
     start: datetime,
     end: datetime,
     *,
-    verify_ssl: bool = True,
+    verify: bool | str = True,
 ) -> dict[str, list[Reading]]:
     """Every state change of ``entities`` between ``start`` and ``end``, per entity.
 
@@ -39,7 +39,7 @@ async def entity_histories(
     api = url.rstrip("/").removesuffix("/api") + "/api"
     found: dict[str, list[Reading]] = {entity: [] for entity in entities}
     try:
-        async with ha_client(api, token, verify_ssl=verify_ssl) as client:
+        async with ha_client(api, token, verify=verify) as client:
             known = []
             for entity_id in entities:
                 try:

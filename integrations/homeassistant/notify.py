@@ -48,18 +48,18 @@ def notify_data(notice: Notice, image_entity: str | None) -> dict[str, Any]:
 class HomeAssistantNotifier:
     """Calls notify services and listens for the answers."""
 
-    def __init__(self, url: str, token: str, *, verify_ssl: bool = True) -> None:
+    def __init__(self, url: str, token: str, *, verify: bool | str = True) -> None:
         base = url.rstrip("/").removesuffix("/api")
         self._api = f"{base}/api"
         self._websocket = f"{base.replace('http', 'ws', 1)}/api/websocket"
         self._token = token
-        self._verify_ssl = verify_ssl
+        self._verify = verify
 
     async def send(self, target: str, notice: Notice, image_entity: str | None) -> bool:
         """Call ``notify.<target>``; whether Home Assistant accepted it."""
         data = notify_data(notice, image_entity)
         try:
-            async with ha_client(self._api, self._token, verify_ssl=self._verify_ssl) as client:
+            async with ha_client(self._api, self._token, verify=self._verify) as client:
                 await client.trigger_service("notify", target, **data)
         except _TRANSIENT as exc:
             log.error(  # noqa: TRY400 - one line for an operational fault, no traceback
@@ -96,7 +96,7 @@ class HomeAssistantNotifier:
         # Our own HTTP session, closed on every way out: the client's enter does not close
         # its session when Home Assistant cannot be reached.
         async with (
-            niquests.AsyncSession() as http,
+            _VerifyingSession(self._verify) as http,
             AsyncWebsocketClient(self._websocket, self._token, session=http) as ws,
         ):
             log.info("listening for notification actions from Home Assistant")
@@ -105,3 +105,21 @@ class HomeAssistantNotifier:
                     action = getattr(event, "data", {}).get("action")
                     if isinstance(action, str):
                         on_action(action)
+
+
+class _VerifyingSession(niquests.AsyncSession):
+    """A session whose every request verifies against ``verify`` (a CA file, or a bool).
+
+    niquests 3.x honours a CA file given with each request, not one set on the session, and
+    the WebSocket client makes its requests without one.
+    """
+
+    def __init__(self, verify: bool | str) -> None:
+        super().__init__()
+        self._ca = verify
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: ANN401
+        """The session's request, with ``verify`` filled in when the caller gave none."""
+        if kwargs.get("verify") is None:
+            kwargs["verify"] = self._ca
+        return await super().request(*args, **kwargs)

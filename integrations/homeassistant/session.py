@@ -11,9 +11,13 @@ from homeassistant_api import AsyncClient
 
 
 @asynccontextmanager
-async def ha_client(api_url: str, token: str, *, verify_ssl: bool) -> AsyncIterator[AsyncClient]:
-    """An entered :class:`AsyncClient`; its HTTP session is closed on every way out."""
-    client = AsyncClient(api_url, token, verify_ssl=verify_ssl)
+async def ha_client(api_url: str, token: str, *, verify: bool | str) -> AsyncIterator[AsyncClient]:
+    """An entered :class:`AsyncClient`; its HTTP session is closed on every way out.
+
+    ``verify`` is niquests': True (the system's CAs), False, or a CA certificate file.
+    """
+    client = AsyncClient(api_url, token)
+    client.global_request_kwargs["verify"] = verify
     try:
         await client.__aenter__()
     except BaseException:

@@ -21,6 +21,7 @@ import aiomqtt
 from recoveryd.config import MqttConfig
 from recoveryd.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
 from recoveryd.ports import PublishError
+from recoveryd.tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,8 @@ class MqttLink:
         self._up = asyncio.Event()
         self._closing = asyncio.Event()
         self.connections = 0
+        tls = config.tls
+        self._tls = None if tls is None else client_context(tls.ca_certs, tls.certfile, tls.keyfile)
 
     @property
     def connected(self) -> bool:
@@ -100,6 +103,7 @@ class MqttLink:
             keepalive=cfg.keepalive_s,
             will=will,
             timeout=_PUBLISH_TIMEOUT_S,
+            tls_context=self._tls,
         ) as client:
             await client.publish(self._availability, "online", qos=1, retain=True)
             if self._ha_status is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import ssl
 import subprocess
 import time
 import urllib.error
@@ -36,6 +37,7 @@ class HomeAssistantCore:
     process: subprocess.Popen[bytes]
     config_dir: Path
     log: Path
+    context: ssl.SSLContext | None = None  # for an HTTPS Home Assistant with its own CA
 
     def request(
         self, method: str, path: str, body: dict[str, Any] | None = None, timeout: float = 10
@@ -45,7 +47,7 @@ class HomeAssistantCore:
             f"{self.url}{path}", data=data, method=method,
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=timeout, context=self.context) as response:  # noqa: S310
             return json.loads(response.read() or b"null")
 
     def configure_mqtt(self, host: str, port: int) -> None:
@@ -87,8 +89,9 @@ class HomeAssistantCore:
         self.process.wait(timeout=30)
 
     def start(self) -> None:
+        """Start the stopped core again and wait until it runs."""
         self.process = _launch(self.config_dir, self.log)
-        _wait_until_up(self.url, self.process, self.log)
+        _wait_until_up(self.url, self.process, self.log, self.context)
         _wait_until_running(self)
 
 
@@ -99,13 +102,15 @@ def _launch(config_dir: Path, log: Path) -> subprocess.Popen[bytes]:
         )
 
 
-def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_until_up(
+    url: str, process: subprocess.Popen[bytes], log: Path, context: ssl.SSLContext | None = None
+) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"Home Assistant exited: {log.read_text()[-2000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/api/onboarding", timeout=2):  # noqa: S310
+            with urllib.request.urlopen(f"{url}/api/onboarding", timeout=2, context=context):  # noqa: S310
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.5)
@@ -127,40 +132,55 @@ def _wait_until_running(core: HomeAssistantCore) -> None:
     pytest.fail(f"Home Assistant did not finish starting within {START_TIMEOUT_S:g} s")
 
 
-def _post(url: str, data: bytes, content_type: str) -> dict[str, Any]:
+def _post(
+    url: str, data: bytes, content_type: str, context: ssl.SSLContext | None = None
+) -> dict[str, Any]:
     request = urllib.request.Request(url, data=data, headers={"Content-Type": content_type})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10, context=context) as response:  # noqa: S310
         result: dict[str, Any] = json.loads(response.read())
         return result
 
 
 def start_home_assistant(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, *, https: tuple[Path, Path, Path] | None = None
 ) -> Generator[HomeAssistantCore, None, None]:
-    """A fresh Home Assistant on a free port of 127.0.0.1, onboarded, with a token."""
+    """A fresh Home Assistant on a free port of 127.0.0.1, onboarded, with a token.
+
+    With ``https`` (CA, certificate and key files), it serves HTTPS with that certificate.
+    """
     if not HASS.exists():
         pytest.fail("Home Assistant is not installed: `make test` installs it into .cache/ha-venv")
     config_dir = tmp_path_factory.mktemp("homeassistant")
     port = free_port()
-    (config_dir / "configuration.yaml").write_text(
-        CONFIG.read_text(encoding="utf-8").replace("PORT", str(port)), encoding="utf-8"
-    )
+    text = CONFIG.read_text(encoding="utf-8").replace("PORT", str(port))
+    context = None
+    if https is not None:
+        ca, certificate, key = https
+        text = text.replace(
+            "  server_port:", f"  ssl_certificate: {certificate}\n  ssl_key: {key}\n  server_port:"
+        )
+        context = ssl.create_default_context(cafile=str(ca))
+    (config_dir / "configuration.yaml").write_text(text, encoding="utf-8")
     # The shipped blueprints, where Home Assistant looks for them (and the compose stack
     # mounts them).
     shutil.copytree(BLUEPRINTS, config_dir / "blueprints" / "automation" / "recoveryd")
     log = config_dir / "hass.log"
-    url = f"http://127.0.0.1:{port}"
+    url = f"{'https' if https else 'http'}://127.0.0.1:{port}"
     process = _launch(config_dir, log)
-    _wait_until_up(url, process, log)
+    _wait_until_up(url, process, log, context)
     client_id = f"{url}/"
     user = {"client_id": client_id, "name": "Test", "username": "test",
             "password": "a-long-test-password", "language": "en"}  # fmt: skip
-    code = _post(f"{url}/api/onboarding/users", json.dumps(user).encode(), "application/json")
+    code = _post(
+        f"{url}/api/onboarding/users", json.dumps(user).encode(), "application/json", context
+    )
     form = urllib.parse.urlencode(
         {"grant_type": "authorization_code", "code": code["auth_code"], "client_id": client_id}
     ).encode()
-    token = _post(f"{url}/auth/token", form, "application/x-www-form-urlencoded")["access_token"]
-    core = HomeAssistantCore(url, token, process, config_dir, log)
+    token = _post(f"{url}/auth/token", form, "application/x-www-form-urlencoded", context)[
+        "access_token"
+    ]
+    core = HomeAssistantCore(url, token, process, config_dir, log, context)
     _wait_until_running(core)
     try:
         yield core

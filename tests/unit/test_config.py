@@ -48,7 +48,7 @@ def test_minimal_configuration_takes_the_documented_defaults() -> None:
         (
             "mqtt: {hots: broker}\n",
             "recoveryd.yaml: mqtt.hots: unknown key; allowed keys are base_topic, client_id, "
-            "host, keepalive_s, password, port, protocol, reconnect_max_s, username",
+            "host, keepalive_s, password, port, protocol, reconnect_max_s, tls, username",
         ),
         (
             "mqtt: {protocol: '4'}\n",
@@ -197,7 +197,7 @@ def test_check_config_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert err == [
         "recoveryd.yaml: mqtt.port: must be between 1 and 65535, got 70000",
         "recoveryd.yaml: mqtt.hots: unknown key; allowed keys are base_topic, client_id, host, "
-        "keepalive_s, password, port, protocol, reconnect_max_s, username",
+        "keepalive_s, password, port, protocol, reconnect_max_s, tls, username",
     ]
 
     assert main(["check-config", str(tmp_path / "missing.yaml")]) == 2
@@ -248,3 +248,26 @@ _NEEDS_HA = "homeassistant.url and homeassistant.token (or token_file)"
 )  # fmt: skip
 def test_athlete_sources_and_home_assistant_needs_are_one_line(text: str, expected: str) -> None:
     assert problems(text) == [f"recoveryd.yaml: {expected}"]
+
+
+@pytest.mark.parametrize("bad", ["sa/una", "a+b", "x#", ""])
+@pytest.mark.parametrize(
+    ("template", "where"),
+    [
+        ("devices: {{'{bad}': {{kind: scene, via: dry_run}}}}\n", "devices"),
+        ("athletes: [{{id: alex, name: A, sources: ['{bad}']}}]\n", "athletes[0].sources[0]"),
+        ("homeassistant: {{discovery_prefix: 'ha/{bad}'}}\n", "homeassistant.discovery_prefix"),
+        ("mqtt: {{base_topic: '{bad}'}}\n", "mqtt.base_topic"),
+    ],
+)
+def test_every_name_that_becomes_part_of_a_topic_is_checked(
+    bad: str, template: str, where: str
+) -> None:
+    if where.endswith(("prefix", "base_topic")) and bad == "sa/una":
+        pytest.skip("a topic prefix may have several levels")
+    text = template.format(bad=bad)
+    if "athletes" not in text:
+        text += "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
+    lines = problems(text)
+    assert len(lines) == 1
+    assert lines[0].startswith(f"recoveryd.yaml: {where}")
