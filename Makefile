@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck pytest mosquitto compose bench clean
+.PHONY: demo test lint typecheck pytest mosquitto compose bench fuzz clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "recoveryd needs Python 3.11 or newer")'
@@ -68,6 +68,11 @@ compose:
 		echo "docker-compose.yml: valid"
 
 test: lint typecheck compose pytest
+
+# Every entry point of outside data with 10,000 hypothesis cases each (`make test` runs the
+# same tests with hypothesis' default 100).
+fuzz: $(VENV)/.dev-installed
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz -q -p no:cacheprovider
 
 # Ratios against references measured in the same run; figures go into README.md.
 bench: $(VENV)/.dev-installed $(TEST_DATA)/.done

@@ -18,7 +18,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from integrations.ble.profile import ProfileError
-from rich.console import Console
 
 from recoveryd import __version__
 from recoveryd.config import CONFIG_ENV, Config, ConfigError, load_config
@@ -193,7 +192,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``recoveryd`` console script."""
     args = _parser().parse_args(argv)
     _configure_logging(verbose=args.verbose, interactive=args.command == "demo")
-    err = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
         return _dispatch(args)
     except BrokenPipeError:
@@ -202,16 +200,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except ConfigError as exc:
         for line in exc.problems:
-            err.print(line, markup=False)
+            sys.stderr.write(f"{line}\n")
         return EXIT_CONFIG
     except StoreError as exc:
-        err.print(str(exc), markup=False)
+        sys.stderr.write(f"{exc}\n")
         return EXIT_REJECTED
     except ProfileError as exc:  # a BLE profile that cannot be loaded when the daemon starts
-        err.print(str(exc), markup=False)
+        sys.stderr.write(f"{exc}\n")
         return EXIT_CONFIG
     except KeyError as exc:
-        err.print(str(exc.args[0]), markup=False)
+        sys.stderr.write(f"{exc.args[0]}\n")
         return EXIT_CONFIG
 
 
@@ -242,6 +240,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 def _configure_logging(*, verbose: bool, interactive: bool) -> None:
     level = logging.DEBUG if verbose else logging.INFO
     if interactive:
+        from rich.console import Console  # noqa: PLC0415
         from rich.logging import RichHandler  # noqa: PLC0415
 
         handler: logging.Handler = RichHandler(
@@ -454,6 +453,8 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     total = (args.last - args.first).days + 1
     plans = []
+    from rich.console import Console  # noqa: PLC0415
+
     err = Console(stderr=True)
     with Store(config.storage.path) as store, Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"replaying {athlete.name}", total=total)
@@ -472,6 +473,8 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         for plan in plans:
             sys.stdout.write(json.dumps(replay_json(plan), ensure_ascii=False) + "\n")
         return EXIT_OK
+    from rich.console import Console  # noqa: PLC0415
+
     console = Console(highlight=False)
     console.print(history_table(plans, athlete.name))
     counts = Counter(p.protocol.value for p in plans)
@@ -503,6 +506,8 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
         )
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
+    from rich.console import Console  # noqa: PLC0415
+
     console = Console(highlight=False)
     console.print(morning_summary(plan, athlete.name, dry_run=True))
     if stored is not None:
@@ -540,6 +545,8 @@ def _hrv(path: Path, *, as_json: bool, min_seconds: float) -> int:
         }
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
+    from rich.console import Console  # noqa: PLC0415
+
     console = Console(highlight=False)
     console.print(hrv_panel(reading, path.name))
     if series.converted_from_seconds:

@@ -735,8 +735,22 @@ def _format_loc(loc: tuple[str | int, ...]) -> str:
         if isinstance(part, int):
             text += f"[{part}]"
         else:
-            text += f".{part}" if text else str(part)
+            name = _shown_key(part)
+            text += f".{name}" if text else name
     return text
+
+
+def _shown_key(key: str) -> str:
+    """A key as written, or quoted and cut when it would break the line.
+
+    A key of an outside payload (an MQTT ingest, a configuration file) can hold anything.
+    """
+    if key.isprintable() and 0 < len(key) <= _KEY_SHOWN:
+        return key
+    return repr(key[:_KEY_SHOWN]) + ("..." if len(key) > _KEY_SHOWN else "")
+
+
+_KEY_SHOWN = 40
 
 
 def _kind(value: object) -> str:

@@ -18,21 +18,16 @@ import signal
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from typing import Protocol as TypingProtocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from integrations.ble.gadget import BleGadgets
-from integrations.ble.hrm import Recording, StrapError, record
-from integrations.ble.profile import load_profile
 from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
-from integrations.homeassistant.actuator import HomeAssistant
-from integrations.homeassistant.notify import HomeAssistantNotifier
 from integrations.mqtt.discovery import discovery_messages, household_discovery, object_id
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.payloads import (
@@ -43,8 +38,8 @@ from integrations.mqtt.payloads import (
     state_message,
 )
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
-from integrations.notify.apprise_sender import AppriseSender
 
+from recoveryd.chart import ChartError, render_apart
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.day_state import Applied, apply_command, live_state, paused, skipped, starts
@@ -54,6 +49,8 @@ from recoveryd.events import (
     ActionDue,
     ActionFinished,
     BrokerConnected,
+    ChartDue,
+    ChartRendered,
     CommandReceived,
     DecisionDue,
     EntityState,
@@ -90,14 +87,20 @@ from recoveryd.store import Store
 from recoveryd.timeline import catch_up, describe, household_timeline, switch_off_for
 from recoveryd.wake import WakeWatch, observe
 
+if TYPE_CHECKING:  # imported when used: Bluetooth, Home Assistant and apprise are heavy
+    from integrations.ble.hrm import Recording
+    from integrations.homeassistant.actuator import HomeAssistant
+    from integrations.homeassistant.notify import HomeAssistantNotifier
+
 log = logging.getLogger(__name__)
 
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
+CHART_DELAY_S = 1.0  # quiet time after a decision before its chart is drawn
 OUTBOX_MAX = 100  # events kept while the broker is away
 INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
 
 
-StrapRecorder = Callable[[HrvStrapConfig], Awaitable[Recording]]
+StrapRecorder = Callable[[HrvStrapConfig], Awaitable["Recording"]]
 
 
 class Clock(TypingProtocol):
@@ -162,6 +165,8 @@ class Daemon:
         self._outbox: list[Message] = []
         self._live_sent: dict[str, str | bytes] = {}
         self._chart_due: set[str] = set()
+        self._rendering: set[str] = set()
+        self._chart_timers: dict[str, asyncio.TimerHandle] = {}
         self._charts: dict[str, bytes] = {}
         self._notify_due: set[str] = set()
         self.notifier = _notifier(config)
@@ -196,7 +201,7 @@ class Daemon:
             for task in self._running:
                 task.cancel()
             scheduler.shutdown(wait=False)
-            for timer in self._pending_timers:
+            for timer in (*self._pending_timers, *self._chart_timers.values()):
                 timer.cancel()
             self.store.close()
             log.info("stopped")
@@ -285,8 +290,8 @@ class Daemon:
                 await self._publish_pending()
             case CommandReceived(topic=topic, payload=payload):
                 self._command(topic, payload)
-            case NotificationAction() | NotificationSent():
-                self._notification(event)
+            case NotificationAction() | NotificationSent() | ChartDue() | ChartRendered():
+                await self._notification(event)
             case HomeAssistantOnline():
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
@@ -436,7 +441,8 @@ class Daemon:
                 "missed %s %s of %s at %s", action.command, action.device, action.athlete, action.at
             )
         for action in plan.run_now:
-            self.queue.put_nowait(ActionDue(action.key))
+            # Started here, not queued: what is due must not wait behind publishing.
+            self._start_action(action.key)
         if scheduler is not None:
             # Relative to the daemon's clock: the same as action.at with the real clock, and
             # a clock set for a test or the demo does not fire everything at once.
@@ -555,6 +561,8 @@ class Daemon:
         log.info("%s: recording the morning HRV reading from %s", athlete_id, strap.device)
 
         async def run() -> None:
+            from integrations.ble.hrm import StrapError  # noqa: PLC0415 - only with a strap
+
             try:
                 recording = await self._record_strap(strap)
             except StrapError as exc:
@@ -721,22 +729,54 @@ class Daemon:
                 self._live_sent[owner] = message.payload
         if not await self._publish(messages):
             self._live_sent.clear()
+        loop = asyncio.get_running_loop()
         for athlete_id in sorted(self._chart_due):
-            self._chart_due.discard(athlete_id)
-            await self._publish_chart(athlete_id, now)
-        for athlete_id in sorted(self._notify_due):
+            # Rendered a moment later, once: what is due runs first, and a burst of
+            # re-decisions (a slider moved in Home Assistant) draws one chart.
+            timer = self._chart_timers.pop(athlete_id, None)
+            if timer is not None:
+                timer.cancel()
+            self._chart_timers[athlete_id] = loop.call_later(
+                CHART_DELAY_S, self.queue.put_nowait, ChartDue(athlete_id)
+            )
+        for athlete_id in sorted(self._notify_due - self._chart_due - self._rendering):
+            # A summary waits for its chart: it attaches it.
             self._notify_due.discard(athlete_id)
             self._send_summary(athlete_id, now)
 
-    async def _publish_chart(self, athlete: str, now: datetime) -> None:
-        from recoveryd.chart import history_chart  # noqa: PLC0415 - matplotlib is heavy
-
-        today = now.date()
+    def _render_chart(self, athlete: str) -> None:
+        """Render the 30-day chart beside the consumer; it comes back as ChartRendered."""
+        self._chart_timers.pop(athlete, None)
+        if athlete in self._rendering:  # one at a time; the newest decision is drawn next
+            self._chart_timers[athlete] = asyncio.get_running_loop().call_later(
+                CHART_DELAY_S, self.queue.put_nowait, ChartDue(athlete)
+            )
+            return
+        self._chart_due.discard(athlete)
+        today, _ = self._today()
         plans = decide_range(self.store, self.config, athlete, today - CHART_SPAN, today)
-        name = self.config.athlete(athlete).name
-        png = await asyncio.to_thread(history_chart, plans, f"{name}: the last 30 days")
-        self._charts[athlete] = png
-        await self._publish([Message(self.topics.chart(athlete), png)])
+        title = f"{self.config.athlete(athlete).name}: the last 30 days"
+        self._rendering.add(athlete)
+
+        async def render() -> None:
+            png: bytes | None = None
+            try:
+                png = await render_apart(plans, title)
+            except (ChartError, OSError) as exc:
+                log.error("%s: the chart was not drawn: %s", athlete, exc)  # noqa: TRY400
+            finally:
+                self._rendering.discard(athlete)
+            self.queue.put_nowait(ChartRendered(athlete, png))
+
+        self._spawn(render(), f"chart {athlete}")
+
+    async def _chart_rendered(self, event: ChartRendered) -> None:
+        if event.png is not None:
+            self._charts[event.athlete] = event.png
+            await self._publish([Message(self.topics.chart(event.athlete), event.png)])
+        if event.athlete in self._notify_due and event.athlete not in self._chart_due:
+            self._notify_due.discard(event.athlete)
+            self._send_summary(event.athlete, self._today()[1])
 
     # The morning summary ------------------------------------------------------------------
 
@@ -762,6 +802,8 @@ class Daemon:
                 for target in athlete.notify:
                     sent &= await self.notifier.send(target, notice, image)
             if urls:
+                from integrations.notify.apprise_sender import AppriseSender  # noqa: PLC0415
+
                 sender = AppriseSender(urls)
                 sent &= await asyncio.to_thread(sender.send, notice, png)
             if sent:
@@ -769,8 +811,16 @@ class Daemon:
 
         self._spawn(send(), f"summary {athlete_id}")
 
-    def _notification(self, event: NotificationAction | NotificationSent) -> None:
+    async def _notification(
+        self, event: NotificationAction | NotificationSent | ChartDue | ChartRendered
+    ) -> None:
         today, now = self._today()
+        if isinstance(event, ChartDue):
+            self._render_chart(event.athlete)
+            return
+        if isinstance(event, ChartRendered):
+            await self._chart_rendered(event)
+            return
         if isinstance(event, NotificationSent):
             self.store.set_setting(_notified_key(event.athlete, today), str(event.revision))
             log.info("%s: morning summary sent (revision %d)", event.athlete, event.revision)
@@ -853,6 +903,9 @@ def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[st
     }
     ble_devices = [d for d in config.devices.values() if d.via == "ble" and d.profile]
     if ble_devices:
+        from integrations.ble.gadget import BleGadgets  # noqa: PLC0415 - only with gadgets
+        from integrations.ble.profile import load_profile  # noqa: PLC0415
+
         profiles = {
             d.profile: load_profile(config.resolve(d.profile)) for d in ble_devices if d.profile
         }
@@ -868,12 +921,16 @@ def _home_assistant(config: Config) -> HomeAssistant | None:
     ha = config.homeassistant
     if ha.url is None or ha.token is None:
         return None
+    from integrations.homeassistant.actuator import HomeAssistant  # noqa: PLC0415
+
     return HomeAssistant(
         ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify=ha.verify
     )
 
 
 async def _record_strap(strap: HrvStrapConfig) -> Recording:
+    from integrations.ble.hrm import record  # noqa: PLC0415 - Bluetooth only when used
+
     return await record(strap.device, minutes=strap.minutes, settle_s=strap.settle_s)
 
 
@@ -886,6 +943,8 @@ def _notifier(config: Config) -> HomeAssistantNotifier | None:
     ha = config.homeassistant
     if ha.url is None or ha.token is None:
         return None
+    from integrations.homeassistant.notify import HomeAssistantNotifier  # noqa: PLC0415
+
     return HomeAssistantNotifier(ha.url, ha.token.get_secret_value(), verify=ha.verify)
 
 

@@ -53,6 +53,11 @@ class _Listener:
     all_states: asyncio.Event = field(default_factory=asyncio.Event)
     offline: asyncio.Event = field(default_factory=asyncio.Event)
 
+    def check_done(self) -> None:
+        """Every athlete's state and chart arrived (the chart a moment after the state)."""
+        if len(self.states) == self.athletes and len(self.charts) == self.athletes:
+            self.all_states.set()
+
 
 @dataclass(frozen=True)
 class _FixedClock:
@@ -152,14 +157,14 @@ async def _listen(port: int, config: Config, seen: _Listener) -> None:
             raw = payload if isinstance(payload, bytes | bytearray) else str(payload).encode()
             if topic.endswith("/chart"):
                 seen.charts[topic] = len(raw)  # PNG bytes
+                seen.check_done()
                 continue
             text = raw.decode(errors="replace")
             if topic.startswith(f"{prefix}/"):
                 seen.discovery[topic] = json.loads(text)
             elif topic in state_topics:
                 seen.states[topic] = json.loads(text)
-                if len(seen.states) == seen.athletes:
-                    seen.all_states.set()
+                seen.check_done()
             elif topic == f"{config.mqtt.base_topic}/status":
                 seen.availability.append(text)
                 if text == "offline":

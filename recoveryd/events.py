@@ -93,6 +93,21 @@ class NotificationSent:
 
 
 @dataclass(frozen=True, slots=True)
+class ChartDue:
+    """Time to render an athlete's chart: the decisions have been quiet for a moment."""
+
+    athlete: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRendered:
+    """An athlete's 30-day chart, drawn beside the consumer: PNG bytes, or ``None`` (failed)."""
+
+    athlete: str
+    png: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
 class MeasureDue:
     """Time for an athlete's morning HRV reading (the schedule or the wake signal)."""
 
@@ -146,6 +161,8 @@ Event = (
     | CommandReceived
     | NotificationAction
     | NotificationSent
+    | ChartDue
+    | ChartRendered
     | MeasureDue
     | ReadingDone
     | Stop

@@ -17,8 +17,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from recoveryd.config import Config
 from recoveryd.store import Store
 
@@ -100,6 +98,7 @@ def _progress_bar(
     label: str, total: int, *, rows: bool = False
 ) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr over ``total`` bytes (or rows); yields the importers' callback."""
+    from rich.console import Console  # noqa: PLC0415
     from rich.progress import (  # noqa: PLC0415
         BarColumn,
         DownloadColumn,

@@ -447,12 +447,15 @@ class Store:
     def inputs_digest(self, athlete: str, first: date, last: date) -> str:
         """A digest of every observation that can influence a decision on ``last``."""
         digest = hashlib.sha256()
-        for night in self.nights(athlete, first, last):
-            digest.update(repr(astuple(night)).encode())
-        for checkin in self.checkins(athlete, first, last):
-            digest.update(repr(astuple(checkin)).encode())
-        for session in self.sessions(athlete, first, last):
-            digest.update(repr(astuple(session)).encode())
+        # The rows as the dataclasses would hold them (the same repr as astuple of each),
+        # without building them: this runs before every decision.
+        for table, columns in (
+            ("nights", _NIGHT_COLUMNS),
+            ("checkins", _CHECKIN_COLUMNS),
+            ("sessions", _SESSION_COLUMNS),
+        ):
+            for row in self._rows(table, columns, athlete, first, last):
+                digest.update(repr(row).encode())
         digest.update(repr(sorted(self.overrides(athlete, first, last).items())).encode())
         return digest.hexdigest()
 

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -14,11 +15,21 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 from integrations.mqtt.broker import free_port
 from recoveryd.config import Config, parse_config
 from recoveryd.models import CheckIn, Night
 from recoveryd.sampledata import generate
 from recoveryd.store import Store
+
+# `make test` runs every property and fuzz test briefly; `make fuzz` runs the fuzz tests with
+# 10,000 cases each (HYPOTHESIS_PROFILE=fuzz).
+settings.register_profile("default", deadline=None)
+settings.register_profile(
+    "fuzz", max_examples=10_000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)  # fmt: skip
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 SAMPLE_END = date(2026, 3, 4)  # a Wednesday
 _BROKER_START_TIMEOUT_S = 10.0

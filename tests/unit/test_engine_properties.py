@@ -9,6 +9,7 @@ import random
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recoveryd.engine import History, decide_days, decide_outcomes
@@ -151,3 +152,17 @@ def test_the_fast_path_decides_exactly_like_the_explained_one() -> None:
             p.readiness.score for p in plans
         ]
         assert list(outcomes.flags) == [len(p.readiness.flags) for p in plans]
+
+
+@given(
+    loads=st.lists(st.floats(0, 2000) | st.just(0.0), max_size=5000),
+    weight=st.sampled_from([1 - math.exp(-1 / 42), 1 - math.exp(-1 / 7), 2 / 8, 2 / 29])
+    | st.floats(0.01, 0.6),
+)
+def test_the_load_ewma_is_scipy_s_linear_filter(loads: list[float], weight: float) -> None:
+    from recoveryd.engine.load import _ewma  # noqa: PLC0415
+    from scipy.signal import lfilter  # noqa: PLC0415 - the reference, in the test only
+
+    values = np.asarray(loads, dtype=float)
+    expected = lfilter([weight], [1.0, weight - 1.0], values)
+    np.testing.assert_allclose(_ewma(values, weight), expected, rtol=1e-9, atol=1e-9)
