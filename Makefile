@@ -75,9 +75,12 @@ fuzz: $(VENV)/.dev-installed
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz -q -p no:cacheprovider
 
 # Ratios against references measured in the same run; figures go into README.md.
-bench: $(VENV)/.dev-installed $(TEST_DATA)/.done
-	$(BIN)/python benchmarks/bench_hrv.py
-	$(BIN)/python benchmarks/bench_replay.py
+bench: $(VENV)/.dev-installed $(TEST_DATA)/.done mosquitto
+	$(BIN)/python -m benchmarks.bench_hrv
+	$(BIN)/python -m benchmarks.bench_replay
+	$(BIN)/python -m benchmarks.bench_latency
+	$(BIN)/python -m benchmarks.bench_footprint
+	$(BIN)/python -m benchmarks.bench_ingest
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -16,6 +16,7 @@ import logging
 import random
 import signal
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -97,6 +98,7 @@ log = logging.getLogger(__name__)
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
 CHART_DELAY_S = 1.0  # quiet time after a decision before its chart is drawn
 OUTBOX_MAX = 100  # events kept while the broker is away
+INGEST_BATCH_S = 1.0  # during a flood of ingest messages, decide at least this often
 INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
 
 
@@ -172,6 +174,8 @@ class Daemon:
         self.notifier = _notifier(config)
         self._record_strap = strap_recorder or _record_strap
         self._measuring: set[str] = set()
+        self._ingested = False  # stored ingest data not yet decided on
+        self._decided_at = 0.0
         self.pulls = MorningPull(
             config, self.store, spawn=self._spawn, put=self.queue.put_nowait, fetch=fetch
         )
@@ -272,7 +276,18 @@ class Daemon:
                 return
             try:
                 await self._handle(event)
-                if not isinstance(event, StorePoll | WakePoll | EntityState):
+                if self._ingested and (
+                    self.queue.empty() or time.monotonic() - self._decided_at > INGEST_BATCH_S
+                ):
+                    # Ingested data is decided on once the messages waiting have been stored
+                    # (a bulk upload is one decision, not one per message).
+                    self._ingested = False
+                    self._decided_at = time.monotonic()
+                    self._decide_all("new data")
+                    self._rebuild_timeline()
+                if not isinstance(event, StorePoll | WakePoll | EntityState) and (
+                    self.queue.empty() or not isinstance(event, CommandReceived)
+                ):
                     await self._flush()
             except sqlite3.Error as exc:
                 # The store is unusable for now (disk full, read-only, locked too long): say so
@@ -688,9 +703,8 @@ class Daemon:
             self.store.upsert(nights=[observation])
         else:
             self.store.upsert(sessions=[observation])
-        log.info("%s: %s for %s stored", athlete, kind, observation.date)
-        self._decide_all("new data")
-        self._rebuild_timeline()
+        log.debug("%s: %s for %s stored", athlete, kind, observation.date)
+        self._ingested = True
 
     def _applied(self, athlete: str | None, control: str, applied: Applied) -> None:
         """Report an accepted command and let it change the day."""

@@ -132,6 +132,10 @@ async def test_ingested_night_data_is_checked_stored_and_decided_on(
         await watcher.until(
             lambda: last(watcher, "recoveryd/alex/state").get("rmssd_ms") == 31.5, "new decision"
         )
+        # The rejection goes out with the decision's flush, just after the state.
+        await watcher.until(
+            lambda: len(watcher.on("recoveryd/alex/ingest/error")) == 2, "the rejection"
+        )
         errors = [m.json() for m in watcher.on("recoveryd/alex/ingest/error")]
         assert len(errors) == 2  # the test's own message is not answered
         assert {"kind": "x", "error": "echo"} in errors

@@ -148,7 +148,7 @@ async def test_discovery_state_availability_and_rediscovery(
 ) -> None:
     config = seeded_config(tmp_path, mosquitto, sample)
     async with watching(mosquitto) as watcher:
-        async with running(config, FixedClock(MORNING)):
+        async with running(config, FixedClock(MORNING)) as daemon:
             await watcher.until(
                 lambda: all(
                     watcher.on(f"recoveryd/{a}/{kind}")
@@ -157,6 +157,9 @@ async def test_discovery_state_availability_and_rediscovery(
                 ),
                 "both athletes' state and plan",
             )
+            # The broker's acknowledgement is stored just after subscribers see the state.
+            for athlete in ("alex", "sam"):
+                await asyncio.wait_for(published(daemon, athlete), TIMEOUT_S)
             # Every entity of each athlete's device, and the household's pause switch.
             expected_topics = {
                 "homeassistant/switch/recoveryd_household_pause/config",
