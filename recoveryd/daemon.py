@@ -16,14 +16,13 @@ import logging
 import random
 import signal
 import sqlite3
-import time
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 from typing import Protocol as TypingProtocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from integrations.devices.dry_run import DryRun
@@ -41,6 +40,7 @@ from integrations.mqtt.payloads import (
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.chart import ChartError, render_apart
+from recoveryd.clock import elapsed, next_daily
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.day_state import Applied, apply_command, live_state, paused, skipped, starts
@@ -175,6 +175,9 @@ class Daemon:
         self._record_strap = strap_recorder or _record_strap
         self._measuring: set[str] = set()
         self._ingested = False  # stored ingest data not yet decided on
+        self._problem: str | None = None  # why the daemon is unhealthy, on the problem sensor
+        self._last_paused = False
+        self._sent_unrecorded: set[tuple[str, date, int]] = set()
         self._decided_at = 0.0
         self.pulls = MorningPull(
             config, self.store, spawn=self._spawn, put=self.queue.put_nowait, fetch=fetch
@@ -214,14 +217,7 @@ class Daemon:
         zone = self.config.zone
         decide_at = self.config.household.decide_at
         scheduler = AsyncIOScheduler(timezone=zone)
-        scheduler.add_job(
-            self._enqueue,
-            CronTrigger(hour=decide_at.hour, minute=decide_at.minute, timezone=zone),
-            args=[DecisionDue("schedule")],
-            id="daily-decision",
-            coalesce=True,
-            misfire_grace_time=3600,
-        )
+        self._daily(scheduler, "daily-decision", decide_at, DecisionDue("schedule"), 3600)
         scheduler.add_job(
             self._enqueue,
             IntervalTrigger(seconds=self.config.storage.poll_interval_s),
@@ -234,24 +230,12 @@ class Daemon:
                 self.config.household.pull_at
                 or (datetime.combine(date(2000, 1, 1), decide_at) - timedelta(minutes=20)).time()
             )
-            scheduler.add_job(
-                self._enqueue,
-                CronTrigger(hour=pull_at.hour, minute=pull_at.minute, timezone=zone),
-                args=[PullDue("schedule")],
-                id="morning-pull",
-                coalesce=True,
-                misfire_grace_time=1800,
-            )
+            self._daily(scheduler, "morning-pull", pull_at, PullDue("schedule"), 1800)
         for athlete in self.config.athletes:
             strap = athlete.hrv_strap
             if strap is not None and strap.at is not None:
-                scheduler.add_job(
-                    self._enqueue,
-                    CronTrigger(hour=strap.at.hour, minute=strap.at.minute, timezone=zone),
-                    args=[MeasureDue(athlete.id)],
-                    id=f"reading-{athlete.id}",
-                    coalesce=True,
-                    misfire_grace_time=1800,
+                self._daily(
+                    scheduler, f"reading-{athlete.id}", strap.at, MeasureDue(athlete.id), 1800
                 )
         if any(home.wake and home.wake.wake_entity for home in self.config.recovery.values()):
             scheduler.add_job(
@@ -267,6 +251,25 @@ class Daemon:
         """APScheduler job: runs in the event loop and only enqueues."""
         self.queue.put_nowait(event)
 
+    def _daily(
+        self, scheduler: AsyncIOScheduler, job: str, at: time, event: Event, grace_s: int
+    ) -> None:
+        """Enqueue ``event`` at local ``at`` once per local day, re-armed after each run.
+
+        Not a cron trigger: APScheduler 3's cron fires a time the clocks repeat (02:30 on the
+        night they go back) over and over; :func:`recoveryd.clock.next_daily` gives one.
+        """
+        run = next_daily(at, self.config.zone, datetime.now(UTC))
+
+        async def fire() -> None:
+            self.queue.put_nowait(event)
+            self._daily(scheduler, job, at, event, grace_s)
+
+        scheduler.add_job(
+            fire, DateTrigger(run_date=run.astimezone(UTC)), id=job, replace_existing=True,
+            coalesce=True, misfire_grace_time=grace_s,
+        )  # fmt: skip
+
     # The one consumer -----------------------------------------------------------------------
 
     async def _consume(self) -> None:
@@ -277,12 +280,12 @@ class Daemon:
             try:
                 await self._handle(event)
                 if self._ingested and (
-                    self.queue.empty() or time.monotonic() - self._decided_at > INGEST_BATCH_S
+                    self.queue.empty() or monotonic() - self._decided_at > INGEST_BATCH_S
                 ):
                     # Ingested data is decided on once the messages waiting have been stored
                     # (a bulk upload is one decision, not one per message).
                     self._ingested = False
-                    self._decided_at = time.monotonic()
+                    self._decided_at = monotonic()
                     self._decide_all("new data")
                     self._rebuild_timeline()
                 if not isinstance(event, StorePoll | WakePoll | EntityState) and (
@@ -290,9 +293,12 @@ class Daemon:
                 ):
                     await self._flush()
             except sqlite3.Error as exc:
-                # The store is unusable for now (disk full, read-only, locked too long): say so
-                # and keep serving; the next poll or the next day's decision tries again.
+                # The store is unusable for now (disk full, read-only, locked too long): say so,
+                # report it on the household's problem sensor and keep serving; the next poll
+                # or the next day's decision tries again.
                 log.error("store error while handling %s: %s", type(event).__name__, exc)  # noqa: TRY400 - one line, no traceback, for an operational fault
+                self._problem = f"store: {exc}"
+                await self._publish_health()
             except Exception:
                 # A bug must not stop the household's daemon: report it whole and go on.
                 log.exception("unexpected error while handling %s", type(event).__name__)
@@ -336,6 +342,17 @@ class Daemon:
 
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
+        if self._problem is not None:
+            # Unhealthy after a store error: healthy again once a write goes through. The
+            # error was logged once; the probe does not repeat it every poll.
+            try:
+                self.store.set_setting("store_checked_at", self._today()[1].isoformat())
+            except sqlite3.Error as exc:
+                log.debug("the store still cannot be written: %s", exc)
+                return
+            log.info("the store can be written again")
+            self._problem = None
+            await self._publish_health()
         version = self.store.data_version()
         if version != self._data_version:
             self._decide_all("new data")
@@ -464,7 +481,7 @@ class Daemon:
             wall = datetime.now(UTC)
             for action in plan.later:
                 scheduler.add_job(
-                    self._enqueue, DateTrigger(run_date=wall + (action.at - now)),
+                    self._enqueue, DateTrigger(run_date=wall + elapsed(now, action.at)),
                     args=[ActionDue(action.key)], id=action.key, replace_existing=True,
                     misfire_grace_time=None,
                 )  # fmt: skip
@@ -732,7 +749,8 @@ class Daemon:
         outbox, self._outbox = self._outbox, []
         _, now = self._today()
         messages = list(outbox)
-        household = household_message(self.topics, paused=paused(self.store))
+        self._last_paused = paused(self.store)
+        household = household_message(self.topics, paused=self._last_paused, problem=self._problem)
         states = [(HOUSEHOLD, household)]
         for athlete in self.config.athletes:
             live = live_state(self.store, athlete.id, now, self.timeline.values(), athlete.sources)
@@ -896,9 +914,22 @@ class Daemon:
             decision = self.store.latest_decision(athlete.id, today)
             if decision is None or decision.published_at is not None:
                 continue
+            key = (athlete.id, today, decision.revision)
+            if key in self._sent_unrecorded:
+                continue  # sent; only the store could not record it (it is failing)
             messages = [state_message(self.topics, decision), plan_message(self.topics, decision)]
             if await self._publish(messages):
+                self._sent_unrecorded.add(key)
                 self.store.mark_published(decision, now)
+                self._sent_unrecorded.discard(key)
+
+    async def _publish_health(self) -> None:
+        """The household's state with the problem sensor, without reading the store."""
+        if not self.link.connected:
+            return
+        message = household_message(self.topics, paused=self._last_paused, problem=self._problem)
+        if self._live_sent.get(HOUSEHOLD) != message.payload and await self._publish([message]):
+            self._live_sent[HOUSEHOLD] = message.payload
 
 
 def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[str, Actuator]:

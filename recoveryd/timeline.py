@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from recoveryd.clock import elapsed, later, local
 from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig, ScenePlanConfig
 from recoveryd.models import SAFE_COMMANDS, Action, DayPlan, Protocol
 from recoveryd.safety import sauna_allowed
@@ -41,7 +42,7 @@ GRACE: Mapping[str, timedelta] = {
 
 
 def _at(day: date, when: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, when, tzinfo=zone)
+    return local(day, when, zone)
 
 
 def preheat_minutes(device: DeviceConfig, temp_c: int) -> int:
@@ -89,10 +90,11 @@ class Block:
     def shifted(self, delta: timedelta) -> Block:
         """The same session ``delta`` later."""
         moved = tuple(
-            replace(a, at=a.at + delta, ends_at=None if a.ends_at is None else a.ends_at + delta)
+            replace(a, at=later(a.at, delta),
+                    ends_at=None if a.ends_at is None else later(a.ends_at, delta))
             for a in self.actions
-        )
-        return Block(self.device, self.start + delta, self.end + delta, moved)
+        )  # fmt: skip
+        return Block(self.device, later(self.start, delta), later(self.end, delta), moved)
 
 
 def plan_blocks(
@@ -112,18 +114,19 @@ def plan_blocks(
         ready = _at(day, s.ready_by, zone)
         lead = timedelta(minutes=preheat_minutes(device, s.temp_c))
         wait = timedelta(minutes=device.start_wait_min)
-        end = ready + wait + timedelta(minutes=s.minutes)
-        auto_off = math.ceil((end - (ready - lead)).total_seconds() / 60)
+        end = later(ready, wait + timedelta(minutes=s.minutes))
+        preheat = later(ready, -lead)
+        auto_off = math.ceil(elapsed(preheat, end).total_seconds() / 60)
         heat = _params(temp_c=s.temp_c, auto_off_min=auto_off, ready_by=ready.isoformat())
-        actions = [Action(ready - lead, who, "sauna", "heat_on", s.device, heat, end)]
+        actions = [Action(preheat, who, "sauna", "heat_on", s.device, heat, end)]
         if device.presence_entity is not None:
-            actions.append(Action(ready + wait, who, "sauna", "start_check", s.device))
+            actions.append(Action(later(ready, wait), who, "sauna", "start_check", s.device))
         actions.append(Action(end, who, "sauna", "heat_off", s.device))
         blocks.append(Block(s.device, ready, end, tuple(actions)))
     if home.compression is not None:
         c = home.compression
         start = _at(day, c.at, zone)
-        end = start + timedelta(minutes=c.minutes)
+        end = later(start, timedelta(minutes=c.minutes))
         boots = (
             Action(start, who, "compression", "turn_on", c.device, _params(minutes=c.minutes), end),
             Action(end, who, "compression", "turn_off", c.device),
@@ -132,7 +135,7 @@ def plan_blocks(
     if home.meditation is not None:
         m = home.meditation
         start = _at(day, m.at, zone)
-        end = start + timedelta(minutes=m.minutes)
+        end = later(start, timedelta(minutes=m.minutes))
         audio = [Action(start, who, "meditation", "play_media", m.device,
                         _params(media_id=m.media_id, media_type=m.media_type), end)]  # fmt: skip
         if m.timer is not None:
@@ -154,7 +157,7 @@ def plan_blocks(
 def _merge_sauna(previous: Block, block: Block) -> Block:
     """Back-to-back sessions on one sauna: one heating block."""
     heat_on = next(a for a in previous.actions if a.command == "heat_on")
-    auto_off = math.ceil((block.end - heat_on.at).total_seconds() / 60)
+    auto_off = math.ceil(elapsed(heat_on.at, block.end).total_seconds() / 60)
     kept = [a for a in previous.actions if a.command != "heat_off"]
     kept[kept.index(heat_on)] = replace(
         heat_on,
@@ -186,7 +189,7 @@ def _started_at(blocks: list[Block], start: datetime) -> list[Block]:
     session = [b for b in blocks if any(a.modality in SESSION_MODALITIES for a in b.actions)]
     if not session:
         return blocks
-    delta = start - min(b.first_at for b in session)
+    delta = elapsed(min(b.first_at for b in session), start)
     return [b.shifted(delta) if b in session else b for b in blocks]
 
 
@@ -220,7 +223,7 @@ def household_timeline(
         for requested in sorted(blocks, key=lambda b: b.start):
             block = requested
             if resolved and block.start < resolved[-1].end and block.end > block.start:
-                block = block.shifted(resolved[-1].end - block.start)
+                block = block.shifted(elapsed(block.start, resolved[-1].end))
             if resolved and devices[device].kind == "sauna" and block.first_at < resolved[-1].end:
                 resolved[-1] = _merge_sauna(resolved[-1], block)
                 continue
@@ -240,19 +243,18 @@ class CatchUp:
 
 def catch_up(actions: Iterable[Action], logged: set[str], now: datetime) -> CatchUp:
     """Split the day's actions after a (re)start: run late, schedule, or give up on each."""
-    run_now, later, missed = [], [], []
+    run_now, to_come, missed = [], [], []
     for action in actions:
         if action.key in logged:
             continue
-        if action.at > now:
-            later.append(action)
-        elif action.command in SAFE_COMMANDS or now - action.at <= GRACE.get(
-            action.command, timedelta(0)
-        ):
+        late = elapsed(action.at, now)
+        if late < timedelta(0):
+            to_come.append(action)
+        elif action.command in SAFE_COMMANDS or late <= GRACE.get(action.command, timedelta(0)):
             run_now.append(action)
         else:
             missed.append(action)
-    return CatchUp(tuple(run_now), tuple(later), tuple(missed))
+    return CatchUp(tuple(run_now), tuple(to_come), tuple(missed))
 
 
 def switch_off_for(switch_on: Action, actions: Iterable[Action]) -> Action | None:

@@ -182,8 +182,22 @@ def athlete_entities(topics: Topics, athlete: str) -> list[Entity]:
 
 
 def household_entities(topics: Topics) -> list[Entity]:
-    """The daemon's own device: the switch that pauses all actuation."""
+    """The daemon's own device: the switch that pauses all actuation, and its health."""
     return [
+        Entity(
+            "binary_sensor",
+            "problem",
+            {
+                "name": "Problem",
+                "icon": "mdi:alert-circle-outline",
+                "device_class": "problem",
+                "entity_category": "diagnostic",
+                "state_topic": topics.household_state,
+                "value_template": "{{ 'OFF' if value_json.healthy else 'ON' }}",
+                "json_attributes_topic": topics.household_state,
+                "json_attributes_template": "{{ {'problem': value_json.problem} | tojson }}",
+            },
+        ),
         Entity(
             "switch",
             "pause",
@@ -196,7 +210,7 @@ def household_entities(topics: Topics) -> list[Entity]:
                 "payload_on": "ON",
                 "payload_off": "OFF",
             },
-        )
+        ),
     ]
 
 

@@ -44,9 +44,10 @@ def event_message(topics: Topics, athlete: str, event_type: str, **data: Any) ->
     return Message(topics.event(athlete), payload, retain=False)
 
 
-def household_message(topics: Topics, *, paused: bool) -> Message:
-    """The household's retained state: whether actuation is paused."""
-    return Message(topics.household_state, json.dumps({"paused": paused}))
+def household_message(topics: Topics, *, paused: bool, problem: str | None = None) -> Message:
+    """The household's retained state: whether actuation is paused, and the daemon's health."""
+    state = {"paused": paused, "healthy": problem is None, "problem": problem}
+    return Message(topics.household_state, json.dumps(state))
 
 
 def state_payload(decision: Decision) -> dict[str, Any]:

@@ -37,7 +37,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 MORNING = datetime(2026, 3, 4, 8, 0, tzinfo=BERLIN)  # after the 07:00 decision time
 TIMEOUT_S = 15.0
 TOPICS = Topics("recoveryd", "homeassistant", "homeassistant/status")
-DISCOVERED = 1 + 2 * 37  # configs of one full discovery: the household and two athletes
+DISCOVERED = 2 + 2 * 37  # configs of one full discovery: the household and two athletes
 UNITS = {"readiness": None, "protocol": None, "rmssd": "ms", "ln_rmssd": None,
          "resting_hr": "bpm", "sleep_duration": "h"}  # fmt: skip
 
@@ -163,13 +163,14 @@ async def test_discovery_state_availability_and_rediscovery(
             # Every entity of each athlete's device, and the household's pause switch.
             expected_topics = {
                 "homeassistant/switch/recoveryd_household_pause/config",
+                "homeassistant/binary_sensor/recoveryd_household_problem/config",
                 *(
                     f"homeassistant/{entity.component}/recoveryd_{athlete}_{entity.key}/config"
                     for athlete in ("alex", "sam")
                     for entity in athlete_entities(TOPICS, athlete)
                 ),
             }
-            assert len(expected_topics) == 1 + 2 * 37
+            assert len(expected_topics) == 2 + 2 * 37
             assert {m.topic for m in watcher.discovery()} == expected_topics
             for message in watcher.discovery():
                 payload = message.json()

@@ -33,7 +33,7 @@ def test_demo_decides_publishes_and_exits_cleanly() -> None:
         section = out.split(f"{athlete}: the last 14 days", 1)[1].split("different protocols", 1)[0]
         shown = {p for p in Protocol if p.value.replace("_", " ") in section}
         assert len(shown) >= 3, (athlete, shown)
-    assert "75 retained discovery configs under homeassistant/" in out
+    assert "76 retained discovery configs under homeassistant/" in out
     assert re.search(r"recoveryd/alex/chart: the 30-day chart, a \d+ kB PNG", out)
     assert re.search(r"recoveryd/alex/state: protocol \w+, readiness \d+", out)
     assert "recoveryd/status: online → offline" in out
