@@ -99,7 +99,9 @@ async def measure(port: int, folder: Path, seconds: float) -> None:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        async with aiomqtt.Client("127.0.0.1", port, identifier="bench-publisher") as client:
+        async with aiomqtt.Client(
+            "127.0.0.1", port, identifier="bench-publisher", max_inflight_messages=WINDOW
+        ) as client:
             await client.subscribe("recoveryd/status", qos=1)
             async for message in client.messages:
                 if message.payload == b"online":
