@@ -178,6 +178,7 @@ class Daemon:
         self._problem: str | None = None  # why the daemon is unhealthy, on the problem sensor
         self._last_paused = False
         self._sent_unrecorded: set[tuple[str, date, int]] = set()
+        self._unsent: set[str] = set()  # turn-ons held back while the broker was away
         self._decided_at = 0.0
         self.pulls = MorningPull(
             config, self.store, spawn=self._spawn, put=self.queue.put_nowait, fetch=fetch
@@ -306,9 +307,7 @@ class Daemon:
     async def _handle(self, event: Event) -> None:
         match event:
             case BrokerConnected() | RediscoveryDue():
-                self._live_sent.clear()  # a new session (or a restarted HA) gets everything
-                await self._publish_discovery()
-                await self._publish_pending()
+                await self._connected(event)
             case CommandReceived(topic=topic, payload=payload):
                 self._command(topic, payload)
             case NotificationAction() | NotificationSent() | ChartDue() | ChartRendered():
@@ -486,6 +485,27 @@ class Daemon:
                     misfire_grace_time=None,
                 )  # fmt: skip
 
+    async def _connected(self, event: BrokerConnected | RediscoveryDue) -> None:
+        """A new broker session (or a restarted Home Assistant) gets everything again."""
+        self._live_sent.clear()
+        await self._publish_discovery()
+        await self._publish_pending()
+        if isinstance(event, BrokerConnected):
+            self._send_unsent()
+
+    def _send_unsent(self) -> None:
+        """The turn-ons the broker's absence held back: sent now, or missed if too late."""
+        _, now = self._today()
+        held = [self.timeline[k] for k in sorted(self._unsent) if k in self.timeline]
+        self._unsent.clear()
+        plan = catch_up(held, self.store.settled_actions(now.date()), now)
+        for action in plan.missed:
+            self.store.log_action(action, "missed", "the MQTT broker was away until too late", now)
+            log.warning("missed %s %s: the broker was away until too late", action.command,
+                        action.device)  # fmt: skip
+        for action in plan.run_now:
+            self._start_action(action.key)
+
     def _start_action(self, key: str) -> None:
         today, _ = self._today()
         action = self.timeline.get(key)
@@ -514,6 +534,14 @@ class Daemon:
     def _finish_action(self, action: Action, status: str, detail: str) -> None:
         _, now = self._today()
         self._in_flight.discard(action.key)
+        if status == "unsent":
+            # The broker is away and nothing reached the device: sent when it is back, if
+            # still inside the action's grace window (what the timeline's catch-up decides).
+            log.warning(
+                "%s %s waits for the MQTT broker: %s", action.command, action.device, detail
+            )
+            self._unsent.add(action.key)
+            return
         self.store.log_action(action, status, detail, now)
         self._outbox.append(
             event_message(

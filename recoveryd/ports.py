@@ -16,6 +16,10 @@ class PublishError(Exception):
     """A message could not be handed to the broker (not connected, or the broker failed)."""
 
 
+class BrokerAwayError(PublishError):
+    """Not connected to the broker: nothing was sent, so sending again cannot repeat it."""
+
+
 class Publisher(Protocol):
     """Publishes one MQTT message; raises :class:`PublishError` when it cannot."""
 
@@ -27,7 +31,8 @@ class Publisher(Protocol):
 class ActionResult:
     """What a device did with an action.
 
-    ``status`` is ``done`` (confirmed), ``failed`` (``detail`` says why) or ``dry_run``.
+    ``status`` is ``done`` (confirmed), ``failed`` (``detail`` says why), ``dry_run``, or
+    ``unsent`` (the broker was away and nothing reached the device: it may be sent again).
     """
 
     status: str

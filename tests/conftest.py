@@ -57,9 +57,9 @@ class Mosquitto:
         self.address = BrokerAddress("127.0.0.1", port)
         self._log_path = workdir / f"mosquitto-{port}.log"
         conf = workdir / f"mosquitto-{port}.conf"
-        conf.write_text(
-            f"listener {port} 127.0.0.1\n{settings}persistence false\n", encoding="utf-8"
-        )
+        if "persistence" not in settings:
+            settings += "persistence false\n"
+        conf.write_text(f"listener {port} 127.0.0.1\n{settings}", encoding="utf-8")
         self._log = self._log_path.open("w")
         self._process = subprocess.Popen(
             [_mosquitto_binary(), "-c", str(conf)], stdout=self._log, stderr=subprocess.STDOUT

@@ -27,7 +27,7 @@ from typing import Any
 
 from recoveryd.home_config import DeviceConfig
 from recoveryd.models import Action
-from recoveryd.ports import ActionResult, Publisher, PublishError
+from recoveryd.ports import ActionResult, BrokerAwayError, Publisher, PublishError
 from recoveryd.safety import Sensors
 
 from integrations.devices.tracker import StateTracker
@@ -94,6 +94,10 @@ class MqttDevices:
             await asyncio.sleep(pause)
             try:
                 confirmed, detail = await self._send(action, device, on=on)
+            except BrokerAwayError as exc:
+                if on:  # nothing left the daemon: the turn-on can go when the broker is back
+                    return ActionResult("unsent", str(exc))
+                confirmed, detail = False, str(exc)
             except PublishError as exc:
                 confirmed, detail = False, str(exc)
             if confirmed:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 import aiomqtt
 from recoveryd.config import MqttConfig
 from recoveryd.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
-from recoveryd.ports import PublishError
+from recoveryd.ports import BrokerAwayError, PublishError
 from recoveryd.tls import client_context
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ _BACKOFF_BASE = 1.5
 _PUBLISH_TIMEOUT_S = 10.0
 # A publish waits this long for a connection that is being (re-)established.
 _CONNECT_WAIT_S = 10.0
+_NO_CONNECTION = 4  # paho-mqtt MQTT_ERR_NO_CONN: the client was not connected
 
 
 class MqttLink:
@@ -170,9 +171,13 @@ class MqttLink:
                 await asyncio.wait_for(self._up.wait(), _CONNECT_WAIT_S)
         client = self._client
         if client is None:
-            raise PublishError(f"not connected to the MQTT broker; {topic} not published")
+            raise BrokerAwayError(f"not connected to the MQTT broker; {topic} not published")
         try:
             await client.publish(topic, payload, qos=qos, retain=retain)
+        except aiomqtt.MqttCodeError as exc:
+            if exc.rc == _NO_CONNECTION:  # the connection dropped before this one was sent
+                raise BrokerAwayError(f"publishing {topic}: {exc}; not sent") from exc
+            raise PublishError(f"publishing {topic} failed: {exc}") from exc
         except aiomqtt.MqttError as exc:
             raise PublishError(f"publishing {topic} failed: {exc}") from exc
 
