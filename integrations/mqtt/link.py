@@ -59,6 +59,7 @@ class MqttLink:
         self._up = asyncio.Event()
         self._closing = asyncio.Event()
         self.connections = 0
+        self._lost = asyncio.Event()  # set when the current session ends
         tls = config.tls
         self._tls = None if tls is None else client_context(tls.ca_certs, tls.certfile, tls.keyfile)
 
@@ -119,6 +120,7 @@ class MqttLink:
             for topic in self._command_filters:
                 await client.subscribe(topic, qos=1)
             self._client = client
+            self._lost = asyncio.Event()
             self._up.set()
             self.connections += 1
             log.info("connected to MQTT broker %s:%d", cfg.host, cfg.port)
@@ -131,6 +133,7 @@ class MqttLink:
                 for task in (reader, closing):
                     task.cancel()
                 self._up.clear()
+                self._lost.set()  # publishes still waiting for an acknowledgement give up now
             self._client = None
             if reader in done:
                 reader.result()  # re-raises the MqttError that ended the session
@@ -172,8 +175,21 @@ class MqttLink:
         client = self._client
         if client is None:
             raise BrokerAwayError(f"not connected to the MQTT broker; {topic} not published")
+        lost = self._lost
         try:
-            await client.publish(topic, payload, qos=qos, retain=retain)
+            publishing = asyncio.ensure_future(
+                client.publish(topic, payload, qos=qos, retain=retain)
+            )
+            watching = asyncio.ensure_future(lost.wait())
+            await asyncio.wait({publishing, watching}, return_when=asyncio.FIRST_COMPLETED)
+            watching.cancel()
+            if not publishing.done():
+                # The session ended while the broker had not acknowledged: do not wait out
+                # aiomqtt's timeout (10 s) for an answer that cannot come.
+                publishing.cancel()
+                raise PublishError(f"publishing {topic}: the connection was lost before the "
+                                   "broker acknowledged it")  # fmt: skip
+            publishing.result()
         except aiomqtt.MqttCodeError as exc:
             if exc.rc == _NO_CONNECTION:  # the connection dropped before this one was sent
                 raise BrokerAwayError(f"publishing {topic}: {exc}; not sent") from exc
