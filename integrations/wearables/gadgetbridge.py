@@ -135,7 +135,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         db.row_factory = sqlite3.Row
         names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except (sqlite3.Error, UnicodeDecodeError) as exc:
-        raise GadgetbridgeError(f"{path.name}: not an SQLite database ({exc})") from None
+        raise GadgetbridgeError(f"{path.name}: not an SQLite database ({_line(exc)})") from None
     if "DEVICE" not in names:
         db.close()
         raise GadgetbridgeError(f"{path.name}: not a Gadgetbridge database (no DEVICE table)")
@@ -209,15 +209,31 @@ def parse_database(
                     errors.append(f"{label}: {table} at TIMESTAMP {_stamp(row)}: {_reason(exc)}")
                 if progress is not None and (rows % 1000 == 0 or rows == total):
                     progress(rows, total)
-            device_name = str(
-                db.execute('SELECT "NAME" FROM "DEVICE" WHERE "_id" = ?', (chosen,)).fetchone()[0]
-            )
+            named = db.execute('SELECT "NAME" FROM "DEVICE" WHERE "_id" = ?', (chosen,)).fetchone()
+            device_name = str(named[0]) if named else f"device {chosen}"
     # A damaged file can fail anywhere a page is read: as SQLite errors, or as text that is
     # not UTF-8.
     except (sqlite3.Error, UnicodeDecodeError) as exc:
-        raise GadgetbridgeError(f"{label}: the database cannot be read ({exc})") from None
+        raise GadgetbridgeError(f"{label}: the database cannot be read ({_line(exc)})") from None
+    except (IndexError, KeyError, TypeError, ValueError) as exc:
+        # A table without the columns Gadgetbridge writes (a damaged or foreign schema).
+        raise GadgetbridgeError(
+            f"{label}: tables of another layout than Gadgetbridge's ({_line(exc)})"
+        ) from None
     nights = nights_from(reader.got, athlete, zone, errors, SOURCE)
     return ParsedDatabase(tuple(nights), tuple(errors), device_name, rows)
+
+
+_SHOWN = 200
+
+
+def _line(exc: Exception) -> str:
+    """SQLite's message on one line, cut to a readable length.
+
+    A damaged schema's message quotes its SQL, newlines and all.
+    """
+    text = " ".join(str(exc).split())
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
 
 
 def _stamp(row: sqlite3.Row) -> str:
