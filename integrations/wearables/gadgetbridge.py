@@ -213,6 +213,8 @@ def parse_database(
             device_name = str(named[0]) if named else f"device {chosen}"
     # A damaged file can fail anywhere a page is read: as SQLite errors, or as text that is
     # not UTF-8.
+    except GadgetbridgeError:
+        raise  # already one line (it is a ValueError too)
     except (sqlite3.Error, UnicodeDecodeError) as exc:
         raise GadgetbridgeError(f"{label}: the database cannot be read ({_line(exc)})") from None
     except (IndexError, KeyError, TypeError, ValueError) as exc:
