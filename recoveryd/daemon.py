@@ -287,8 +287,7 @@ class Daemon:
                     # (a bulk upload is one decision, not one per message).
                     self._ingested = False
                     self._decided_at = monotonic()
-                    self._decide_all("new data")
-                    self._rebuild_timeline()
+                    self._redecide()
                 if not isinstance(event, StorePoll | WakePoll | EntityState) and (
                     self.queue.empty() or not isinstance(event, CommandReceived)
                 ):
@@ -336,8 +335,7 @@ class Daemon:
         if error is not None:
             self._report_error(event.athlete, f"pull {event.pulled.source}", error)
         if changed:  # the consumer's flush publishes the new decision
-            self._decide_all("new data")
-            self._rebuild_timeline()
+            self._redecide()
 
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
@@ -354,8 +352,7 @@ class Daemon:
             await self._publish_health()
         version = self.store.data_version()
         if version != self._data_version:
-            self._decide_all("new data")
-            self._rebuild_timeline()
+            self._redecide()
             # Only now: if deciding failed, the next poll tries again.
             self._data_version = version
             await self._publish_pending()
@@ -416,6 +413,7 @@ class Daemon:
                 trigger,
             )
             self._chart_due.add(athlete.id)
+            self._arm_chart(athlete.id)
             self._notify_due.add(athlete.id)
             self._outbox.append(
                 event_message(
@@ -428,6 +426,11 @@ class Daemon:
                 self._on_decision(decision)
 
     # The timeline ---------------------------------------------------------------------------
+
+    def _redecide(self) -> None:
+        """New data is stored: decide today again, and rebuild the timeline from it."""
+        self._decide_all("new data")
+        self._rebuild_timeline()
 
     def _rebuild_timeline(self) -> None:
         """Today's household timeline from the stored decisions, caught up to now."""
@@ -666,8 +669,7 @@ class Daemon:
                 quality=list(reading.quality),
             )
         )
-        self._decide_all("new data")
-        self._rebuild_timeline()
+        self._redecide()
 
     def _read_wake_entities(self) -> None:
         reader = self.state_reader
@@ -789,28 +791,29 @@ class Daemon:
                 self._live_sent[owner] = message.payload
         if not await self._publish(messages):
             self._live_sent.clear()
-        loop = asyncio.get_running_loop()
-        for athlete_id in sorted(self._chart_due):
-            # Rendered a moment later, once: what is due runs first, and a burst of
-            # re-decisions (a slider moved in Home Assistant) draws one chart.
-            timer = self._chart_timers.pop(athlete_id, None)
-            if timer is not None:
-                timer.cancel()
-            self._chart_timers[athlete_id] = loop.call_later(
-                CHART_DELAY_S, self.queue.put_nowait, ChartDue(athlete_id)
-            )
         for athlete_id in sorted(self._notify_due - self._chart_due - self._rendering):
             # A summary waits for its chart: it attaches it.
             self._notify_due.discard(athlete_id)
             self._send_summary(athlete_id, now)
 
+    def _arm_chart(self, athlete: str) -> None:
+        """Draw the athlete's chart a moment from now, once.
+
+        What is due runs first, and a burst of re-decisions (a slider moved in Home
+        Assistant) draws one chart: each new decision moves the moment on.
+        """
+        timer = self._chart_timers.pop(athlete, None)
+        if timer is not None:
+            timer.cancel()
+        self._chart_timers[athlete] = asyncio.get_running_loop().call_later(
+            CHART_DELAY_S, self.queue.put_nowait, ChartDue(athlete)
+        )
+
     def _render_chart(self, athlete: str) -> None:
         """Render the 30-day chart beside the consumer; it comes back as ChartRendered."""
         self._chart_timers.pop(athlete, None)
         if athlete in self._rendering:  # one at a time; the newest decision is drawn next
-            self._chart_timers[athlete] = asyncio.get_running_loop().call_later(
-                CHART_DELAY_S, self.queue.put_nowait, ChartDue(athlete)
-            )
+            self._arm_chart(athlete)
             return
         self._chart_due.discard(athlete)
         today, _ = self._today()

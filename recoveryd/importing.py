@@ -49,23 +49,16 @@ def import_any(config: Config, args: argparse.Namespace) -> int:
     return _import_pulled(config, args.athlete, args.format, first, last)
 
 
-_NEEDS = {
-    "oura": "no oura_token in the configuration",
-    "whoop": "no whoop credentials",
-    "homeassistant": "no ha_sensors mappings",
-}
-
-
 def _import_pulled(
     config: Config, athlete_id: str, source: PullSource, first: date, last: date
 ) -> int:
     """Pull the nights of a range of mornings from an API or Home Assistant, and store them."""
     import asyncio  # noqa: PLC0415
 
-    from recoveryd.pulling import pull, pull_sources, whoop_refresh_key  # noqa: PLC0415
+    from recoveryd.pulling import MISSING, pull, pull_sources, whoop_refresh_key  # noqa: PLC0415
 
     if source not in pull_sources(config, config.athlete(athlete_id)):
-        sys.stderr.write(f"import {source}: {athlete_id} has {_NEEDS[source]}\n")
+        sys.stderr.write(f"import {source}: {athlete_id} has {MISSING[source]}\n")
         return EXIT_CONFIG
     key = whoop_refresh_key(athlete_id)
     with Store(config.storage.path) as store:
@@ -83,6 +76,14 @@ def _import_pulled(
         f"{source} {first} to {last}: {len(pulled.nights)} nights, {changed} new or changed\n"
     )
     return EXIT_REJECTED if pulled.problems else EXIT_OK
+
+
+def _missing(path: Path) -> bool:
+    """Say so, before any progress bar, when ``path`` is not a file."""
+    if path.is_file():
+        return False
+    sys.stderr.write(f"{path}: no such file\n")
+    return True
 
 
 def _report(errors: tuple[str, ...], summary: str) -> int:
@@ -120,8 +121,7 @@ def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
     from integrations.wearables.apple_health import import_export  # noqa: PLC0415
 
     config.athlete(athlete)
-    if not path.is_file():
-        sys.stderr.write(f"{path}: no such file\n")
+    if _missing(path):
         return EXIT_REJECTED
     with _progress_bar(path.name, path.stat().st_size) as progress:
         try:
@@ -141,8 +141,7 @@ def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str |
     from integrations.wearables import gadgetbridge  # noqa: PLC0415
 
     config.athlete(athlete)
-    if not path.is_file():
-        sys.stderr.write(f"{path}: no such file\n")
+    if _missing(path):
         return EXIT_REJECTED
     try:
         with (

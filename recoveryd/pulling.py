@@ -38,6 +38,14 @@ class Pulled:
     refresh_token: str | None = None
 
 
+MISSING: dict[PullSource, str] = {
+    "oura": "no oura_token in the configuration",
+    "whoop": "no whoop credentials",
+    "homeassistant": "no ha_sensors mappings",
+}
+"""What an athlete lacks when a source cannot be pulled for them."""
+
+
 def whoop_refresh_key(athlete: str) -> str:
     """The store setting that keeps the athlete's latest WHOOP refresh token."""
     return f"whoop_refresh:{athlete}"
@@ -86,7 +94,7 @@ async def _oura(
     from integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
 
     if athlete.oura_token is None:
-        return Pulled("oura", error=f"{athlete.id} has no oura_token in the configuration")
+        return Pulled("oura", error=f"{athlete.id} has {MISSING['oura']}")
     token = athlete.oura_token.get_secret_value()
     try:
         nights = await fetch_nights(token, athlete.id, first, last, transport=transport)
@@ -108,7 +116,7 @@ async def _whoop(
 
     credentials = athlete.whoop
     if credentials is None:
-        return Pulled("whoop", error=f"{athlete.id} has no whoop credentials")
+        return Pulled("whoop", error=f"{athlete.id} has {MISSING['whoop']}")
     rotated: list[str] = []
     access = credentials.access_token
     client = WhoopClient(
@@ -140,7 +148,7 @@ async def _ha_sensors(config: Config, athlete: AthleteConfig, first: date, last:
 
     ha = config.homeassistant
     if not athlete.ha_sensors or ha.url is None or ha.token is None:
-        return Pulled("homeassistant", error=f"{athlete.id} has no ha_sensors mappings")
+        return Pulled("homeassistant", error=f"{athlete.id} has {MISSING['homeassistant']}")
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     nights: list[Night] = []
     problems: list[str] = []
