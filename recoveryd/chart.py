@@ -13,6 +13,7 @@ to itself while a chart is drawn.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import math
 import pickle
@@ -129,7 +130,16 @@ async def render_apart(plans: Sequence[DayPlan], title: str) -> bytes:
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    png, error = await process.communicate(pickle.dumps((list(plans), title)))
+    try:
+        png, error = await process.communicate(pickle.dumps((list(plans), title)))
+    except BaseException:
+        # Cancelled (the daemon is stopping): the child does not go on drawing, and its pipes
+        # are read to their end and closed here, not left to the garbage collector after the
+        # event loop has closed.
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.communicate()
+        raise
     if process.returncode != 0:
         lines = error.decode(errors="replace").strip().splitlines()
         raise ChartError(lines[-1] if lines else f"the chart process exited {process.returncode}")

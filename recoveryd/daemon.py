@@ -208,6 +208,8 @@ class Daemon:
         finally:
             for task in self._running:
                 task.cancel()
+            # Each cleans up (a chart's child process, a BLE connection) before the store closes.
+            await asyncio.gather(*self._running, return_exceptions=True)
             scheduler.shutdown(wait=False)
             for timer in (*self._pending_timers, *self._chart_timers.values()):
                 timer.cancel()
