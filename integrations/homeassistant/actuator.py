@@ -6,7 +6,8 @@ Each action maps to one or two service calls, then the entity's state is read ba
 command is only done when Home Assistant reports the state it asked for. When Home Assistant
 cannot be reached the call is retried with capped backoff; a turn-on gives up after the
 configured attempts with a clear error, a turn-off keeps trying far longer, because heat must
-never be left on. ``get_domain(...).turn_on`` is avoided: it asks for ``return_response``,
+never be left on. A heat-on reads the door sensor again on every attempt, just before the
+heat goes on. ``get_domain(...).turn_on`` is avoided: it asks for ``return_response``,
 which Home Assistant 2024.3 answers in a way the library rejects after the call already ran.
 """
 
@@ -22,9 +23,9 @@ from homeassistant_api.errors import HomeassistantAPIError
 from recoveryd.home_config import DeviceConfig
 from recoveryd.models import SAFE_COMMANDS, Action
 from recoveryd.ports import ActionResult
-from recoveryd.safety import Sensors, start_check_turns_off
+from recoveryd.safety import Sensors, check, start_check_turns_off
 
-from integrations.homeassistant.session import ha_client
+from integrations.homeassistant.session import ha_client, why
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,10 @@ _TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSErr
 
 class StateMismatchError(Exception):
     """Home Assistant accepted the call, but the entity did not reach the asked state."""
+
+
+class RefusedError(Exception):
+    """The guard refused the action when the call was made (a sensor read just before it)."""
 
 
 class HomeAssistant:
@@ -70,7 +75,7 @@ class HomeAssistant:
         try:
             result: Sensors = await self._with_client(read)
         except _TRANSIENT as exc:
-            log.warning("could not read the sensors of %s: %s", device.entity, exc)
+            log.warning("could not read the sensors of %s: %s", device.entity, why(exc))
             return Sensors()
         return result
 
@@ -84,7 +89,7 @@ class HomeAssistant:
         try:
             result: str = await self._with_client(read)
         except _TRANSIENT as exc:
-            log.warning("could not read %s: %s", entity, exc)
+            log.warning("could not read %s: %s", entity, why(exc))
             return None
         return result
 
@@ -95,14 +100,21 @@ class HomeAssistant:
         for attempt in range(attempts):
             try:
                 detail = await self._with_client(lambda client: self._call(client, action, device))
+            except RefusedError as exc:
+                return ActionResult("refused", str(exc))
             except StateMismatchError as exc:
                 error = str(exc)
             except _TRANSIENT as exc:
-                error = f"Home Assistant at {self._url} unreachable: {exc or type(exc).__name__}"
+                error = f"Home Assistant at {self._url} unreachable: {why(exc)}"
             else:
                 return ActionResult("done", detail)
             if attempt + 1 < attempts:
-                await asyncio.sleep(min(self._backoff * 2**attempt, _BACKOFF_CAP_S))
+                pause = min(self._backoff * 2**attempt, _BACKOFF_CAP_S)
+                log.warning(
+                    "%s %s, attempt %d of %d: %s; trying again in %g s",
+                    action.command, device.entity, attempt + 1, attempts, error, pause,
+                )  # fmt: skip
+                await asyncio.sleep(pause)
         return ActionResult("failed", f"{error} (gave up after {attempts} attempts)")
 
     async def _call(self, client: AsyncClient, action: Action, device: DeviceConfig) -> str:
@@ -122,6 +134,14 @@ def _entity(device: DeviceConfig) -> str:
 
 async def _heat_on(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
     entity, temp = _entity(device), float(action.param("temp_c") or 0)
+    # The daemon's guard ran before the first attempt, when the door may have been unreadable
+    # (Home Assistant away): every attempt reads it again just before the heat goes on. An
+    # earlier attempt may have set the heat mode before Home Assistant went away, so a refusal
+    # sets it off.
+    verdict = check(action, Sensors(door_open=await _binary(client, device.door_entity)))
+    if not verdict.allowed:
+        await _heat_off(client, action, device)
+        raise RefusedError(verdict.reason)
     await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="heat")
     await client.trigger_service("climate", "set_temperature", entity_id=entity, temperature=temp)
     return await _confirm(client, entity, "heat", temperature=temp)

@@ -11,7 +11,7 @@ import niquests
 from homeassistant_api.errors import EndpointNotFoundError, HomeassistantAPIError
 from recoveryd.sensor_nights import Reading
 
-from integrations.homeassistant.session import ha_client
+from integrations.homeassistant.session import ha_client, why
 
 _TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
 
@@ -56,6 +56,6 @@ async def entity_histories(
                     found.setdefault(state.entity_id, []).append((state.last_changed, state.state))
     except _TRANSIENT as exc:
         raise HistoryError(
-            f"Home Assistant at {api} could not give the history: {exc or type(exc).__name__}"
+            f"Home Assistant at {api} could not give the history: {why(exc)}"
         ) from None
     return found

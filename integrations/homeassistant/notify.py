@@ -24,7 +24,7 @@ from homeassistant_api import AsyncWebsocketClient
 from homeassistant_api.errors import HomeassistantAPIError
 from recoveryd.notification import Notice
 
-from integrations.homeassistant.session import ha_client
+from integrations.homeassistant.session import ha_client, why
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class HomeAssistantNotifier:
         except _TRANSIENT as exc:
             log.error(  # noqa: TRY400 - one line for an operational fault, no traceback
                 "notify.%s: the summary for %s was not sent: %s",
-                target, notice.athlete, exc or type(exc).__name__,
+                target, notice.athlete, why(exc),
             )  # fmt: skip
             return False
         return True
@@ -88,7 +88,7 @@ class HomeAssistantNotifier:
             attempt = 0 if error is None else min(attempt + 1, 32)
             delay = random.uniform(0, min(_BACKOFF_CAP_S, 1.5**attempt))  # noqa: S311
             log.warning("Home Assistant WebSocket: %s; again in %.1f s",
-                        error or "closed", delay)  # fmt: skip
+                        "closed" if error is None else why(error), delay)  # fmt: skip
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
 

@@ -10,6 +10,19 @@ from contextlib import asynccontextmanager
 from homeassistant_api import AsyncClient
 
 
+def why(exc: BaseException) -> str:
+    """The root of a failed call, in one line.
+
+    niquests wraps a refused connection three deep (``ConnectionError`` of ``MaxRetryError``
+    of ``NewConnectionError``, each repeating the others' text with object addresses); the
+    innermost cause says it plainly: ``[Errno 111] Connect call failed ('127.0.0.1', 8123)``.
+    """
+    root = exc
+    while (inner := root.__cause__ or root.__context__) is not None and str(inner):
+        root = inner
+    return " ".join(str(root).split()) or type(root).__name__
+
+
 @asynccontextmanager
 async def ha_client(api_url: str, token: str, *, verify: bool | str) -> AsyncIterator[AsyncClient]:
     """An entered :class:`AsyncClient`; its HTTP session is closed on every way out.

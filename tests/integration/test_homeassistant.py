@@ -115,6 +115,14 @@ async def test_door_interlock_reads_the_real_sensor(home_assistant: HomeAssistan
         sensors = await ha.sensors(DEVICES["sauna"])
         assert sensors.door_open is True
         assert check(heat_on, sensors).reason == "refused: the sauna door is open"
+        # The actuator reads the door again on every attempt, just before the heat goes on
+        # (the daemon's guard may have run while Home Assistant was away).
+        home_assistant.call(
+            "climate", "set_hvac_mode", entity_id="climate.sauna", hvac_mode="heat"
+        )  # an earlier attempt's heat mode, before Home Assistant went away
+        result = await ha.execute(heat_on, DEVICES["sauna"])
+        assert (result.status, result.detail) == ("refused", "refused: the sauna door is open")
+        assert home_assistant.state("climate.sauna")["state"] == "off"
     finally:
         home_assistant.call("input_boolean", "turn_off", entity_id="input_boolean.sauna_door_open")
     assert (await ha.sensors(DEVICES["sauna"])).door_open is False
