@@ -17,7 +17,7 @@ import random
 import signal
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 from typing import Protocol as TypingProtocol
@@ -40,9 +40,10 @@ from integrations.mqtt.payloads import (
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.chart import ChartError, render_apart
-from recoveryd.clock import elapsed, next_daily
+from recoveryd.clock import Reading, elapsed, jump, read_system, span
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config, HrvStrapConfig
+from recoveryd.daily import DailyJobs
 from recoveryd.day_state import Applied, apply_command, live_state, paused, skipped, starts
 from recoveryd.deciding import decide_and_store, decide_range
 from recoveryd.engine.hrv import HrvError
@@ -52,6 +53,7 @@ from recoveryd.events import (
     BrokerConnected,
     ChartDue,
     ChartRendered,
+    ClockJumped,
     CommandReceived,
     DecisionDue,
     EntityState,
@@ -100,6 +102,10 @@ CHART_DELAY_S = 1.0  # quiet time after a decision before its chart is drawn
 OUTBOX_MAX = 100  # events kept while the broker is away
 INGEST_BATCH_S = 1.0  # during a flood of ingest messages, decide at least this often
 INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
+LATE_DECISION = timedelta(hours=12)  # a decision or pull that late still plans the evening
+LATE_READING = timedelta(minutes=30)  # the strap is not worn for long after waking
+CLOCK_CHECK_S = 5.0  # how often the wall clock is compared with the monotonic one
+CLOCK_JUMP_S = 30.0  # a difference this large is a jump (NTP slews anything under 0.128 s)
 
 
 StrapRecorder = Callable[[HrvStrapConfig], Awaitable["Recording"]]
@@ -133,9 +139,15 @@ class Daemon:
         state_reader: StateReader | None = None,
         strap_recorder: StrapRecorder | None = None,
         fetch: Fetch | None = None,
+        system_clock: Callable[[], Reading] = read_system,
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
+        self._system_clock = system_clock
+        self._daily_jobs: DailyJobs | None = None
+        # Switch-offs of sessions that have started, on the monotonic clock as well: a session
+        # does not grow longer when the wall clock is set back.
+        self._pinned: dict[str, asyncio.TimerHandle] = {}
         self.store = Store(config.storage.path)
         self.topics = Topics(
             base=config.mqtt.base_topic,
@@ -191,6 +203,8 @@ class Daemon:
         scheduler = self._scheduler()
         self._scheduler_ref = scheduler
         scheduler.start()
+        # Not among the tasks of _spawn: those are the daemon's work in progress.
+        watch = asyncio.create_task(self._watch_clock(), name="clock watch")
         try:
             async with asyncio.TaskGroup() as group:
                 link = group.create_task(self.link.run(), name="mqtt-link")
@@ -206,12 +220,17 @@ class Daemon:
                 self.link.close()
                 await link
         finally:
+            watch.cancel()
             for task in self._running:
                 task.cancel()
             # Each cleans up (a chart's child process, a BLE connection) before the store closes.
-            await asyncio.gather(*self._running, return_exceptions=True)
+            await asyncio.gather(watch, *self._running, return_exceptions=True)
             scheduler.shutdown(wait=False)
-            for timer in (*self._pending_timers, *self._chart_timers.values()):
+            for timer in (
+                *self._pending_timers,
+                *self._chart_timers.values(),
+                *self._pinned.values(),
+            ):
                 timer.cancel()
             self.store.close()
             log.info("stopped")
@@ -220,7 +239,9 @@ class Daemon:
         zone = self.config.zone
         decide_at = self.config.household.decide_at
         scheduler = AsyncIOScheduler(timezone=zone)
-        self._daily(scheduler, "daily-decision", decide_at, DecisionDue("schedule"), 3600)
+        daily = DailyJobs(scheduler, zone, self.clock.now, self.queue.put_nowait)
+        self._daily_jobs = daily
+        daily.add("daily-decision", decide_at, DecisionDue("schedule"), LATE_DECISION)
         scheduler.add_job(
             self._enqueue,
             IntervalTrigger(seconds=self.config.storage.poll_interval_s),
@@ -233,13 +254,11 @@ class Daemon:
                 self.config.household.pull_at
                 or (datetime.combine(date(2000, 1, 1), decide_at) - timedelta(minutes=20)).time()
             )
-            self._daily(scheduler, "morning-pull", pull_at, PullDue("schedule"), 1800)
+            daily.add("morning-pull", pull_at, PullDue("schedule"), LATE_DECISION)
         for athlete in self.config.athletes:
             strap = athlete.hrv_strap
             if strap is not None and strap.at is not None:
-                self._daily(
-                    scheduler, f"reading-{athlete.id}", strap.at, MeasureDue(athlete.id), 1800
-                )
+                daily.add(f"reading-{athlete.id}", strap.at, MeasureDue(athlete.id), LATE_READING)
         if any(home.wake and home.wake.wake_entity for home in self.config.recovery.values()):
             scheduler.add_job(
                 self._enqueue,
@@ -250,28 +269,37 @@ class Daemon:
             )
         return scheduler
 
+    async def _watch_clock(self) -> None:
+        """Compare the wall clock with the monotonic one; a jump is a :class:`ClockJumped`."""
+        before = self._system_clock()
+        while True:
+            await asyncio.sleep(CLOCK_CHECK_S)
+            now = self._system_clock()
+            seconds = jump(before, now)
+            before = now
+            if abs(seconds) >= CLOCK_JUMP_S:
+                self.queue.put_nowait(ClockJumped(seconds))
+
+    def _clock_jumped(self, event: ClockJumped) -> None:
+        """Plan the day again on the new clock; sessions under way keep their lengths."""
+        log.warning(
+            "the system clock jumped %s by %s (or the machine slept): planning the day again",
+            "forward" if event.seconds > 0 else "back", span(event.seconds),
+        )  # fmt: skip
+        scheduler = self._scheduler_ref
+        if scheduler is not None:
+            # APScheduler's interval triggers count on the wall clock: set back an hour, the
+            # store would not be polled for an hour.
+            for job in scheduler.get_jobs():
+                if isinstance(job.trigger, IntervalTrigger):
+                    job.reschedule(IntervalTrigger(seconds=job.trigger.interval.total_seconds()))
+        if self._daily_jobs is not None:
+            self._daily_jobs.rearm()
+        self._rebuild_timeline()
+
     async def _enqueue(self, event: Event) -> None:
         """APScheduler job: runs in the event loop and only enqueues."""
         self.queue.put_nowait(event)
-
-    def _daily(
-        self, scheduler: AsyncIOScheduler, job: str, at: time, event: Event, grace_s: int
-    ) -> None:
-        """Enqueue ``event`` at local ``at`` once per local day, re-armed after each run.
-
-        Not a cron trigger: APScheduler 3's cron fires a time the clocks repeat (02:30 on the
-        night they go back) over and over; :func:`recoveryd.clock.next_daily` gives one.
-        """
-        run = next_daily(at, self.config.zone, datetime.now(UTC))
-
-        async def fire() -> None:
-            self.queue.put_nowait(event)
-            self._daily(scheduler, job, at, event, grace_s)
-
-        scheduler.add_job(
-            fire, DateTrigger(run_date=run.astimezone(UTC)), id=job, replace_existing=True,
-            coalesce=True, misfire_grace_time=grace_s,
-        )  # fmt: skip
 
     # The one consumer -----------------------------------------------------------------------
 
@@ -319,14 +347,23 @@ class Daemon:
                 self._decide_all(trigger)
                 self._rebuild_timeline()
                 await self._publish_pending()
-            case ActionDue(key=key):
-                self._start_action(key)
+            case ActionDue() | ClockJumped():
+                self._timer(event)
             case ActionFinished(action=action, status=status, detail=detail):
                 self._finish_action(action, status, detail)
             case WakePoll() | EntityState() | MeasureDue() | ReadingDone() | PullDue() | PullDone():
                 self._sense(event)
             case StorePoll():
                 await self._poll_store()
+
+    def _timer(self, event: ActionDue | ClockJumped) -> None:
+        if isinstance(event, ActionDue):
+            pinned = self._pinned.pop(event.key, None)
+            if pinned is not None:  # the wall clock came first, or this is the pinned timer
+                pinned.cancel()
+            self._start_action(event.key)
+        else:
+            self._clock_jumped(event)
 
     def _pull(self, event: PullDue | PullDone) -> None:
         """Start the morning pull, or store what one source brought and decide again."""
@@ -448,16 +485,7 @@ class Daemon:
             starts=starts(self.store, ids, today),
         )  # fmt: skip
         settled = self.store.settled_actions(today)
-        # A device switched on by an action of an earlier timeline keeps its switch-off,
-        # whatever a re-decision now says.
-        kept_offs = [
-            a
-            for a in self.timeline.values()
-            if a.command in SAFE_COMMANDS and a.key not in settled
-            and any(o.device == a.device and o.key in settled for o in self.timeline.values()
-                    if o.command in SWITCH_ONS)
-        ]  # fmt: skip
-        fresh = {a.key: a for a in (*actions, *kept_offs)}
+        fresh = {a.key: a for a in (*actions, *self._kept_offs(settled))}
         scheduler = self._scheduler_ref
         if scheduler is not None:
             for key in set(self.timeline) - set(fresh):
@@ -472,7 +500,9 @@ class Daemon:
                     for a in sorted(fresh.values(), key=lambda a: a.at)),
         )  # fmt: skip
         for action in plan.missed:
-            self.store.log_action(action, "missed", "too late to start after a restart", now)
+            self.store.log_action(
+                action, "missed", "too late to start after a restart or a clock jump", now
+            )
             log.warning(
                 "missed %s %s of %s at %s", action.command, action.device, action.athlete, action.at
             )
@@ -489,6 +519,16 @@ class Daemon:
                     args=[ActionDue(action.key)], id=action.key, replace_existing=True,
                     misfire_grace_time=None,
                 )  # fmt: skip
+
+    def _kept_offs(self, settled: set[str]) -> list[Action]:
+        """Switch-offs of devices an earlier timeline switched on, whatever a re-decision says."""
+        return [
+            a
+            for a in self.timeline.values()
+            if a.command in SAFE_COMMANDS and a.key not in settled
+            and any(o.device == a.device and o.key in settled for o in self.timeline.values()
+                    if o.command in SWITCH_ONS)
+        ]  # fmt: skip
 
     async def _connected(self, event: BrokerConnected | RediscoveryDue) -> None:
         """A new broker session (or a restarted Home Assistant) gets everything again."""
@@ -523,6 +563,24 @@ class Daemon:
             return
         self._in_flight.add(key)
         self._spawn(self._run_action(action), f"action {key}")
+        if action.command in SWITCH_ONS:
+            self._pin_switch_off(action)
+
+    def _pin_switch_off(self, switch_on: Action) -> None:
+        """Time the end of a starting session by real time from now, too.
+
+        The wall-clock job stays: whichever comes first switches off, so a session never runs
+        longer than planned when the clock is set back, and ends at once when it jumps past
+        the end.
+        """
+        switch_off = switch_off_for(switch_on, self.timeline.values())
+        if switch_off is None or switch_off.key in self._pinned:
+            return
+        _, now = self._today()
+        self._pinned[switch_off.key] = asyncio.get_running_loop().call_later(
+            max(0.0, elapsed(now, switch_off.at).total_seconds()),
+            self.queue.put_nowait, ActionDue(switch_off.key),
+        )  # fmt: skip
 
     async def _run_action(self, action: Action) -> None:
         """Guard, act, and report back through the queue (the consumer logs it)."""

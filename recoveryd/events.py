@@ -127,6 +127,13 @@ class ReadingDone:
 
 
 @dataclass(frozen=True, slots=True)
+class ClockJumped:
+    """The system's wall clock moved ``seconds`` more than real time did (negative: back)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class Stop:
     """Finish the current event and stop consuming."""
 
@@ -165,5 +172,6 @@ Event = (
     | ChartRendered
     | MeasureDue
     | ReadingDone
+    | ClockJumped
     | Stop
 )

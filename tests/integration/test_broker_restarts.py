@@ -72,8 +72,11 @@ async def persistent(
     async def loop() -> None:
         while True:
             try:
+                # A short keepalive: a socket paho lost track of while the broker went away
+                # (asyncio logs "Bad file descriptor" from its writer callback, and the client
+                # then hears nothing) is noticed in seconds and replaced.
                 async with aiomqtt.Client("127.0.0.1", port, identifier=name,
-                                          clean_session=False) as client:  # fmt: skip
+                                          clean_session=False, keepalive=2) as client:  # fmt: skip
                     for topic in topics:
                         await client.subscribe(topic, qos=1)
                     async for message in client.messages:
@@ -81,7 +84,7 @@ async def persistent(
                         result = on(client, str(message.topic), message.payload)
                         if asyncio.iscoroutine(result):
                             await result
-            except aiomqtt.MqttError:
+            except (aiomqtt.MqttError, OSError):
                 await asyncio.sleep(0.05)
 
     task = asyncio.create_task(loop())

@@ -126,7 +126,7 @@ async def test_restart_outside_the_grace_window_never_preheats_late(household: C
     await run_until_idle(household, FixedClock(at(17, 55)), recorder)
     assert recorder.done == []  # 25 minutes late: no pre-heat
     assert [(c, s, d) for _, c, s, d in logged(household)] == [
-        ("heat_on", "missed", "too late to start after a restart")
+        ("heat_on", "missed", "too late to start after a restart or a clock jump")
     ]
 
 

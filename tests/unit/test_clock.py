@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from recoveryd.clock import elapsed, later, local, next_daily
+from recoveryd.clock import Reading, elapsed, jump, later, latest_daily, local, next_daily, span
 from recoveryd.home_config import ProtocolHomeConfig
 from recoveryd.models import Protocol
 from recoveryd.timeline import catch_up, household_timeline
@@ -89,3 +89,25 @@ def test_catch_up_measures_lateness_in_real_time() -> None:
     result = catch_up([on, off], set(), second_0255)
     assert [a.command for a in result.missed] == ["turn_on"]
     assert [a.command for a in result.run_now] == ["turn_off"]
+
+
+@given(
+    st.datetimes(min_value=datetime(2025, 1, 1), max_value=datetime(2028, 12, 31)),  # noqa: DTZ001 - naive bounds, as hypothesis wants
+    st.sampled_from([time(2, 30), time(7, 0), time(0, 0)]),
+    st.sampled_from(ZONES),
+)
+def test_latest_daily_is_the_last_run_at_or_before_now(
+    naive: datetime, at: time, zone: ZoneInfo
+) -> None:
+    now = naive.replace(tzinfo=UTC)
+    day = latest_daily(at, zone, now)
+    assert elapsed(local(day, at, zone), now) >= timedelta(0)
+    assert elapsed(now, local(day + timedelta(days=1), at, zone)) > timedelta(0)
+
+
+def test_a_jump_is_the_wall_clock_moving_more_than_real_time() -> None:
+    before = Reading(wall=1_000.0, mono=50.0)
+    assert jump(before, Reading(wall=1_005.0, mono=55.0)) == 0.0
+    assert jump(before, Reading(wall=4_605.0, mono=55.0)) == 3_600.0  # set forward an hour
+    assert jump(before, Reading(wall=-2_595.0, mono=55.0)) == -3_600.0
+    assert [span(s) for s in (6.2, -59.4, 720, 93_900)] == ["6 s", "59 s", "12 min", "26 h 05 min"]

@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The system clock jumps (NTP after boot, someone setting it, a machine waking from sleep).
+
+The daemon's clock here runs in real time from a chosen moment and jumps when the test says;
+the daemon's view of the system clock jumps with it. The daily decision must run once per
+local day, a session under way must keep its length, and a turn-on the jump passed over must
+not start late.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time as clock_time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from recoveryd import daemon as daemon_module
+from recoveryd.clock import Reading
+from recoveryd.config import Config, parse_config
+from recoveryd.daemon import Daemon
+from recoveryd.models import CheckIn, Night, Protocol
+from recoveryd.store import Store
+
+from tests.conftest import SAMPLE_END, BrokerAddress
+from tests.integration.test_daemon_timeline import Recorder
+
+pytestmark = pytest.mark.integration
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@dataclass
+class JumpingClock:
+    """Real time from ``start``, plus every jump so far; the system clock jumps alike."""
+
+    start: datetime
+    offset: timedelta = timedelta(0)
+    _mono0: float = field(default_factory=clock_time.monotonic)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=clock_time.monotonic() - self._mono0) + self.offset
+
+    def system(self) -> Reading:
+        return Reading(clock_time.time() + self.offset.total_seconds(), clock_time.monotonic())
+
+    def jump(self, by: timedelta) -> None:
+        self.offset += by
+
+
+def at(hh: int, mm: int, ss: int = 0, day: date = SAMPLE_END) -> datetime:
+    return datetime.combine(day, time(hh, mm, ss), tzinfo=BERLIN)
+
+
+@pytest.fixture
+def household(
+    mosquitto: BrokerAddress,
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Config:
+    # Look often, and call 2 s a jump: the jumps below are seconds to hours.
+    monkeypatch.setattr(daemon_module, "CLOCK_CHECK_S", 0.1)
+    monkeypatch.setattr(daemon_module, "CLOCK_JUMP_S", 2.0)
+    config = parse_config(
+        f"""
+household: {{timezone: Europe/Berlin, decide_at: "07:00"}}
+storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 3600}}
+mqtt: {{host: 127.0.0.1, port: {mosquitto.port}, client_id: recoveryd-jumps, reconnect_max_s: 1}}
+athletes: [{{id: alex, name: Alex, sources: [oura]}}]
+devices:
+  sauna: {{kind: sauna, via: dry_run, heat_rate_c_per_min: 2.0, ambient_c: 20}}
+  boots: {{kind: compression, via: dry_run}}
+recovery:
+  active_recovery:
+    sauna: {{device: sauna, ready_by: "18:00", minutes: 20, temp_c: 80}}
+    compression: {{device: boots, at: "19:00", minutes: 1}}
+""",
+        label="t.yaml",
+        base_dir=tmp_path,
+    )
+    with Store(config.storage.path) as store:
+        store.upsert(*sample)
+        for day in (SAMPLE_END, SAMPLE_END + timedelta(days=1)):
+            store.set_override("alex", day, Protocol.ACTIVE_RECOVERY, at(6, 0))
+    return config
+
+
+@asynccontextmanager
+async def running(config: Config, clock: JumpingClock, recorder: Recorder) -> AsyncIterator[Daemon]:
+    daemon = Daemon(config, clock=clock, actuators={"dry_run": recorder}, system_clock=clock.system)
+    stop = asyncio.Event()
+    task = asyncio.create_task(daemon.run(stop))
+    try:
+        yield daemon
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    try:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        pytest.fail(f"{what}: not within {timeout:g} s")
+
+
+def lines(caplog: pytest.LogCaptureFixture, start: str) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.getMessage().startswith(start)]
+
+
+async def test_the_daily_decision_runs_once_per_local_day_through_jumps(
+    household: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
+    caplog.set_level(logging.DEBUG, logger="recoveryd.daily")  # the last sets the handler's
+    clock = JumpingClock(at(6, 59, 58))
+    today, tomorrow = SAMPLE_END, SAMPLE_END + timedelta(days=1)
+    async with running(household, clock, Recorder()) as daemon:
+        await until(lambda: bool(lines(caplog, f"daily-decision of {today}")), "07:00's run")
+        # Set back over 07:00: 07:00 comes again, and today has had its decision.
+        clock.jump(timedelta(seconds=-6))
+        await until(lambda: bool(lines(caplog, "the system clock jumped back")), "the jump back")
+        await until(lambda: bool(lines(caplog, f"daily-decision of {today}: done already")),
+                    "07:00 again")  # fmt: skip
+        # Forward over a night to 09:00: tomorrow's 07:00 was passed over, and runs now.
+        clock.jump(at(9, 0, day=tomorrow) - clock.now())
+        await until(lambda: bool(lines(caplog, f"daily-decision of {tomorrow}")), "the jump")
+        await until(lambda: daemon.store.latest_decision("alex", tomorrow) is not None,
+                    "tomorrow's decision")  # fmt: skip
+    assert lines(caplog, f"daily-decision of {today}") == [
+        f"daily-decision of {today}",
+        f"daily-decision of {today}: done already",
+    ]
+    assert lines(caplog, f"daily-decision of {tomorrow}") == [f"daily-decision of {tomorrow}"]
+    assert len(lines(caplog, "the system clock jumped forward by 26 h 00 min")) == 1
+
+
+async def test_a_session_under_way_keeps_its_length_when_the_clock_is_set_back(
+    household: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
+    recorder = Recorder()
+
+    def boots() -> list[str]:
+        return [a.command for a in recorder.done if a.device == "boots"]
+
+    clock = JumpingClock(at(19, 0, 57))  # the 1-minute boots session ends 3 s from now
+    async with running(household, clock, recorder):
+        await until(lambda: boots() == ["turn_on"], "the turn-on")
+        clock.jump(timedelta(hours=-1))
+        await until(lambda: bool(lines(caplog, "the system clock jumped back by 1 h")), "jump")
+        await until(lambda: boots() == ["turn_on", "turn_off"], "the turn-off")
+        # Switched off by real time, while the clock still reads about 18:01: not at 19:01.
+        assert clock.now() < at(18, 30)
+    assert boots() == ["turn_on", "turn_off"]
+
+
+async def test_a_turn_on_the_clock_jumped_over_is_missed_and_its_heat_off_still_runs(
+    household: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
+    recorder = Recorder()
+    clock = JumpingClock(at(17, 20))  # the sauna pre-heats at 17:30
+    async with running(household, clock, recorder) as daemon:
+        await until(lambda: bool(lines(caplog, "timeline for")), "the timeline")
+        clock.jump(timedelta(hours=2))  # 19:20: the sauna's heat-on and session are past
+
+        def logged() -> dict[str, tuple[str, str]]:
+            return {c: (s, d) for _, c, s, d in daemon.store.action_history(SAMPLE_END)}
+
+        await until(lambda: "heat_off" in logged(), "the heat-off")
+        logged_then = logged()
+    assert logged_then["heat_on"] == (
+        "missed", "too late to start after a restart or a clock jump"
+    )  # fmt: skip
+    assert "heat_on" not in [a.command for a in recorder.done]
+    assert logged_then["heat_off"][0] == "done"  # switch-offs always run, late or not
