@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -169,3 +170,13 @@ def cli_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str
         return path
 
     return write
+
+
+async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
+    """Wait for ``condition``, checked every 20 ms; fail naming ``what`` after ``timeout``."""
+    try:
+        async with asyncio.timeout(timeout):
+            while not condition():
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        pytest.fail(f"{what}: not within {timeout:g} s")

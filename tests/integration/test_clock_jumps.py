@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time as clock_time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -28,7 +28,7 @@ from recoveryd.daemon import Daemon
 from recoveryd.models import CheckIn, Night, Protocol
 from recoveryd.store import Store
 
-from tests.conftest import SAMPLE_END, BrokerAddress
+from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.test_daemon_timeline import Recorder
 
 pytestmark = pytest.mark.integration
@@ -102,15 +102,6 @@ async def running(config: Config, clock: JumpingClock, recorder: Recorder) -> As
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
-
-
-async def until(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not condition():
-                await asyncio.sleep(0.02)
-    except TimeoutError:
-        pytest.fail(f"{what}: not within {timeout:g} s")
 
 
 def lines(caplog: pytest.LogCaptureFixture, start: str) -> list[str]:

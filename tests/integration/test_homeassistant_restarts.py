@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from recoveryd.events import DecisionDue
 from recoveryd.models import SAFE_COMMANDS, CheckIn, Night, Protocol
 from recoveryd.store import Store
 
-from tests.conftest import SAMPLE_END, BrokerAddress
+from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
 from tests.integration.test_daemon_mqtt import FixedClock
 
@@ -79,15 +79,6 @@ def transitions(core: HomeAssistantCore, entity: str, since: datetime) -> list[s
     return states
 
 
-async def _until(condition: Callable[[], bool], what: str, timeout: float) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not condition():
-                await asyncio.sleep(0.05)
-    except TimeoutError:
-        pytest.fail(f"{what}: not within {timeout:g} s")
-
-
 async def test_five_home_assistant_stops_run_every_action_once_and_end_with_the_heat_off(
     home_assistant: HomeAssistantCore,
     mosquitto: BrokerAddress,
@@ -115,7 +106,7 @@ async def test_five_home_assistant_stops_run_every_action_once_and_end_with_the_
         return {k: (s, d) for k, _, s, d in daemon.store.action_history(SAMPLE_END)}
 
     try:
-        await _until(lambda: len(daemon.timeline) == 5, "the day's timeline", 30)
+        await until(lambda: len(daemon.timeline) == 5, "the day's timeline", 30)
         actions = sorted(daemon.timeline.values(), key=lambda a: a.at)
         assert [a.command for a in actions] == [
             "heat_on", "start_check", "heat_off", "turn_on", "turn_off",
@@ -140,13 +131,13 @@ async def test_five_home_assistant_stops_run_every_action_once_and_end_with_the_
             def tried(line: str = first) -> bool:
                 return any(r.getMessage().startswith(line) for r in caplog.records)
 
-            await _until(tried, f"{action.command} tried while Home Assistant is down", 30)
+            await until(tried, f"{action.command} tried while Home Assistant is down", 30)
             await asyncio.to_thread(core.start)
 
             def finished(key: str = action.key) -> bool:
                 return key in logged()
 
-            await _until(finished, f"{action.command} logged", 120)
+            await until(finished, f"{action.command} logged", 120)
             entity, state, detail = expected[action.command]
             assert logged()[action.key] == ("done", detail)
             assert core.state(entity)["state"] == state
