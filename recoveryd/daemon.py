@@ -281,7 +281,7 @@ class Daemon:
                 self.queue.put_nowait(ClockJumped(seconds))
 
     def _clock_jumped(self, event: ClockJumped) -> None:
-        """Plan the day again on the new clock; sessions under way keep their lengths."""
+        """Plan the day again on the new clock; a session under way never grows longer."""
         log.warning(
             "the system clock jumped %s by %s (or the machine slept): planning the day again",
             "forward" if event.seconds > 0 else "back", span(event.seconds),

@@ -2,11 +2,14 @@
 # Copyright 2026 the recoveryd authors
 """Events enqueued at a local time of day, once per local day, whatever the clocks do.
 
-APScheduler 3 gives the moments (a date trigger per run); this module decides which local
-day a run belongs to. A run is put on the queue only if its day has not had one (a clock set
-back over 07:00 must not decide a second time) and only if it is not later than the job's
-grace (a morning reading 5 hours late is not taken). After the clock jumps, :meth:`rearm`
-fires a run the jump passed over and maps every next run onto the new clock.
+APScheduler 3 gives the moments, one date trigger per run (its cron trigger fires a time the
+clocks repeat, 02:30 on the night they go back, over and over; and it drops a date trigger
+missed by more than its grace, which would end a chain of daily runs for good). This module
+decides which local day a run belongs to. A run is put on the queue only if its day has not
+had one (a clock set back over 07:00 must not decide a second time) and only if it is not
+later than the job's grace (a morning reading 5 hours late is not taken). After the clock
+jumps, :meth:`DailyJobs.rearm` fires a run the jump passed over and maps every next run onto
+the new clock.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ class DailyJobs:
         self._jobs: dict[str, _Job] = {}
 
     def add(self, name: str, at: time, event: Event, grace: timedelta) -> None:
-        """Put ``event`` on the queue at local ``at`` every day from tomorrow's or today's.
+        """Put ``event`` on the queue at local ``at`` every day, from the next ``at`` on.
 
         A run already passed today counts as done: the daemon decides and pulls as it starts.
         """
