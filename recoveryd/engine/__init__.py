@@ -47,6 +47,9 @@ _LOOKBACK_MARGIN = 14
 # Fitness (CTL, 42-day time constant) needs about three time constants of history to settle.
 _LOAD_WARMUP = 126
 
+# By the rule's number: a year of days looks up plain ints, not enum members.
+_PROTOCOL_OF: dict[int, Protocol] = {int(rule): p for rule, p in RULE_PROTOCOL.items()}
+
 
 def history_start(first: date, thresholds: Thresholds) -> date:
     """The earliest night or check-in that can influence a decision on ``first``."""
@@ -206,7 +209,7 @@ def decide_outcomes(
     evaluation = _evaluate(history, first, last, t, zones)
     offset = (first - evaluation.signals.start).days
     rules = evaluation.rules[offset:]
-    protocols = [RULE_PROTOCOL[Rule(int(r))] for r in rules]
+    protocols = [_PROTOCOL_OF[r] for r in rules.tolist()]
     for day, chosen in history.overrides.items():
         k = (day - first).days
         if 0 <= k < len(protocols):

@@ -11,6 +11,7 @@ decided never sits in its own baseline), while the recent mean covers the ``rece
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -18,6 +19,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
+_Days = TypeVar("_Days", FloatArray, IntArray)
 _MIN_WINDOW = 2  # an SD needs two values
 _NO_SPREAD = 1e-10
 
@@ -40,6 +42,13 @@ class RollingStats:
     recent_mean: FloatArray
     recent_count: IntArray
 
+    def column(self, k: int) -> RollingStats:
+        """The statistics of column ``k`` of a two-dimensional :func:`rolling_stats`."""
+        return RollingStats(
+            self.mean[:, k], self.sd[:, k], self.count[:, k], self.recent_mean[:, k],
+            self.recent_count[:, k],
+        )  # fmt: skip
+
 
 @dataclass(frozen=True, slots=True)
 class _RunningSums:
@@ -49,7 +58,7 @@ class _RunningSums:
     window's sums are two lookups, whatever its length: O(days) for every window at once.
     """
 
-    centre: float
+    centre: FloatArray  # one per column
     count: FloatArray
     total: FloatArray
     squares: FloatArray
@@ -57,11 +66,14 @@ class _RunningSums:
     @classmethod
     def of(cls, series: FloatArray) -> _RunningSums:
         valid = ~np.isnan(series)
-        centre = float(series[valid].mean()) if valid.any() else 0.0
+        filled = np.where(valid, series, 0.0)
+        seen = valid.sum(axis=0)
+        centre = np.divide(filled.sum(axis=0), seen, out=np.zeros(seen.shape), where=seen > 0)
         centred = np.where(valid, series - centre, 0.0)
 
         def running(values: FloatArray) -> FloatArray:
-            result: FloatArray = np.concatenate([[0.0], np.cumsum(values)])
+            result: FloatArray = np.zeros((values.shape[0] + 1, *values.shape[1:]))
+            np.cumsum(values, axis=0, out=result[1:])
             return result
 
         count = running(valid.astype(np.float64))
@@ -89,28 +101,35 @@ class _RunningSums:
 def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:
     """Baseline and recent statistics for every day of ``values`` (NaN = missing).
 
+    ``values`` is one series, or several as the columns of a (days, series) array: each
+    column gets its own statistics, in one pass (see :meth:`RollingStats.column`).
     Vectorised with running sums: no Python loop over days.
     """
     series = np.asarray(values, dtype=np.float64)
-    if series.ndim != 1:
-        raise ValueError("a daily series must be one-dimensional")
+    if series.ndim not in {1, 2}:
+        raise ValueError("daily series must be one column or a (days, series) array")
     if window < _MIN_WINDOW or recent < 1:
         raise ValueError("window must be at least 2 days and recent at least 1")
     if series.shape[0] == 0:
-        empty = np.empty(0)
-        none = np.empty(0, dtype=np.int64)
+        empty = np.empty(series.shape)
+        none = np.empty(series.shape, dtype=np.int64)
         return RollingStats(empty, empty, none, empty, none)
     sums = _RunningSums.of(series)
     # The baseline of day i ends the day before it: the trailing window of day i - 1.
     mean, sd, count = sums.trailing(window)
     recent_mean, _, recent_count = sums.trailing(recent)
     return RollingStats(
-        np.concatenate([[np.nan], mean[:-1]]),
-        np.concatenate([[np.nan], sd[:-1]]),
-        np.concatenate([[0], count[:-1]]).astype(np.int64),
-        recent_mean,
-        recent_count,
-    )
+        _day_before(mean, np.nan), _day_before(sd, np.nan), _day_before(count, 0),
+        recent_mean, recent_count,
+    )  # fmt: skip
+
+
+def _day_before(values: _Days, first: float) -> _Days:
+    """``values`` moved one day later; day 0 gets ``first``."""
+    shifted = np.empty_like(values)
+    shifted[0] = first
+    shifted[1:] = values[:-1]
+    return shifted
 
 
 def z_scores(values: FloatArray, stats: RollingStats, *, higher_is_worse: bool) -> FloatArray:

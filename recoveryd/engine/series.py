@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import attrgetter
 
 import numpy as np
 
@@ -72,7 +73,7 @@ class NightTable:
         key = (source, metric)
         if key not in self.columns:
             found, offsets = self.rows[source]
-            raw = np.array([getattr(n, metric) for n in found], dtype=np.float64)
+            raw = np.fromiter(map(attrgetter(metric), found), dtype=np.float64, count=len(found))
             low, high = PLAUSIBLE[metric]
             column = np.full(self.days, np.nan)
             with np.errstate(invalid="ignore"):
@@ -122,4 +123,4 @@ def metric_series(
     stats = RollingStats(
         chosen_mean, chosen_sd, chosen_count, chosen_recent_mean, chosen_recent_count
     )
-    return MetricSeries(chosen_values, stats, tuple(str(s) for s in chosen_source))
+    return MetricSeries(chosen_values, stats, tuple(chosen_source.tolist()))

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
@@ -148,21 +149,21 @@ def _checkin_arrays(
     checkins: Iterable[CheckIn], start: date, days: int, t: Thresholds
 ) -> dict[str, Compared]:
     own = [c for c in checkins if 0 <= (c.date - start).days < days]
-    answers = np.full((days, len(CHECKIN_ITEMS)), np.nan)
+    # The five items and their mean (wellness), one column each.
+    answers = np.full((days, len(CHECKIN_ITEMS) + 1), np.nan)
     if own:
         offsets = np.array([(c.date - start).days for c in own], dtype=np.int64)
-        answers[offsets] = np.array(
-            [[getattr(c, name) for name in CHECKIN_ITEMS] for c in own], dtype=np.float64
-        )
-    given = np.isfinite(answers)
+        items = attrgetter(*CHECKIN_ITEMS)
+        answers[offsets, :-1] = np.array([items(c) for c in own], dtype=np.float64)
+    given = np.isfinite(answers[:, :-1])
     count = given.sum(axis=1)
-    total = np.where(given, answers, 0.0).sum(axis=1)
-    wellness = np.divide(total, count, out=np.full(days, np.nan), where=count > 0)
-    columns = {name: answers[:, k] for k, name in enumerate(CHECKIN_ITEMS)} | {"wellness": wellness}
+    total = np.where(given, answers[:, :-1], 0.0).sum(axis=1)
+    np.divide(total, count, out=answers[:, -1], where=count > 0)
+    all_stats = rolling_stats(answers, t.baseline_days, t.rolling_days)
     out = {}
     no_flag = np.zeros(days, dtype=bool)
-    for name, values in columns.items():
-        stats = rolling_stats(values, t.baseline_days, t.rolling_days)
+    for k, name in enumerate((*CHECKIN_ITEMS, "wellness")):
+        values, stats = answers[:, k], all_stats.column(k)
         z = z_scores(values, stats, higher_is_worse=False)
         if name == "wellness":
             out[name] = _compared(values, stats, z, t, values <= _POOR_WELLNESS)

@@ -356,3 +356,21 @@ def test_rolling_stats_equal_the_two_pass_formulas_and_see_no_spread_in_equal_va
         if recent.size:
             assert stats.recent_mean[day] == pytest.approx(recent.mean(), rel=1e-12)
     assert stats.sd[369] == 0.0  # 60 days of exactly 4.0: no spread, hence no z-score
+
+
+def test_rolling_stats_of_several_columns_are_each_columns_own() -> None:
+    import numpy as np  # noqa: PLC0415
+    from recoveryd.engine.baseline import rolling_stats  # noqa: PLC0415
+
+    rng = np.random.default_rng(5)
+    columns = np.column_stack([
+        4.0 + rng.normal(0, 0.2, 300), 50 + rng.normal(0, 3, 300), np.full(300, np.nan),
+    ])  # fmt: skip
+    columns[rng.random((300, 3)) < 0.3] = np.nan
+    together = rolling_stats(columns, 60, 7)
+    for k in range(3):
+        alone, picked = rolling_stats(columns[:, k], 60, 7), together.column(k)
+        for field in ("count", "recent_count"):
+            np.testing.assert_array_equal(getattr(picked, field), getattr(alone, field))
+        for field in ("mean", "sd", "recent_mean"):  # summed in another order: to rounding
+            np.testing.assert_allclose(getattr(picked, field), getattr(alone, field), rtol=1e-12)
