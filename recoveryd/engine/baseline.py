@@ -81,11 +81,9 @@ class _RunningSums:
 
     def trailing(self, window: int) -> tuple[FloatArray, FloatArray, IntArray]:
         """Mean, sample SD and count of the valid values in the ``window`` slots ending at i."""
-        ends = np.arange(1, self.count.shape[0])
-        starts = np.maximum(ends - window, 0)
-        count = np.rint(self.count[ends] - self.count[starts]).astype(np.int64)
-        total = self.total[ends] - self.total[starts]
-        squares = self.squares[ends] - self.squares[starts]
+        count = np.rint(_window_sums(self.count, window)).astype(np.int64)
+        total = _window_sums(self.total, window)
+        squares = _window_sums(self.squares, window)
         centred_mean = np.divide(total, count, out=np.zeros(count.shape), where=count > 0)
         spread = squares - total * centred_mean
         # Equal values leave only rounding behind; that is no spread (and no z-score), as the
@@ -96,6 +94,18 @@ class _RunningSums:
         )
         mean = np.where(count > 0, centred_mean + self.centre, np.nan)
         return mean, sd, count
+
+
+def _window_sums(running: FloatArray, window: int) -> FloatArray:
+    """Sums of the ``window`` slots ending at each slot, from running sums (row 0 is zero).
+
+    Slot i's sum is running[i + 1] - running[max(i + 1 - window, 0)]; slices, not an index
+    array, because this runs for every series of every athlete in a replay.
+    """
+    sums: FloatArray = running[1:].copy()
+    reach = min(window, sums.shape[0])
+    sums[reach:] -= running[1 : sums.shape[0] - reach + 1]
+    return sums
 
 
 def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:

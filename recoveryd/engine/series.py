@@ -10,7 +10,7 @@ day itself; that source's series alone feeds that day's baseline.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import attrgetter
@@ -59,11 +59,15 @@ class NightTable:
     ) -> NightTable:
         """Tabulate ``nights`` of ``sources`` from ``start``; other nights are ignored."""
         own: dict[str, list[Night]] = {source: [] for source in sources}
+        offsets: dict[str, list[int]] = {source: [] for source in sources}
+        first = start.toordinal()  # ordinals: no timedelta per night
         for night in nights:
-            if night.source in own and 0 <= (night.date - start).days < days:
+            offset = night.date.toordinal() - first
+            if night.source in own and 0 <= offset < days:
                 own[night.source].append(night)
+                offsets[night.source].append(offset)
         rows = {
-            source: (found, np.array([(n.date - start).days for n in found], dtype=np.int64))
+            source: (found, np.array(offsets[source], dtype=np.int64))
             for source, found in own.items()
         }
         return cls(start, days, rows)
@@ -96,7 +100,40 @@ def metric_series(
     ``transform="log"`` takes the natural log of positive values first (ln rMSSD); a
     non-positive value is treated as not measured.
     """
-    days = table.days
+    (series,) = metric_table(
+        table, {metric: preference}, window=window, recent=recent, transform=transform
+    ).values()
+    return series
+
+
+def metric_table(
+    table: NightTable,
+    preferences: Mapping[str, Sequence[str]],
+    *,
+    window: int,
+    recent: int,
+    transform: str = "identity",
+) -> dict[str, MetricSeries]:
+    """:func:`metric_series` of several metrics (each with its order of sources) at once.
+
+    The statistics of every source are computed in one pass over all its metrics.
+    """
+    per_source: dict[str, dict[str, tuple[FloatArray, RollingStats]]] = {}
+    for source in dict.fromkeys(s for order in preferences.values() for s in order):
+        metrics = [m for m, order in preferences.items() if source in order]
+        values = np.column_stack([table.column(source, m) for m in metrics])
+        if transform == "log":
+            values = np.log(np.where(values > 0, values, np.nan))
+        stats = rolling_stats(values, window, recent)
+        per_source[source] = {m: (values[:, k], stats.column(k)) for k, m in enumerate(metrics)}
+    return {
+        metric: _chosen(table.days, [(s, *per_source[s][metric]) for s in order])
+        for metric, order in preferences.items()
+    }
+
+
+def _chosen(days: int, sources: Sequence[tuple[str, FloatArray, RollingStats]]) -> MetricSeries:
+    """Per day, the first source (in order) with data in its baseline window or on the day."""
     chosen_values = np.full(days, np.nan)
     chosen_mean = np.full(days, np.nan)
     chosen_sd = np.full(days, np.nan)
@@ -105,11 +142,7 @@ def metric_series(
     chosen_recent_count = np.zeros(days, dtype=np.int64)
     chosen_source = np.full(days, "", dtype=object)
     undecided = np.ones(days, dtype=bool)
-    for source in preference:
-        values = table.column(source, metric)
-        if transform == "log":
-            values = np.log(np.where(values > 0, values, np.nan))
-        stats = rolling_stats(values, window, recent)
+    for source, values, stats in sources:
         has_data = (stats.count > 0) | ~np.isnan(values)
         take = undecided & has_data
         chosen_values[take] = values[take]

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
-from recoveryd.engine.series import MetricSeries, NightTable, metric_series
+from recoveryd.engine.series import MetricSeries, NightTable, metric_series, metric_table
 from recoveryd.engine.thresholds import Thresholds
 from recoveryd.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
 
@@ -148,13 +148,14 @@ def _compared(
 def _checkin_arrays(
     checkins: Iterable[CheckIn], start: date, days: int, t: Thresholds
 ) -> dict[str, Compared]:
-    own = [c for c in checkins if 0 <= (c.date - start).days < days]
+    first = start.toordinal()
+    own = [(o, c) for c in checkins if 0 <= (o := c.date.toordinal() - first) < days]
     # The five items and their mean (wellness), one column each.
     answers = np.full((days, len(CHECKIN_ITEMS) + 1), np.nan)
     if own:
-        offsets = np.array([(c.date - start).days for c in own], dtype=np.int64)
+        offsets = np.array([o for o, _ in own], dtype=np.int64)
         items = attrgetter(*CHECKIN_ITEMS)
-        answers[offsets, :-1] = np.array([items(c) for c in own], dtype=np.float64)
+        answers[offsets, :-1] = np.array([items(c) for _, c in own], dtype=np.float64)
     given = np.isfinite(answers[:, :-1])
     count = given.sum(axis=1)
     total = np.where(given, answers[:, :-1], 0.0).sum(axis=1)
@@ -201,10 +202,12 @@ def compute_signals(
     )  # fmt: skip
     h = _hrv(hrv, t)
     secondary: dict[str, Compared] = {}
+    all_series = metric_table(
+        table, {spec.metric: order(spec.metric) for spec in SECONDARY}, window=window,
+        recent=t.rolling_days,
+    )  # fmt: skip
     for spec in SECONDARY:
-        series = metric_series(
-            table, spec.metric, order(spec.metric), window=window, recent=t.rolling_days
-        )
+        series = all_series[spec.metric]
         z = z_scores(series.values, series.stats, higher_is_worse=spec.higher_is_worse)
         short = (
             series.values < t.short_sleep_min if spec.signal == "sleep" else np.zeros(days, bool)
