@@ -40,7 +40,7 @@ from integrations.mqtt.payloads import (
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.chart import ChartError, render_apart
-from recoveryd.clock import Reading, elapsed, jump, read_system, span
+from recoveryd.clock import Reading, elapsed, jump, later, read_system, span
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
@@ -145,9 +145,9 @@ class Daemon:
         self.clock = clock or SystemClock()
         self._system_clock = system_clock
         self._daily_jobs: DailyJobs | None = None
-        # Switch-offs of sessions that have started, on the monotonic clock as well: a session
-        # does not grow longer when the wall clock is set back.
-        self._pinned: dict[str, asyncio.TimerHandle] = {}
+        # The start checks and switch-offs of sessions under way, and how far the clock has
+        # jumped since their switch-on: a session keeps its real length either way.
+        self._shifts: dict[str, timedelta] = {}
         self.store = Store(config.storage.path)
         self.topics = Topics(
             base=config.mqtt.base_topic,
@@ -226,11 +226,7 @@ class Daemon:
             # Each cleans up (a chart's child process, a BLE connection) before the store closes.
             await asyncio.gather(watch, *self._running, return_exceptions=True)
             scheduler.shutdown(wait=False)
-            for timer in (
-                *self._pending_timers,
-                *self._chart_timers.values(),
-                *self._pinned.values(),
-            ):
+            for timer in (*self._pending_timers, *self._chart_timers.values()):
                 timer.cancel()
             self.store.close()
             log.info("stopped")
@@ -281,7 +277,7 @@ class Daemon:
                 self.queue.put_nowait(ClockJumped(seconds))
 
     def _clock_jumped(self, event: ClockJumped) -> None:
-        """Plan the day again on the new clock; a session under way never grows longer."""
+        """Plan the day again on the new clock; a session under way keeps its real length."""
         log.warning(
             "the system clock jumped %s by %s (or the machine slept): planning the day again",
             "forward" if event.seconds > 0 else "back", span(event.seconds),
@@ -295,6 +291,10 @@ class Daemon:
                     job.reschedule(IntervalTrigger(seconds=job.trigger.interval.total_seconds()))
         if self._daily_jobs is not None:
             self._daily_jobs.rearm()
+        settled = self.store.settled_actions(self._today()[0])
+        for key in self._shifts:
+            if key not in settled:  # its end moves with the clock
+                self._shifts[key] += timedelta(seconds=event.seconds)
         self._rebuild_timeline()
 
     async def _enqueue(self, event: Event) -> None:
@@ -358,9 +358,6 @@ class Daemon:
 
     def _timer(self, event: ActionDue | ClockJumped) -> None:
         if isinstance(event, ActionDue):
-            pinned = self._pinned.pop(event.key, None)
-            if pinned is not None:  # the wall clock came first, or this is the pinned timer
-                pinned.cancel()
             self._start_action(event.key)
         else:
             self._clock_jumped(event)
@@ -492,7 +489,7 @@ class Daemon:
                 if scheduler.get_job(key) is not None:
                     scheduler.remove_job(key)
         self.timeline = fresh
-        plan = catch_up(fresh.values(), settled, now)
+        plan = catch_up(fresh.values(), settled, now, self._shifts)
         log.info(
             "timeline for %s: %d actions, %d to run now, %d scheduled, %d missed%s",
             today, len(fresh), len(plan.run_now), len(plan.later), len(plan.missed),
@@ -514,8 +511,9 @@ class Daemon:
             # a clock set for a test or the demo does not fire everything at once.
             wall = datetime.now(UTC)
             for action in plan.later:
+                due = later(action.at, self._shifts.get(action.key, timedelta(0)))
                 scheduler.add_job(
-                    self._enqueue, DateTrigger(run_date=wall + elapsed(now, action.at)),
+                    self._enqueue, DateTrigger(run_date=wall + elapsed(now, due)),
                     args=[ActionDue(action.key)], id=action.key, replace_existing=True,
                     misfire_grace_time=None,
                 )  # fmt: skip
@@ -564,23 +562,14 @@ class Daemon:
         self._in_flight.add(key)
         self._spawn(self._run_action(action), f"action {key}")
         if action.command in SWITCH_ONS:
-            self._pin_switch_off(action)
-
-    def _pin_switch_off(self, switch_on: Action) -> None:
-        """Time the end of a starting session by real time from now, too.
-
-        The wall-clock job stays: whichever comes first switches off, so a session never runs
-        longer than planned when the clock is set back, and ends at once when it jumps past
-        the end.
-        """
-        switch_off = switch_off_for(switch_on, self.timeline.values())
-        if switch_off is None or switch_off.key in self._pinned:
-            return
-        _, now = self._today()
-        self._pinned[switch_off.key] = asyncio.get_running_loop().call_later(
-            max(0.0, elapsed(now, switch_off.at).total_seconds()),
-            self.queue.put_nowait, ActionDue(switch_off.key),
-        )  # fmt: skip
+            # The session's start check and switch-off now keep to its real time.
+            end = switch_off_for(action, self.timeline.values())
+            for a in self.timeline.values():
+                if (
+                    end is not None and a.device == action.device
+                    and a.command in SAFE_COMMANDS and action.at < a.at <= end.at
+                ):  # fmt: skip
+                    self._shifts.setdefault(a.key, timedelta(0))
 
     async def _run_action(self, action: Action) -> None:
         """Guard, act, and report back through the queue (the consumer logs it)."""

@@ -241,13 +241,23 @@ class CatchUp:
     missed: tuple[Action, ...]
 
 
-def catch_up(actions: Iterable[Action], logged: set[str], now: datetime) -> CatchUp:
-    """Split the day's actions after a (re)start: run late, schedule, or give up on each."""
+def catch_up(
+    actions: Iterable[Action],
+    logged: set[str],
+    now: datetime,
+    shifts: Mapping[str, timedelta] | None = None,
+) -> CatchUp:
+    """Split the day's actions after a (re)start: run late, schedule, or give up on each.
+
+    ``shifts`` moves an action by how far the clock jumped after its session began (the
+    switch-off of a session under way keeps the session's real length).
+    """
+    moved = shifts or {}
     run_now, to_come, missed = [], [], []
     for action in actions:
         if action.key in logged:
             continue
-        late = elapsed(action.at, now)
+        late = elapsed(later(action.at, moved.get(action.key, timedelta(0))), now)
         if late < timedelta(0):
             to_come.append(action)
         elif action.command in SAFE_COMMANDS or late <= GRACE.get(action.command, timedelta(0)):
