@@ -135,8 +135,16 @@ async def test_the_daily_decision_runs_once_per_local_day_through_jumps(
     assert len(lines(caplog, "the system clock jumped forward by 26 h 00 min")) == 1
 
 
-async def test_a_session_under_way_keeps_its_length_when_the_clock_is_set_back(
-    household: Config, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize(
+    ("by", "said"),
+    [
+        (timedelta(hours=-1), "the system clock jumped back by 1 h 00 min"),
+        (timedelta(hours=2), "the system clock jumped forward by 2 h 00 min"),
+    ],
+    ids=["set back", "forward"],
+)
+async def test_a_session_under_way_keeps_its_real_length(
+    household: Config, caplog: pytest.LogCaptureFixture, by: timedelta, said: str
 ) -> None:
     caplog.set_level(logging.INFO, logger="recoveryd.daemon")
     recorder = Recorder()
@@ -144,40 +152,21 @@ async def test_a_session_under_way_keeps_its_length_when_the_clock_is_set_back(
     def boots() -> list[str]:
         return [a.command for a in recorder.done if a.device == "boots"]
 
-    clock = JumpingClock(at(19, 0, 57))  # the 1-minute boots session ends 3 s from now
+    start = at(19, 0, 45)  # the 1-minute boots session has 15 s to go
+    clock = JumpingClock(start)
     async with running(household, clock, recorder):
         await until(lambda: boots() == ["turn_on"], "the turn-on")
-        clock.jump(timedelta(hours=-1))
-        await until(lambda: bool(lines(caplog, "the system clock jumped back by 1 h")), "jump")
-        await until(lambda: boots() == ["turn_on", "turn_off"], "the turn-off")
-        # Switched off after the session's real minute, while the clock reads about 18:01.
-        assert clock.now() < at(18, 30)
-    assert boots() == ["turn_on", "turn_off"]
-
-
-async def test_a_session_under_way_keeps_its_length_when_the_clock_jumps_forward(
-    household: Config, caplog: pytest.LogCaptureFixture
-) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
-    recorder = Recorder()
-
-    def boots() -> list[str]:
-        return [a.command for a in recorder.done if a.device == "boots"]
-
-    clock = JumpingClock(at(19, 0, 30))  # the 1-minute boots session has 30 s to go
-    async with running(household, clock, recorder):
-        await until(lambda: boots() == ["turn_on"], "the turn-on")
-        clock.jump(timedelta(hours=2))  # 21:00:30: by the wall clock the session is long over
-        jumped = "the system clock jumped forward by 2 h 00 min"
-        await until(lambda: bool(lines(caplog, jumped)), "the jump")
+        clock.jump(by)
+        await until(lambda: bool(lines(caplog, said)), "the jump")
         await until(lambda: len(lines(caplog, "timeline for")) >= 2, "the day planned again")
-        # The turn-off waits for the session's real end instead of running at once.
+        # Neither at once (forward: the wall clock says the session is over) nor an hour late
+        # (set back): the turn-off waits for the session's real end.
         assert lines(caplog, "timeline for")[-1].startswith(
             f"timeline for {SAMPLE_END}: 4 actions, 0 to run now, 1 scheduled"
         )
         assert boots() == ["turn_on"]
         await until(lambda: boots() == ["turn_on", "turn_off"], "the turn-off", timeout=60)
-        assert clock.now() > at(21, 0, 30)  # after the jump, by real time
+        assert start + by < clock.now() < at(19, 2) + by
 
 
 async def test_a_turn_on_the_clock_jumped_over_is_missed_and_its_heat_off_still_runs(
