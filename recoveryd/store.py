@@ -10,7 +10,9 @@ a re-decision for the same day adds a revision, it never overwrites the reasons 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -170,6 +172,10 @@ class Store:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
+            # Health data and a rotated WHOOP refresh token live here: a new store is the
+            # owner's alone (SQLite gives its -wal and -shm files the database's mode).
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
             # A short busy timeout: the daemon's event loop waits on it, and importers commit fast.
             self._db = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_TIMEOUT_S)
             self._db.execute("PRAGMA journal_mode=WAL")

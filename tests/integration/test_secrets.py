@@ -123,8 +123,10 @@ async def test_a_day_of_failures_never_shows_a_secret(
     assert any("pulling whoop failed" in line for line in lines)
     assert any("unreachable" in line for line in lines)
     everything = "\n".join([*lines, *published, *(d for *_, d in history)])
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("r.db*"))  # with -wal and -shm
     for name, value in SECRETS.items():
         assert value not in everything, f"{name} leaked"
+        assert value.encode() not in stored, f"{name} stored"
 
 
 @pytest.mark.parametrize(

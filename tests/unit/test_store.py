@@ -33,6 +33,14 @@ def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
     db.close()
 
 
+def test_a_new_store_and_its_journal_are_the_owners_alone(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    with Store(path) as store:
+        store.set_setting("whoop_refresh:alex", "rotated")  # a secret kept in the store
+        modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.glob("r.db*")}
+    assert modes == {"r.db": 0o600, "r.db-wal": 0o600, "r.db-shm": 0o600}
+
+
 def test_a_version_1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     db = sqlite3.connect(path)
