@@ -442,6 +442,7 @@ _REPLAY_CHUNK_DAYS = 31
 
 
 def _replay(config: Config, args: argparse.Namespace) -> int:
+    from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
 
     from recoveryd.deciding import decide_range  # noqa: PLC0415
@@ -453,8 +454,6 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     total = (args.last - args.first).days + 1
     plans = []
-    from rich.console import Console  # noqa: PLC0415
-
     err = Console(stderr=True)
     with Store(config.storage.path) as store, Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"replaying {athlete.name}", total=total)
@@ -473,8 +472,6 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         for plan in plans:
             sys.stdout.write(json.dumps(replay_json(plan), ensure_ascii=False) + "\n")
         return EXIT_OK
-    from rich.console import Console  # noqa: PLC0415
-
     console = Console(highlight=False)
     console.print(history_table(plans, athlete.name))
     counts = Counter(p.protocol.value for p in plans)

@@ -40,7 +40,7 @@ from integrations.mqtt.payloads import (
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.chart import ChartError, render_apart
-from recoveryd.clock import Reading, elapsed, jump, later, read_system, span
+from recoveryd.clock import Reading, elapsed, jump, read_system, span
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
@@ -87,7 +87,7 @@ from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
 from recoveryd.safety import check as safety_check
 from recoveryd.store import Store
-from recoveryd.timeline import catch_up, describe, household_timeline, switch_off_for
+from recoveryd.timeline import catch_up, describe, due, household_timeline, switch_off_for
 from recoveryd.wake import WakeWatch, observe
 
 if TYPE_CHECKING:  # imported when used: Bluetooth, Home Assistant and apprise are heavy
@@ -344,8 +344,7 @@ class Daemon:
             case HomeAssistantOnline():
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
-                self._decide_all(trigger)
-                self._rebuild_timeline()
+                self._redecide(trigger)
                 await self._publish_pending()
             case ActionDue() | ClockJumped():
                 self._timer(event)
@@ -463,9 +462,9 @@ class Daemon:
 
     # The timeline ---------------------------------------------------------------------------
 
-    def _redecide(self) -> None:
-        """New data is stored: decide today again, and rebuild the timeline from it."""
-        self._decide_all("new data")
+    def _redecide(self, trigger: str = "new data") -> None:
+        """Decide today again (new data is stored, or it is time), and rebuild the timeline."""
+        self._decide_all(trigger)
         self._rebuild_timeline()
 
     def _rebuild_timeline(self) -> None:
@@ -511,9 +510,9 @@ class Daemon:
             # a clock set for a test or the demo does not fire everything at once.
             wall = datetime.now(UTC)
             for action in plan.later:
-                due = later(action.at, self._shifts.get(action.key, timedelta(0)))
                 scheduler.add_job(
-                    self._enqueue, DateTrigger(run_date=wall + elapsed(now, due)),
+                    self._enqueue,
+                    DateTrigger(run_date=wall + elapsed(now, due(action, self._shifts))),
                     args=[ActionDue(action.key)], id=action.key, replace_existing=True,
                     misfire_grace_time=None,
                 )  # fmt: skip
@@ -564,12 +563,13 @@ class Daemon:
         if action.command in SWITCH_ONS:
             # The session's start check and switch-off now keep to its real time.
             end = switch_off_for(action, self.timeline.values())
-            for a in self.timeline.values():
-                if (
-                    end is not None and a.device == action.device
-                    and a.command in SAFE_COMMANDS and action.at < a.at <= end.at
-                ):  # fmt: skip
-                    self._shifts.setdefault(a.key, timedelta(0))
+            session = [] if end is None else [
+                a for a in self.timeline.values()
+                if a.device == action.device and a.command in SAFE_COMMANDS
+                and action.at < a.at <= end.at
+            ]  # fmt: skip
+            for a in session:
+                self._shifts.setdefault(a.key, timedelta(0))
 
     async def _run_action(self, action: Action) -> None:
         """Guard, act, and report back through the queue (the consumer logs it)."""

@@ -241,6 +241,16 @@ class CatchUp:
     missed: tuple[Action, ...]
 
 
+def due(action: Action, shifts: Mapping[str, timedelta] | None = None) -> datetime:
+    """When ``action`` is due: its time, moved by the clock's jumps since its session began.
+
+    ``shifts`` holds those jumps for the start check and switch-off of a session under way,
+    so that the session keeps its real length.
+    """
+    shift = (shifts or {}).get(action.key)
+    return action.at if shift is None else later(action.at, shift)
+
+
 def catch_up(
     actions: Iterable[Action],
     logged: set[str],
@@ -249,15 +259,13 @@ def catch_up(
 ) -> CatchUp:
     """Split the day's actions after a (re)start: run late, schedule, or give up on each.
 
-    ``shifts`` moves an action by how far the clock jumped after its session began (the
-    switch-off of a session under way keeps the session's real length).
+    ``shifts`` moves actions of sessions under way (see :func:`due`).
     """
-    moved = shifts or {}
     run_now, to_come, missed = [], [], []
     for action in actions:
         if action.key in logged:
             continue
-        late = elapsed(later(action.at, moved.get(action.key, timedelta(0))), now)
+        late = elapsed(due(action, shifts), now)
         if late < timedelta(0):
             to_come.append(action)
         elif action.command in SAFE_COMMANDS or late <= GRACE.get(action.command, timedelta(0)):
