@@ -72,7 +72,7 @@ test: lint typecheck compose pytest
 # Every entry point of outside data with 10,000 hypothesis cases each (`make test` runs the
 # same tests with hypothesis' default 100).
 fuzz: $(VENV)/.dev-installed
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/fuzz -q -p no:cacheprovider
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests -m fuzz -q -p no:cacheprovider
 
 # Ratios against references measured in the same run; figures go into README.md.
 bench: $(VENV)/.dev-installed $(TEST_DATA)/.done mosquitto

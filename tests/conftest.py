@@ -23,14 +23,21 @@ from recoveryd.models import CheckIn, Night
 from recoveryd.sampledata import generate
 from recoveryd.store import Store
 
-# `make test` runs every property and fuzz test briefly; `make fuzz` runs the fuzz tests with
-# 10,000 cases each (HYPOTHESIS_PROFILE=fuzz).
+# `make test` runs every property and fuzz test briefly; `make fuzz` runs the tests marked
+# `fuzz` with 10,000 cases each (HYPOTHESIS_PROFILE=fuzz).
+FUZZ_EXAMPLES = 10_000
 settings.register_profile("default", deadline=None)
 settings.register_profile(
-    "fuzz", max_examples=10_000, deadline=None,
+    "fuzz", max_examples=FUZZ_EXAMPLES, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )  # fmt: skip
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def fuzz_examples(brief: int) -> int:
+    """Cases for a fuzz test that sets its own count: ``brief`` in `make test`, else 10,000."""
+    return FUZZ_EXAMPLES if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else brief
+
 
 SAMPLE_END = date(2026, 3, 4)  # a Wednesday
 _BROKER_START_TIMEOUT_S = 10.0

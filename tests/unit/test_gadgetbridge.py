@@ -21,6 +21,8 @@ from integrations.wearables.gadgetbridge import (
 )
 from recoveryd.store import Store
 
+from tests.conftest import fuzz_examples
+
 BERLIN = ZoneInfo("Europe/Berlin")
 MORNING = date(2026, 3, 4)
 BEDTIME = datetime(2026, 3, 3, 22, 0, tzinfo=UTC)  # 23:00 in Berlin
@@ -217,8 +219,11 @@ def test_gadgetbridge_command(
     assert capsys.readouterr().err == f"{tmp_path / 'x.db'}: no such file\n"
 
 
+@pytest.mark.fuzz
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=fuzz_examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_damaged_databases_are_refused_or_read_never_raise(

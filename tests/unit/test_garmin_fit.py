@@ -32,6 +32,8 @@ from integrations.wearables.garmin_fit import (
 )
 from recoveryd.store import Store
 
+from tests.conftest import fuzz_examples
+
 BERLIN = ZoneInfo("Europe/Berlin")
 MORNING = date(2026, 3, 4)
 # 23:00 Berlin on the 3rd is 22:00 UTC.
@@ -258,8 +260,11 @@ def test_a_record_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.fuzz
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=fuzz_examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())
 def test_damaged_bytes_never_raise(tmp_path: Path, data: st.DataObject) -> None:
