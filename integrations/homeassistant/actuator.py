@@ -31,7 +31,16 @@ log = logging.getLogger(__name__)
 
 _BACKOFF_CAP_S = 30.0
 _SAFE_ATTEMPTS = 40  # about 15 minutes of trying to switch heat off
-_TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
+
+
+class StartingError(Exception):
+    """Home Assistant answers but has not finished starting: its entities are not yet real."""
+
+
+_TRANSIENT = (
+    HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError,
+    StartingError,
+)  # fmt: skip
 
 
 class StateMismatchError(Exception):
@@ -62,6 +71,12 @@ class HomeAssistant:
 
     async def _with_client(self, work: Any) -> Any:  # noqa: ANN401 - returns what work returns
         async with ha_client(self._url, self._token, verify=self._verify) as client:
+            # A Home Assistant still starting answers before its entities exist or have their
+            # state (a presence sensor reads "unknown", and the start check would take that
+            # for nobody there): it counts as not there yet.
+            state = (await client.get_config()).get("state")
+            if state != "RUNNING":
+                raise StartingError(f"still starting (state {state})")
             return await work(client)
 
     async def sensors(self, device: DeviceConfig) -> Sensors:

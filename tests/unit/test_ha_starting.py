@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""A Home Assistant that answers but is still starting is not yet there.
+
+While it starts, its API answers before its entities have their states: a presence sensor
+reads "unknown", which the start check would take for nobody there. A small HTTP server on
+127.0.0.1 plays a Home Assistant stuck in that state (a real core passes through it in a
+second or two, too briefly to hit on purpose).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from zoneinfo import ZoneInfo
+
+import pytest
+from integrations.homeassistant.actuator import HomeAssistant
+from recoveryd.home_config import DeviceConfig
+from recoveryd.models import Action
+from recoveryd.safety import Sensors
+
+BOOTS = DeviceConfig(kind="compression", via="homeassistant", entity="switch.boots")
+SAUNA = DeviceConfig(
+    kind="sauna", via="homeassistant", entity="climate.sauna",
+    presence_entity="binary_sensor.sauna_presence",
+)  # fmt: skip
+
+
+class _Starting(BaseHTTPRequestHandler):
+    asked: list[str]
+
+    def _answer(self) -> None:
+        self.asked.append(f"{self.command} {self.path}")
+        body: dict[str, object] = {"message": "API running."}
+        if self.path.startswith("/api/config"):
+            body = {"state": "NOT_RUNNING", "version": "2024.3.3"}
+        elif self.path.startswith("/api/states/"):
+            changed = "2026-03-04T18:00:00+00:00"
+            body = {"entity_id": self.path.rsplit("/", 1)[1], "state": "unknown",
+                    "attributes": {}, "last_changed": changed, "last_updated": changed,
+                    "context": {"id": "x"}}  # fmt: skip
+        data = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    do_GET = do_POST = _answer  # noqa: N815 - http.server's names
+
+    def log_message(self, *_: object) -> None:
+        pass
+
+
+@pytest.fixture
+def starting() -> Iterator[tuple[str, list[str]]]:
+    asked: list[str] = []
+    handler = type("Handler", (_Starting,), {"asked": asked})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", asked
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+async def test_a_starting_home_assistant_is_retried_and_nothing_is_read_or_called(
+    starting: tuple[str, list[str]],
+) -> None:
+    url, asked = starting
+    ha = HomeAssistant(url, "token", attempts=2, backoff_s=0.01)
+    boots = Action(
+        datetime.now(ZoneInfo("Europe/Berlin")), "alex", "compression", "turn_on", "boots",
+        (("minutes", "20"),),
+    )  # fmt: skip
+    result = await ha.execute(boots, BOOTS)
+    assert (result.status, result.detail) == (
+        "failed",
+        f"Home Assistant at {url}/api unreachable: still starting (state NOT_RUNNING) "
+        "(gave up after 2 attempts)",
+    )
+    assert await ha.sensors(SAUNA) == Sensors()  # not "nobody there": not known
+    assert await ha.entity_state("binary_sensor.sauna_presence") is None
+    assert not [a for a in asked if a.startswith("POST")]  # no service was called
+    assert not [a for a in asked if "/api/states/" in a]  # no "unknown" state was read
+    assert asked.count("GET /api/config") == 4  # each attempt and read asked
