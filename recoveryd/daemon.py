@@ -44,8 +44,9 @@ from recoveryd.clock import Reading, elapsed, jump, read_system, span
 from recoveryd.commands import CommandError, parse_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
-from recoveryd.day_state import Applied, apply_command, live_state, paused, skipped, starts
+from recoveryd.day_state import Applied, apply_command, live_state, paused
 from recoveryd.deciding import decide_and_store, decide_range
+from recoveryd.device_ledger import SWITCH_OFF, already_on, budget_of, budget_refusal, sessions
 from recoveryd.engine.hrv import HrvError
 from recoveryd.events import (
     ActionDue,
@@ -70,6 +71,7 @@ from recoveryd.events import (
     StorePoll,
     WakePoll,
 )
+from recoveryd.household_day import household_day, start_refusal, stored_plans
 from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import (
     CHECKIN_ITEMS,
@@ -87,7 +89,7 @@ from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
 from recoveryd.safety import check as safety_check
 from recoveryd.store import Store
-from recoveryd.timeline import catch_up, describe, due, household_timeline, switch_off_for
+from recoveryd.timeline import catch_up, describe, due, switch_off_for
 from recoveryd.wake import WakeWatch, observe
 
 if TYPE_CHECKING:  # imported when used: Bluetooth, Home Assistant and apprise are heavy
@@ -337,8 +339,8 @@ class Daemon:
         match event:
             case BrokerConnected() | RediscoveryDue():
                 await self._connected(event)
-            case CommandReceived(topic=topic, payload=payload):
-                self._command(topic, payload)
+            case CommandReceived(topic=topic, payload=payload, retained=retained):
+                self._command(topic, payload, retained=retained)
             case NotificationAction() | NotificationSent() | ChartDue() | ChartRendered():
                 await self._notification(event)
             case HomeAssistantOnline():
@@ -468,20 +470,13 @@ class Daemon:
         self._rebuild_timeline()
 
     def _rebuild_timeline(self) -> None:
-        """Today's household timeline from the stored decisions, caught up to now."""
+        """Today's household timeline from the stored decisions and the log, caught up to now."""
         today, now = self._today()
-        plans = []
-        for athlete in self.config.athletes:
-            decision = self.store.latest_decision(athlete.id, today)
-            if decision is not None and not skipped(self.store, athlete.id, today):
-                plans.append(decision.plan)
-        ids = [a.id for a in self.config.athletes]
-        actions = household_timeline(
-            plans, self.config.recovery, self.config.devices, self.config.zone,
-            starts=starts(self.store, ids, today),
-        )  # fmt: skip
+        day = household_day(
+            self.store, self.config, today, stored_plans(self.store, self.config, today)
+        )
+        fresh = {a.key: a for a in day.actions}
         settled = self.store.settled_actions(today)
-        fresh = {a.key: a for a in (*actions, *self._kept_offs(settled))}
         scheduler = self._scheduler_ref
         if scheduler is not None:
             for key in set(self.timeline) - set(fresh):
@@ -493,7 +488,9 @@ class Daemon:
             "timeline for %s: %d actions, %d to run now, %d scheduled, %d missed%s",
             today, len(fresh), len(plan.run_now), len(plan.later), len(plan.missed),
             "".join(f"\n  {a.at:%H:%M} {a.athlete}: {describe(a)}"
-                    for a in sorted(fresh.values(), key=lambda a: a.at)),
+                    + (f" ({why})" if (why := day.notes.get(a.key) or day.refused.get(a.key))
+                       else "")
+                    for a in day.actions),
         )  # fmt: skip
         for action in plan.missed:
             self.store.log_action(
@@ -502,6 +499,11 @@ class Daemon:
             log.warning(
                 "missed %s %s of %s at %s", action.command, action.device, action.athlete, action.at
             )
+        if any(a.command in SWITCH_ONS for a in plan.missed):
+            # Nothing more of a missed switch-on's session runs (its switch-off would cut
+            # into the next session on a shared device): plan again without it.
+            self._rebuild_timeline()
+            return
         for action in plan.run_now:
             # Started here, not queued: what is due must not wait behind publishing.
             self._start_action(action.key)
@@ -516,16 +518,6 @@ class Daemon:
                     args=[ActionDue(action.key)], id=action.key, replace_existing=True,
                     misfire_grace_time=None,
                 )  # fmt: skip
-
-    def _kept_offs(self, settled: set[str]) -> list[Action]:
-        """Switch-offs of devices an earlier timeline switched on, whatever a re-decision says."""
-        return [
-            a
-            for a in self.timeline.values()
-            if a.command in SAFE_COMMANDS and a.key not in settled
-            and any(o.device == a.device and o.key in settled for o in self.timeline.values()
-                    if o.command in SWITCH_ONS)
-        ]  # fmt: skip
 
     async def _connected(self, event: BrokerConnected | RediscoveryDue) -> None:
         """A new broker session (or a restarted Home Assistant) gets everything again."""
@@ -549,7 +541,7 @@ class Daemon:
             self._start_action(action.key)
 
     def _start_action(self, key: str) -> None:
-        today, _ = self._today()
+        today, now = self._today()
         action = self.timeline.get(key)
         if action is None or key in self._in_flight or key in self.store.settled_actions(today):
             # In flight: a timeline rebuilt while a device confirms must not send it twice.
@@ -558,18 +550,38 @@ class Daemon:
             # Paused: nothing starts; whatever is on is still switched off.
             self.queue.put_nowait(ActionFinished(action, "paused", "actuation is paused"))
             return
+        if action.command in SWITCH_ONS:
+            refusal = self._switch_on_refusal(action, today)
+            if refusal is not None:
+                self.queue.put_nowait(ActionFinished(action, "refused", refusal))
+                return
+            # Logged before it goes out: if the daemon dies before the device answers, the
+            # device may be on, and its switch-off is owed from the log after a restart.
+            self.store.log_action(action, "sending", "sent; waiting for the device", now)
         self._in_flight.add(key)
         self._spawn(self._run_action(action), f"action {key}")
         if action.command in SWITCH_ONS:
-            # The session's start check and switch-off now keep to its real time.
+            # The session's start check and switch-offs now keep to its real time.
             end = switch_off_for(action, self.timeline.values())
             session = [] if end is None else [
                 a for a in self.timeline.values()
                 if a.device == action.device and a.command in SAFE_COMMANDS
                 and action.at < a.at <= end.at
             ]  # fmt: skip
-            for a in session:
+            owed = Action(action.ends_at or action.at, action.athlete, action.modality,
+                          SWITCH_OFF[action.command], action.device)  # fmt: skip
+            for a in (*session, owed):
                 self._shifts.setdefault(a.key, timedelta(0))
+
+    def _switch_on_refusal(self, action: Action, today: date) -> str | None:
+        """Why a switch-on must not run now: its device is still on, or its day is spent.
+
+        Counted from the action log, so no restart, command or plan change escapes it.
+        """
+        found = sessions(self.store.action_log(today - timedelta(days=1), today))
+        return already_on(action.device, found, action.key) or budget_refusal(
+            action, found, budget_of(self.config.devices[action.device])
+        )
 
     async def _run_action(self, action: Action) -> None:
         """Guard, act, and report back through the queue (the consumer logs it)."""
@@ -592,6 +604,7 @@ class Daemon:
             log.warning(
                 "%s %s waits for the MQTT broker: %s", action.command, action.device, detail
             )
+            self.store.log_action(action, "unsent", detail, now)
             self._unsent.add(action.key)
             return
         self.store.log_action(action, status, detail, now)
@@ -603,25 +616,23 @@ class Daemon:
         )  # fmt: skip
         line = "%s %s %s (%s): %s"
         args = (action.command, action.device, status, action.athlete, detail)
-        if status != "failed":
+        if status == "failed":
+            log.error(line, *args)
+        elif status == "refused":
+            log.warning(line, *args)
+        else:
             log.info(line, *args)
-            return
-        log.error(line, *args)
-        if action.command in SAFE_COMMANDS:
+        if status == "failed" and action.command in SAFE_COMMANDS:
             # Heat must come off: try again in a minute, for as long as it takes.
             loop = asyncio.get_running_loop()
             handle = loop.call_later(60.0, self.queue.put_nowait, ActionDue(action.key))
             self._pending_timers.add(handle)
-        elif action.command in SWITCH_ONS:
-            # An unconfirmed turn-on leaves the device's state unknown: it may be heating or
-            # squeezing right now, so its switch-off runs at once instead of at the end.
-            switch_off = switch_off_for(action, self.timeline.values())
-            if switch_off is not None:
-                log.warning(
-                    "%s state unknown after a failed %s: switching it off now",
-                    action.device, action.command,
-                )  # fmt: skip
-                self._start_action(switch_off.key)
+        if action.command in SWITCH_ONS:
+            # What the log now says of the device changes the day: a failed switch-on leaves
+            # its state unknown (its switch-off runs at once), one that did not start frees
+            # its device for the next session, and one confirmed after a Skip is owed its
+            # switch-off now.
+            self._rebuild_timeline()
 
     # The wake signal ---------------------------------------------------------------------
 
@@ -750,11 +761,23 @@ class Daemon:
 
     # Commands from Home Assistant ------------------------------------------------------
 
-    def _command(self, topic: str, payload: bytes) -> None:
+    def _start_check(self, now: datetime) -> Callable[[str], str | None]:
+        """Why an athlete's session cannot start now (for the start-session button)."""
+        return lambda athlete: start_refusal(self.store, self.config, athlete, now)
+
+    def _command(self, topic: str, payload: bytes, *, retained: bool) -> None:
         parsed = self.topics.parse_command(topic)
         if parsed is None:
             self._ingest(topic, payload)
             return
+        if retained:
+            # A retained command is a press from some time ago, replayed at every connection:
+            # never obeyed, and cleared so that it is not replayed again.
+            log.error("ignored a retained command on %s; clearing it", topic[:80])
+            self._outbox.append(Message(topic, b"", retain=True))
+            return
+        if not payload:
+            return  # the clearing of a retained command, or an empty publish: nothing asked
         owner, control = parsed
         athletes = {a.id for a in self.config.athletes}
         if owner != HOUSEHOLD and owner not in athletes:
@@ -764,7 +787,7 @@ class Daemon:
         _, now = self._today()
         try:
             command = parse_command(athlete, control, payload)
-            applied = apply_command(self.store, command, now, self.timeline.values())
+            applied = apply_command(self.store, command, now, self._start_check(now))
         except CommandError as exc:
             log.error("rejected command for %s: %s", owner, exc)  # noqa: TRY400 - one line
             if athlete is not None:
@@ -946,7 +969,7 @@ class Daemon:
             )
             applied = (
                 Applied("accepted") if command is None
-                else apply_command(self.store, command, now, self.timeline.values())
+                else apply_command(self.store, command, now, self._start_check(now))
             )  # fmt: skip
         except CommandError as exc:
             log.error("rejected notification action: %s", exc)  # noqa: TRY400 - one line

@@ -9,7 +9,7 @@ Both are synchronous store work; the daemon's one consumer calls them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -23,9 +23,10 @@ from recoveryd.commands import (
     SetProtocol,
     SetRpe,
 )
-from recoveryd.models import CHECKIN_ITEMS, SWITCH_ONS, Action
+from recoveryd.device_ledger import sessions
+from recoveryd.models import CHECKIN_ITEMS, Action
 from recoveryd.store import Store
-from recoveryd.timeline import SESSION_MODALITIES, describe, switch_off_for
+from recoveryd.timeline import SESSION_MODALITIES, describe
 
 SKIP, START = "skip", "start"
 PAUSED = "paused"
@@ -46,10 +47,19 @@ class Applied:
     household: bool = False
 
 
-def _session_begun(athlete: str, timeline: Iterable[Action], settled: set[str]) -> bool:
+# A session has begun once one of its actions may have reached a device.
+_BEGUN = frozenset({"sending", "done", "dry_run", "failed"})
+
+
+def session_begun(store: Store, athlete: str, today: date) -> bool:
+    """Whether the athlete's recovery session of ``today`` began, by the action log.
+
+    The log, not the current timeline: after Skip the timeline no longer holds the session,
+    and Start must not begin it a second time.
+    """
     return any(
-        a.athlete == athlete and a.modality in SESSION_MODALITIES and a.key in settled
-        for a in timeline
+        row.athlete == athlete and row.modality in SESSION_MODALITIES and row.status in _BEGUN
+        for row in store.action_log(today, today)
     )
 
 
@@ -69,7 +79,12 @@ def _rate(store: Store, command: SetRpe) -> Applied:
     return Applied(summary, redecide=True, rebuild=True)
 
 
-def _button(store: Store, command: DayButton, now: datetime, timeline: Iterable[Action]) -> Applied:
+StartCheck = Callable[[str], str | None]
+
+
+def _button(
+    store: Store, command: DayButton, now: datetime, can_start: StartCheck | None
+) -> Applied:
     athlete, today = command.athlete, now.date()
     if command.button == "redecide":
         return Applied("decided again", redecide=True, force=True, rebuild=True)
@@ -77,17 +92,26 @@ def _button(store: Store, command: DayButton, now: datetime, timeline: Iterable[
         store.set_day_control(athlete, today, SKIP, "yes", now)
         store.set_day_control(athlete, today, START, None, now)
         return Applied("today's recovery skipped", rebuild=True)
-    if _session_begun(athlete, timeline, store.settled_actions(today)):
+    if session_begun(store, athlete, today):
         raise CommandError("start_session: today's recovery session has already begun")
-    store.set_day_control(athlete, today, START, now.isoformat(), now)
+    refusal = None if can_start is None else can_start(athlete)
+    if refusal is not None:
+        raise CommandError(f"start_session: {refusal}")
+    decision = store.latest_decision(athlete, today)
+    # Start-now holds for the protocol it was pressed for; a new protocol plans afresh.
+    protocol = "" if decision is None else decision.plan.protocol.value
+    store.set_day_control(athlete, today, START, f"{now.isoformat()} {protocol}".strip(), now)
     store.set_day_control(athlete, today, SKIP, None, now)
     return Applied("recovery session starts now", rebuild=True)
 
 
 def apply_command(
-    store: Store, command: Command, now: datetime, timeline: Iterable[Action]
+    store: Store, command: Command, now: datetime, can_start: StartCheck | None = None
 ) -> Applied:
     """Store what ``command`` asks for today.
+
+    ``can_start`` says why the athlete's session cannot start now (nothing to start, over a
+    device's daily budget), or ``None``.
 
     Raises:
         CommandError: it cannot be done now (e.g. no session logged to rate).
@@ -103,7 +127,7 @@ def apply_command(
             return Applied(f"check-in {item} = {value}", redecide=True, rebuild=True)
         case SetRpe():
             return _rate(store, command)
-    return _button(store, command, now, timeline)
+    return _button(store, command, now, can_start)
 
 
 def paused(store: Store) -> bool:
@@ -111,13 +135,17 @@ def paused(store: Store) -> bool:
     return store.setting(PAUSED) == "on"
 
 
-def starts(store: Store, athletes: Iterable[str], today: date) -> dict[str, datetime]:
-    """The athletes who asked to start today's recovery session now, and when they asked."""
+def starts(store: Store, athletes: Iterable[str], today: date) -> dict[str, tuple[datetime, str]]:
+    """The athletes who asked to start today's recovery session now.
+
+    For each: when, and the day's protocol when they asked (empty when not known).
+    """
     found = {}
     for athlete in athletes:
         value = store.day_controls(athlete, today).get(START)
         if value is not None:
-            found[athlete] = datetime.fromisoformat(value)
+            at, _, protocol = value.partition(" ")
+            found[athlete] = (datetime.fromisoformat(at), protocol)
     return found
 
 
@@ -153,15 +181,15 @@ def live_state(
     actions = [a for a in timeline if a.athlete == athlete]
     settled = store.settled_actions(today)
     pending = sorted((a for a in actions if a.key not in settled), key=lambda a: a.at)
-    log = {key: status for key, _, status, _ in store.action_history(today)}
+    # On from the log's point of view: a switch-on without a confirmed switch-off, whatever
+    # the timeline holds now (after Skip, the switch-off may be all that is left of it).
     running = any(
-        a.command in SWITCH_ONS and log.get(a.key) == "done"
-        and (off := switch_off_for(a, timeline)) is not None and off.key not in settled
-        for a in actions
-    )  # fmt: skip
+        s.open and s.athlete == athlete
+        for s in sessions(store.action_log(today - timedelta(days=1), today))
+    )
     nights = store.nights(athlete, today, today)
     checkins = store.checkins(athlete, today, today)
-    sessions = store.sessions(athlete, today - timedelta(days=60), today)
+    trained = store.sessions(athlete, today - timedelta(days=60), today)
     override = store.overrides(athlete, today, today).get(today)
     controls = store.day_controls(athlete, today)
     readings = store.morning_readings(athlete, today - timedelta(days=7), today)
@@ -174,7 +202,7 @@ def live_state(
         skipped=controls.get(SKIP) == "yes",
         started_now=START in controls,
         checkin={item: getattr(checkins[0], item) if checkins else None for item in CHECKIN_ITEMS},
-        last_rpe=sessions[-1].rpe if sessions else None,
+        last_rpe=trained[-1].rpe if trained else None,
         strap_battery_pct=next(
             (r.battery_pct for r in reversed(readings) if r.battery_pct is not None), None
         ),

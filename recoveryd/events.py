@@ -75,6 +75,7 @@ class CommandReceived:
 
     topic: str
     payload: bytes
+    retained: bool = False
 
 
 @dataclass(frozen=True, slots=True)

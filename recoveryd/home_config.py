@@ -18,6 +18,8 @@ from pydantic_core import PydanticCustomError
 from recoveryd import safety_limits as limits
 from recoveryd.validation import LocalTime, between
 
+_MAX_ON_MIN = max(limits.SAUNA_MAX_DAILY_ON_MIN, limits.COMPRESSION_MAX_DAILY_ON_MIN)
+_MAX_SWITCH_ONS = max(limits.SAUNA_MAX_DAILY_SWITCH_ONS, limits.COMPRESSION_MAX_DAILY_SWITCH_ONS)
 _ENTITY = re.compile(r"^[a-z_]+\.[a-z0-9_]+$")
 
 
@@ -61,6 +63,23 @@ class DeviceConfig(_Section):
     presence_entity: EntityId | None = Field(
         default=None, title="Presence sensor: the session counts as started when it turns on"
     )
+    auto_off_timer: EntityId | None = Field(
+        default=None,
+        title="A timer helper (restore: true) that the recoveryd auto-off blueprint watches "
+        "(via homeassistant): it switches the device off if recoveryd cannot",
+    )
+    hardware_auto_off: str | None = Field(
+        default=None,
+        min_length=3,
+        title="What switches this device off by itself, named (e.g. 'Harvia Xenio: 4 h "
+        "limit'): lets a device via homeassistant heat or squeeze without auto_off_timer",
+    )
+    # Bounded here by the larger of the kinds' limits; _check_budget applies the device's own.
+    daily_max_on_min: Annotated[int, between(1, _MAX_ON_MIN)] | None = None
+    daily_max_switch_ons: Annotated[int, between(1, _MAX_SWITCH_ONS)] | None = None
+    latest_off: LocalTime | None = Field(
+        default=None, title="No switch-on whose session would end after this local time"
+    )
 
     @model_validator(mode="after")
     def _address_for_transport(self) -> DeviceConfig:
@@ -83,7 +102,52 @@ class DeviceConfig(_Section):
                 "max_minutes of a compression device must be at most {cap}, got {value}",
                 {"cap": limits.COMPRESSION_MAX_MIN, "value": self.max_minutes},
             )
+        self._check_domain()
+        self._check_budget()
         return self
+
+    def _check_domain(self) -> None:
+        """A Home Assistant entity of the domain the device's kind is driven through."""
+        if self.auto_off_timer is not None and not self.auto_off_timer.startswith("timer."):
+            raise PydanticCustomError(
+                "entity_domain",
+                "auto_off_timer must be a timer entity (timer.*), got {value}",
+                {"value": repr(self.auto_off_timer)},
+            )
+        if self.via != "homeassistant" or self.entity is None:
+            return
+        domain = self.entity.split(".", 1)[0]
+        allowed = KIND_DOMAINS[self.kind]
+        if domain not in allowed:
+            raise PydanticCustomError(
+                "entity_domain",
+                "entity {entity} is a {domain} entity; a {kind} via homeassistant must be "
+                "{allowed}",
+                {
+                    "entity": repr(self.entity), "domain": domain, "kind": self.kind,
+                    "allowed": " or ".join(f"{d}.*" for d in allowed),
+                },
+            )  # fmt: skip
+
+    def _check_budget(self) -> None:
+        """The daily budget can be lowered, never raised past the hard limits of its kind."""
+        if self.kind == "sauna":
+            caps = (limits.SAUNA_MAX_DAILY_ON_MIN, limits.SAUNA_MAX_DAILY_SWITCH_ONS,
+                    limits.SAUNA_LATEST_OFF)  # fmt: skip
+        else:
+            caps = (limits.COMPRESSION_MAX_DAILY_ON_MIN, limits.COMPRESSION_MAX_DAILY_SWITCH_ONS,
+                    limits.COMPRESSION_LATEST_OFF)  # fmt: skip
+        values = (self.daily_max_on_min, self.daily_max_switch_ons, self.latest_off)
+        names = ("daily_max_on_min", "daily_max_switch_ons", "latest_off")
+        for name, value, cap in zip(names, values, caps, strict=True):
+            if value is not None and value > cap:  # type: ignore[operator]
+                shown = f"{cap:%H:%M}" if name == "latest_off" else cap
+                raise PydanticCustomError(
+                    "out_of_range",
+                    "{name} of a {kind} must be at most {cap} (a hard limit), got {value}",
+                    {"name": name, "kind": self.kind, "cap": shown,
+                     "value": f"{value:%H:%M}" if name == "latest_off" else value},
+                )  # fmt: skip
 
 
 class SaunaPlanConfig(_Section):
@@ -165,6 +229,19 @@ class ProtocolHomeConfig(_Section):
     meditation: MeditationPlanConfig | None = None
     wind_down: ScenePlanConfig | None = None
 
+
+# The Home Assistant domains each kind of device is driven through (and confirmed by).
+KIND_DOMAINS: dict[str, tuple[str, ...]] = {
+    "sauna": ("climate", "switch", "input_boolean"),
+    "compression": ("switch", "input_boolean", "fan", "timer"),
+    "switch": ("switch", "input_boolean", "fan"),
+    "light": ("light",),
+    "scene": ("scene",),
+    "media": ("media_player",),
+    "timer": ("timer",),
+}
+# Devices that heat or squeeze: they keep a daily budget and need an auto-off.
+BUDGETED_MODALITIES: tuple[str, ...] = ("sauna", "compression")
 
 MODALITY_KINDS: dict[str, tuple[str, ...]] = {
     "wake": ("scene", "light"),

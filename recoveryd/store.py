@@ -23,6 +23,7 @@ from typing import Any, Final, Self
 
 from pydantic import TypeAdapter
 
+from recoveryd.device_ledger import LoggedAction
 from recoveryd.engine.load import CompletedSession
 from recoveryd.models import (
     CHECKIN_ITEMS,
@@ -37,7 +38,7 @@ from recoveryd.models import (
 )
 from recoveryd.morning_reading import MorningReading, as_night
 
-SCHEMA_VERSION: Final = 6
+SCHEMA_VERSION: Final = 7
 # The night columns of the first schema; later metrics arrive by migration.
 _V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 _BUSY_TIMEOUT_S: Final = 5.0
@@ -130,10 +131,21 @@ _MIGRATIONS: Final[dict[int, str]] = {
     6: """
     ALTER TABLE nights ADD COLUMN hrv_sdnn_ms REAL;
     """,
+    # What a switch-on's session is and when it ends, so that its switch-off is owed from
+    # the log whatever later plans say.
+    7: """
+    ALTER TABLE action_log ADD COLUMN modality TEXT;
+    ALTER TABLE action_log ADD COLUMN ends_at TEXT;
+    """,
 }
 
-# Outcomes after which an action is never run again.
-FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed", "paused")
+# Outcomes after which an action is never run again. ``sending`` is logged before a
+# switch-on goes out: if the daemon stops before the device answers, the device may be on,
+# and the switch-on is not sent again (its switch-off is owed instead).
+FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed", "paused", "sending")
+
+# States an action passes through on its way to an outcome.
+_PASSING_STATUSES: Final = frozenset({"sending", "unsent"})
 
 _PLAN = TypeAdapter(DayPlan)
 _READING = TypeAdapter(MorningReading)
@@ -413,7 +425,7 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO action_log (key, date, athlete, device, command, planned_at, status, "
-                "detail, logged_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "detail, logged_at, modality, ends_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     action.key,
                     action.at.date().isoformat(),
@@ -424,27 +436,58 @@ class Store:
                     status,
                     detail,
                     at.isoformat(),
+                    action.modality,
+                    None if action.ends_at is None else action.ends_at.isoformat(),
                 ),
             )
 
     def settled_actions(self, day: date) -> set[str]:
-        """Keys of the day's actions that must not run again."""
-        # A turn-off that failed is not settled: it must run again, after any restart.
+        """Keys of the day's actions that must not run again (by their latest outcome)."""
         cursor = self._db.execute(
-            f"SELECT key FROM action_log WHERE date = ? AND status IN "
-            f"({', '.join('?' for _ in FINAL_STATUSES)}) "
-            f"AND NOT (status = 'failed' AND command IN ({', '.join('?' for _ in SAFE_COMMANDS)}))",
-            (day.isoformat(), *FINAL_STATUSES, *sorted(SAFE_COMMANDS)),
+            "SELECT key, command, status FROM action_log WHERE date = ? ORDER BY rowid",
+            (day.isoformat(),),
         )
-        return {row[0] for row in cursor}
+        latest = {str(key): (str(command), str(status)) for key, command, status in cursor}
+        # A turn-off that failed is not settled: it must run again, after any restart. A
+        # turn-on held back while the broker was away (``unsent``) may still go.
+        return {
+            key for key, (command, status) in latest.items()
+            if status in FINAL_STATUSES and not (status == "failed" and command in SAFE_COMMANDS)
+        }  # fmt: skip
 
     def action_history(self, day: date) -> list[tuple[str, str, str, str]]:
-        """(key, command, status, detail) of the day's logged actions, oldest first."""
+        """(key, command, status, detail) of the day's logged actions, oldest first.
+
+        The passing states of an action (``sending``, and ``unsent`` while the broker was
+        away) are left out once a later row for it is logged.
+        """
         cursor = self._db.execute(
             "SELECT key, command, status, detail FROM action_log WHERE date = ? ORDER BY rowid",
             (day.isoformat(),),
         )
-        return [(str(k), str(c), str(s), str(d)) for k, c, s, d in cursor]
+        rows = [(str(k), str(c), str(s), str(d)) for k, c, s, d in cursor]
+        last = {k: i for i, (k, _, _, _) in enumerate(rows)}
+        return [
+            row for i, row in enumerate(rows)
+            if row[2] not in _PASSING_STATUSES or last[row[0]] == i
+        ]  # fmt: skip
+
+    def action_log(self, first: date, last: date) -> list[LoggedAction]:
+        """Every logged action planned from ``first`` to ``last``, in the order logged."""
+        cursor = self._db.execute(
+            "SELECT key, athlete, modality, device, command, planned_at, ends_at, status, "
+            "logged_at FROM action_log WHERE date BETWEEN ? AND ? ORDER BY rowid",
+            (first.isoformat(), last.isoformat()),
+        )
+        return [
+            LoggedAction(
+                str(key), str(athlete), str(modality or ""), str(device), str(command),
+                datetime.fromisoformat(planned),
+                None if ends is None else datetime.fromisoformat(ends),
+                str(status), datetime.fromisoformat(logged),
+            )
+            for key, athlete, modality, device, command, planned, ends, status, logged in cursor
+        ]  # fmt: skip
 
     def count_nights(self, athlete: str | None = None) -> int:
         """How many nights are stored, for one athlete or all."""

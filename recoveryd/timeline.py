@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 
 from recoveryd.clock import elapsed, later, local
 from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig, ScenePlanConfig
-from recoveryd.models import SAFE_COMMANDS, Action, DayPlan, Protocol
+from recoveryd.models import SAFE_COMMANDS, SWITCH_ONS, Action, DayPlan, Protocol
 from recoveryd.safety import sauna_allowed
 
 # How late a missed action may still run after a restart.
@@ -186,7 +186,7 @@ def _started_at(blocks: list[Block], start: datetime) -> list[Block]:
 
     Scenes keep their times: "start the session now" moves the sauna, boots and audio.
     """
-    session = [b for b in blocks if any(a.modality in SESSION_MODALITIES for a in b.actions)]
+    session = [b for b in blocks if _is_session(b)]
     if not session:
         return blocks
     delta = elapsed(min(b.first_at for b in session), start)
@@ -200,11 +200,17 @@ def household_timeline(
     zone: ZoneInfo,
     *,
     starts: Mapping[str, datetime] | None = None,
+    skips: frozenset[str] = frozenset(),
+    not_started: frozenset[str] = frozenset(),
 ) -> tuple[Action, ...]:
     """Every action of the household's day, in time order, with shared devices resolved.
 
     ``plans`` come in the order of the athletes in the configuration; ``starts`` holds the
-    athletes who asked to start their recovery session at a given time instead.
+    athletes who asked to start their recovery session at a given time instead, ``skips``
+    those who skipped today's session (their wake and wind-down scenes stay).
+    ``not_started`` holds the switch-ons that were refused, missed, paused or failed: their session
+    keeps its place on the device but nothing more of it runs, and no later session is merged
+    into it (it would have a heat-off and no heat-on).
     """
     by_device: dict[str, list[Block]] = {}
     for plan in plans:
@@ -212,24 +218,48 @@ def household_timeline(
         if home is None:
             continue
         blocks = plan_blocks(plan, home, devices, zone)
-        if starts and plan.athlete in starts:
+        if plan.athlete in skips:
+            blocks = [b for b in blocks if not _is_session(b)]
+        elif starts and plan.athlete in starts:
             blocks = _started_at(blocks, starts[plan.athlete])
         for block in blocks:
             by_device.setdefault(block.device, []).append(block)
     actions: list[Action] = []
     for device, blocks in by_device.items():
-        resolved: list[Block] = []
-        # sorted() is stable: equal starts keep the athletes' configured order.
-        for requested in sorted(blocks, key=lambda b: b.start):
-            block = requested
-            if resolved and block.start < resolved[-1].end and block.end > block.start:
-                block = block.shifted(elapsed(block.start, resolved[-1].end))
-            if resolved and devices[device].kind == "sauna" and block.first_at < resolved[-1].end:
-                resolved[-1] = _merge_sauna(resolved[-1], block)
-                continue
-            resolved.append(block)
-        actions += [a for b in resolved for a in b.actions]
+        for block in _resolved(
+            blocks, sauna=devices[device].kind == "sauna", not_started=not_started
+        ):
+            if _switch_on_in(block, not_started):
+                actions += [a for a in block.actions if a.key in not_started]
+            else:
+                actions += block.actions
     return tuple(sorted(actions, key=lambda a: (a.at, a.device, a.command)))
+
+
+def _resolved(blocks: list[Block], *, sauna: bool, not_started: frozenset[str]) -> list[Block]:
+    """One device's sessions one after another; back-to-back sauna sessions in one block."""
+    resolved: list[Block] = []
+    # sorted() is stable: equal starts keep the athletes' configured order.
+    for requested in sorted(blocks, key=lambda b: b.start):
+        block = requested
+        if resolved and block.start < resolved[-1].end and block.end > block.start:
+            block = block.shifted(elapsed(block.start, resolved[-1].end))
+        if (
+            resolved and sauna and block.first_at < resolved[-1].end
+            and not _switch_on_in(resolved[-1], not_started)
+        ):  # fmt: skip
+            resolved[-1] = _merge_sauna(resolved[-1], block)
+            continue
+        resolved.append(block)
+    return resolved
+
+
+def _is_session(block: Block) -> bool:
+    return any(a.modality in SESSION_MODALITIES for a in block.actions)
+
+
+def _switch_on_in(block: Block, keys: frozenset[str]) -> bool:
+    return any(a.key in keys for a in block.actions if a.command in SWITCH_ONS)
 
 
 @dataclass(frozen=True, slots=True)

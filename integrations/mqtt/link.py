@@ -158,7 +158,7 @@ class MqttLink:
                 self._on_device_message(str(message.topic), raw)
                 continue
             if any(message.topic.matches(f) for f in self._command_filters):
-                self._enqueue(CommandReceived(str(message.topic), raw))
+                self._enqueue(CommandReceived(str(message.topic), raw, retained=message.retain))
                 continue
             log.debug("ignored message on %s", message.topic)
 

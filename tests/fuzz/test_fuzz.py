@@ -106,7 +106,7 @@ def daemon(tmp_path: Path, sample: tuple[list[Any], list[Any]]) -> Daemon:
 async def test_commands_through_the_daemon(daemon: Daemon, control: str, payload: bytes) -> None:
     reason = refusal(lambda: parse_command("alex", control, payload), CommandError)
     before = snapshot(daemon.config.storage.path)
-    daemon._command(f"recoveryd/alex/set/{control}", payload)
+    daemon._command(f"recoveryd/alex/set/{control}", payload, retained=False)
     if reason is not None:
         assert snapshot(daemon.config.storage.path) == before
     for task in list(daemon._running):

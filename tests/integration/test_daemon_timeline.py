@@ -148,7 +148,9 @@ async def test_an_unconfirmed_heat_on_switches_the_heat_off_at_once(household: C
         ("heat_on", "sauna"),
         ("heat_off", "sauna"),
     ]
-    assert recorder.done[1].at == at(19, 20)  # the block's own switch-off, run early
+    # Owed from the log at once (timed at the switch-on, so its key stays the same), not at
+    # 19:20 with the block's own switch-off.
+    assert recorder.done[1].at == at(17, 30)
     assert [(c, s) for _, c, s, _ in logged(household)] == [
         ("heat_on", "failed"),
         ("heat_off", "done"),
@@ -234,7 +236,7 @@ async def test_paused_actuation_starts_nothing_but_still_switches_off(household:
     recorder = Recorder()
     await run_until_idle(household, FixedClock(at(17, 31)), recorder)  # heat on at 17:30
     with Store(household.storage.path) as store:
-        apply_command(store, SetPaused(paused=True), at(17, 32), [])
+        apply_command(store, SetPaused(paused=True), at(17, 32))
     # Restarted while paused, after the heat-off time and inside the wind-down's grace.
     await run_until_idle(household, FixedClock(at(21, 35)), recorder)
     assert [a.command for a in recorder.done] == ["heat_on", "heat_off"]
@@ -248,8 +250,8 @@ async def test_paused_actuation_starts_nothing_but_still_switches_off(household:
 
 async def test_start_now_moves_the_session_and_skip_drops_it(household: Config) -> None:
     with Store(household.storage.path) as store:
-        apply_command(store, DayButton("alex", "start_session"), at(10, 0), [])
-        apply_command(store, DayButton("sam", "skip_today"), at(10, 0), [])
+        apply_command(store, DayButton("alex", "start_session"), at(10, 0))
+        apply_command(store, DayButton("sam", "skip_today"), at(10, 0))
     recorder = Recorder()
     await run_until_idle(household, FixedClock(at(10, 0)), recorder)
     # Alex's pre-heat runs at once, and the auto-off covers Alex's session alone.

@@ -98,44 +98,56 @@ def sauna(at: datetime, command: str) -> Action:
 
 def test_commands_change_the_stored_day(tmp_path: Path) -> None:
     with Store(tmp_path / "r.db") as store:
-        applied = apply_command(store, SetProtocol("alex", Protocol.REST), NOW, [])
+        applied = apply_command(store, SetProtocol("alex", Protocol.REST), NOW)
         assert (applied.redecide, applied.rebuild) == (True, True)
         assert store.overrides("alex", DAY, DAY) == {DAY: Protocol.REST}
-        apply_command(store, SetProtocol("alex", None), NOW, [])
+        apply_command(store, SetProtocol("alex", None), NOW)
         assert store.overrides("alex", DAY, DAY) == {}
 
-        apply_command(store, SetCheckIn("alex", "mood", 2), NOW, [])
-        apply_command(store, SetCheckIn("alex", "energy", 4), NOW, [])
+        apply_command(store, SetCheckIn("alex", "mood", 2), NOW)
+        apply_command(store, SetCheckIn("alex", "energy", 4), NOW)
         [checkin] = store.checkins("alex", DAY, DAY)
         assert (checkin.mood, checkin.energy, checkin.soreness) == (2, 4, None)
 
         with pytest.raises(CommandError, match="rpe: no training session is logged yet"):
-            apply_command(store, SetRpe("alex", 6), NOW, [])
+            apply_command(store, SetRpe("alex", 6), NOW)
         store.upsert(sessions=[
             CompletedSession("alex", DAY - timedelta(days=2), "log", "18:00", "run", 50, 4.0),
             CompletedSession("alex", DAY - timedelta(days=1), "log", "07:00", "bike", 60, None),
         ])  # fmt: skip
-        applied = apply_command(store, SetRpe("alex", 6.5), NOW, [])
+        applied = apply_command(store, SetRpe("alex", 6.5), NOW)
         assert applied.summary == "RPE 6.5 for the bike session of 2026-03-03"
         assert [s.rpe for s in store.sessions("alex", DAY - timedelta(days=2), DAY)] == [4.0, 6.5]
 
-        assert apply_command(store, SetPaused(paused=True), NOW, []).household
+        assert apply_command(store, SetPaused(paused=True), NOW).household
         assert paused(store)
-        apply_command(store, SetPaused(paused=False), NOW, [])
+        apply_command(store, SetPaused(paused=False), NOW)
         assert not paused(store)
 
 
 def test_skip_and_start_now_and_no_second_start(tmp_path: Path) -> None:
     heat_on = sauna(NOW + timedelta(hours=8), "heat_on")
     with Store(tmp_path / "r.db") as store:
-        apply_command(store, DayButton("alex", "skip_today"), NOW, [heat_on])
+        apply_command(store, DayButton("alex", "skip_today"), NOW)
         assert skipped(store, "alex", DAY)
-        apply_command(store, DayButton("alex", "start_session"), NOW, [heat_on])
+        apply_command(store, DayButton("alex", "start_session"), NOW)
         assert not skipped(store, "alex", DAY)  # starting now undoes the skip
-        assert starts(store, ["alex", "sam"], DAY) == {"alex": NOW}
-        store.log_action(heat_on, "done", "on", NOW)
+        assert starts(store, ["alex", "sam"], DAY) == {"alex": (NOW, "")}
+        # The log says the session began, whatever the timeline holds after a Skip.
+        store.log_action(heat_on, "sending", "sent", NOW)
+        apply_command(store, DayButton("alex", "skip_today"), NOW)
         with pytest.raises(CommandError, match="today's recovery session has already begun"):
-            apply_command(store, DayButton("alex", "start_session"), NOW, [heat_on])
+            apply_command(store, DayButton("alex", "start_session"), NOW)
+
+
+def test_start_is_refused_with_the_reason_the_check_gives(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.db") as store:
+        with pytest.raises(CommandError, match=r"^start_session: sauna was switched on 3 times"):
+            apply_command(
+                store, DayButton("alex", "start_session"), NOW,
+                lambda athlete: f"sauna was switched on 3 times today ({athlete})",
+            )  # fmt: skip
+        assert starts(store, ["alex"], DAY) == {}  # nothing stored
 
 
 def test_live_state_of_a_running_session(tmp_path: Path) -> None:
@@ -147,6 +159,8 @@ def test_live_state_of_a_running_session(tmp_path: Path) -> None:
         store.log_action(heat_on, "done", "on", NOW)
         live = live_state(store, "alex", NOW, [heat_on, heat_off], ["oura"])
         assert live.session_running
+        # Still running when the timeline no longer holds the switch-on (after Skip).
+        assert live_state(store, "alex", NOW, [heat_off], ["oura"]).session_running
         assert live.next_action == (heat_off.at, "sauna: heat_off sauna")
         store.log_action(heat_off, "done", "off", NOW)
         live = live_state(store, "alex", NOW, [heat_on, heat_off], ["oura"])
