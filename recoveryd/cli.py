@@ -355,9 +355,15 @@ def _measure_hrv(config: Config, args: argparse.Namespace) -> int:
 
 
 def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
-    """The household's timeline for a day, with what already became of each action."""
+    """What the household's day is and will be, as the daemon runs it.
+
+    The plan, what people changed (Skip, start now), the switch-offs the log owes and the
+    switch-ons that will be refused.
+    """
+    from recoveryd.day_state import skipped  # noqa: PLC0415
     from recoveryd.deciding import decide_range  # noqa: PLC0415
-    from recoveryd.timeline import describe, household_timeline  # noqa: PLC0415
+    from recoveryd.household_day import household_day, started_now  # noqa: PLC0415
+    from recoveryd.timeline import describe  # noqa: PLC0415
 
     day = day or datetime.now(config.zone).date()
     with Store(config.storage.path) as store:
@@ -367,27 +373,40 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
             plans.append(
                 stored.plan if stored else decide_range(store, config, athlete.id, day, day)[0]
             )
+        timeline = household_day(store, config, day, plans)
         logged = {key: (status, detail) for key, _, status, detail in store.action_history(day)}
-    actions = household_timeline(plans, config.recovery, config.devices, config.zone)
-    rows = [
-        {
+        changed = [f"{a.id} skipped" for a in config.athletes if skipped(store, a.id, day)]
+        changed += [
+            f"{a} started at {t:%H:%M}" for a, t in started_now(store, config, plans, day).items()
+        ]
+    rows = []
+    for a in timeline.actions:
+        status, detail = logged.get(a.key, ("pending", ""))
+        if status == "pending" and a.key in timeline.refused:
+            status, detail = "will be refused", timeline.refused[a.key]
+        note = timeline.notes.get(a.key, "")
+        rows.append({
             "at": a.at.isoformat(), "athlete": a.athlete, "modality": a.modality,
             "command": a.command, "device": a.device, "params": dict(a.params),
             "ends_at": None if a.ends_at is None else a.ends_at.isoformat(),
-            "status": logged.get(a.key, ("pending", ""))[0],
-            "detail": logged.get(a.key, ("pending", ""))[1],
-            "text": describe(a),
-        }
-        for a in actions
-    ]  # fmt: skip
+            "status": status, "detail": detail, "note": note, "text": describe(a),
+        })  # fmt: skip
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     protocols = ", ".join(f"{p.athlete} {p.protocol.value}" for p in plans)
-    sys.stdout.write(f"{day} ({protocols}): {len(rows)} actions\n")
-    for action, row in zip(actions, rows, strict=True):
+    extra = f"; {', '.join(changed)}" if changed else ""
+    sys.stdout.write(f"{day} ({protocols}{extra}): {len(rows)} actions\n")
+    for action, row in zip(timeline.actions, rows, strict=True):
+        why = "; ".join(
+            t
+            for t in (row["note"], row["detail"] if row["status"] == "will be refused" else "")
+            if t
+        )
         sys.stdout.write(
-            f"{action.at:%H:%M}  {action.athlete:<10} {row['text']}  [{row['status']}]\n"
+            f"{action.at:%H:%M}  {action.athlete:<10} {row['text']}  [{row['status']}]"
+            + (f"  {why}" if why else "")
+            + "\n"
         )
     return EXIT_OK
 

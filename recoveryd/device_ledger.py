@@ -161,8 +161,8 @@ def budget_refusal(
     used = usage(found, device, day)
     if used.switch_ons >= budget.max_switch_ons:
         return (
-            f"refused: {device} was switched on {used.switch_ons} times today, the most its "
-            f"daily budget allows"
+            f"refused: {device} was switched on {used.switch_ons} "
+            f"time{'' if used.switch_ons == 1 else 's'} today, the most its daily budget allows"
         )
     if action.ends_at is None:
         return f"refused: {action.command} {device} has no planned end"

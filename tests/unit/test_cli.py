@@ -13,7 +13,7 @@ import pytest
 from recoveryd.cli import main
 from recoveryd.config import load_config
 from recoveryd.deciding import decide_range
-from recoveryd.models import Protocol
+from recoveryd.models import Action, Protocol
 from recoveryd.sampledata import generate
 from recoveryd.store import Store
 
@@ -138,3 +138,46 @@ def test_timeline_shows_the_households_day_and_what_became_of_it(
     text = capsys.readouterr().out.splitlines()
     assert text[0] == "2026-03-04 (alex rest, sam rest): 2 actions"
     assert text[1] == "17:30  alex       sauna: heat_on sauna (80 °C, auto-off 110 min)  [pending]"
+
+
+def test_timeline_shows_skips_owed_switch_offs_and_refusals(
+    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_path = cli_config(
+        "household: {timezone: Europe/Berlin}\n"
+        "athletes: [{id: alex, name: Alex, sources: [oura]}, {id: sam, name: Sam, "
+        "sources: [garmin]}]\n"
+        "devices: {sauna: {kind: sauna, via: dry_run, heat_rate_c_per_min: 2, ambient_c: 20,"
+        " daily_max_switch_ons: 1}}\n"
+        "recovery: {rest: {sauna: {device: sauna, ready_by: '18:00', minutes: 20, temp_c: 80}}}\n"
+    )
+    config = load_config(config_path)
+    zone = config.zone
+    with Store(config.storage.path) as store:
+        store.upsert(*generate(SAMPLE_END))
+        for athlete in ("alex", "sam"):
+            store.set_override(athlete, SAMPLE_END, Protocol.REST, datetime.now(UTC))
+        # Alex's sauna went on at 10:00 (start now), then Alex skipped the day.
+        ten = datetime(2026, 3, 4, 10, 0, tzinfo=zone)
+        on = Action(ten, "alex", "sauna", "heat_on", "sauna", (("temp_c", "80"),),
+                    ten + timedelta(minutes=70))  # fmt: skip
+        store.log_action(on, "done", "on", ten)
+        store.set_day_control("alex", SAMPLE_END, "skip", "yes", ten)
+    assert main(["timeline", "--date", SAMPLE_END.isoformat(), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["at"][11:16], r["athlete"], r["command"], r["status"]) for r in rows] == [
+        ("10:00", "alex", "heat_off", "pending"),  # owed by the log, due at once
+        ("17:30", "sam", "heat_on", "will be refused"),  # the sauna's one switch-on is spent
+        ("18:40", "sam", "heat_off", "pending"),
+    ]
+    assert rows[0]["note"] == "alex's sauna is no longer planned today: off now"
+    assert rows[1]["detail"] == (
+        "refused: sauna was switched on 1 time today, the most its daily budget allows"
+    )
+    assert main(["timeline", "--date", SAMPLE_END.isoformat()]) == 0
+    text = capsys.readouterr().out.splitlines()
+    assert text[0] == "2026-03-04 (alex rest, sam rest; alex skipped): 3 actions"
+    assert text[1] == (
+        "10:00  alex       sauna: heat_off sauna  [pending]  alex's sauna is no longer planned "
+        "today: off now"
+    )

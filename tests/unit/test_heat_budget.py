@@ -1,0 +1,178 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Sessions from the action log, the daily budget, and the switch-offs the log owes."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from recoveryd.config import ConfigError, parse_config
+from recoveryd.day_timeline import what_happens
+from recoveryd.device_ledger import (
+    DailyBudget,
+    LoggedAction,
+    already_on,
+    budget_of,
+    budget_refusal,
+    budgets,
+    sessions,
+)
+from recoveryd.home_config import DeviceConfig
+from recoveryd.models import Action
+from recoveryd.timeline import household_timeline
+
+from tests.unit.test_timeline_safety import DEVICES, RECOVERY, ZONE, at, plan
+
+SAUNA_BUDGET = DailyBudget(max_on_min=240, max_switch_ons=3, latest_off=time(23, 0))
+
+
+def heat_on(start: datetime, end: datetime, athlete: str = "alex") -> Action:
+    return Action(start, athlete, "sauna", "heat_on", "sauna", (("temp_c", "80"),), end)
+
+
+def row(action: Action, status: str, when: datetime | None = None) -> LoggedAction:
+    return LoggedAction(
+        action.key, action.athlete, action.modality, action.device, action.command, action.at,
+        action.ends_at, status, when or action.at,
+    )  # fmt: skip
+
+
+def off(when: datetime, athlete: str = "alex") -> Action:
+    return Action(when, athlete, "sauna", "heat_off", "sauna")
+
+
+def test_a_session_is_open_from_its_switch_on_to_a_confirmed_switch_off() -> None:
+    on = heat_on(at(17, 30), at(18, 40))
+    [session] = sessions([row(on, "sending")])
+    assert (session.open, session.status, session.minutes) == (True, "sending", 70)
+    [session] = sessions([row(on, "sending"), row(on, "done")])
+    assert session.open
+    assert sessions([row(on, "sending"), row(on, "refused")]) == []  # it never went on
+    assert sessions([row(on, "unsent")]) == []
+    failed_off = row(off(at(18, 40)), "failed")
+    [session] = sessions([row(on, "done"), failed_off])
+    assert session.open  # an unconfirmed switch-off leaves it on
+    [session] = sessions([row(on, "sending"), row(off(at(18, 40)), "done")])
+    assert not session.open
+    # Confirmed only after a switch-off went out (a Skip raced it): on again.
+    [session] = sessions([row(on, "sending"), row(off(at(17, 31)), "done"), row(on, "done")])
+    assert session.open
+
+
+def test_the_budget_counts_switch_ons_minutes_and_the_latest_switch_off() -> None:
+    first = heat_on(at(10, 0), at(11, 20))  # 80 min
+    found = sessions([row(first, "done"), row(off(at(11, 20)), "done")])
+    assert budget_refusal(heat_on(at(12, 0), at(13, 20)), found, SAUNA_BUDGET) is None
+    assert budget_refusal(heat_on(at(12, 0), at(14, 41)), found, SAUNA_BUDGET) == (
+        "refused: 161 min more would make 241 min of sauna today, over its daily budget of 240 min"
+    )
+    assert budget_refusal(heat_on(at(22, 0), at(23, 1)), found, SAUNA_BUDGET) == (
+        "refused: sauna would run until 23:01, past its latest switch-off 23:00"
+    )
+    # A session ended early still counts its planned length: Skip cannot refund it.
+    skipped = heat_on(at(12, 0), at(13, 20))
+    found = sessions([
+        row(first, "done"), row(off(at(11, 20)), "done"),
+        row(skipped, "done"), row(off(at(12, 5)), "done"),
+    ])  # fmt: skip
+    assert sum(s.minutes for s in found) == 160
+    third = heat_on(at(15, 0), at(15, 30))
+    found = sessions([*map(lambda s: row(heat_on(s.on_at, s.ends_at), "done"), found),
+                      row(third, "dry_run")])  # fmt: skip
+    assert budget_refusal(heat_on(at(16, 0), at(16, 10)), found, SAUNA_BUDGET) == (
+        "refused: sauna was switched on 3 times today, the most its daily budget allows"
+    )
+    assert already_on("sauna", found, "another") is not None
+    assert already_on("boots", found, "another") is None
+
+
+def test_a_device_budget_is_the_hard_limit_or_lower() -> None:
+    assert budget_of(DeviceConfig(kind="sauna", via="dry_run")) == SAUNA_BUDGET
+    lowered = DeviceConfig(
+        kind="compression", via="dry_run", daily_max_on_min=40, daily_max_switch_ons=2,
+        latest_off=time(21, 0),
+    )  # fmt: skip
+    assert budget_of(lowered) == DailyBudget(40, 2, time(21, 0))
+    for kind, key, value, said in (
+        ("compression", "daily_max_on_min", "200", "at most 180 (a hard limit), got 200"),
+        ("sauna", "daily_max_on_min", "300", "must be between 1 and 240, got 300"),
+        ("sauna", "daily_max_switch_ons", "4", "at most 3 (a hard limit), got 4"),
+        ("sauna", "latest_off", "'23:30'", "at most 23:00 (a hard limit), got 23:30"),
+    ):
+        text = (
+            "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
+            f"devices: {{it: {{kind: {kind}, via: dry_run, {key}: {value}}}}}\n"
+        )
+        with pytest.raises(ConfigError) as caught:
+            parse_config(text, label="r.yaml", base_dir=Path())
+        [line] = str(caught.value).splitlines()
+        assert line.startswith("r.yaml: devices.it")
+        assert said in line
+
+
+def test_the_log_owes_each_open_session_its_switch_off_whatever_the_plan_says() -> None:
+    planned = household_timeline([plan()], RECOVERY, DEVICES, ZONE)
+    on = next(a for a in planned if a.command == "heat_on")
+    plan_off = next(a for a in planned if a.command == "heat_off")
+    found = sessions([row(on, "done")])
+    day = what_happens(planned, found, budgets(DEVICES), {on.key})
+    assert day.actions == planned and day.notes == {}  # the plan ends it in time
+
+    # Skipped (or a protocol without a sauna): the session is gone from the plan, so off now.
+    without = tuple(a for a in planned if a.modality != "sauna")
+    day = what_happens(without, found, budgets(DEVICES), {on.key})
+    [owed] = [a for a in day.actions if a.command == "heat_off"]
+    assert (owed.at, owed.device) == (on.at, "sauna")  # due at once, with a stable key
+    assert day.notes[owed.key] == "alex's sauna is no longer planned today: off now"
+
+    # A plan that now ends later (moved, merged) does not move the logged end.
+    later = tuple(
+        a if a.command != "heat_off" else Action(plan_off.at + timedelta(hours=1), "alex",
+                                                 "sauna", "heat_off", "sauna")
+        for a in planned
+    )  # fmt: skip
+    day = what_happens(later, found, budgets(DEVICES), {on.key})
+    kept = [a for a in day.actions if a.command == "heat_off" and a.at == on.ends_at]
+    assert len(kept) == 1
+    assert day.notes[kept[0].key].startswith("kept: the end of the session on since 18:00")
+
+    # Unconfirmed: the device may be on, so off at once.
+    day = what_happens(planned, sessions([row(on, "failed")]), budgets(DEVICES), {on.key})
+    assert any(a.command == "heat_off" and a.at == on.at for a in day.actions)
+
+
+def test_switch_ons_to_come_are_refused_while_on_and_over_budget_in_time_order() -> None:
+    planned = household_timeline([plan()], RECOVERY, DEVICES, ZONE)
+    on = next(a for a in planned if a.command == "heat_on")
+    early = heat_on(at(9, 0), at(12, 50))  # 230 min of this day's 240
+    found = sessions([row(early, "done")])
+    day = what_happens(planned, found, budgets(DEVICES), {early.key})
+    # The 09:00 session owes its switch-off at 12:50 (alex's sauna is still planned today).
+    assert any(a.command == "heat_off" and a.at == at(12, 50) for a in day.actions)
+    assert day.refused[on.key].startswith("refused: 65 min more would make 295 min of sauna")
+    # Still on at the later switch-on's time: refused for that, whatever the budget.
+    still_on = heat_on(at(17, 0), at(18, 30))
+    day = what_happens(planned, sessions([row(still_on, "done")]), budgets(DEVICES), set())
+    assert day.refused[on.key] == (
+        "refused: sauna is still on until 18:30; that switch-off stands"
+    )  # fmt: skip
+
+
+def test_skip_drops_the_session_and_keeps_the_scenes() -> None:
+    actions = household_timeline([plan()], RECOVERY, DEVICES, ZONE, skips=frozenset({"alex"}))
+    assert [(a.modality, a.command) for a in actions] == [("wind_down", "scene")]
+
+
+def test_a_session_never_merges_into_one_whose_heat_on_did_not_start() -> None:
+    both = [plan("alex"), plan("sam")]
+    merged = household_timeline(both, RECOVERY, DEVICES, ZONE)
+    alex_on = next(a for a in merged if a.command == "heat_on")
+    assert [a.athlete for a in merged if a.command == "heat_on"] == ["alex"]  # one block
+    refused = household_timeline(
+        both, RECOVERY, DEVICES, ZONE, not_started=frozenset({alex_on.key})
+    )
+    sauna = [(a.athlete, a.command) for a in refused if a.device == "sauna"]
+    # Alex's refused heat-on stays for the record, nothing else of it; Sam heats on their own.
+    assert sauna == [("alex", "heat_on"), ("sam", "heat_on"), ("sam", "heat_off")]
