@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from integrations.ble.profile import ProfileError
 
@@ -379,7 +380,8 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
         changed += [
             f"{a} started at {t:%H:%M}" for a, t in started_now(store, config, plans, day).items()
         ]
-    rows = []
+    rows: list[dict[str, Any]] = []
+    lines = []
     for a in timeline.actions:
         status, detail = logged.get(a.key, ("pending", ""))
         if status == "pending" and a.key in timeline.refused:
@@ -391,23 +393,16 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
             "ends_at": None if a.ends_at is None else a.ends_at.isoformat(),
             "status": status, "detail": detail, "note": note, "text": describe(a),
         })  # fmt: skip
+        why = "; ".join(t for t in (note, detail if status == "will be refused" else "") if t)
+        lines.append(f"{a.at:%H:%M}  {a.athlete:<10} {describe(a)}  [{status}]"
+                     + (f"  {why}" if why else ""))  # fmt: skip
     if as_json:
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
     protocols = ", ".join(f"{p.athlete} {p.protocol.value}" for p in plans)
     extra = f"; {', '.join(changed)}" if changed else ""
     sys.stdout.write(f"{day} ({protocols}{extra}): {len(rows)} actions\n")
-    for action, row in zip(timeline.actions, rows, strict=True):
-        why = "; ".join(
-            t
-            for t in (row["note"], row["detail"] if row["status"] == "will be refused" else "")
-            if t
-        )
-        sys.stdout.write(
-            f"{action.at:%H:%M}  {action.athlete:<10} {row['text']}  [{row['status']}]"
-            + (f"  {why}" if why else "")
-            + "\n"
-        )
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
     return EXIT_OK
 
 
