@@ -33,7 +33,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.home_config import MODALITY_KINDS, DeviceConfig, EntityId, ProtocolHomeConfig
+from recoveryd.home_config import (
+    BUDGETED_MODALITIES,
+    MODALITY_KINDS,
+    DeviceConfig,
+    EntityId,
+    ProtocolHomeConfig,
+)
 from recoveryd.models import Protocol
 from recoveryd.tls import TlsFilesError, client_context
 from recoveryd.validation import LocalTime, between, slug
@@ -444,6 +450,8 @@ class Config(_Section):
                     continue
                 where = f"recovery.{protocol.value}.{modality}.device"
                 self._check_device(where, part.device, kinds)
+                if modality in BUDGETED_MODALITIES:
+                    self._check_auto_off(part.device)
                 timer = getattr(part, "timer", None)
                 if timer is not None:
                     self._check_device(
@@ -473,6 +481,28 @@ class Config(_Section):
                     " needs"
                 )
         return self
+
+    def _check_auto_off(self, name: str) -> None:
+        """A device that heats or squeezes through Home Assistant has an auto-off there.
+
+        Direct MQTT devices and gadgets arm their own with every switch-on; a thermostat or a
+        smart switch in Home Assistant has none unless one is set up (see
+        :mod:`integrations.homeassistant.auto_off`), or the device limits itself by name.
+        """
+        device = self.devices[name]
+        if (
+            device.via == "homeassistant" and device.auto_off_timer is None
+            and device.hardware_auto_off is None
+            and not (device.entity or "").startswith("timer.")
+        ):  # fmt: skip
+            raise PydanticCustomError(
+                "auto_off",
+                "devices.{name}: a {kind} via homeassistant needs an auto-off that outlives "
+                "recoveryd: auto_off_timer (a timer with restore: true, watched by the "
+                "recoveryd auto-off blueprint) or hardware_auto_off (what switches it off by "
+                "itself)",
+                {"name": name, "kind": device.kind},
+            )
 
     def _check_device(self, where: str, name: str, kinds: tuple[str, ...]) -> None:
         device = self.devices.get(name)

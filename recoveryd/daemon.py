@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import random
 import signal
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
@@ -550,8 +552,16 @@ class Daemon:
             # Paused: nothing starts; whatever is on is still switched off.
             self.queue.put_nowait(ActionFinished(action, "paused", "actuation is paused"))
             return
+        sent = action
         if action.command in SWITCH_ONS:
             refusal = self._switch_on_refusal(action, today)
+            if refusal is None and action.ends_at is not None:
+                # The device-side auto-off is armed for the rest of the session, not its
+                # planned length: a switch-on run late must not outlast its planned end.
+                rest = math.ceil(elapsed(now, action.ends_at).total_seconds())
+                if rest <= 0:
+                    refusal = "refused: its session would already be over"
+                sent = replace(action, params=(*action.params, ("auto_off_s", str(rest))))
             if refusal is not None:
                 self.queue.put_nowait(ActionFinished(action, "refused", refusal))
                 return
@@ -559,7 +569,7 @@ class Daemon:
             # device may be on, and its switch-off is owed from the log after a restart.
             self.store.log_action(action, "sending", "sent; waiting for the device", now)
         self._in_flight.add(key)
-        self._spawn(self._run_action(action), f"action {key}")
+        self._spawn(self._run_action(sent), f"action {key}")
         if action.command in SWITCH_ONS:
             # The session's start check and switch-offs now keep to its real time.
             end = switch_off_for(action, self.timeline.values())

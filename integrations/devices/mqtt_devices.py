@@ -39,6 +39,11 @@ _SAFE_RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
 def _auto_off_seconds(action: Action) -> int | None:
+    # auto_off_s is the rest of the session when the switch-on runs (the daemon sets it): a
+    # switch-on run late must not be armed past its planned end.
+    seconds = action.param("auto_off_s")
+    if seconds is not None:
+        return int(seconds)
     minutes = action.param("auto_off_min") or action.param("minutes")
     return None if minutes is None else int(minutes) * 60
 

@@ -21,11 +21,12 @@ import niquests
 from homeassistant_api import AsyncClient
 from homeassistant_api.errors import HomeassistantAPIError
 from recoveryd.home_config import DeviceConfig
-from recoveryd.models import SAFE_COMMANDS, Action
+from recoveryd.models import SAFE_COMMANDS, SWITCH_ONS, Action
 from recoveryd.ports import ActionResult
 from recoveryd.safety import Sensors, check, start_check_turns_off
 
-from integrations.homeassistant.session import ha_client, why
+from integrations.homeassistant.auto_off import auto_off_problem
+from integrations.homeassistant.session import ha_client, ha_websocket, why
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ _TRANSIENT = (
     HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError,
     StartingError,
 )  # fmt: skip
+
+
+SWITCH_OFFS = frozenset({"heat_off", "turn_off"})
 
 
 class StateMismatchError(Exception):
@@ -64,6 +68,7 @@ class HomeAssistant:
         verify: bool | str = True,
     ) -> None:
         self._url = url.rstrip("/") + ("" if url.rstrip("/").endswith("/api") else "/api")
+        self._websocket = f"{self._url.replace('http', 'ws', 1)}/websocket"
         self._token = token
         self._attempts = attempts
         self._backoff = backoff_s
@@ -137,7 +142,47 @@ class HomeAssistant:
         if call is None:
             msg = f"unknown command {action.command!r}"
             raise StateMismatchError(msg)
-        return await call(client, action, device)
+        if action.command == "heat_on":
+            await _door_check(client, action, device)
+        if action.command in SWITCH_ONS and _domain(device) != "timer":
+            await self._arm_auto_off(client, action, device)
+        detail = await call(client, action, device)
+        if action.command in SWITCH_OFFS and device.auto_off_timer is not None:
+            # Off and confirmed: the timer's own switch-off is not needed any more. Left
+            # running (Home Assistant away), it only switches off a device that is off.
+            await client.trigger_service("timer", "cancel", entity_id=device.auto_off_timer)
+        return detail
+
+    async def _arm_auto_off(
+        self, client: AsyncClient, action: Action, device: DeviceConfig
+    ) -> None:
+        """Start the device's auto-off timer for the whole session, or refuse the switch-on.
+
+        Raises:
+            RefusedError: nothing in Home Assistant would switch the device off without
+                recoveryd (and the configuration does not name a hardware limit).
+        """
+        timer = device.auto_off_timer
+        if timer is None:
+            if device.hardware_auto_off is not None:
+                return  # the configuration names what switches it off by itself
+            msg = f"refused: {device.entity} has no auto-off (set auto_off_timer)"
+            raise RefusedError(msg)
+        problem = await auto_off_problem(
+            client,
+            lambda: ha_websocket(self._websocket, self._token, verify=self._verify),
+            _entity(device),
+            timer,
+        )
+        if problem is not None:
+            msg = f"refused: {problem}"
+            raise RefusedError(msg)
+        seconds = _session_seconds(action)
+        if seconds <= 0:
+            msg = f"refused: {action.command} {device.entity} has no session length to arm"
+            raise RefusedError(msg)
+        await client.trigger_service("timer", "start", entity_id=timer, duration=_hms(seconds))
+        await _confirm(client, timer, "active")
 
 
 def _entity(device: DeviceConfig) -> str:
@@ -147,23 +192,34 @@ def _entity(device: DeviceConfig) -> str:
     return device.entity
 
 
-async def _heat_on(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity, temp = _entity(device), float(action.param("temp_c") or 0)
-    # The daemon's guard ran before the first attempt, when the door may have been unreadable
-    # (Home Assistant away): every attempt reads it again just before the heat goes on. An
-    # earlier attempt may have set the heat mode before Home Assistant went away, so a refusal
-    # sets it off.
+async def _door_check(client: AsyncClient, action: Action, device: DeviceConfig) -> None:
+    """Refuse the heat while the door is open, and set off what an earlier attempt set on.
+
+    The daemon's guard ran before the first attempt, when the door may have been unreadable
+    (Home Assistant away): every attempt reads it again just before the heat goes on. An
+    earlier attempt may have set the heat mode before Home Assistant went away, so a refusal
+    sets it off.
+    """
     verdict = check(action, Sensors(door_open=await _binary(client, device.door_entity)))
     if not verdict.allowed:
         await _heat_off(client, action, device)
         raise RefusedError(verdict.reason)
+
+
+async def _heat_on(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
+    entity, temp = _entity(device), float(action.param("temp_c") or 0)
+    if _domain(device) != "climate":
+        # A heater on a smart switch: its own thermostat holds the temperature.
+        return await _switch(client, action, device)
     await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="heat")
     await client.trigger_service("climate", "set_temperature", entity_id=entity, temperature=temp)
     return await _confirm(client, entity, "heat", temperature=temp)
 
 
-async def _heat_off(client: AsyncClient, _: Action, device: DeviceConfig) -> str:
+async def _heat_off(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
     entity = _entity(device)
+    if _domain(device) != "climate":
+        return await _switch(client, action, device)
     await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="off")
     return await _confirm(client, entity, "off")
 
@@ -176,10 +232,38 @@ async def _start_check(client: AsyncClient, action: Action, device: DeviceConfig
 
 
 async def _switch(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity = _entity(device)
-    state = "on" if action.command == "turn_on" else "off"
-    await client.trigger_service(entity.split(".", 1)[0], f"turn_{state}", entity_id=entity)
+    entity, on = _entity(device), action.command in SWITCH_ONS
+    if _domain(device) == "timer":
+        # Boots run by a timer (an automation in Home Assistant starts and stops them with
+        # it): the timer is the session, and it ends by itself.
+        if on:
+            duration = _hms(_session_seconds(action))
+            await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
+            return await _confirm(client, entity, "active")
+        await client.trigger_service("timer", "cancel", entity_id=entity)
+        return await _confirm(client, entity, "idle")
+    state = "on" if on else "off"
+    await client.trigger_service(_domain(device), f"turn_{state}", entity_id=entity)
     return await _confirm(client, entity, state)
+
+
+def _domain(device: DeviceConfig) -> str:
+    return _entity(device).split(".", 1)[0]
+
+
+def _hms(seconds: int) -> str:
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def _session_seconds(action: Action) -> int:
+    """How long what ``action`` starts may run.
+
+    The rest of its session when the daemon says (``auto_off_s``), else its planned length.
+    """
+    seconds = action.param("auto_off_s")
+    if seconds is not None:
+        return int(seconds)
+    return int(action.param("auto_off_min") or action.param("minutes") or 0) * 60
 
 
 async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
@@ -197,8 +281,7 @@ async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig)
 async def _timer_start(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
     entity = _entity(device)
     minutes = int(action.param("minutes") or 0)
-    duration = f"{minutes // 60:02d}:{minutes % 60:02d}:00"
-    await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
+    await client.trigger_service("timer", "start", entity_id=entity, duration=_hms(minutes * 60))
     return await _confirm(client, entity, "active")
 
 

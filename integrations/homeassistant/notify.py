@@ -20,11 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 import niquests
-from homeassistant_api import AsyncWebsocketClient
 from homeassistant_api.errors import HomeassistantAPIError
 from recoveryd.notification import Notice
 
-from integrations.homeassistant.session import ha_client, why
+from integrations.homeassistant.session import ha_client, ha_websocket, why
 
 log = logging.getLogger(__name__)
 
@@ -95,31 +94,10 @@ class HomeAssistantNotifier:
     async def _session(self, on_action: Callable[[str], None]) -> None:
         # Our own HTTP session, closed on every way out: the client's enter does not close
         # its session when Home Assistant cannot be reached.
-        async with (
-            _VerifyingSession(self._verify) as http,
-            AsyncWebsocketClient(self._websocket, self._token, session=http) as ws,
-        ):
+        async with ha_websocket(self._websocket, self._token, verify=self._verify) as ws:
             log.info("listening for notification actions from Home Assistant")
             async with ws.listen_events(ACTION_EVENT) as events:
                 async for event in events:
                     action = getattr(event, "data", {}).get("action")
                     if isinstance(action, str):
                         on_action(action)
-
-
-class _VerifyingSession(niquests.AsyncSession):
-    """A session whose every request verifies against ``verify`` (a CA file, or a bool).
-
-    niquests 3.x honours a CA file given with each request, not one set on the session, and
-    the WebSocket client makes its requests without one.
-    """
-
-    def __init__(self, verify: bool | str) -> None:
-        super().__init__()
-        self._ca = verify
-
-    async def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: ANN401
-        """The session's request, with ``verify`` filled in when the caller gave none."""
-        if kwargs.get("verify") is None:
-            kwargs["verify"] = self._ca
-        return await super().request(*args, **kwargs)

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from homeassistant_api import AsyncClient
+import niquests
+from homeassistant_api import AsyncClient, AsyncWebsocketClient
 
 
 def why(exc: BaseException) -> str:
@@ -42,3 +44,37 @@ async def ha_client(api_url: str, token: str, *, verify: bool | str) -> AsyncIte
         yield client
     finally:
         await client.__aexit__(None, None, None)
+
+
+@asynccontextmanager
+async def ha_websocket(
+    url: str, token: str, *, verify: bool | str
+) -> AsyncIterator[AsyncWebsocketClient]:
+    """An authenticated WebSocket client on ``url`` (``ws(s)://…/api/websocket``).
+
+    It has its own HTTP session, closed on every way out: the client's enter does not close
+    it when Home Assistant cannot be reached.
+    """
+    async with (
+        VerifyingSession(verify) as http,
+        AsyncWebsocketClient(url, token, session=http) as ws,
+    ):
+        yield ws
+
+
+class VerifyingSession(niquests.AsyncSession):
+    """A session whose every request verifies against ``verify`` (a CA file, or a bool).
+
+    niquests 3.x honours a CA file given with each request, not one set on the session, and
+    the WebSocket client makes its requests without one.
+    """
+
+    def __init__(self, verify: bool | str) -> None:
+        super().__init__()
+        self._ca = verify
+
+    async def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: ANN401
+        """The session's request, with ``verify`` filled in when the caller gave none."""
+        if kwargs.get("verify") is None:
+            kwargs["verify"] = self._ca
+        return await super().request(*args, **kwargs)

@@ -26,8 +26,12 @@ DEVICES = {
     "sauna": DeviceConfig(
         kind="sauna", via="homeassistant", entity="climate.sauna",
         door_entity="binary_sensor.sauna_door", presence_entity="binary_sensor.sauna_presence",
+        auto_off_timer="timer.sauna_auto_off",
     ),
-    "boots": DeviceConfig(kind="compression", via="homeassistant", entity="switch.boots"),
+    "boots": DeviceConfig(
+        kind="compression", via="homeassistant", entity="switch.boots",
+        auto_off_timer="timer.boots_auto_off",
+    ),
     "timer": DeviceConfig(kind="timer", via="homeassistant", entity="timer.meditation"),
     "speaker": DeviceConfig(kind="media", via="homeassistant", entity="media_player.bedroom"),
     "wind_down": DeviceConfig(kind="scene", via="homeassistant", entity="scene.wind_down"),
@@ -147,7 +151,9 @@ async def test_home_assistant_down_retries_then_gives_up_and_heat_off_waits_for_
     ha = HomeAssistant(home_assistant.url, home_assistant.token, attempts=3, backoff_s=0.2)
     sauna = DEVICES["sauna"]
     now = datetime.now(ZONE)
-    heat_on = Action(now, "alex", "sauna", "heat_on", "sauna", (("temp_c", "80"),))
+    heat_on = Action(
+        now, "alex", "sauna", "heat_on", "sauna", (("temp_c", "80"), ("auto_off_min", "30"))
+    )
     assert (await ha.execute(heat_on, sauna)).status == "done"
     home_assistant.stop()
     failed = await ha.execute(heat_on, sauna)

@@ -55,6 +55,7 @@ async def test_sigkill_during_preheat_leaves_the_heater_to_switch_itself_off(
         store.set_override("alex", now.date(), Protocol.ACTIVE_RECOVERY, now)
 
     received: list[tuple[str, str]] = []
+    armed_at: list[datetime] = []
     powered = asyncio.Event()
     async with aiomqtt.Client(
         mosquitto.host, mosquitto.port, identifier="tasmota-sauna"
@@ -67,6 +68,8 @@ async def test_sigkill_during_preheat_leaves_the_heater_to_switch_itself_off(
                 payload = message.payload
                 assert isinstance(payload, bytes)
                 received.append((str(message.topic), payload.decode()))
+                if str(message.topic) == "cmnd/sauna_plug/PulseTime":
+                    armed_at.append(datetime.now(zone))
                 if str(message.topic) == "cmnd/sauna_plug/POWER":
                     await firmware.publish("stat/sauna_plug/POWER", payload.decode())
                     powered.set()
@@ -91,10 +94,11 @@ async def test_sigkill_during_preheat_leaves_the_heater_to_switch_itself_off(
 
     commands = [(t, p) for t, p in received if t.startswith("cmnd/")]
     # Heating ends 15 min (start wait) + 20 min (session) after ready; the plug was told so
-    # before it was switched on, so it switches itself off without the daemon.
-    seconds = (lead + 15 + 20) * 60
-    assert commands[:2] == [
-        ("cmnd/sauna_plug/PulseTime", str(100 + seconds)),
-        ("cmnd/sauna_plug/POWER", "ON"),
-    ]
+    # before it was switched on, so it switches itself off without the daemon: the rest of
+    # the session from the moment of the switch-on (the pre-heat began on this minute).
+    end = ready + timedelta(minutes=15 + 20)
+    [(pulse_topic, pulse), on] = commands[:2]
+    assert (pulse_topic, on) == ("cmnd/sauna_plug/PulseTime", ("cmnd/sauna_plug/POWER", "ON"))
+    armed_until = armed_at[0] + timedelta(seconds=int(pulse) - 100)
+    assert end <= armed_until <= end + timedelta(seconds=2)
     assert ("cmnd/sauna_plug/POWER", "OFF") not in commands  # the daemon died before the off

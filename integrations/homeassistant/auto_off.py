@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The auto-off that outlives recoveryd for a device driven through Home Assistant.
+
+Tasmota, Shelly and Zigbee2MQTT switch themselves off (PulseTime, ``toggle_after``,
+``on_time``); a thermostat or a smart switch in Home Assistant has nothing of the kind. So a
+device that heats or squeezes is given a timer helper with ``restore: true`` and an enabled
+automation from the shipped blueprint (``config/blueprints/automation/recoveryd/
+auto_off.yaml``) that switches the device off when the timer finishes, and at Home
+Assistant's start when the timer finished while it was down. recoveryd starts the timer for
+the whole session before each switch-on and cancels it after the switch-off.
+
+Before each switch-on the arrangement is checked in Home Assistant itself: the timer exists
+and restores, and an enabled automation made from the blueprint watches this device with this
+timer (its configuration is read over the WebSocket API, ``automation/config``). Anything
+missing is one line saying what, and the device is not switched on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from homeassistant_api import AsyncClient, AsyncWebsocketClient
+from homeassistant_api.errors import EndpointNotFoundError
+
+BLUEPRINT = "recoveryd/auto_off.yaml"
+
+
+def watches(config: dict[str, Any], device: str, timer: str) -> bool:
+    """Whether an automation's configuration is the blueprint's, for ``device`` and ``timer``.
+
+    Home Assistant hands back an automation made from a blueprint with its inputs filled in
+    (``automation/config``): the blueprint's ``variables`` name the device and the timer, and
+    its trigger is the timer's ``timer.finished`` event. An automation that still shows
+    ``use_blueprint`` (as written in ``automations.yaml``) is read from its inputs.
+    """
+    use = config.get("use_blueprint")
+    if isinstance(use, dict):
+        inputs = use.get("input") or {}
+        return (
+            str(use.get("path", "")).endswith(BLUEPRINT) and isinstance(inputs, dict)
+            and inputs.get("device") == device and inputs.get("timer") == timer
+        )  # fmt: skip
+    variables = config.get("variables") or {}
+    finished = {
+        "platform": "event",
+        "event_type": "timer.finished",
+        "event_data": {"entity_id": timer},
+    }
+    triggers = config.get("trigger") or []
+    return (
+        isinstance(variables, dict)
+        and variables.get("device") == device and variables.get("timer") == timer
+        and isinstance(triggers, list)
+        and any(
+            isinstance(t, dict) and {k: t.get(k) for k in finished} == finished for t in triggers
+        )
+    )  # fmt: skip
+
+
+WebSocket = Callable[[], AbstractAsyncContextManager[AsyncWebsocketClient]]
+
+
+async def auto_off_problem(
+    client: AsyncClient, websocket: WebSocket, device: str, timer: str
+) -> str | None:
+    """What is missing for ``timer`` to switch ``device`` off without recoveryd, or ``None``.
+
+    ``websocket`` opens a WebSocket connection to the same Home Assistant.
+    """
+    try:
+        state = await client.get_state(entity_id=timer)
+    except EndpointNotFoundError:
+        return f"the auto-off timer {timer} does not exist in Home Assistant"
+    if state.state in {"unknown", "unavailable"} or "duration" not in state.attributes:
+        return f"the auto-off timer {timer} does not exist in Home Assistant"
+    if state.attributes.get("restore") is not True:
+        return f"the auto-off timer {timer} does not restore across restarts (set restore: true)"
+    async with websocket() as ws:
+        for automation in await ws.get_states():
+            if not automation.entity_id.startswith("automation.") or automation.state != "on":
+                continue
+            result = await ws.recv_result_dict(
+                await ws.send("automation/config", entity_id=automation.entity_id)
+            )
+            config = result.get("config")
+            if isinstance(config, dict) and watches(config, device, timer):
+                return None
+    return (
+        f"no enabled automation from the recoveryd auto-off blueprint ({BLUEPRINT}) switches "
+        f"{device} off when {timer} finishes"
+    )
