@@ -485,7 +485,10 @@ class Daemon:
                 if scheduler.get_job(key) is not None:
                     scheduler.remove_job(key)
         self.timeline = fresh
-        plan = catch_up(fresh.values(), settled, now, self._shifts)
+        for key in day.ending:
+            # Found under way (after a restart too): its end keeps to real time from now on.
+            self._shifts.setdefault(key, timedelta(0))
+        plan = catch_up(fresh.values(), settled, now, self._shifts, day.due_now)
         log.info(
             "timeline for %s: %d actions, %d to run now, %d scheduled, %d missed%s",
             today, len(fresh), len(plan.run_now), len(plan.later), len(plan.missed),

@@ -46,6 +46,11 @@ class DayTimeline:
     actions: tuple[Action, ...]
     notes: Mapping[str, str] = field(default_factory=dict)
     refused: Mapping[str, str] = field(default_factory=dict)
+    # Switch-offs due at once whatever the clock says (timed at their switch-on, which a
+    # clock set back may put in the future).
+    due_now: frozenset[str] = frozenset()
+    # Switch-offs that end a session under way: they keep its real length through clock jumps.
+    ending: frozenset[str] = frozenset()
 
 
 def owed_switch_off(session: DeviceSession, planned: Sequence[Action]) -> tuple[Action, str] | None:
@@ -89,12 +94,20 @@ def what_happens(
     """
     actions = {a.key: a for a in planned}
     notes: dict[str, str] = {}
+    due_now: set[str] = set()
     for session in found:
         owed = owed_switch_off(session, planned) if session.open else None
         if owed is not None and owed[0].key not in actions:
             actions[owed[0].key] = owed[0]
             notes[owed[0].key] = owed[1]
+            if owed[0].at == session.on_at:
+                due_now.add(owed[0].key)
     ordered = tuple(sorted(actions.values(), key=lambda a: (a.at, a.device, a.command)))
+    ending = {
+        a.key for s in found if s.open for a in ordered
+        if a.device == s.device and a.command in _OFFS and s.on_at <= a.at
+        and (s.ends_at is None or a.at <= s.ends_at)
+    }  # fmt: skip
     refused: dict[str, str] = {}
     sessions = list(found)
     for action in ordered:
@@ -119,4 +132,4 @@ def what_happens(
             refused[action.key] = reason
         else:
             sessions = simulated(sessions, action)
-    return DayTimeline(ordered, notes, refused)
+    return DayTimeline(ordered, notes, refused, frozenset(due_now), frozenset(ending))

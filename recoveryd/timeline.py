@@ -286,17 +286,21 @@ def catch_up(
     logged: set[str],
     now: datetime,
     shifts: Mapping[str, timedelta] | None = None,
+    due_now: frozenset[str] = frozenset(),
 ) -> CatchUp:
     """Split the day's actions after a (re)start: run late, schedule, or give up on each.
 
-    ``shifts`` moves actions of sessions under way (see :func:`due`).
+    ``shifts`` moves actions of sessions under way (see :func:`due`); ``due_now`` are
+    switch-offs that run at once, whatever the clock says.
     """
     run_now, to_come, missed = [], [], []
     for action in actions:
         if action.key in logged:
             continue
         late = elapsed(due(action, shifts), now)
-        if late < timedelta(0):
+        if action.key in due_now:
+            run_now.append(action)
+        elif late < timedelta(0):
             to_come.append(action)
         elif action.command in SAFE_COMMANDS or late <= GRACE.get(action.command, timedelta(0)):
             run_now.append(action)
