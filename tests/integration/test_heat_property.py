@@ -48,7 +48,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.fuzz]
 
 BERLIN = ZoneInfo("Europe/Berlin")
 BEGIN = datetime(2026, 3, 4, 17, 26, tzinfo=BERLIN)  # two minutes before the first switch-on
-EXAMPLES = 40 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 3
+EXAMPLES = 200 if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 6
 BUDGETS = {"sauna": (2, 60), "boots": (3, 10)}  # switch-ons, minutes a day
 LATEST_OFF = {"sauna": time_of_day(23, 0), "boots": time_of_day(23, 30)}
 ATHLETES = ("alex", "sam")
