@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from recoveryd.device_ledger import (
     sessions,
 )
 from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
+from recoveryd.models import Action, Protocol
 from recoveryd.timeline import household_timeline
 
 from tests.unit.test_timeline_safety import DEVICES, RECOVERY, ZONE, at, plan
@@ -177,3 +178,76 @@ def test_a_session_never_merges_into_one_whose_heat_on_did_not_start() -> None:
     sauna = [(a.athlete, a.command) for a in refused if a.device == "sauna"]
     # Alex's refused heat-on stays for the record, nothing else of it; Sam heats on their own.
     assert sauna == [("alex", "heat_on"), ("sam", "heat_on"), ("sam", "heat_off")]
+
+
+HA = "homeassistant: {url: 'http://127.0.0.1:8123', token: t}\n"
+ATHLETE = "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
+
+
+@pytest.mark.parametrize(
+    ("device", "said"),
+    [
+        ("{kind: compression, via: homeassistant, entity: timer.boots}", None),
+        ("{kind: compression, via: homeassistant, entity: switch.boots, auto_off_timer: "
+         "timer.boots_off}", None),
+        ("{kind: compression, via: homeassistant, entity: switch.boots, hardware_auto_off: "
+         "'the boots stop after their programme'}", None),
+        ("{kind: compression, via: tasmota, topic: boots}", None),
+        ("{kind: compression, via: homeassistant, entity: switch.boots}",
+         "devices.boots: a compression via homeassistant needs an auto-off that outlives "
+         "recoveryd: auto_off_timer (a timer with restore: true, watched by the recoveryd "
+         "auto-off blueprint) or hardware_auto_off (what switches it off by itself)"),
+        ("{kind: compression, via: homeassistant, entity: light.boots, auto_off_timer: "
+         "timer.boots_off}",
+         "devices.boots: entity 'light.boots' is a light entity; a compression via "
+         "homeassistant must be switch.* or input_boolean.* or fan.* or timer.*"),
+        ("{kind: compression, via: homeassistant, entity: switch.boots, auto_off_timer: "
+         "switch.timer}",
+         "devices.boots: auto_off_timer must be a timer entity (timer.*), got 'switch.timer'"),
+    ],
+)  # fmt: skip
+def test_boots_via_home_assistant_need_the_right_entity_and_an_auto_off(
+    device: str, said: str | None
+) -> None:
+    text = (
+        f"{HA}{ATHLETE}devices: {{boots: {device}}}\n"
+        "recovery: {rest: {compression: {device: boots, at: '19:00', minutes: 20}}}\n"
+    )
+    if said is None:
+        parse_config(text, label="r.yaml", base_dir=Path())
+        return
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, label="r.yaml", base_dir=Path())
+    [line] = str(caught.value).splitlines()
+    assert said in line, line
+
+
+def test_a_sauna_is_a_thermostat_or_a_switch_and_a_timer_is_a_timer() -> None:
+    for kind, entity, ok in (
+        ("sauna", "climate.sauna", True), ("sauna", "switch.sauna", True),
+        ("sauna", "timer.sauna", False), ("timer", "timer.meditation", True),
+        ("timer", "switch.meditation", False), ("scene", "light.bedroom", False),
+        ("media", "media_player.bedroom", True),
+    ):  # fmt: skip
+        device = f"{{kind: {kind}, via: homeassistant, entity: {entity}}}"
+        text = f"{HA}{ATHLETE}devices: {{it: {device}}}\n"
+        if ok:
+            parse_config(text, label="r.yaml", base_dir=Path())
+            continue
+        with pytest.raises(ConfigError, match=rf"entity '{entity}' is a \w+ entity; a {kind}"):
+            parse_config(text, label="r.yaml", base_dir=Path())
+
+
+def test_start_now_holds_only_for_the_protocol_it_was_pressed_for(tmp_path: Path) -> None:
+    from recoveryd.household_day import started_now  # noqa: PLC0415
+    from recoveryd.store import Store  # noqa: PLC0415
+
+    from tests.conftest import make_config  # noqa: PLC0415
+
+    config = make_config(tmp_path)
+    active, rest = plan("alex"), replace(plan("alex"), protocol=Protocol.REST)
+    with Store(config.storage.path) as store:
+        store.set_day_control("alex", active.date, "start", f"{at(10, 0).isoformat()} "
+                              "active_recovery", at(10, 0))  # fmt: skip
+        assert started_now(store, config, [active], active.date) == {"alex": at(10, 0)}
+        assert started_now(store, config, [rest], active.date) == {}
