@@ -48,7 +48,7 @@ from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
 from recoveryd.day_state import Applied, apply_command, live_state, paused
 from recoveryd.deciding import decide_and_store, decide_range
-from recoveryd.device_ledger import SWITCH_OFF, already_on, budget_of, budget_refusal, sessions
+from recoveryd.device_ledger import already_on, budget_of, budget_refusal, sessions
 from recoveryd.engine.hrv import HrvError
 from recoveryd.events import (
     ActionDue,
@@ -78,6 +78,7 @@ from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import (
     CHECKIN_ITEMS,
     SAFE_COMMANDS,
+    SWITCH_OFF,
     SWITCH_ONS,
     Action,
     CheckIn,

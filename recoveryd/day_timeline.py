@@ -24,15 +24,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from recoveryd.device_ledger import (
-    SWITCH_OFF,
     DailyBudget,
     DeviceSession,
     budget_refusal,
     simulated,
 )
-from recoveryd.models import SWITCH_ONS, Action
-
-_OFFS = frozenset(SWITCH_OFF.values())
+from recoveryd.models import SWITCH_OFFS, SWITCH_ONS, Action
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +61,7 @@ def owed_switch_off(session: DeviceSession, planned: Sequence[Action]) -> tuple[
     if session.ends_at is None:
         return session.switch_off(now=True), "the session's end was not logged: off now"
     if any(
-        a.device == session.device and a.command in _OFFS
+        a.device == session.device and a.command in SWITCH_OFFS
         and session.on_at <= a.at <= session.ends_at
         for a in planned
     ):  # fmt: skip
@@ -76,7 +73,11 @@ def owed_switch_off(session: DeviceSession, planned: Sequence[Action]) -> tuple[
 def _off_at(device: str, since: datetime, actions: Iterable[Action]) -> datetime | None:
     """The first switch-off of ``device`` at or after ``since``."""
     return min(
-        (a.at for a in actions if a.device == device and a.command in _OFFS and a.at >= since),
+        (
+            a.at
+            for a in actions
+            if a.device == device and a.command in SWITCH_OFFS and a.at >= since
+        ),
         default=None,
     )
 
@@ -105,7 +106,7 @@ def what_happens(
     ordered = tuple(sorted(actions.values(), key=lambda a: (a.at, a.device, a.command)))
     ending = {
         a.key for s in found if s.open for a in ordered
-        if a.device == s.device and a.command in _OFFS and s.on_at <= a.at
+        if a.device == s.device and a.command in SWITCH_OFFS and s.on_at <= a.at
         and (s.ends_at is None or a.at <= s.ends_at)
     }  # fmt: skip
     refused: dict[str, str] = {}

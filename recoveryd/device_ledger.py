@@ -27,13 +27,12 @@ from datetime import date, datetime, time
 from recoveryd import safety_limits as limits
 from recoveryd.clock import elapsed
 from recoveryd.home_config import DeviceConfig
-from recoveryd.models import SWITCH_ONS, Action
+from recoveryd.models import SWITCH_OFF, SWITCH_OFFS, SWITCH_ONS, Action
 
 # After these a switch-on may have switched its device on.
 ON_STATUSES = frozenset({"sending", "done", "dry_run", "failed"})
 # After these a switch-off has switched its device off.
 OFF_STATUSES = frozenset({"done", "dry_run"})
-SWITCH_OFF = {"heat_on": "heat_off", "turn_on": "turn_off"}
 MODALITY = {"heat_on": "sauna", "turn_on": "compression"}
 
 
@@ -100,7 +99,7 @@ def sessions(log: Iterable[LoggedAction]) -> list[DeviceSession]:
                 )  # fmt: skip
             else:  # refused, missed, paused or unsent: it never reached the device
                 found.pop(row.key, None)
-        elif row.command in SWITCH_OFF.values() and row.status in OFF_STATUSES:
+        elif row.command in SWITCH_OFFS and row.status in OFF_STATUSES:
             for key, session in found.items():
                 if session.device == row.device and session.open:
                     found[key] = _closed(session)

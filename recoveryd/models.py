@@ -241,6 +241,9 @@ ACTION_COMMANDS: tuple[str, ...] = (
 SAFE_COMMANDS: frozenset[str] = frozenset({"heat_off", "turn_off", "start_check"})
 # Commands that start something that heats or squeezes; each has a switch-off in the timeline.
 SWITCH_ONS: frozenset[str] = frozenset({"heat_on", "turn_on"})
+# The switch-off of each switch-on.
+SWITCH_OFF: dict[str, str] = {"heat_on": "heat_off", "turn_on": "turn_off"}
+SWITCH_OFFS: frozenset[str] = frozenset(SWITCH_OFF.values())
 
 
 @dataclass(frozen=True, slots=True)

@@ -92,7 +92,13 @@ class BleGadgets:
         if profile is None or device.address is None:
             return ActionResult("failed", f"no BLE profile or address for {action.device}")
         start = action.command in {"turn_on", "heat_on"}
-        minutes = int(action.param("minutes") or action.param("auto_off_min") or 0)
+        # The rest of the session when the daemon says so (a start run late), in the whole
+        # minutes the gadget counts, rounded down so that it stops by the planned end.
+        rest = action.param("auto_off_s")
+        minutes = (
+            max(1, int(rest) // 60) if rest is not None
+            else int(action.param("minutes") or action.param("auto_off_min") or 0)
+        )  # fmt: skip
         try:
             payload = (
                 profile.payload(

@@ -21,7 +21,7 @@ import niquests
 from homeassistant_api import AsyncClient
 from homeassistant_api.errors import HomeassistantAPIError
 from recoveryd.home_config import DeviceConfig
-from recoveryd.models import SAFE_COMMANDS, SWITCH_ONS, Action
+from recoveryd.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
 from recoveryd.ports import ActionResult
 from recoveryd.safety import Sensors, check, start_check_turns_off
 
@@ -42,9 +42,6 @@ _TRANSIENT = (
     HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError,
     StartingError,
 )  # fmt: skip
-
-
-SWITCH_OFFS = frozenset({"heat_off", "turn_off"})
 
 
 class StateMismatchError(Exception):
