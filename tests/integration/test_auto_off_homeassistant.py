@@ -128,14 +128,17 @@ async def test_sigkill_mid_session_and_a_restarted_home_assistant_still_end_it(
     home_assistant: HomeAssistantCore, mosquitto: BrokerAddress, tmp_path: Path
 ) -> None:
     core = home_assistant
-    # A household time zone where the session is well inside today's budget (off by 23:30).
+    # A household time zone where the sessions are well inside today's budget.
     zone = next(z for z in map(ZoneInfo, ZONES) if 2 <= datetime.now(z).hour < 20)
     now = datetime.now(zone)
     if now.second > 40:
         await asyncio.sleep(61 - now.second)
         now = datetime.now(zone)
     start = now.replace(second=0, microsecond=0)
-    end = start + timedelta(minutes=1)
+    end = start + timedelta(minutes=2)
+    # The sauna heats from 9 minutes ago (1 min pre-heat, 5 min start wait, 5 min session):
+    # its heat-on runs late, inside its 10-minute grace, and ends with the boots.
+    ready = start - timedelta(minutes=8)
     config = tmp_path / "recoveryd.yaml"
     config.write_text(
         f"household: {{timezone: {zone.key}, decide_at: '00:00'}}\n"
@@ -144,10 +147,14 @@ async def test_sigkill_mid_session_and_a_restarted_home_assistant_still_end_it(
         f"homeassistant: {{url: '{core.url}', token: '{core.token}', discovery: false}}\n"
         "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
         "devices:\n"
+        "  sauna: {kind: sauna, via: homeassistant, entity: climate.sauna, ambient_c: 35,"
+        " heat_rate_c_per_min: 10, start_wait_min: 5, auto_off_timer: timer.sauna_auto_off}\n"
         "  boots: {kind: compression, via: homeassistant, entity: switch.boots,"
         " auto_off_timer: timer.boots_auto_off}\n"
         "recovery:\n"
-        f"  active_recovery: {{compression: {{device: boots, at: '{start:%H:%M}', minutes: 1}}}}\n",
+        "  active_recovery:\n"
+        f"    sauna: {{device: sauna, ready_by: '{ready:%H:%M}', minutes: 5, temp_c: 40}}\n"
+        f"    compression: {{device: boots, at: '{start:%H:%M}', minutes: 2}}\n",
         encoding="utf-8",
     )
     with Store(tmp_path / "r.db") as store:
@@ -157,22 +164,33 @@ async def test_sigkill_mid_session_and_a_restarted_home_assistant_still_end_it(
         sys.executable, "-m", "recoveryd", "run", "--config", str(config),
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
+
+    def both_on() -> bool:
+        return (core.state("switch.boots")["state"], core.state("climate.sauna")["state"]) == (
+            "on", "heat",
+        )  # fmt: skip
+
     try:
-        await until(lambda: core.state("switch.boots")["state"] == "on", "the boots on", 30)
+        await until(both_on, "the boots and the sauna on", 30)
     finally:
         with contextlib.suppress(ProcessLookupError):
             daemon.send_signal(signal.SIGKILL)
         await daemon.wait()
     killed = datetime.now(zone)
-    timer = core.state("timer.boots_auto_off")
-    assert timer["state"] == "active"
-    assert datetime.fromisoformat(timer["attributes"]["finishes_at"]) <= end + timedelta(seconds=2)
-    # Home Assistant restarted in the middle of it: the timer is restored and still ends it.
+    for timer in ("timer.boots_auto_off", "timer.sauna_auto_off"):
+        state = core.state(timer)
+        assert state["state"] == "active"
+        # Armed for the rest of each session, not its planned length.
+        finishes = datetime.fromisoformat(state["attributes"]["finishes_at"])
+        assert end - timedelta(seconds=5) <= finishes <= end + timedelta(seconds=2)
+    # Home Assistant restarted in the middle of it: the timers are restored and still end it.
     await asyncio.to_thread(core.stop)
     await asyncio.to_thread(core.start)
-    left = (end - datetime.now(zone)).total_seconds()
-    await asyncio.to_thread(wait_for_state, core, "switch.boots", "off", max(left, 0) + 10)
+    left = max((end - datetime.now(zone)).total_seconds(), 0)
+    await asyncio.to_thread(wait_for_state, core, "switch.boots", "off", left + 10)
+    await asyncio.to_thread(wait_for_state, core, "climate.sauna", "off", 10)
     assert datetime.now(zone) <= end + timedelta(seconds=10)
-    # Switched off by the blueprint's automation, after the daemon was gone.
-    triggered = core.state("automation.boots_auto_off")["attributes"]["last_triggered"]
-    assert datetime.fromisoformat(triggered) > killed
+    # Switched off by the blueprint's automations, after the daemon was gone.
+    for automation in ("automation.boots_auto_off", "automation.sauna_auto_off"):
+        triggered = core.state(automation)["attributes"]["last_triggered"]
+        assert datetime.fromisoformat(triggered) > killed
