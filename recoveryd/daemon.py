@@ -180,7 +180,7 @@ class Daemon:
         self._on_decision = on_decision
         self._data_version = self.store.data_version()
         self._pending_timers: set[asyncio.TimerHandle] = set()
-        self._in_flight: set[str] = set()
+        self._in_flight: dict[str, Action] = {}  # started, not yet finished
         self._outbox: list[Message] = []
         self._live_sent: dict[str, str | bytes] = {}
         self._chart_due: set[str] = set()
@@ -552,6 +552,13 @@ class Daemon:
         if action is None or key in self._in_flight or key in self.store.settled_actions(today):
             # In flight: a timeline rebuilt while a device confirms must not send it twice.
             return
+        if action.command in SAFE_COMMANDS and any(
+            a.device == action.device and a.command in SWITCH_ONS for a in self._in_flight.values()
+        ):
+            # One command at a time per device: a switch-off sent while its switch-on is still
+            # being confirmed could reach the device first and leave it on. It runs once the
+            # switch-on has finished (the timeline is planned again then).
+            return
         if action.command not in SAFE_COMMANDS and paused(self.store):
             # Paused: nothing starts; whatever is on is still switched off.
             self.queue.put_nowait(ActionFinished(action, "paused", "actuation is paused"))
@@ -572,7 +579,7 @@ class Daemon:
             # Logged before it goes out: if the daemon dies before the device answers, the
             # device may be on, and its switch-off is owed from the log after a restart.
             self.store.log_action(action, "sending", "sent; waiting for the device", now)
-        self._in_flight.add(key)
+        self._in_flight[key] = action
         self._spawn(self._run_action(sent), f"action {key}")
         if action.command in SWITCH_ONS:
             # The session's start check and switch-offs now keep to its real time.
@@ -611,7 +618,7 @@ class Daemon:
 
     def _finish_action(self, action: Action, status: str, detail: str) -> None:
         _, now = self._today()
-        self._in_flight.discard(action.key)
+        self._in_flight.pop(action.key, None)
         if status == "unsent":
             # The broker is away and nothing reached the device: sent when it is back, if
             # still inside the action's grace window (what the timeline's catch-up decides).

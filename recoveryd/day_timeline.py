@@ -50,16 +50,21 @@ class DayTimeline:
     ending: frozenset[str] = frozenset()
 
 
-def owed_switch_off(session: DeviceSession, planned: Sequence[Action]) -> tuple[Action, str] | None:
-    """The switch-off ``session`` is owed beyond the plan's, with why; ``None`` if none is."""
+def owed_switch_off(
+    session: DeviceSession, planned: Sequence[Action]
+) -> tuple[Action, str, bool] | None:
+    """The switch-off ``session`` is owed beyond the plan's.
+
+    With why, and whether it is due at once; ``None`` if the plan ends it in time.
+    """
     if session.status == "failed":
         why = "the switch-on was not confirmed and the device may be on: off now"
-        return session.switch_off(now=True), why
+        return session.switch_off(now=True), why, True
     if not any(a.athlete == session.athlete and a.modality == session.modality for a in planned):
         why = f"{session.athlete}'s {session.modality} is no longer planned today: off now"
-        return session.switch_off(now=True), why
+        return session.switch_off(now=True), why, True
     if session.ends_at is None:
-        return session.switch_off(now=True), "the session's end was not logged: off now"
+        return session.switch_off(now=True), "the session's end was not logged: off now", True
     if any(
         a.device == session.device and a.command in SWITCH_OFFS
         and session.on_at <= a.at <= session.ends_at
@@ -67,7 +72,7 @@ def owed_switch_off(session: DeviceSession, planned: Sequence[Action]) -> tuple[
     ):  # fmt: skip
         return None  # the plan ends it in time
     why = f"kept: the end of the session on since {session.on_at:%H:%M}"
-    return session.switch_off(now=False), why
+    return session.switch_off(now=False), why, False
 
 
 def _off_at(device: str, since: datetime, actions: Iterable[Action]) -> datetime | None:
@@ -99,10 +104,10 @@ def what_happens(
     for session in found:
         owed = owed_switch_off(session, planned) if session.open else None
         if owed is not None and owed[0].key not in actions:
-            actions[owed[0].key] = owed[0]
-            notes[owed[0].key] = owed[1]
-            if owed[0].at == session.on_at:
-                due_now.add(owed[0].key)
+            off, why, at_once = owed
+            actions[off.key], notes[off.key] = off, why
+            if at_once:
+                due_now.add(off.key)
     ordered = tuple(sorted(actions.values(), key=lambda a: (a.at, a.device, a.command)))
     ending = {
         a.key for s in found if s.open for a in ordered

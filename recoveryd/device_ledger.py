@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from recoveryd import safety_limits as limits
@@ -68,6 +68,7 @@ class DeviceSession:
     ends_at: datetime | None
     status: str
     open: bool
+    opened_at: datetime  # logged: when the device may have gone on (again)
 
     @property
     def minutes(self) -> int:
@@ -79,10 +80,11 @@ class DeviceSession:
     def switch_off(self, *, now: bool) -> Action:
         """The switch-off this session is owed: at its planned end, or (``now``) at once.
 
-        Both keep a stable key across rebuilds: the one due now is timed at the switch-on,
-        which has passed, so the timeline's catch-up runs it at once.
+        Both keep a stable key across rebuilds. The one due now is timed when the session was
+        (re)opened: a switch-on confirmed after its switch-off went out (a Skip raced it)
+        opens the session again and is owed a switch-off of its own.
         """
-        at = self.on_at if now or self.ends_at is None else self.ends_at
+        at = self.opened_at if now or self.ends_at is None else self.ends_at
         return Action(at, self.athlete, self.modality, SWITCH_OFF[self.command], self.device)
 
 
@@ -92,10 +94,12 @@ def sessions(log: Iterable[LoggedAction]) -> list[DeviceSession]:
     for row in log:  # in the order they were logged
         if row.command in SWITCH_ONS:
             if row.status in ON_STATUSES:
-                found.pop(row.key, None)  # re-inserted: a late confirmation re-opens it
+                before = found.pop(row.key, None)  # re-inserted: a late confirmation re-opens it
+                opened = before.opened_at if before is not None and before.open else row.logged_at
                 found[row.key] = DeviceSession(
                     row.key, row.athlete, row.modality or MODALITY[row.command], row.device,
                     row.command, row.planned_at, row.ends_at, row.status, open=True,
+                    opened_at=opened,
                 )  # fmt: skip
             else:  # refused, missed, paused or unsent: it never reached the device
                 found.pop(row.key, None)
@@ -107,10 +111,7 @@ def sessions(log: Iterable[LoggedAction]) -> list[DeviceSession]:
 
 
 def _closed(session: DeviceSession) -> DeviceSession:
-    return DeviceSession(
-        session.key, session.athlete, session.modality, session.device, session.command,
-        session.on_at, session.ends_at, session.status, open=False,
-    )  # fmt: skip
+    return replace(session, open=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +199,7 @@ def simulated(found: Sequence[DeviceSession], action: Action) -> list[DeviceSess
     """``found`` with ``action`` run: for checking the switch-ons still to come in order."""
     session = DeviceSession(
         action.key, action.athlete, action.modality, action.device, action.command,
-        action.at, action.ends_at, "planned", open=True,
+        action.at, action.ends_at, "planned", open=True, opened_at=action.at,
     )  # fmt: skip
     return [*found, session]
 

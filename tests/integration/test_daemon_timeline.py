@@ -148,9 +148,9 @@ async def test_an_unconfirmed_heat_on_switches_the_heat_off_at_once(household: C
         ("heat_on", "sauna"),
         ("heat_off", "sauna"),
     ]
-    # Owed from the log at once (timed at the switch-on, so its key stays the same), not at
-    # 19:20 with the block's own switch-off.
-    assert recorder.done[1].at == at(17, 30)
+    # Owed from the log at once (timed when the switch-on went out, so its key stays the
+    # same), not at 19:20 with the block's own switch-off.
+    assert recorder.done[1].at == at(17, 31)
     assert [(c, s) for _, c, s, _ in logged(household)] == [
         ("heat_on", "failed"),
         ("heat_off", "done"),

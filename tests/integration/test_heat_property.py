@@ -123,6 +123,7 @@ class Household:
     )
     answers: int = 0  # command and error events
     online: int = 0
+    clock_changes: list[tuple[datetime, float]] = field(default_factory=list)
 
     @property
     def clock_file(self) -> Path:
@@ -134,6 +135,12 @@ class Household:
     def set_clock(self, moment: datetime) -> None:
         self.offset = (moment - datetime.now(BERLIN)).total_seconds()
         self.clock_file.write_text(repr(self.offset), encoding="utf-8")
+        self.clock_changes.append((datetime.now(BERLIN), self.offset))
+
+    def virtual_at(self, real: datetime) -> datetime:
+        """The daemon's time at the real moment ``real``."""
+        offset = next((o for when, o in reversed(self.clock_changes) if when <= real), 0.0)
+        return real + timedelta(seconds=offset)
 
     async def start(self) -> None:
         self.runs += 1

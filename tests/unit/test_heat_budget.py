@@ -251,3 +251,20 @@ def test_start_now_holds_only_for_the_protocol_it_was_pressed_for(tmp_path: Path
                               "active_recovery", at(10, 0))  # fmt: skip
         assert started_now(store, config, [active], active.date) == {"alex": at(10, 0)}
         assert started_now(store, config, [rest], active.date) == {}
+
+
+def test_a_switch_on_confirmed_after_its_switch_off_is_owed_another() -> None:
+    # Skip pressed while the heat-on was being confirmed: the switch-off reached the device
+    # first, the heat-on after it. The device is on again, and owed a switch-off of its own.
+    on = heat_on(at(10, 0), at(11, 10))
+    first = sessions([row(on, "sending", at(10, 0))])[0].switch_off(now=True)
+    log = [row(on, "sending", at(10, 0)), row(first, "done", at(10, 0)), row(on, "done", at(10, 1))]
+    [session] = sessions(log)
+    assert session.open
+    again = session.switch_off(now=True)
+    assert again.key != first.key
+    without = tuple(a for a in household_timeline([plan()], RECOVERY, DEVICES, ZONE)
+                    if a.modality != "sauna")  # fmt: skip
+    day = what_happens(without, [session], budgets(DEVICES), {first.key, on.key})
+    assert again in day.actions
+    assert again.key in day.due_now
