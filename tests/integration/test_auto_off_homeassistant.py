@@ -33,7 +33,6 @@ from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
 pytestmark = pytest.mark.integration
 
 ZONE = ZoneInfo("Europe/Berlin")
-ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Auckland")
 
 
 @pytest.fixture(scope="module")
@@ -99,22 +98,15 @@ def wait_for_state(core: HomeAssistantCore, entity: str, state: str, timeout: fl
     core.wait_for(entity, lambda s: s.get("state") == state, timeout=timeout)
 
 
-async def test_the_blueprint_switches_off_when_the_timer_ends_also_across_a_restart(
+async def test_the_blueprint_switches_off_when_the_timer_ends_also_while_it_was_down(
     home_assistant: HomeAssistantCore,
 ) -> None:
     core = home_assistant
-    # The thermostat: heating, its timer ends, the blueprint sets it off.
+    # The thermostat: heating, its timer ends, the blueprint sets it off. (A timer running
+    # across a restart is in the SIGKILL test below.)
     core.call("climate", "set_hvac_mode", entity_id="climate.sauna", hvac_mode="heat")
     core.call("timer", "start", entity_id="timer.sauna_auto_off", duration="00:00:02")
     await asyncio.to_thread(wait_for_state, core, "climate.sauna", "off", 15)
-    # The boots: their timer runs across a restart of Home Assistant and then ends.
-    core.call("switch", "turn_on", entity_id="switch.boots")
-    core.call("timer", "start", entity_id="timer.boots_auto_off", duration="00:00:40")
-    await asyncio.to_thread(core.stop)
-    await asyncio.to_thread(core.start)
-    assert core.state("switch.boots")["state"] == "on"  # restored, and the timer with it
-    assert core.state("timer.boots_auto_off")["state"] == "active"
-    await asyncio.to_thread(wait_for_state, core, "switch.boots", "off", 60)
     # The timer ends while Home Assistant is down: switched off as it starts.
     core.call("switch", "turn_on", entity_id="switch.boots")
     core.call("timer", "start", entity_id="timer.boots_auto_off", duration="00:00:01")
@@ -128,20 +120,14 @@ async def test_sigkill_mid_session_and_a_restarted_home_assistant_still_end_it(
     home_assistant: HomeAssistantCore, mosquitto: BrokerAddress, tmp_path: Path
 ) -> None:
     core = home_assistant
-    # A household time zone where the sessions are well inside today's budget.
-    zone = next(z for z in map(ZoneInfo, ZONES) if 2 <= datetime.now(z).hour < 20)
-    now = datetime.now(zone)
-    if now.second > 40:
-        await asyncio.sleep(61 - now.second)
-        now = datetime.now(zone)
-    start = now.replace(second=0, microsecond=0)
-    end = start + timedelta(minutes=2)
-    # The sauna heats from 9 minutes ago (1 min pre-heat, 5 min start wait, 5 min session):
-    # its heat-on runs late, inside its 10-minute grace, and ends with the boots.
-    ready = start - timedelta(minutes=8)
+    # The daemon's clock is set so that both sessions have 75 s to go: the sauna (1 min
+    # pre-heat, 5 min start wait, 5 min session) is 9:45 into its block, its heat-on run late
+    # inside its 10-minute grace; the boots (2 min) started 45 s ago.
+    now = datetime(2026, 3, 4, 16, 59, 45, tzinfo=ZONE)
+    end = datetime(2026, 3, 4, 17, 1, tzinfo=ZONE)
     config = tmp_path / "recoveryd.yaml"
     config.write_text(
-        f"household: {{timezone: {zone.key}, decide_at: '00:00'}}\n"
+        "household: {timezone: Europe/Berlin, decide_at: '07:00'}\n"
         f"storage: {{path: {tmp_path / 'r.db'}}}\n"
         f"mqtt: {{host: 127.0.0.1, port: {mosquitto.port}}}\n"
         f"homeassistant: {{url: '{core.url}', token: '{core.token}', discovery: false}}\n"
@@ -153,15 +139,18 @@ async def test_sigkill_mid_session_and_a_restarted_home_assistant_still_end_it(
         " auto_off_timer: timer.boots_auto_off}\n"
         "recovery:\n"
         "  active_recovery:\n"
-        f"    sauna: {{device: sauna, ready_by: '{ready:%H:%M}', minutes: 5, temp_c: 40}}\n"
-        f"    compression: {{device: boots, at: '{start:%H:%M}', minutes: 2}}\n",
+        "    sauna: {device: sauna, ready_by: '16:51', minutes: 5, temp_c: 40}\n"
+        "    compression: {device: boots, at: '16:59', minutes: 2}\n",
         encoding="utf-8",
     )
     with Store(tmp_path / "r.db") as store:
         store.upsert(*generate(now.date()))
         store.set_override("alex", now.date(), Protocol.ACTIVE_RECOVERY, now)
+    clock = tmp_path / "clock"
+    clock.write_text(repr((now - datetime.now(ZONE)).total_seconds()), encoding="utf-8")
+    started = datetime.now(ZONE)
     daemon = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "recoveryd", "run", "--config", str(config),
+        sys.executable, "-m", "tests.integration.daemon_process", str(config), str(clock),
         env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -176,20 +165,23 @@ async def test_sigkill_mid_session_and_a_restarted_home_assistant_still_end_it(
         with contextlib.suppress(ProcessLookupError):
             daemon.send_signal(signal.SIGKILL)
         await daemon.wait()
-    killed = datetime.now(zone)
+    killed = datetime.now(ZONE)
+    # The planned end, in real time: 75 s after the daemon's clock read 16:59:45.
+    real_end = started + (end - now)
     for timer in ("timer.boots_auto_off", "timer.sauna_auto_off"):
         state = core.state(timer)
         assert state["state"] == "active"
         # Armed for the rest of each session, not its planned length.
         finishes = datetime.fromisoformat(state["attributes"]["finishes_at"])
-        assert end - timedelta(seconds=5) <= finishes <= end + timedelta(seconds=2)
+        assert real_end - timedelta(seconds=5) <= finishes <= real_end + timedelta(seconds=3)
     # Home Assistant restarted in the middle of it: the timers are restored and still end it.
     await asyncio.to_thread(core.stop)
     await asyncio.to_thread(core.start)
-    left = max((end - datetime.now(zone)).total_seconds(), 0)
+    assert core.state("switch.boots")["state"] == "on"  # restored, with its timer
+    left = max((real_end - datetime.now(ZONE)).total_seconds(), 0)
     await asyncio.to_thread(wait_for_state, core, "switch.boots", "off", left + 10)
     await asyncio.to_thread(wait_for_state, core, "climate.sauna", "off", 10)
-    assert datetime.now(zone) <= end + timedelta(seconds=10)
+    assert datetime.now(ZONE) <= real_end + timedelta(seconds=10)
     # Switched off by the blueprint's automations, after the daemon was gone.
     for automation in ("automation.boots_auto_off", "automation.sauna_auto_off"):
         triggered = core.state(automation)["attributes"]["last_triggered"]

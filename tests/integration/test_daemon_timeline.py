@@ -24,7 +24,7 @@ from recoveryd.ports import ActionResult
 from recoveryd.safety import Sensors
 from recoveryd.store import Store
 
-from tests.conftest import SAMPLE_END, BrokerAddress, make_config
+from tests.conftest import SAMPLE_END, BrokerAddress
 from tests.unit.test_hrv import mit_bih
 from tests.unit.test_measure_hrv import STRAP, FakeStrap
 
@@ -81,18 +81,6 @@ async def run_until_idle(config: Config, clock: FixedClock, recorder: Recorder) 
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)
-
-
-@pytest.fixture
-def household(
-    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
-) -> Config:
-    config = make_config(tmp_path, port=mosquitto.port)
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        for athlete in ("alex", "sam"):  # both want the shared sauna today
-            store.set_override(athlete, SAMPLE_END, Protocol.ACTIVE_RECOVERY, datetime.now(UTC))
-    return config
 
 
 def logged(config: Config) -> list[tuple[str, str, str, str]]:

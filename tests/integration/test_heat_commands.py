@@ -26,25 +26,12 @@ from recoveryd.config import Config
 from recoveryd.models import CheckIn, Night, Protocol
 from recoveryd.store import Store
 
-from tests.conftest import SAMPLE_END, BrokerAddress, make_config, until
+from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.test_clock_jumps import JumpingClock, at, running
 from tests.integration.test_daemon_mqtt import Watcher, watching
 from tests.integration.test_daemon_timeline import Recorder
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def household(
-    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
-) -> Config:
-    """Alex and Sam on active recovery: a shared sauna ready by 18:00, wind-down at 21:30."""
-    config = make_config(tmp_path, port=mosquitto.port)
-    with Store(config.storage.path) as store:
-        store.upsert(*sample)
-        for athlete in ("alex", "sam"):
-            store.set_override(athlete, SAMPLE_END, Protocol.ACTIVE_RECOVERY, at(6, 0))
-    return config
 
 
 def answers(watcher: Watcher, athlete: str) -> list[dict[str, str]]:
@@ -188,10 +175,11 @@ async def test_killed_while_heating_then_a_protocol_without_sauna_switches_it_of
     async def start() -> asyncio.subprocess.Process:
         # 17:31: the pre-heat (17:30) is due; the clock file keeps the daemon there.
         clock_file.write_text(repr((at(17, 31) - datetime.now(UTC)).total_seconds()))
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.daemon_process", str(config), str(clock_file),
-            env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=asyncio.subprocess.DEVNULL,
-        )  # fmt: skip
+        with (tmp_path / "daemon.log").open("ab") as log:
+            return await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "tests.integration.daemon_process", str(config),
+                str(clock_file), env={**os.environ, "PYTHONUNBUFFERED": "1"}, stderr=log,
+            )  # fmt: skip
 
     async with aiomqtt.Client(mosquitto.host, mosquitto.port, identifier="plug") as plug:
         await plug.subscribe("cmnd/sauna_plug/POWER", qos=1)
@@ -212,8 +200,15 @@ async def test_killed_while_heating_then_a_protocol_without_sauna_switches_it_of
                 "--date", SAMPLE_END.isoformat(), "--config", str(config)]  # fmt: skip
         assert await asyncio.to_thread(cli, args) == 0
         daemon = await start()
+
+        def switched_off() -> bool:
+            with Store(tmp_path / "r.db") as store:
+                logged = store.action_history(SAMPLE_END)
+            return ("heat_off", "done") in [(c, s) for _, c, s, _ in logged]
+
         try:
             await until(lambda: commands == ["ON", "OFF"], "the heat off at once")
+            await until(switched_off, "the heat-off confirmed and logged")
         finally:
             daemon.terminate()
             await daemon.wait()

@@ -27,6 +27,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from datetime import time as time_of_day
@@ -38,6 +39,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from recoveryd.cli import main as cli
+from recoveryd.device_ledger import LoggedAction
 from recoveryd.models import Protocol
 from recoveryd.sampledata import generate
 from recoveryd.store import Store
@@ -229,15 +231,18 @@ async def step(home: Household, client: aiomqtt.Client, drawn: tuple[object, ...
             await asyncio.sleep(seconds)
 
 
-async def one_day(tmp: Path, broker: BrokerAddress, steps: list[tuple[object, ...]]) -> Household:
-    home = Household(tmp, broker)
-    (tmp / "r.yaml").write_text(household(tmp, broker.port), encoding="utf-8")
+async def run_day(
+    home: Household, config: str, steps: list[tuple[object, ...]], all_off: Callable[[], bool]
+) -> None:
+    """One day: both athletes on active recovery, ``steps``, then both skip until ``all_off``."""
+    tmp, broker = home.tmp, home.broker
+    (tmp / "r.yaml").write_text(config, encoding="utf-8")
     with Store(tmp / "r.db") as store:
         store.upsert(*generate(SAMPLE_END))
         for athlete in ATHLETES:
             store.set_override(athlete, SAMPLE_END, Protocol.ACTIVE_RECOVERY, BEGIN)
     home.set_clock(BEGIN)
-    async with aiomqtt.Client(broker.host, broker.port, identifier=f"plugs-{tmp.name}") as client:
+    async with aiomqtt.Client(broker.host, broker.port, identifier=f"test-{tmp.name}") as client:
         for topic in ("cmnd/+/+", "recoveryd/status", "recoveryd/+/event"):
             await client.subscribe(topic, qos=1)
         listening = asyncio.create_task(home.listen(client))
@@ -247,14 +252,30 @@ async def one_day(tmp: Path, broker: BrokerAddress, steps: list[tuple[object, ..
                 await step(home, client, drawn)
             for athlete in ATHLETES:  # the day ends: both skip, whatever is on goes off
                 await command(home, client, athlete, "skip_today", "PRESS")
-            plugs = home.plugs.values()
-            await until(lambda: not any(p.is_on(time.monotonic()) for p in plugs), "all off", 20)
+            await until(all_off, "everything off", 30)
             await home.stop(kill=False)
         finally:
             if home.process is not None and home.process.returncode is None:
                 await home.stop(kill=True)
             listening.cancel()
-    return home
+
+
+def within_a_session(armed: timedelta, rests: Iterator[timedelta]) -> bool:
+    """Whether ``armed`` is no longer than the rest of a session logged as sent.
+
+    ``rests`` are those rests in the order logged and are used up: a switch-on matches one
+    after the last matched (one logged but never sent, the daemon killed, is passed over);
+    2 s for the message's way.
+    """
+    return any(armed <= rest + timedelta(seconds=2) for rest in rests)
+
+
+def rests_of(log: list[LoggedAction], device: str) -> Iterator[timedelta]:
+    """For each switch-on of ``device`` logged as sent: the rest of its session from then."""
+    return iter([
+        r.ends_at - r.logged_at for r in log
+        if r.device == device and r.status == "sending" and r.ends_at is not None
+    ])  # fmt: skip
 
 
 def check(home: Household) -> None:
@@ -267,32 +288,39 @@ def check(home: Household) -> None:
         assert len(ons) <= switch_ons, f"{device}: {len(ons)} switch-ons"
         armed = sum(pulse or 0 for _, pulse in ons)
         assert armed <= minutes * 60, f"{device}: armed for {armed} s in all"
-        sent = [r for r in log if r.device == device and r.status == "sending"]
-        assert len(ons) <= len(sent)
-        rests = iter([r.ends_at - r.logged_at for r in sent if r.ends_at is not None])
+        rests = rests_of(log, device)
         for virtual, pulse in ons:
             assert pulse is not None
             assert (virtual + timedelta(seconds=pulse)).time() <= LATEST_OFF[device]
-            # The auto-off armed with it ends it by the planned end of a session that was
-            # logged as sent (in order; one logged but never sent, the daemon killed, is passed
-            # over), 2 s for the message's way.
-            armed_for = timedelta(seconds=pulse)
-            assert any(armed_for <= rest + timedelta(seconds=2) for rest in rests), (
-                device, virtual, pulse,
-            )  # fmt: skip
+            # The auto-off armed with it ends it by the planned end of its session.
+            assert within_a_session(timedelta(seconds=pulse), rests), (device, virtual, pulse)
         assert not plug.is_on(math.inf)
 
 
-@settings(
-    max_examples=EXAMPLES, deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)  # fmt: skip
-@given(steps=st.lists(STEPS, min_size=3, max_size=8))
+def random_days(examples: int) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Hypothesis draws ``examples`` days of 3 to 8 steps each for the decorated test."""
+
+    def decorate(test: Callable[..., None]) -> Callable[..., None]:
+        drawn = given(steps=st.lists(STEPS, min_size=3, max_size=8))(test)
+        return settings(
+            max_examples=examples, deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        )(drawn)  # fmt: skip
+
+    return decorate
+
+
+@random_days(EXAMPLES)
 def test_no_sequence_of_commands_restarts_and_jumps_leaves_heat_on_or_exceeds_the_budget(
     mosquitto: BrokerAddress,
     tmp_path_factory: pytest.TempPathFactory,
     steps: list[tuple[object, ...]],
 ) -> None:
     tmp = tmp_path_factory.mktemp("day")
-    home = asyncio.run(one_day(tmp, mosquitto, steps))
+    home = Household(tmp, mosquitto)
+    plugs = home.plugs.values()
+    asyncio.run(
+        run_day(home, household(tmp, mosquitto.port), steps,
+                lambda: not any(p.is_on(time.monotonic()) for p in plugs))
+    )  # fmt: skip
     check(home)

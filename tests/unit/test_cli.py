@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from recoveryd.cli import main
-from recoveryd.config import load_config
+from recoveryd.config import Config, load_config
 from recoveryd.deciding import decide_range
 from recoveryd.models import Action, Protocol
 from recoveryd.sampledata import generate
@@ -111,21 +111,27 @@ def test_replay_json_lines_and_chart(
     assert main([*args[:3], *backwards]) == 2
 
 
-def test_timeline_shows_the_households_day_and_what_became_of_it(
-    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
-) -> None:
-    config_path = cli_config(
+def rest_day_with_sauna(cli_config: Callable[[str], Path], sauna: str) -> Config:
+    """Alex and Sam on a rest day (overridden) whose sauna is a dry run; ``sauna`` adds keys."""
+    config = load_config(cli_config(
         "household: {timezone: Europe/Berlin}\n"
         "athletes: [{id: alex, name: Alex, sources: [oura]}, {id: sam, name: Sam, "
         "sources: [garmin]}]\n"
-        "devices: {sauna: {kind: sauna, via: dry_run, heat_rate_c_per_min: 2, ambient_c: 20}}\n"
+        f"devices: {{sauna: {{kind: sauna, via: dry_run, heat_rate_c_per_min: 2, ambient_c: 20,"
+        f"{sauna}}}}}\n"
         "recovery: {rest: {sauna: {device: sauna, ready_by: '18:00', minutes: 20, temp_c: 80}}}\n"
-    )
-    config = load_config(config_path)
+    ))  # fmt: skip
     with Store(config.storage.path) as store:
         store.upsert(*generate(SAMPLE_END))
         for athlete in ("alex", "sam"):
             store.set_override(athlete, SAMPLE_END, Protocol.REST, datetime.now(UTC))
+    return config
+
+
+def test_timeline_shows_the_households_day_and_what_became_of_it(
+    cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    rest_day_with_sauna(cli_config, "")
     # Overrides to rest, which has a sauna here: no illness, so both sessions are planned.
     assert main(["timeline", "--date", SAMPLE_END.isoformat(), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -143,20 +149,9 @@ def test_timeline_shows_the_households_day_and_what_became_of_it(
 def test_timeline_shows_skips_owed_switch_offs_and_refusals(
     cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config_path = cli_config(
-        "household: {timezone: Europe/Berlin}\n"
-        "athletes: [{id: alex, name: Alex, sources: [oura]}, {id: sam, name: Sam, "
-        "sources: [garmin]}]\n"
-        "devices: {sauna: {kind: sauna, via: dry_run, heat_rate_c_per_min: 2, ambient_c: 20,"
-        " daily_max_switch_ons: 1}}\n"
-        "recovery: {rest: {sauna: {device: sauna, ready_by: '18:00', minutes: 20, temp_c: 80}}}\n"
-    )
-    config = load_config(config_path)
+    config = rest_day_with_sauna(cli_config, " daily_max_switch_ons: 1,")
     zone = config.zone
     with Store(config.storage.path) as store:
-        store.upsert(*generate(SAMPLE_END))
-        for athlete in ("alex", "sam"):
-            store.set_override(athlete, SAMPLE_END, Protocol.REST, datetime.now(UTC))
         # Alex's sauna went on at 10:00 (start now), then Alex skipped the day.
         ten = datetime(2026, 3, 4, 10, 0, tzinfo=zone)
         on = Action(ten, "alex", "sauna", "heat_on", "sauna", (("temp_c", "80"),),
