@@ -43,8 +43,8 @@ class DayTimeline:
     actions: tuple[Action, ...]
     notes: Mapping[str, str] = field(default_factory=dict)
     refused: Mapping[str, str] = field(default_factory=dict)
-    # Switch-offs due at once whatever the clock says (timed at their switch-on, which a
-    # clock set back may put in the future).
+    # Switch-offs due at once whatever the clock says (timed when their session was opened,
+    # which a clock set back since may put in the future).
     due_now: frozenset[str] = frozenset()
     # Switch-offs that end a session under way: they keep its real length through clock jumps.
     ending: frozenset[str] = frozenset()
