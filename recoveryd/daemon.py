@@ -605,15 +605,24 @@ class Daemon:
         )
 
     async def _run_action(self, action: Action) -> None:
-        """Guard, act, and report back through the queue (the consumer logs it)."""
+        """Guard, act, and report back through the queue (the consumer logs it).
+
+        Whatever happens, the outcome is reported: an action that never reports stays in
+        flight, and its device's switch-off would wait for it.
+        """
         device = self.config.devices[action.device]
         actuator = self.actuators[device.via]
-        sensors = await actuator.sensors(device) if action.command == "heat_on" else Sensors()
-        verdict = safety_check(action, sensors)
-        if not verdict.allowed:
-            self.queue.put_nowait(ActionFinished(action, "refused", verdict.reason))
+        try:
+            sensors = await actuator.sensors(device) if action.command == "heat_on" else Sensors()
+            verdict = safety_check(action, sensors)
+            if not verdict.allowed:
+                self.queue.put_nowait(ActionFinished(action, "refused", verdict.reason))
+                return
+            result = await actuator.execute(action, device)
+        except Exception as exc:  # a bug in an adapter: the device's state is unknown
+            log.exception("%s %s: unexpected error", action.command, action.device)
+            self.queue.put_nowait(ActionFinished(action, "failed", f"unexpected error: {exc}"))
             return
-        result = await actuator.execute(action, device)
         self.queue.put_nowait(ActionFinished(action, result.status, result.detail))
 
     def _finish_action(self, action: Action, status: str, detail: str) -> None:

@@ -23,7 +23,7 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from homeassistant_api import AsyncClient, AsyncWebsocketClient
-from homeassistant_api.errors import EndpointNotFoundError
+from homeassistant_api.errors import EndpointNotFoundError, HomeassistantAPIError
 
 BLUEPRINT = "recoveryd/auto_off.yaml"
 
@@ -82,9 +82,12 @@ async def auto_off_problem(
         for automation in await ws.get_states():
             if not automation.entity_id.startswith("automation.") or automation.state != "on":
                 continue
-            result = await ws.recv_result_dict(
-                await ws.send("automation/config", entity_id=automation.entity_id)
-            )
+            try:
+                result = await ws.recv_result_dict(
+                    await ws.send("automation/config", entity_id=automation.entity_id)
+                )
+            except (TypeError, HomeassistantAPIError):
+                continue  # gone since the list was read, or an answer of another shape
             config = result.get("config")
             if isinstance(config, dict) and watches(config, device, timer):
                 return None

@@ -23,13 +23,15 @@ import aiomqtt
 import pytest
 from recoveryd.cli import main as cli
 from recoveryd.config import Config
-from recoveryd.models import CheckIn, Night, Protocol
+from recoveryd.home_config import DeviceConfig
+from recoveryd.models import Action, CheckIn, Night, Protocol
+from recoveryd.ports import ActionResult
 from recoveryd.store import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.test_clock_jumps import JumpingClock, at, running
 from tests.integration.test_daemon_mqtt import Watcher, watching
-from tests.integration.test_daemon_timeline import Recorder
+from tests.integration.test_daemon_timeline import FixedClock, Recorder, run_until_idle
 
 pytestmark = pytest.mark.integration
 
@@ -245,3 +247,27 @@ async def test_start_now_ends_with_the_protocol_it_was_pressed_for(
         # Rest's own sauna, at its own time: the press was for active recovery.
         assert min(a.at for a in rest) == at(17, 30) + timedelta(0)
     assert recorder.done == []
+
+
+class Crashing(Recorder):
+    """A recording actuator with a bug: every heat-on raises."""
+
+    async def execute(self, action: Action, device: DeviceConfig) -> ActionResult:
+        if action.command == "heat_on":
+            self.done.append(action)
+            raise KeyError(action.command)
+        return await super().execute(action, device)
+
+
+async def test_an_actuator_that_raises_leaves_nothing_in_flight_and_switches_off(
+    household: Config, caplog: pytest.LogCaptureFixture
+) -> None:
+    recorder = Crashing()
+    await run_until_idle(household, FixedClock(at(17, 31)), recorder)
+    # The heat-on's outcome is unknown: reported as failed, so the switch-off runs at once
+    # (it would wait forever behind a switch-on still in flight).
+    assert [a.command for a in recorder.done] == ["heat_on", "heat_off"]
+    assert "heat_on sauna: unexpected error" in caplog.text
+    with Store(household.storage.path) as store:
+        log = store.action_history(SAMPLE_END)
+    assert [(c, s) for _, c, s, _ in log] == [("heat_on", "failed"), ("heat_off", "done")]
