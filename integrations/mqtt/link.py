@@ -112,13 +112,14 @@ class MqttLink:
             # a delayed ACK makes about 40 ms on Linux.
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
         ) as client:
-            await client.publish(self._availability, "online", qos=1, retain=True)
             if self._ha_status is not None:
                 await client.subscribe(self._ha_status, qos=1)
             for topic in self._device_topics:
                 await client.subscribe(topic, qos=1)
             for topic in self._command_filters:
                 await client.subscribe(topic, qos=1)
+            # Online once it listens: a command sent on seeing "online" is not lost.
+            await client.publish(self._availability, "online", qos=1, retain=True)
             self._client = client
             self._lost = asyncio.Event()
             self._up.set()
