@@ -238,6 +238,12 @@ def _dispatch(args: argparse.Namespace) -> int:
     return with_config[args.command]()
 
 
+LIBRARY_LOGGERS = (
+    "apscheduler", "homeassistant_api", "aiomqtt", "paho", "amqtt", "bleak",
+    "bleak_retry_connector", "niquests", "urllib3", "apprise", "matplotlib",
+)  # fmt: skip
+
+
 def _configure_logging(*, verbose: bool, interactive: bool) -> None:
     level = logging.DEBUG if verbose else logging.INFO
     if interactive:
@@ -250,8 +256,11 @@ def _configure_logging(*, verbose: bool, interactive: bool) -> None:
         logging.basicConfig(level=level, format="%(name)s: %(message)s", handlers=[handler])
     else:
         logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # The scheduler announces every job it adds at INFO; its warnings and errors still show.
-    logging.getLogger("apscheduler").setLevel(logging.DEBUG if verbose else logging.WARNING)
+    # Libraries speak at INFO of their own workings (the scheduler of every job it adds,
+    # homeassistant-api of every WebSocket message, user ids included): their warnings and
+    # errors still show; the rest with -v.
+    for library in LIBRARY_LOGGERS:
+        logging.getLogger(library).setLevel(logging.DEBUG if verbose else logging.WARNING)
 
 
 def _demo() -> int:

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from recoveryd import daemon as daemon_module
+from recoveryd.cli import LIBRARY_LOGGERS
 from recoveryd.clock import Reading
 from recoveryd.config import load_config
 from recoveryd.daemon import Daemon
@@ -62,5 +63,6 @@ async def main(config_path: Path, clock_path: Path) -> None:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    for library in LIBRARY_LOGGERS:
+        logging.getLogger(library).setLevel(logging.WARNING)
     asyncio.run(main(Path(sys.argv[1]), Path(sys.argv[2])))

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -176,3 +177,20 @@ def test_timeline_shows_skips_owed_switch_offs_and_refusals(
         "10:00  alex       sauna: heat_off sauna  [pending]  alex's sauna is no longer planned "
         "today: off now"
     )
+
+
+def test_libraries_log_warnings_only_unless_verbose() -> None:
+    from recoveryd.cli import LIBRARY_LOGGERS, _configure_logging  # noqa: PLC0415
+
+    try:
+        _configure_logging(verbose=False, interactive=False)
+        assert {logging.getLogger(n).getEffectiveLevel() for n in LIBRARY_LOGGERS} == {
+            logging.WARNING
+        }
+        _configure_logging(verbose=True, interactive=False)
+        assert logging.getLogger("homeassistant_api.basewebsocket").getEffectiveLevel() == (
+            logging.DEBUG
+        )
+    finally:
+        for name in LIBRARY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.NOTSET)
