@@ -25,7 +25,7 @@ from recoveryd.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
 from recoveryd.ports import ActionResult
 from recoveryd.safety import Sensors, check, start_check_turns_off
 
-from integrations.homeassistant.auto_off import auto_off_problem
+from integrations.homeassistant.auto_off import auto_off_refusal, hms, session_seconds
 from integrations.homeassistant.session import ha_client, ha_websocket, why
 
 log = logging.getLogger(__name__)
@@ -153,33 +153,23 @@ class HomeAssistant:
     async def _arm_auto_off(
         self, client: AsyncClient, action: Action, device: DeviceConfig
     ) -> None:
-        """Start the device's auto-off timer for the whole session, or refuse the switch-on.
+        """Start the device's auto-off timer for the rest of the session, or refuse.
 
         Raises:
             RefusedError: nothing in Home Assistant would switch the device off without
                 recoveryd (and the configuration does not name a hardware limit).
         """
+        refusal = await auto_off_refusal(
+            client, lambda: ha_websocket(self._websocket, self._token, verify=self._verify),
+            action, device,
+        )  # fmt: skip
+        if refusal is not None:
+            raise RefusedError(refusal)
         timer = device.auto_off_timer
-        if timer is None:
-            if device.hardware_auto_off is not None:
-                return  # the configuration names what switches it off by itself
-            msg = f"refused: {device.entity} has no auto-off (set auto_off_timer)"
-            raise RefusedError(msg)
-        problem = await auto_off_problem(
-            client,
-            lambda: ha_websocket(self._websocket, self._token, verify=self._verify),
-            _entity(device),
-            timer,
-        )
-        if problem is not None:
-            msg = f"refused: {problem}"
-            raise RefusedError(msg)
-        seconds = _session_seconds(action)
-        if seconds <= 0:
-            msg = f"refused: {action.command} {device.entity} has no session length to arm"
-            raise RefusedError(msg)
-        await client.trigger_service("timer", "start", entity_id=timer, duration=_hms(seconds))
-        await _confirm(client, timer, "active")
+        if timer is not None:
+            duration = hms(session_seconds(action))
+            await client.trigger_service("timer", "start", entity_id=timer, duration=duration)
+            await _confirm(client, timer, "active")
 
 
 def _entity(device: DeviceConfig) -> str:
@@ -234,7 +224,7 @@ async def _switch(client: AsyncClient, action: Action, device: DeviceConfig) -> 
         # Boots run by a timer (an automation in Home Assistant starts and stops them with
         # it): the timer is the session, and it ends by itself.
         if on:
-            duration = _hms(_session_seconds(action))
+            duration = hms(session_seconds(action))
             await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
             return await _confirm(client, entity, "active")
         await client.trigger_service("timer", "cancel", entity_id=entity)
@@ -246,21 +236,6 @@ async def _switch(client: AsyncClient, action: Action, device: DeviceConfig) -> 
 
 def _domain(device: DeviceConfig) -> str:
     return _entity(device).split(".", 1)[0]
-
-
-def _hms(seconds: int) -> str:
-    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
-
-
-def _session_seconds(action: Action) -> int:
-    """How long what ``action`` starts may run.
-
-    The rest of its session when the daemon says (``auto_off_s``), else its planned length.
-    """
-    seconds = action.param("auto_off_s")
-    if seconds is not None:
-        return int(seconds)
-    return int(action.param("auto_off_min") or action.param("minutes") or 0) * 60
 
 
 async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
@@ -278,7 +253,7 @@ async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig)
 async def _timer_start(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
     entity = _entity(device)
     minutes = int(action.param("minutes") or 0)
-    await client.trigger_service("timer", "start", entity_id=entity, duration=_hms(minutes * 60))
+    await client.trigger_service("timer", "start", entity_id=entity, duration=hms(minutes * 60))
     return await _confirm(client, entity, "active")
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from homeassistant_api import AsyncClient, AsyncWebsocketClient
 from homeassistant_api.errors import EndpointNotFoundError, HomeassistantAPIError
+from recoveryd.home_config import DeviceConfig
+from recoveryd.models import Action
 
 BLUEPRINT = "recoveryd/auto_off.yaml"
 
@@ -95,3 +97,36 @@ async def auto_off_problem(
         f"no enabled automation from the recoveryd auto-off blueprint ({BLUEPRINT}) switches "
         f"{device} off when {timer} finishes"
     )
+
+
+def hms(seconds: int) -> str:
+    """A duration as Home Assistant's timer takes it: ``HH:MM:SS``."""
+    return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def session_seconds(action: Action) -> int:
+    """How long what ``action`` starts may run.
+
+    The rest of its session when the daemon says (``auto_off_s``), else its planned length.
+    """
+    seconds = action.param("auto_off_s")
+    if seconds is not None:
+        return int(seconds)
+    return int(action.param("auto_off_min") or action.param("minutes") or 0) * 60
+
+
+async def auto_off_refusal(
+    client: AsyncClient, websocket: WebSocket, action: Action, device: DeviceConfig
+) -> str | None:
+    """Why ``device`` must not be switched on for want of an auto-off, or ``None``."""
+    timer = device.auto_off_timer
+    if timer is None:
+        if device.hardware_auto_off is not None:
+            return None  # the configuration names what switches it off by itself
+        return f"refused: {device.entity} has no auto-off (set auto_off_timer)"
+    problem = await auto_off_problem(client, websocket, device.entity or "", timer)
+    if problem is not None:
+        return f"refused: {problem}"
+    if session_seconds(action) <= 0:
+        return f"refused: {action.command} {device.entity} has no session length to arm"
+    return None
