@@ -71,6 +71,8 @@ def parse_ingest(athlete: str, kind: str, payload: bytes) -> Observation:
         raw = json.loads(payload)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IngestError(f"{kind}: not JSON: {exc}") from None
+    except RecursionError:  # 4 KB of brackets nest deeper than the decoder goes
+        raise IngestError(f"{kind}: JSON nested too deeply; send one flat object") from None
     model: type[BaseModel] = {"night": NightPayload, "checkin": CheckInPayload,
                               "session": SessionPayload}[kind]  # fmt: skip
     try:

@@ -46,6 +46,8 @@ def test_each_kind() -> None:
         ("sleep", b"{}", "unknown kind 'sleep'; allowed: night, checkin, session"),
         ("night", b"\xff", "night: not JSON: 'utf-8' codec can't decode byte 0xff in position "
          "0: invalid start byte"),
+        ("night", b"[" * 2000 + b"]" * 2000,
+         "night: JSON nested too deeply; send one flat object"),
     ],
 )  # fmt: skip
 def test_rejections_are_one_line(kind: str, payload: bytes, message: str) -> None:
