@@ -288,10 +288,16 @@ def _check_config(path: Path | None) -> int:
 
 def _run(config: Config, *, dry_run: bool) -> int:
     from recoveryd.daemon import run_daemon  # noqa: PLC0415 - keep other commands light
+    from recoveryd.daemon_lock import DaemonRunningError, daemon_lock  # noqa: PLC0415
 
     if dry_run:
         config = config.model_copy(update={"dry_run": True})
-    run_daemon(config)
+    try:
+        with daemon_lock(config.storage.path):
+            run_daemon(config)
+    except DaemonRunningError as exc:
+        sys.stderr.write(f"recoveryd run: {exc}\n")
+        return EXIT_REJECTED
     return EXIT_OK
 
 
