@@ -48,7 +48,13 @@ from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
 from recoveryd.day_state import Applied, apply_command, live_state, paused
 from recoveryd.deciding import decide_and_store, decide_range
-from recoveryd.device_ledger import already_on, budget_of, budget_refusal, sessions
+from recoveryd.device_ledger import (
+    already_on,
+    budget_of,
+    budget_refusal,
+    session_of,
+    sessions,
+)
 from recoveryd.engine.hrv import HrvError
 from recoveryd.events import (
     ActionDue,
@@ -78,7 +84,6 @@ from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import (
     CHECKIN_ITEMS,
     SAFE_COMMANDS,
-    SWITCH_OFF,
     SWITCH_ONS,
     Action,
     CheckIn,
@@ -589,8 +594,7 @@ class Daemon:
                 if a.device == action.device and a.command in SAFE_COMMANDS
                 and action.at < a.at <= end.at
             ]  # fmt: skip
-            owed = Action(action.ends_at or action.at, action.athlete, action.modality,
-                          SWITCH_OFF[action.command], action.device)  # fmt: skip
+            owed = session_of(action).switch_off(now=False)
             for a in (*session, owed):
                 self._shifts.setdefault(a.key, timedelta(0))
 

@@ -23,7 +23,7 @@ from recoveryd.commands import (
     SetProtocol,
     SetRpe,
 )
-from recoveryd.device_ledger import sessions
+from recoveryd.device_ledger import ON_STATUSES, sessions
 from recoveryd.models import CHECKIN_ITEMS, Action
 from recoveryd.store import Store
 from recoveryd.timeline import SESSION_MODALITIES, describe
@@ -47,18 +47,16 @@ class Applied:
     household: bool = False
 
 
-# A session has begun once one of its actions may have reached a device.
-_BEGUN = frozenset({"sending", "done", "dry_run", "failed"})
-
-
 def session_begun(store: Store, athlete: str, today: date) -> bool:
     """Whether the athlete's recovery session of ``today`` began, by the action log.
+
+    It began once one of its actions may have reached a device.
 
     The log, not the current timeline: after Skip the timeline no longer holds the session,
     and Start must not begin it a second time.
     """
     return any(
-        row.athlete == athlete and row.modality in SESSION_MODALITIES and row.status in _BEGUN
+        row.athlete == athlete and row.modality in SESSION_MODALITIES and row.status in ON_STATUSES
         for row in store.action_log(today, today)
     )
 

@@ -73,9 +73,7 @@ class DeviceSession:
     @property
     def minutes(self) -> int:
         """The planned minutes on, charged against the day's budget."""
-        if self.ends_at is None:
-            return 0
-        return max(0, math.ceil(elapsed(self.on_at, self.ends_at).total_seconds() / 60))
+        return 0 if self.ends_at is None else planned_minutes(self.on_at, self.ends_at)
 
     def switch_off(self, *, now: bool) -> Action:
         """The switch-off this session is owed: at its planned end, or (``now``) at once.
@@ -86,6 +84,19 @@ class DeviceSession:
         """
         at = self.opened_at if now or self.ends_at is None else self.ends_at
         return Action(at, self.athlete, self.modality, SWITCH_OFF[self.command], self.device)
+
+
+def planned_minutes(start: datetime, end: datetime) -> int:
+    """Whole minutes from ``start`` to ``end``, a started minute counted."""
+    return max(0, math.ceil(elapsed(start, end).total_seconds() / 60))
+
+
+def session_of(action: Action) -> DeviceSession:
+    """The session the switch-on ``action`` opens when it runs."""
+    return DeviceSession(
+        action.key, action.athlete, action.modality, action.device, action.command,
+        action.at, action.ends_at, "planned", open=True, opened_at=action.at,
+    )  # fmt: skip
 
 
 def sessions(log: Iterable[LoggedAction]) -> list[DeviceSession]:
@@ -106,12 +117,8 @@ def sessions(log: Iterable[LoggedAction]) -> list[DeviceSession]:
         elif row.command in SWITCH_OFFS and row.status in OFF_STATUSES:
             for key, session in found.items():
                 if session.device == row.device and session.open:
-                    found[key] = _closed(session)
+                    found[key] = replace(session, open=False)
     return list(found.values())
-
-
-def _closed(session: DeviceSession) -> DeviceSession:
-    return replace(session, open=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +173,7 @@ def budget_refusal(
         )
     if action.ends_at is None:
         return f"refused: {action.command} {device} has no planned end"
-    minutes = math.ceil(elapsed(action.at, action.ends_at).total_seconds() / 60)
+    minutes = planned_minutes(action.at, action.ends_at)
     if used.minutes + minutes > budget.max_on_min:
         return (
             f"refused: {minutes} min more would make {used.minutes + minutes} min of {device} "
@@ -197,11 +204,7 @@ def already_on(device: str, found: Sequence[DeviceSession], key: str) -> str | N
 
 def simulated(found: Sequence[DeviceSession], action: Action) -> list[DeviceSession]:
     """``found`` with ``action`` run: for checking the switch-ons still to come in order."""
-    session = DeviceSession(
-        action.key, action.athlete, action.modality, action.device, action.command,
-        action.at, action.ends_at, "planned", open=True, opened_at=action.at,
-    )  # fmt: skip
-    return [*found, session]
+    return [*found, session_of(action)]
 
 
 def budgets(devices: Mapping[str, DeviceConfig]) -> dict[str, DailyBudget]:

@@ -224,9 +224,7 @@ async def _switch(client: AsyncClient, action: Action, device: DeviceConfig) -> 
         # Boots run by a timer (an automation in Home Assistant starts and stops them with
         # it): the timer is the session, and it ends by itself.
         if on:
-            duration = hms(session_seconds(action))
-            await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
-            return await _confirm(client, entity, "active")
+            return await _timer_start(client, action, device)
         await client.trigger_service("timer", "cancel", entity_id=entity)
         return await _confirm(client, entity, "idle")
     state = "on" if on else "off"
@@ -252,8 +250,8 @@ async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig)
 
 async def _timer_start(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
     entity = _entity(device)
-    minutes = int(action.param("minutes") or 0)
-    await client.trigger_service("timer", "start", entity_id=entity, duration=hms(minutes * 60))
+    duration = hms(session_seconds(action))
+    await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
     return await _confirm(client, entity, "active")
 
 
