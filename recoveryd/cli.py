@@ -272,7 +272,7 @@ def _demo() -> int:
 def _check_config(path: Path | None) -> int:
     from integrations.ble.profile import ProfileError, load_profile  # noqa: PLC0415
 
-    config = load_config(path)
+    config = load_config(path, check=True)
     problems = []
     for name, device in config.devices.items():
         if device.via == "ble" and device.profile:
@@ -282,6 +282,9 @@ def _check_config(path: Path | None) -> int:
                 problems.append(f"devices.{name}.profile: {exc}")
     if problems:
         raise ConfigError(problems)
+    # Placeholders are filled in where the daemon runs, not where the file is checked.
+    for unset in config.unset_placeholders:
+        sys.stdout.write(f"note: {unset} is not set here; `recoveryd run` needs it\n")
     sys.stdout.write("ok\n")
     return EXIT_OK
 

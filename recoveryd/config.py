@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -32,6 +32,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from recoveryd.config_files import FileProblem, YamlProblem, load_yaml, read_text
 from recoveryd.engine.thresholds import Thresholds
 from recoveryd.home_config import (
     BUDGETED_MODALITIES,
@@ -416,6 +417,12 @@ class Config(_Section):
     recovery: dict[Protocol, ProtocolHomeConfig] = Field(default_factory=dict)
     dry_run: bool = Field(default=False, title="Plan and log actions but touch no device")
     _base_dir: Path = PrivateAttr(default=Path())
+    _unset: tuple[str, ...] = PrivateAttr(default=())
+
+    @property
+    def unset_placeholders(self) -> tuple[str, ...]:
+        """``<key path>: ${NAME}`` of each placeholder left unset (loaded with ``check`` only)."""
+        return self._unset
 
     def resolve(self, path: str) -> Path:
         """A path from the configuration, relative to the configuration file's directory."""
@@ -534,10 +541,13 @@ class Config(_Section):
         return ZoneInfo(self.household.timezone)
 
 
-def load_config(path: Path | str | None = None) -> Config:
+def load_config(path: Path | str | None = None, *, check: bool = False) -> Config:
     """Read, resolve and validate the configuration file.
 
-    ``path`` defaults to ``$RECOVERYD_CONFIG``, then ``/etc/recoveryd/recoveryd.yaml``.
+    ``path`` defaults to ``$RECOVERYD_CONFIG``, then ``/etc/recoveryd/recoveryd.yaml``. With
+    ``check``, an unset ``${ENV}`` placeholder is no problem (the value is only needed by the
+    process that runs): the placeholder itself stands in for it and
+    :attr:`Config.unset_placeholders` lists it.
 
     Raises:
         ConfigError: with one line per problem, each naming the file and key.
@@ -545,39 +555,42 @@ def load_config(path: Path | str | None = None) -> Config:
     config_path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
     label = config_path.name
     try:
-        text = config_path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError([f"{config_path}: cannot read the file: {exc.strerror}"]) from None
-    return parse_config(text, label=label, base_dir=config_path.parent)
+        text = read_text(config_path)
+    except FileProblem as exc:
+        raise ConfigError([str(exc)]) from None
+    return parse_config(text, label=label, base_dir=config_path.parent, check=check)
 
 
-def parse_config(text: str, *, label: str, base_dir: Path) -> Config:
+def parse_config(text: str, *, label: str, base_dir: Path, check: bool = False) -> Config:
     """Validate configuration ``text``; ``label`` prefixes every error line.
 
     Raises:
-        ConfigError: with one line per problem.
+        ConfigError: with one line per problem: placeholders, files and the schema together.
     """
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ConfigError([f"{label}: {where}not valid YAML: {problem}"]) from None
+        raw = load_yaml(text)
+    except YamlProblem as exc:
+        raise ConfigError([f"{label}: {exc}"]) from None
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError([f"{label}: the file must hold a mapping of sections, got {_kind(raw)}"])
     problems: list[str] = []
-    resolved = _resolve(raw, (), base_dir, problems, label)
-    if problems:
-        raise ConfigError(problems)
+    unset: list[str] = []
+    files: list[str] = []
+    resolved = _resolve(raw, (), _Resolving(base_dir, label, problems, files, unset, check=check))
+    if files:  # the schema's view of a key whose file was not read would only add noise
+        raise ConfigError(problems + files)
     try:
         config = Config.model_validate(resolved)
     except ValidationError as exc:
-        raise ConfigError([f"{label}: {line}" for line in describe_errors(exc, Config)]) from None
+        problems += [f"{label}: {line}" for line in describe_errors(exc, Config)]
+        raise ConfigError(problems) from None
+    if problems:
+        raise ConfigError(problems)
     config = _with_tls_files(config, base_dir, label)
     config._base_dir = base_dir  # noqa: SLF001 - set once by the loader
+    config._unset = tuple(unset)  # noqa: SLF001 - set once by the loader
     return config
 
 
@@ -620,65 +633,71 @@ def _needs_home_assistant(what: str) -> PydanticCustomError:
     )
 
 
-def _resolve(
-    node: object, path: tuple[str | int, ...], base_dir: Path, problems: list[str], label: str
-) -> object:
+@dataclass(frozen=True)
+class _Resolving:
+    """What resolving placeholders and ``*_file`` keys needs, and where it reports."""
+
+    base_dir: Path
+    label: str
+    problems: list[str]
+    file_problems: list[str]
+    unset: list[str]
+    check: bool
+
+
+def _resolve(node: object, path: tuple[str | int, ...], ctx: _Resolving) -> object:
     """Substitute ``${ENV}`` placeholders and read ``<key>_file`` secrets into ``<key>``."""
     if isinstance(node, dict):
         out: dict[object, object] = {}
         for key, value in node.items():
             if isinstance(key, str) and key.endswith("_file") and isinstance(value, str):
                 target = key.removesuffix("_file")
-                secret_path = Path(_substitute(value, (*path, key), problems, label))
-                if not secret_path.is_absolute():
-                    secret_path = base_dir / secret_path
-                try:
-                    text = secret_path.read_text(encoding="utf-8")
-                except OSError as exc:
-                    where = _format_loc((*path, key))
-                    problems.append(f"{label}: {where}: cannot read {secret_path}: {exc.strerror}")
-                    continue
-                out[target] = (
-                    _included_yaml(text, secret_path, (*path, key), problems, label)
-                    if target in _YAML_FILES
-                    else text.strip()
-                )
+                out[target] = _read_file_key(value, (*path, key), target, ctx)
                 continue
-            out[key] = _resolve(value, (*path, key), base_dir, problems, label)
+            out[key] = _resolve(value, (*path, key), ctx)
         return out
     if isinstance(node, list):
-        return [_resolve(v, (*path, i), base_dir, problems, label) for i, v in enumerate(node)]
+        return [_resolve(v, (*path, i), ctx) for i, v in enumerate(node)]
     if isinstance(node, str):
-        return _substitute(node, path, problems, label)
+        return _substitute(node, path, ctx)
     return node
+
+
+def _read_file_key(value: str, loc: tuple[str | int, ...], target: str, ctx: _Resolving) -> object:
+    """The value of a ``<key>_file`` key: a secret's stripped text, or an included YAML file."""
+    file_path = Path(_substitute(value, loc, ctx))
+    if not file_path.is_absolute():
+        file_path = ctx.base_dir / file_path
+    included = target in _YAML_FILES
+    try:
+        text = read_text(file_path, secret=not included)
+    except FileProblem as exc:
+        ctx.file_problems.append(f"{ctx.label}: {_format_loc(loc)}: {exc}")
+        return None
+    if not included:
+        return text.strip()
+    try:
+        return load_yaml(text)
+    except YamlProblem as exc:
+        ctx.file_problems.append(f"{ctx.label}: {_format_loc(loc)}: {file_path.name}: {exc}")
+        return None
 
 
 # Keys whose ``<key>_file`` holds YAML to include, not a secret string.
 _YAML_FILES = frozenset({"plan"})
 
 
-def _included_yaml(
-    text: str, path: Path, loc: tuple[str | int, ...], problems: list[str], label: str
-) -> object:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        problems.append(
-            f"{label}: {_format_loc(loc)}: {path.name}: {where}not valid YAML: {problem}"
-        )
-        return None
-
-
-def _substitute(value: str, path: tuple[str | int, ...], problems: list[str], label: str) -> str:
+def _substitute(value: str, path: tuple[str | int, ...], ctx: _Resolving) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name not in os.environ:
-            problems.append(f"{label}: {_format_loc(path)}: environment variable {name} is not set")
-            return ""
-        return os.environ[name]
+        if name in os.environ:
+            return os.environ[name]
+        where = _format_loc(path)
+        if ctx.check:
+            ctx.unset.append(f"{where}: ${{{name}}}")
+            return match.group(0)
+        ctx.problems.append(f"{ctx.label}: {where}: environment variable {name} is not set")
+        return ""
 
     return _ENV_PLACEHOLDER.sub(replace, value)
 

@@ -150,7 +150,8 @@ def test_missing_secret_sources_are_named(monkeypatch: pytest.MonkeyPatch) -> No
         "recoveryd.yaml: mqtt.password: environment variable NO_SUCH_VAR is not set"
     ]
     assert problems(MINIMAL + "mqtt: {password_file: /nonexistent/pw}\n") == [
-        "recoveryd.yaml: mqtt.password_file: cannot read /nonexistent/pw: No such file or directory"
+        "recoveryd.yaml: mqtt.password_file: /nonexistent/pw: cannot read the file: "
+        "No such file or directory"
     ]
 
 
