@@ -11,6 +11,7 @@ never names a service, an entity or a device: it can only change the athlete's o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final
 
 from recoveryd.models import CHECKIN_ITEMS, Protocol
@@ -22,6 +23,8 @@ BUTTONS: Final = ("start_session", "skip_today", "redecide")
 CHECKIN_CONTROLS: Final = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
 ATHLETE_CONTROLS: Final = ("protocol", *CHECKIN_CONTROLS, "rpe", *BUTTONS)
 DAEMON_CONTROLS: Final = ("pause",)
+# A command kept by the broker while no daemon listened is applied only if it cannot be older.
+QUEUED_MAX_AGE: Final = timedelta(minutes=5)
 
 
 class CommandError(ValueError):
@@ -91,6 +94,28 @@ def _number(control: str, text: str, low: float, high: float, *, whole: bool) ->
         kind = "a whole number" if whole else "a number"
         raise CommandError(f"{control}: expected {kind} from {low:g} to {high:g}, got {text!r}")
     return value
+
+
+def stale_command(control: str, queued_since: datetime | None, now: datetime) -> None:
+    """Refuse a command that waited in the broker for longer than :data:`QUEUED_MAX_AGE`.
+
+    ``queued_since`` is when no daemon was listening any more (``None``: the command was sent
+    while one was): the command is at most ``now - queued_since`` old, and may be that old.
+    A button pressed twenty minutes ago (a sauna started, a check-in for yesterday) is not
+    what its presser expects now.
+
+    Raises:
+        CommandError: naming how old it may be.
+    """
+    if queued_since is None:
+        return
+    age = now - queued_since
+    if age > QUEUED_MAX_AGE:
+        minutes = max(1, round(age.total_seconds() / 60))
+        raise CommandError(
+            f"{control}: sent while recoveryd was not running (up to {minutes} min ago); "
+            "not applied, send it again"
+        )
 
 
 def parse_command(athlete: str | None, control: str, payload: bytes) -> Command:

@@ -137,7 +137,13 @@ class MqttConfig(_Section):
     username: str | None = None
     password: SecretStr | None = None
     client_id: str = Field(default="recoveryd", min_length=1, max_length=23)
-    protocol: Literal["3.1.1", "5"] = Field(default="3.1.1", title="MQTT protocol version")
+    protocol: Literal["auto", "3.1.1", "5"] = Field(
+        default="auto", title="MQTT protocol version; auto: 5, or 3.1.1 if the broker refuses 5"
+    )
+    session_expiry_s: Annotated[int, between(0, 4_294_967_295)] = Field(
+        default=604_800,
+        title="MQTT 5: how long the broker keeps the session and its messages while away",
+    )
     base_topic: TopicPrefix = "recoveryd"
     keepalive_s: Annotated[int, between(5, 3600)] = 60
     reconnect_max_s: Annotated[float, between(1, 600)] = 60.0

@@ -11,6 +11,7 @@ no two handlers ever race on the store or the broker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import math
@@ -43,7 +44,7 @@ from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.chart import ChartError, render_apart
 from recoveryd.clock import Reading, elapsed, jump, read_system, span
-from recoveryd.commands import CommandError, parse_command
+from recoveryd.commands import CommandError, parse_command, stale_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
 from recoveryd.day_state import Applied, apply_command, live_state, paused
@@ -116,6 +117,7 @@ LATE_DECISION = timedelta(hours=12)  # a decision or pull that late still plans 
 LATE_READING = timedelta(minutes=30)  # the strap is not worn for long after waking
 CLOCK_CHECK_S = 5.0  # how often the wall clock is compared with the monotonic one
 CLOCK_JUMP_S = 30.0  # a difference this large is a jump (NTP slews anything under 0.128 s)
+ALIVE_KEY = "daemon_alive_at"  # the setting the daemon refreshes at every store poll
 
 
 StrapRecorder = Callable[[HrvStrapConfig], Awaitable["Recording"]]
@@ -167,6 +169,9 @@ class Daemon:
         self.queue: asyncio.Queue[Event] = asyncio.Queue()
         self.tracker = StateTracker()
         device_topics = [t for d in config.devices.values() for t in MqttDevices.state_topics(d)]
+        # The previous process's last sign of life: a command the broker kept since then was
+        # pressed while no daemon listened.
+        away_since = _parse_time(self.store.setting(ALIVE_KEY))
         self.link = MqttLink(
             config.mqtt,
             self.topics.availability,
@@ -175,6 +180,9 @@ class Daemon:
             device_topics=device_topics,
             on_device_message=self.tracker.feed,
             command_filters=(self.topics.commands, self.topics.ingests),
+            ingest_filter=self.topics.ingests,
+            away_since=away_since,
+            now=self.clock.now,
         )
         self.actuators = actuators or _actuators(config, self.link, self.tracker)
         self.state_reader = state_reader or _home_assistant(config)
@@ -213,6 +221,7 @@ class Daemon:
         scheduler = self._scheduler()
         self._scheduler_ref = scheduler
         scheduler.start()
+        self._alive()
         # Not among the tasks of _spawn: those are the daemon's work in progress.
         watch = asyncio.create_task(self._watch_clock(), name="clock watch")
         try:
@@ -319,7 +328,11 @@ class Daemon:
             if isinstance(event, Stop):
                 return
             try:
-                await self._handle(event)
+                try:
+                    await self._handle(event)
+                finally:
+                    if isinstance(event, CommandReceived) and event.ack is not None:
+                        event.ack()  # handled (stored, applied or refused): the broker forgets it
                 if self._ingested and (
                     self.queue.empty() or monotonic() - self._decided_at > INGEST_BATCH_S
                 ):
@@ -347,8 +360,8 @@ class Daemon:
         match event:
             case BrokerConnected() | RediscoveryDue():
                 await self._connected(event)
-            case CommandReceived(topic=topic, payload=payload, retained=retained):
-                self._command(topic, payload, retained=retained)
+            case CommandReceived():
+                self._command(event)
             case NotificationAction() | NotificationSent() | ChartDue() | ChartRendered():
                 await self._notification(event)
             case HomeAssistantOnline():
@@ -384,6 +397,7 @@ class Daemon:
 
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
+        self._alive()
         if self._problem is not None:
             # Unhealthy after a store error: healthy again once a write goes through. The
             # error was logged once; the probe does not repeat it every poll.
@@ -402,6 +416,11 @@ class Daemon:
             self._data_version = version
             await self._publish_pending()
             await self._flush()
+
+    def _alive(self) -> None:
+        """Note the daemon's last sign of life (the age bound of commands kept while away)."""
+        with contextlib.suppress(sqlite3.Error):  # an unusable store is reported by its users
+            self.store.set_setting(ALIVE_KEY, self._today()[1].isoformat())
 
     def _spawn(self, work: Coroutine[Any, Any, None], name: str) -> None:
         """Run device or network I/O beside the consumer; it reports back through the queue.
@@ -799,12 +818,13 @@ class Daemon:
         """Why an athlete's session cannot start now (for the start-session button)."""
         return lambda athlete: start_refusal(self.store, self.config, athlete, now)
 
-    def _command(self, topic: str, payload: bytes, *, retained: bool) -> None:
+    def _command(self, event: CommandReceived) -> None:
+        topic, payload = event.topic, event.payload
         parsed = self.topics.parse_command(topic)
         if parsed is None:
             self._ingest(topic, payload)
             return
-        if retained:
+        if event.retained:
             # A retained command is a press from some time ago, replayed at every connection:
             # never obeyed, and cleared so that it is not replayed again.
             log.error("ignored a retained command on %s; clearing it", topic[:80])
@@ -820,6 +840,7 @@ class Daemon:
         athlete = None if owner == HOUSEHOLD else owner
         _, now = self._today()
         try:
+            stale_command(control, event.queued_since, now)
             command = parse_command(athlete, control, payload)
             applied = apply_command(self.store, command, now, self._start_check(now))
         except CommandError as exc:
@@ -1114,6 +1135,14 @@ async def _record_strap(strap: HrvStrapConfig) -> Recording:
     from integrations.ble.hrm import record  # noqa: PLC0415 - Bluetooth only when used
 
     return await record(strap.device, minutes=strap.minutes, settle_s=strap.settle_s)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    """A stored ISO time, or ``None`` when there is none (or it cannot be read)."""
+    try:
+        return None if text is None else datetime.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _notified_key(athlete: str, day: date) -> str:

@@ -7,7 +7,9 @@ Adapters and timers only put these on the queue; one consumer acts on them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from recoveryd.models import Action
 from recoveryd.pulling import Pulled
@@ -76,6 +78,11 @@ class CommandReceived:
     topic: str
     payload: bytes
     retained: bool = False
+    # Set when the broker kept the message while the daemon was away: it was sent at some
+    # time after this one.
+    queued_since: datetime | None = None
+    # Tells the broker the message was handled (the consumer calls it once it has been).
+    ack: Callable[[], None] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,18 @@ aiomqtt (paho-mqtt 2 underneath) carries the protocol. On every (re)connect the 
 :class:`~recoveryd.events.BrokerConnected`; on a clean stop it publishes ``offline`` itself,
 since a clean disconnect does not fire the last will. Backoff is capped and randomised
 (``uniform(0, min(cap, 1.5 ** attempt))``), as in aiomqtt's own reconnection example.
+
+Nothing sent while the daemon is away is lost: the session is persistent (MQTT 3.1.1
+``clean_session=0``; MQTT 5 ``clean_start=0`` with a Session Expiry Interval), so the broker
+keeps the QoS 1 messages of its subscriptions, and a message is acknowledged only once the
+consumer has handled it (paho's manual acknowledgement), so one that a killed daemon had
+received but not stored is delivered again. Commands that waited in the broker are marked
+``queued_since`` (the broker delivers them before a marker the link publishes to itself on
+connecting), so the daemon can refuse a button pressed long ago.
+
+Sizes are checked before anything is decoded (:data:`MAX_BYTES`); with MQTT 5 the broker is
+told the Maximum Packet Size (MQTT 5.0, 3.1.2.11.4) and discards larger messages itself, so
+they never reach this process's memory.
 """
 
 from __future__ import annotations
@@ -16,9 +28,14 @@ import contextlib
 import logging
 import random
 import socket
+import uuid
 from collections.abc import Callable
+from datetime import datetime
+from typing import Final
 
 import aiomqtt
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from recoveryd.config import MqttConfig
 from recoveryd.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
 from recoveryd.ports import BrokerAwayError, PublishError
@@ -32,6 +49,22 @@ _PUBLISH_TIMEOUT_S = 10.0
 # A publish waits this long for a connection that is being (re-)established.
 _CONNECT_WAIT_S = 10.0
 _NO_CONNECTION = 4  # paho-mqtt MQTT_ERR_NO_CONN: the client was not connected
+# CONNACK codes of a broker that does not speak MQTT 5: 3.1.1's "unacceptable protocol
+# version" (1) and MQTT 5's "Unsupported Protocol Version" (0x84).
+_PROTOCOL_REFUSED = frozenset({1, 0x84})
+_TAKEN_OVER = 0x8E  # MQTT 5 DISCONNECT "Session taken over": another client has our id
+_TAKEN_OVER_WAIT_S = 30.0
+
+# The largest payload read on each kind of topic; larger ones are dropped before decoding.
+MAX_BYTES: Final = {
+    "command": 64,  # a button press, a select option or a number
+    "ingest": 4096,  # one night, check-in or session as JSON
+    "device": 16_384,  # a device's state report (Tasmota, Shelly, Zigbee2MQTT)
+    "ha_status": 64,  # "online" / "offline"
+}
+# What the broker is told it may send at most (MQTT 5): the largest payload with its topic
+# and properties.
+MAX_PACKET_BYTES: Final = max(MAX_BYTES.values()) + 4096
 
 
 class MqttLink:
@@ -47,6 +80,9 @@ class MqttLink:
         device_topics: list[str] | None = None,
         on_device_message: Callable[[str, bytes], None] | None = None,
         command_filters: tuple[str, ...] = (),
+        ingest_filter: str | None = None,
+        away_since: datetime | None = None,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self._config = config
         self._availability = availability_topic
@@ -55,6 +91,16 @@ class MqttLink:
         self._device_topics = device_topics or []
         self._on_device_message = on_device_message
         self._command_filters = command_filters
+        self._ingest_filter = ingest_filter
+        self._now = now or (lambda: datetime.now().astimezone())
+        # Since when messages may have waited in the broker for this client: the previous
+        # process's last sign of life, then the end of each session.
+        self._away_since = away_since
+        # One topic per client id (the session keeps its subscription); the payload tells
+        # this session's marker from one an earlier process published and never read.
+        self._marker = f"{availability_topic.rsplit('/', 1)[0]}/_link/{config.client_id}"
+        self._nonce = b""
+        self._protocol = config.protocol
         self._client: aiomqtt.Client | None = None
         self._up = asyncio.Event()
         self._closing = asyncio.Event()
@@ -80,44 +126,90 @@ class MqttLink:
                 self._up.clear()
                 if self._closing.is_set():
                     break
+                if self._fall_back(exc):
+                    continue
                 delay = random.uniform(0, min(self._config.reconnect_max_s, _BACKOFF_BASE**attempt))  # noqa: S311 - jitter, not cryptography
                 attempt = min(attempt + 1, 32)
-                log.warning(
-                    "MQTT broker %s:%d unreachable (%s); retrying in %.1f s",
-                    self._config.host,
-                    self._config.port,
-                    exc,
-                    delay,
-                )
+                if _code(exc) == _TAKEN_OVER:
+                    # Two clients with one id take the session from each other in turn.
+                    delay = max(delay, _TAKEN_OVER_WAIT_S)
+                    log.error(  # noqa: TRY400 - one line, no traceback
+                        "another MQTT client connected with client id %r and took this "
+                        "session; give each daemon its own mqtt.client_id (retrying in %.0f s)",
+                        self._config.client_id,
+                        delay,
+                    )
+                else:
+                    # One line when the broker goes away; the retries after it are debug lines.
+                    log.log(
+                        logging.WARNING if attempt == 1 else logging.DEBUG,
+                        "MQTT broker %s:%d unreachable (%s); retrying%s",
+                        self._config.host,
+                        self._config.port,
+                        exc,
+                        f" every {self._config.reconnect_max_s:g} s at most"
+                        if attempt == 1
+                        else f" in {delay:.1f} s",
+                    )
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._closing.wait(), timeout=delay)
 
-    async def _session(self) -> None:
+    def _fall_back(self, exc: aiomqtt.MqttError) -> bool:
+        """Whether a broker that refused MQTT 5 is to be asked again in MQTT 3.1.1 now."""
+        if self._protocol != "auto" or _code(exc) not in _PROTOCOL_REFUSED:
+            return False
+        log.warning("the MQTT broker does not speak MQTT 5; using MQTT 3.1.1")
+        self._protocol = "3.1.1"
+        return True
+
+    def _client_for_session(self) -> aiomqtt.Client:
         cfg = self._config
         will = aiomqtt.Will(self._availability, "offline", qos=1, retain=True)
         password = cfg.password.get_secret_value() if cfg.password is not None else None
-        async with aiomqtt.Client(
+        v5 = self._protocol != "3.1.1"
+        properties = None
+        if v5:
+            properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+            properties.SessionExpiryInterval = cfg.session_expiry_s
+            properties.MaximumPacketSize = MAX_PACKET_BYTES
+        client = aiomqtt.Client(
             cfg.host,
             cfg.port,
             identifier=cfg.client_id,
             username=cfg.username,
             password=password,
-            protocol=_PROTOCOLS[cfg.protocol],
+            protocol=_PROTOCOLS["5" if v5 else "3.1.1"],
             keepalive=cfg.keepalive_s,
             will=will,
             timeout=_PUBLISH_TIMEOUT_S,
             tls_context=self._tls,
+            # The broker keeps the subscriptions and their messages while the daemon is away.
+            clean_session=None if v5 else False,
+            clean_start=False,
+            properties=properties,
             # A device command must not wait behind the state published just before it:
             # Nagle's algorithm holds small writes until the last one is acknowledged, which
             # a delayed ACK makes about 40 ms on Linux.
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-        ) as client:
+        )
+        # Acknowledge a message once it is handled, not when it arrives (aiomqtt has no
+        # setting for it; its paho client does).
+        client._client.manual_ack_set(on=True)  # noqa: SLF001
+        return client
+
+    async def _session(self) -> None:
+        cfg = self._config
+        async with self._client_for_session() as client:
             if self._ha_status is not None:
                 await client.subscribe(self._ha_status, qos=1)
             for topic in self._device_topics:
                 await client.subscribe(topic, qos=1)
             for topic in self._command_filters:
                 await client.subscribe(topic, qos=1)
+            await client.subscribe(self._marker, qos=1)
+            # Delivered after every message the broker kept for us: those before it waited.
+            self._nonce = uuid.uuid4().hex.encode()
+            await client.publish(self._marker, self._nonce, qos=1)
             # Online once it listens: a command sent on seeing "online" is not lost.
             await client.publish(self._availability, "online", qos=1, retain=True)
             self._client = client
@@ -135,6 +227,7 @@ class MqttLink:
                     task.cancel()
                 self._up.clear()
                 self._lost.set()  # publishes still waiting for an acknowledgement give up now
+                self._away_since = self._now()
             self._client = None
             if reader in done:
                 reader.result()  # re-raises the MqttError that ended the session
@@ -143,25 +236,57 @@ class MqttLink:
             log.info("published offline and disconnected from the MQTT broker")
 
     async def _read(self, client: aiomqtt.Client) -> None:
+        queued_since = self._away_since
         async for message in client.messages:
-            payload = message.payload
-            text = (
-                payload.decode(errors="replace")
-                if isinstance(payload, bytes | bytearray)
-                else str(payload)
-            )
-            if self._ha_status is not None and message.topic.matches(self._ha_status):
-                if text.strip() == "online":
+            ack = _acknowledger(client, message)
+            topic = str(message.topic)
+            if topic == self._marker:
+                if message.payload == self._nonce:
+                    queued_since = None  # what follows was sent while connected
+                ack()
+                continue
+            payload = message.payload if isinstance(message.payload, bytes) else b""
+            kind = self._kind(message.topic)
+            if kind is None:
+                log.debug("ignored message on %s", topic[:120])
+                ack()
+                continue
+            if len(payload) > MAX_BYTES[kind]:
+                log.error(
+                    "ignored a message of %d bytes on %s: at most %d are read on %s topics",
+                    len(payload), topic[:120], MAX_BYTES[kind], kind.replace("_", " "),
+                )  # fmt: skip
+                ack()
+                continue
+            if kind == "ha_status":
+                if payload.strip() == b"online":
                     self._enqueue(HomeAssistantOnline())
-                continue
-            raw = payload if isinstance(payload, bytes) else text.encode()
-            if self._on_device_message is not None and str(message.topic) in self._device_topics:
-                self._on_device_message(str(message.topic), raw)
-                continue
-            if any(message.topic.matches(f) for f in self._command_filters):
-                self._enqueue(CommandReceived(str(message.topic), raw, retained=message.retain))
-                continue
-            log.debug("ignored message on %s", message.topic)
+                ack()
+            elif kind == "device":
+                if self._on_device_message is not None:
+                    self._on_device_message(topic, payload)
+                ack()
+            else:
+                self._enqueue(
+                    CommandReceived(
+                        topic,
+                        payload,
+                        retained=message.retain,
+                        queued_since=queued_since if kind == "command" else None,
+                        ack=ack,
+                    )
+                )
+
+    def _kind(self, topic: aiomqtt.Topic) -> str | None:
+        if self._ha_status is not None and topic.matches(self._ha_status):
+            return "ha_status"
+        if str(topic) in self._device_topics:
+            return "device"
+        if self._ingest_filter is not None and topic.matches(self._ingest_filter):
+            return "ingest"
+        if any(topic.matches(f) for f in self._command_filters):
+            return "command"
+        return None
 
     async def publish(self, topic: str, payload: str | bytes, *, retain: bool, qos: int) -> None:
         """Publish through the live connection, waiting briefly for one that is coming up.
@@ -201,3 +326,30 @@ class MqttLink:
     def close(self) -> None:
         """Ask :meth:`run` to publish ``offline``, disconnect and return."""
         self._closing.set()
+
+
+def _acknowledger(client: aiomqtt.Client, message: aiomqtt.Message) -> Callable[[], None]:
+    """Acknowledge ``message`` through the session that delivered it (once; later: no-op).
+
+    After that session ended the acknowledgement is not sent: the broker delivers the message
+    again on the next session, and every handler is idempotent.
+    """
+    sent = False
+
+    def ack() -> None:
+        nonlocal sent
+        if not sent and message.qos > 0:
+            sent = True
+            client._client.ack(message.mid, message.qos)  # noqa: SLF001 - see manual_ack_set
+
+    return ack
+
+
+def _code(exc: aiomqtt.MqttError) -> int | None:
+    """The MQTT reason code of a refused connection or a broker's DISCONNECT, if there is one."""
+    rc = getattr(exc, "rc", None)
+    if rc is None:
+        cause = exc.__cause__
+        rc = getattr(cause, "rc", None) if cause is not None else None
+    value = getattr(rc, "value", rc)
+    return value if isinstance(value, int) else None

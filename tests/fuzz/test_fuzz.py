@@ -41,6 +41,7 @@ from integrations.wearables.whoop import fetch_nights as whoop_nights
 from recoveryd.commands import ATHLETE_CONTROLS, CommandError, parse_command
 from recoveryd.config import ConfigError, parse_config
 from recoveryd.daemon import Daemon
+from recoveryd.events import CommandReceived
 from recoveryd.ingest import KINDS, IngestError, parse_ingest
 from recoveryd.store import Store
 
@@ -106,7 +107,7 @@ def daemon(tmp_path: Path, sample: tuple[list[Any], list[Any]]) -> Daemon:
 async def test_commands_through_the_daemon(daemon: Daemon, control: str, payload: bytes) -> None:
     reason = refusal(lambda: parse_command("alex", control, payload), CommandError)
     before = snapshot(daemon.config.storage.path)
-    daemon._command(f"recoveryd/alex/set/{control}", payload, retained=False)
+    daemon._command(CommandReceived(f"recoveryd/alex/set/{control}", payload))
     if reason is not None:
         assert snapshot(daemon.config.storage.path) == before
     for task in list(daemon._running):
