@@ -104,6 +104,11 @@ class HouseholdConfig(_Section):
         title="Local time to pull nights from the athletes' APIs and Home Assistant sensors "
         "(default: 20 minutes before decide_at)",
     )
+    summary_interval_min: Annotated[float, between(0, 1440)] = Field(
+        default=30.0,
+        title="At most one morning summary per athlete in this many minutes; a new one is "
+        "sent only when the protocol or the session changed",
+    )
 
 
 class StorageConfig(_Section):

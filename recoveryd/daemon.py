@@ -48,7 +48,7 @@ from recoveryd.commands import CommandError, parse_command, stale_command
 from recoveryd.config import Config, HrvStrapConfig
 from recoveryd.daily import DailyJobs
 from recoveryd.day_state import Applied, apply_command, live_state, paused
-from recoveryd.deciding import decide_and_store, decide_range
+from recoveryd.deciding import decide_and_store, decide_range, inputs_digest
 from recoveryd.device_ledger import (
     already_on,
     budget_of,
@@ -65,6 +65,7 @@ from recoveryd.events import (
     ChartRendered,
     ClockJumped,
     CommandReceived,
+    CommandsSettled,
     DecisionDue,
     EntityState,
     Event,
@@ -78,8 +79,10 @@ from recoveryd.events import (
     RediscoveryDue,
     Stop,
     StorePoll,
+    SummaryDue,
     WakePoll,
 )
+from recoveryd.health import Health
 from recoveryd.household_day import household_day, start_refusal, stored_plans
 from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import (
@@ -93,12 +96,18 @@ from recoveryd.models import (
 )
 from recoveryd.morning_pull import Fetch, MorningPull
 from recoveryd.morning_reading import morning_reading
-from recoveryd.notification import action_command, morning_notice
+from recoveryd.notification import (
+    SentSummary,
+    action_command,
+    morning_notice,
+    summary_due,
+    summary_of,
+)
 from recoveryd.ports import Actuator, PublishError, StateReader
 from recoveryd.safety import Sensors
 from recoveryd.safety import check as safety_check
 from recoveryd.store import Store
-from recoveryd.timeline import catch_up, describe, due, switch_off_for
+from recoveryd.timeline import GRACE, catch_up, describe, due, switch_off_for
 from recoveryd.wake import WakeWatch, observe
 
 if TYPE_CHECKING:  # imported when used: Bluetooth, Home Assistant and apprise are heavy
@@ -117,7 +126,12 @@ LATE_DECISION = timedelta(hours=12)  # a decision or pull that late still plans 
 LATE_READING = timedelta(minutes=30)  # the strap is not worn for long after waking
 CLOCK_CHECK_S = 5.0  # how often the wall clock is compared with the monotonic one
 CLOCK_JUMP_S = 30.0  # a difference this large is a jump (NTP slews anything under 0.128 s)
+# Commands are decided on once they pause this long, or at the latest this long after the
+# first one waiting: a slider dragged, or a burst, is one new decision, not one per message.
+COMMAND_SETTLE_S = 1.0
+COMMAND_SETTLE_MAX_S = 5.0
 ALIVE_KEY = "daemon_alive_at"  # the setting the daemon refreshes at every store poll
+DECIDING = "deciding"  # the operation the problem sensor names when decisions fail
 
 
 StrapRecorder = Callable[[HrvStrapConfig], Awaitable["Recording"]]
@@ -201,15 +215,23 @@ class Daemon:
         self._chart_timers: dict[str, asyncio.TimerHandle] = {}
         self._charts: dict[str, bytes] = {}
         self._notify_due: set[str] = set()
+        self._summary_sending: set[str] = set()
+        self._summary_again: set[str] = set()
+        self._summary_timers: dict[str, asyncio.TimerHandle] = {}
         self.notifier = _notifier(config)
         self._record_strap = strap_recorder or _record_strap
         self._measuring: set[str] = set()
         self._ingested = False  # stored ingest data not yet decided on
-        self._problem: str | None = None  # why the daemon is unhealthy, on the problem sensor
+        self.health = Health()  # what fails now: the household's problem sensor
         self._last_paused = False
         self._sent_unrecorded: set[tuple[str, date, int]] = set()
         self._unsent: set[str] = set()  # turn-ons held back while the broker was away
         self._decided_at = 0.0
+        self._asked: dict[str, tuple[float, bool]] = {}  # athlete: first command, force
+        # Before the decision time: today's provisional decision, and whether it went out.
+        self._provisional: dict[str, tuple[bool, Decision]] = {}
+        self._last_command = 0.0
+        self._settle_timer: asyncio.TimerHandle | None = None
         self.pulls = MorningPull(
             config, self.store, spawn=self._spawn, put=self.queue.put_nowait, fetch=fetch
         )
@@ -245,7 +267,10 @@ class Daemon:
             # Each cleans up (a chart's child process, a BLE connection) before the store closes.
             await asyncio.gather(watch, *self._running, return_exceptions=True)
             scheduler.shutdown(wait=False)
-            for timer in (*self._pending_timers, *self._chart_timers.values()):
+            if self._settle_timer is not None:
+                self._settle_timer.cancel()
+            timers = (*self._chart_timers.values(), *self._summary_timers.values())
+            for timer in (*self._pending_timers, *timers):
                 timer.cancel()
             self.store.close()
             log.info("stopped")
@@ -329,7 +354,8 @@ class Daemon:
                 return
             try:
                 try:
-                    await self._handle(event)
+                    with self.health.operation(f"handling {type(event).__name__}"):
+                        await self._handle(event)
                 finally:
                     if isinstance(event, CommandReceived) and event.ack is not None:
                         event.ack()  # handled (stored, applied or refused): the broker forgets it
@@ -350,19 +376,28 @@ class Daemon:
                 # report it on the household's problem sensor and keep serving; the next poll
                 # or the next day's decision tries again.
                 log.error("store error while handling %s: %s", type(event).__name__, exc)  # noqa: TRY400 - one line, no traceback, for an operational fault
-                self._problem = f"store: {exc}"
-                await self._publish_health()
             except Exception:
                 # A bug must not stop the household's daemon: report it whole and go on.
                 log.exception("unexpected error while handling %s", type(event).__name__)
+            if self.health.changed:
+                await self._publish_health()
+            # The queue hands out what it holds without suspending: let the MQTT connection
+            # (keepalives, acknowledgements), timers and spawned work run between two events.
+            await asyncio.sleep(0)
 
     async def _handle(self, event: Event) -> None:
         match event:
             case BrokerConnected() | RediscoveryDue():
                 await self._connected(event)
-            case CommandReceived():
-                self._command(event)
-            case NotificationAction() | NotificationSent() | ChartDue() | ChartRendered():
+            case CommandReceived() | CommandsSettled():
+                self._commands(event)
+            case (
+                NotificationAction()
+                | NotificationSent()
+                | SummaryDue()
+                | ChartDue()
+                | ChartRendered()
+            ):
                 await self._notification(event)
             case HomeAssistantOnline():
                 self._schedule_rediscovery()
@@ -398,17 +433,14 @@ class Daemon:
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
         self._alive()
-        if self._problem is not None:
-            # Unhealthy after a store error: healthy again once a write goes through. The
-            # error was logged once; the probe does not repeat it every poll.
+        if self.health.failing(DECIDING):
+            # Deciding failed: try it again (healthy again only once it works). The error was
+            # logged once; the retry does not repeat it every poll.
             try:
-                self.store.set_setting("store_checked_at", self._today()[1].isoformat())
+                self._redecide("retry")
             except sqlite3.Error as exc:
-                log.debug("the store still cannot be written: %s", exc)
+                log.debug("deciding still fails: %s", exc)
                 return
-            log.info("the store can be written again")
-            self._problem = None
-            await self._publish_health()
         version = self.store.data_version()
         if version != self._data_version:
             self._redecide()
@@ -459,6 +491,7 @@ class Daemon:
                 log.debug(
                     "%s: %s before the daily decision time; not deciding yet", athlete.id, trigger
                 )
+                self._provisional_decision(athlete.id, today, now)
                 continue
             decision = decide_and_store(
                 self.store, self.config, athlete.id, today, now, force=force and asked
@@ -489,11 +522,25 @@ class Daemon:
             if self._on_decision is not None:
                 self._on_decision(decision)
 
+    def _provisional_decision(self, athlete_id: str, today: date, now: datetime) -> None:
+        """Today's decision from what is known so far, shown (not stored) until the real one.
+
+        Home Assistant's entities would otherwise be ``unknown`` from midnight (or a start)
+        until the decision time. Made again only when its inputs changed.
+        """
+        digest = inputs_digest(self.store, self.config, athlete_id, today)
+        known = self._provisional.get(athlete_id)
+        if known is not None and known[1].plan.date == today and known[1].inputs_digest == digest:
+            return
+        [plan] = decide_range(self.store, self.config, athlete_id, today, today)
+        self._provisional[athlete_id] = (False, Decision(plan, 0, now, digest))
+
     # The timeline ---------------------------------------------------------------------------
 
     def _redecide(self, trigger: str = "new data") -> None:
         """Decide today again (new data is stored, or it is time), and rebuild the timeline."""
-        self._decide_all(trigger)
+        with self.health.operation(DECIDING):
+            self._decide_all(trigger)
         self._rebuild_timeline()
 
     def _rebuild_timeline(self) -> None:
@@ -600,6 +647,10 @@ class Daemon:
             if refusal is not None:
                 self.queue.put_nowait(ActionFinished(action, "refused", refusal))
                 return
+            # An unreachable device is tried again until the action's grace window ends.
+            grace = due(action, self._shifts) + GRACE.get(action.command, timedelta(0))
+            retry_s = max(0, math.floor(elapsed(now, grace).total_seconds()))
+            sent = replace(sent, params=(*sent.params, ("retry_s", str(retry_s))))
             # Logged before it goes out: if the daemon dies before the device answers, the
             # device may be on, and its switch-off is owed from the log after a restart.
             self.store.log_action(action, "sending", "sent; waiting for the device", now)
@@ -818,6 +869,12 @@ class Daemon:
         """Why an athlete's session cannot start now (for the start-session button)."""
         return lambda athlete: start_refusal(self.store, self.config, athlete, now)
 
+    def _commands(self, event: CommandReceived | CommandsSettled) -> None:
+        if isinstance(event, CommandReceived):
+            self._command(event)
+        else:
+            self._settle_commands()
+
     def _command(self, event: CommandReceived) -> None:
         topic, payload = event.topic, event.payload
         parsed = self.topics.parse_command(topic)
@@ -842,7 +899,8 @@ class Daemon:
         try:
             stale_command(control, event.queued_since, now)
             command = parse_command(athlete, control, payload)
-            applied = apply_command(self.store, command, now, self._start_check(now))
+            with self.health.operation("storing what arrives over MQTT"):
+                applied = apply_command(self.store, command, now, self._start_check(now))
         except CommandError as exc:
             log.error("rejected command for %s: %s", owner, exc)  # noqa: TRY400 - one line
             if athlete is not None:
@@ -868,15 +926,16 @@ class Daemon:
                 Message(self.topics.ingest(athlete, INGEST_ERROR), error, retain=False)
             )
             return
-        if isinstance(observation, CheckIn):
-            for item in CHECKIN_ITEMS:  # only the items given; the others stay as answered
-                value = getattr(observation, item)
-                if value is not None:
-                    self.store.set_checkin_item(athlete, observation.date, item, value)
-        elif isinstance(observation, Night):
-            self.store.upsert(nights=[observation])
-        else:
-            self.store.upsert(sessions=[observation])
+        with self.health.operation("storing what arrives over MQTT"):
+            if isinstance(observation, CheckIn):
+                for item in CHECKIN_ITEMS:  # only the items given; the others stay as answered
+                    value = getattr(observation, item)
+                    if value is not None:
+                        self.store.set_checkin_item(athlete, observation.date, item, value)
+            elif isinstance(observation, Night):
+                self.store.upsert(nights=[observation])
+            else:
+                self.store.upsert(sessions=[observation])
         log.debug("%s: %s for %s stored", athlete, kind, observation.date)
         self._ingested = True
 
@@ -890,11 +949,53 @@ class Daemon:
                 )
             )
         if applied.redecide and athlete is not None:
-            self._decide_all("command", asked_by=athlete, force=applied.force)
+            self._ask_decision(athlete, force=applied.force)
         if applied.rebuild:
             self._rebuild_timeline()
         if applied.household:
             self._live_sent.pop(HOUSEHOLD, None)
+
+    def _ask_decision(self, athlete: str, *, force: bool) -> None:
+        """Decide for ``athlete`` now, or once the commands settle (:data:`COMMAND_SETTLE_S`).
+
+        The first command after a quiet spell is decided on at once; those that follow it
+        within the window wait and are decided on together when they pause (a slider dragged,
+        a burst: one more revision, not one per message).
+        """
+        now = monotonic()
+        if self._settle_timer is None:
+            self._decide_commanded({athlete: force})
+            self._arm_settle(COMMAND_SETTLE_S)
+            return
+        first, forced = self._asked.get(athlete, (now, False))
+        self._asked[athlete] = (first, forced or force)
+        self._last_command = now
+
+    def _arm_settle(self, delay: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._settle_timer = loop.call_later(delay, self.queue.put_nowait, CommandsSettled())
+
+    def _settle_commands(self) -> None:
+        """Decide on the commands waiting, unless more are still arriving (and may wait)."""
+        self._settle_timer = None
+        if not self._asked:
+            return  # a quiet window: the next command is decided on at once
+        now = monotonic()
+        quiet = now - self._last_command
+        waited = now - min(first for first, _ in self._asked.values())
+        if quiet < COMMAND_SETTLE_S and waited < COMMAND_SETTLE_MAX_S:
+            self._arm_settle(min(COMMAND_SETTLE_S - quiet, COMMAND_SETTLE_MAX_S - waited))
+            return
+        asked, self._asked = self._asked, {}
+        self._decide_commanded({athlete: force for athlete, (_, force) in asked.items()})
+        self._arm_settle(COMMAND_SETTLE_S)
+
+    def _decide_commanded(self, asked: Mapping[str, bool]) -> None:
+        """Decide for the athletes whose commands asked for it (``force``: even unchanged)."""
+        with self.health.operation(DECIDING):
+            for athlete, force in asked.items():
+                self._decide_all("command", asked_by=athlete, force=force)
+        self._rebuild_timeline()
 
     async def _flush(self) -> None:
         """Publish what the last event changed: pending decisions, events, live states, charts."""
@@ -907,7 +1008,8 @@ class Daemon:
         _, now = self._today()
         messages = list(outbox)
         self._last_paused = paused(self.store)
-        household = household_message(self.topics, paused=self._last_paused, problem=self._problem)
+        problem = self.health.problem
+        household = household_message(self.topics, paused=self._last_paused, problem=problem)
         states = [(HOUSEHOLD, household)]
         for athlete in self.config.athletes:
             live = live_state(self.store, athlete.id, now, self.timeline.values(), athlete.sources)
@@ -974,35 +1076,72 @@ class Daemon:
         self.queue.put_nowait(NotificationAction(action))
 
     def _send_summary(self, athlete_id: str, now: datetime) -> None:
-        """Send the newest decision's summary once per revision (a re-decision replaces it)."""
+        """Send the day's summary when it is due (see :func:`summary_due`), or arm its time."""
         athlete = self.config.athlete(athlete_id)
         decision = self.store.latest_decision(athlete_id, now.date())
         if decision is None or not (athlete.notify or athlete.apprise):
             return
-        if self.store.setting(_notified_key(athlete_id, now.date())) == str(decision.revision):
+        if athlete_id in self._summary_sending:
+            self._summary_again.add(athlete_id)  # looked at again once that one is done
+            return
+        sent = SentSummary.from_json(self.store.setting(_notified_key(athlete_id, now.date())))
+        interval = timedelta(minutes=self.config.household.summary_interval_min)
+        due_at = summary_due(sent, decision.plan, now, interval)
+        if due_at is None:
+            log.debug("%s: protocol and session unchanged; no new summary", athlete_id)
+            return
+        if due_at > now:
+            self._arm_summary(athlete_id, elapsed(now, due_at).total_seconds())
             return
         notice = morning_notice(decision.plan, athlete.name, list(self.timeline.values()))
         image = f"image.{object_id(athlete_id, 'chart')}" if self.link.connected else None
         png = self._charts.get(athlete_id)
         urls = [u.get_secret_value() for u in athlete.apprise]
+        summary = summary_of(decision.plan, now).to_json()
+        self._summary_sending.add(athlete_id)
 
         async def send() -> None:
             sent = True
-            if self.notifier is not None:
-                for target in athlete.notify:
-                    sent &= await self.notifier.send(target, notice, image)
-            if urls:
-                from integrations.notify.apprise_sender import AppriseSender  # noqa: PLC0415
+            try:
+                if self.notifier is not None:
+                    for target in athlete.notify:
+                        sent &= await self.notifier.send(target, notice, image)
+                if urls:
+                    from integrations.notify.apprise_sender import AppriseSender  # noqa: PLC0415
 
-                sender = AppriseSender(urls)
-                sent &= await asyncio.to_thread(sender.send, notice, png)
-            if sent:
-                self.queue.put_nowait(NotificationSent(athlete_id, decision.revision))
+                    sender = AppriseSender(urls)
+                    sent &= await asyncio.to_thread(sender.send, notice, png)
+            finally:
+                done = NotificationSent(athlete_id, decision.revision, summary if sent else None)
+                self.queue.put_nowait(done)
 
         self._spawn(send(), f"summary {athlete_id}")
 
+    def _arm_summary(self, athlete_id: str, delay_s: float) -> None:
+        """Look at the athlete's summary again in ``delay_s`` (once; a newer arming wins)."""
+        timer = self._summary_timers.pop(athlete_id, None)
+        if timer is not None:
+            timer.cancel()
+        loop = asyncio.get_running_loop()
+        self._summary_timers[athlete_id] = loop.call_later(
+            delay_s, self.queue.put_nowait, SummaryDue(athlete_id)
+        )
+
+    def _summary_done(self, event: NotificationSent | SummaryDue, today: date) -> None:
+        if isinstance(event, SummaryDue):
+            self._summary_timers.pop(event.athlete, None)
+            self._notify_due.add(event.athlete)
+            return
+        self._summary_sending.discard(event.athlete)
+        if event.summary is not None:
+            self.store.set_setting(_notified_key(event.athlete, today), event.summary)
+            log.info("%s: morning summary sent (revision %d)", event.athlete, event.revision)
+        if event.athlete in self._summary_again:
+            self._summary_again.discard(event.athlete)
+            self._notify_due.add(event.athlete)
+
     async def _notification(
-        self, event: NotificationAction | NotificationSent | ChartDue | ChartRendered
+        self, event: NotificationAction | NotificationSent | SummaryDue | ChartDue | ChartRendered
     ) -> None:
         today, now = self._today()
         if isinstance(event, ChartDue):
@@ -1011,9 +1150,8 @@ class Daemon:
         if isinstance(event, ChartRendered):
             await self._chart_rendered(event)
             return
-        if isinstance(event, NotificationSent):
-            self.store.set_setting(_notified_key(event.athlete, today), str(event.revision))
-            log.info("%s: morning summary sent (revision %d)", event.athlete, event.revision)
+        if isinstance(event, NotificationSent | SummaryDue):
+            self._summary_done(event, today)
             return
         athletes = [a.id for a in self.config.athletes]
         athlete = event.action.rsplit("_", 1)[-1]
@@ -1070,7 +1208,11 @@ class Daemon:
         today, now = self._today()
         for athlete in self.config.athletes:
             decision = self.store.latest_decision(athlete.id, today)
-            if decision is None or decision.published_at is not None:
+            if decision is None:
+                await self._publish_provisional(athlete.id, today)
+                continue
+            self._provisional.pop(athlete.id, None)
+            if decision.published_at is not None:
                 continue
             key = (athlete.id, today, decision.revision)
             if key in self._sent_unrecorded:
@@ -1081,13 +1223,23 @@ class Daemon:
                 self.store.mark_published(decision, now)
                 self._sent_unrecorded.discard(key)
 
+    async def _publish_provisional(self, athlete_id: str, today: date) -> None:
+        known = self._provisional.get(athlete_id)
+        if known is None or known[0] or known[1].plan.date != today:
+            return
+        message = state_message(self.topics, known[1], provisional=True)
+        if await self._publish([message]):
+            self._provisional[athlete_id] = (True, known[1])
+
     async def _publish_health(self) -> None:
         """The household's state with the problem sensor, without reading the store."""
         if not self.link.connected:
             return
-        message = household_message(self.topics, paused=self._last_paused, problem=self._problem)
-        if self._live_sent.get(HOUSEHOLD) != message.payload and await self._publish([message]):
+        problem = self.health.problem
+        message = household_message(self.topics, paused=self._last_paused, problem=problem)
+        if self._live_sent.get(HOUSEHOLD) == message.payload or await self._publish([message]):
             self._live_sent[HOUSEHOLD] = message.payload
+            self.health.changed = False
 
 
 def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[str, Actuator]:
@@ -1146,7 +1298,7 @@ def _parse_time(text: str | None) -> datetime | None:
 
 
 def _notified_key(athlete: str, day: date) -> str:
-    """The setting that holds the decision revision whose summary went out that day."""
+    """The setting that holds what the day's last summary said (:class:`SentSummary`)."""
     return f"notified:{athlete}:{day.isoformat()}"
 
 

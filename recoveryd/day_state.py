@@ -63,10 +63,26 @@ def session_begun(store: Store, athlete: str, today: date) -> bool:
 
 def _protocol(store: Store, command: SetProtocol, now: datetime) -> Applied:
     if command.protocol is None:
-        store.clear_override(command.athlete, now.date())
+        if not store.clear_override(command.athlete, now.date()):
+            return _unchanged("protocol back to the rules")
         return Applied("protocol back to the rules", redecide=True, rebuild=True)
-    store.set_override(command.athlete, now.date(), command.protocol, now)
-    return Applied(f"protocol set to {command.protocol.value}", redecide=True, rebuild=True)
+    summary = f"protocol set to {command.protocol.value}"
+    if not store.set_override(command.athlete, now.date(), command.protocol, now):
+        return _unchanged(summary)
+    return Applied(summary, redecide=True, rebuild=True)
+
+
+def _pause(store: Store, command: SetPaused) -> Applied:
+    summary = "actuation paused" if command.paused else "actuation resumed"
+    if paused(store) == command.paused:
+        return _unchanged(summary)
+    store.set_setting(PAUSED, "on" if command.paused else "off")
+    return Applied(summary, household=True)
+
+
+def _unchanged(summary: str) -> Applied:
+    """A command that asked for what already is: nothing stored, nothing decided again."""
+    return Applied(f"{summary} (unchanged)")
 
 
 def _rate(store: Store, command: SetRpe) -> Applied:
@@ -115,14 +131,15 @@ def apply_command(
         CommandError: it cannot be done now (e.g. no session logged to rate).
     """
     match command:
-        case SetPaused(paused=pause):
-            store.set_setting(PAUSED, "on" if pause else "off")
-            return Applied("actuation paused" if pause else "actuation resumed", household=True)
+        case SetPaused():
+            return _pause(store, command)
         case SetProtocol():
             return _protocol(store, command, now)
         case SetCheckIn(athlete=athlete, item=item, value=value):
-            store.set_checkin_item(athlete, now.date(), item, value)
-            return Applied(f"check-in {item} = {value}", redecide=True, rebuild=True)
+            summary = f"check-in {item} = {value}"
+            if not store.set_checkin_item(athlete, now.date(), item, value):
+                return _unchanged(summary)
+            return Applied(summary, redecide=True, rebuild=True)
         case SetRpe():
             return _rate(store, command)
     return _button(store, command, now, can_start)

@@ -86,6 +86,11 @@ class CommandReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class CommandsSettled:
+    """Commands paused long enough (or waited long enough) to decide on them, once."""
+
+
+@dataclass(frozen=True, slots=True)
 class NotificationAction:
     """A button of the morning notification was pressed (its action id)."""
 
@@ -94,10 +99,21 @@ class NotificationAction:
 
 @dataclass(frozen=True, slots=True)
 class NotificationSent:
-    """The morning summary of one decision revision went out."""
+    """The morning summary of one decision revision went out (``summary``), or not (``None``).
+
+    ``summary`` is the stored form of :class:`recoveryd.notification.SentSummary`.
+    """
 
     athlete: str
     revision: int
+    summary: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryDue:
+    """The interval between two morning summaries has passed: send the newest if it changed."""
+
+    athlete: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,8 +190,10 @@ Event = (
     | PullDone
     | EntityState
     | CommandReceived
+    | CommandsSettled
     | NotificationAction
     | NotificationSent
+    | SummaryDue
     | ChartDue
     | ChartRendered
     | MeasureDue

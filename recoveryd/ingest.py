@@ -11,7 +11,6 @@ is stored.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -19,7 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from recoveryd.config import describe_errors
 from recoveryd.engine.load import CompletedSession
 from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
-from recoveryd.validation import CheckInItem, LocalTime, SessionInput, plausible, slug
+from recoveryd.validation import CheckInItem, Day, LocalTime, SessionInput, plausible, slug
 
 KINDS: Final = ("night", "checkin", "session")
 MAX_PAYLOAD_BYTES: Final = 4096
@@ -33,14 +32,14 @@ _Strict = ConfigDict(extra="forbid", frozen=True)
 NightPayload = create_model(
     "NightPayload",
     __config__=_Strict,
-    date=(date, ...),
+    date=(Day, ...),
     source=(Annotated[str, AfterValidator(slug)], ...),
     **{metric: (plausible(metric), None) for metric in NIGHT_METRICS},  # type: ignore[call-overload]
 )
 CheckInPayload = create_model(
     "CheckInPayload",
     __config__=_Strict,
-    date=(date, ...),
+    date=(Day, ...),
     **dict.fromkeys(CHECKIN_ITEMS, (CheckInItem | None, None)),  # type: ignore[call-overload]
 )
 
@@ -48,7 +47,7 @@ CheckInPayload = create_model(
 class SessionPayload(SessionInput):
     """A completed training session."""
 
-    date: date
+    date: Day
     start: LocalTime | None = None
     sport: str = Field(default="general", min_length=1, max_length=32)
     source: Annotated[str, AfterValidator(slug)] = "mqtt"

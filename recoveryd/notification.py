@@ -11,8 +11,10 @@ day's recovery session. *Harder* never overrides the illness pattern.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final
 
 from recoveryd.commands import Command, CommandError, DayButton, SetProtocol
@@ -96,3 +98,51 @@ def action_command(
     step = 1 if key == "HARDER" else -1
     index = min(max(LADDER.index(plan.protocol) + step, 0), len(LADDER) - 1)
     return athlete, SetProtocol(athlete, LADDER[index])
+
+
+@dataclass(frozen=True, slots=True)
+class SentSummary:
+    """What the day's last morning summary said, and when it went out (kept in the store)."""
+
+    at: datetime
+    protocol: str
+    session: str
+
+    def to_json(self) -> str:
+        """The stored form."""
+        return json.dumps({"at": self.at.isoformat(), "protocol": self.protocol,
+                           "session": self.session})  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str | None) -> SentSummary | None:
+        """The stored form read back; ``None`` when absent or not readable (sent as new)."""
+        try:
+            raw = json.loads(text or "")
+            return cls(datetime.fromisoformat(raw["at"]), str(raw["protocol"]), str(raw["session"]))
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+def summary_of(plan: DayPlan, at: datetime) -> SentSummary:
+    """What a summary of ``plan`` says, as far as a new one is worth sending for."""
+    s = plan.session
+    session = "none" if s is None else f"{s.title}|{s.sport}|{s.duration_min}|{s.intensity}"
+    return SentSummary(at, plan.protocol.value, session)
+
+
+def summary_due(
+    sent: SentSummary | None, plan: DayPlan, now: datetime, interval: timedelta
+) -> datetime | None:
+    """When the summary of ``plan`` is to go out: ``now``, later, or never (``None``).
+
+    One summary per athlete and day; then a new one only when the protocol or the session
+    changed (a check-in slider or a re-decision that changes neither sends nothing), and
+    never sooner than ``interval`` after the previous one: people keep notifications on that
+    speak only when something changed, and not often.
+    """
+    if sent is None:
+        return now
+    news = summary_of(plan, now)
+    if (news.protocol, news.session) == (sent.protocol, sent.session):
+        return None
+    return max(now, sent.at + interval)

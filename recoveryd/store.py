@@ -294,15 +294,16 @@ class Store:
         rows = self._rows("sessions", _SESSION_COLUMNS, athlete, first, last)
         return [CompletedSession(*r) for r in rows]
 
-    def set_override(self, athlete: str, day: date, protocol: Protocol, at: datetime) -> None:
-        """Make ``protocol`` the athlete's protocol for ``day``, whatever the rules say."""
+    def set_override(self, athlete: str, day: date, protocol: Protocol, at: datetime) -> bool:
+        """Make ``protocol`` the athlete's protocol for ``day``; whether that changed it."""
         with self._transaction() as db:
-            db.execute(
+            cursor = db.execute(
                 "INSERT INTO overrides (athlete, date, protocol, set_at) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (athlete, date) DO UPDATE SET protocol = excluded.protocol, "
-                "set_at = excluded.set_at",
+                "set_at = excluded.set_at WHERE overrides.protocol IS NOT excluded.protocol",
                 (athlete, day.isoformat(), protocol.value, at.isoformat()),
             )
+            return cursor.rowcount > 0
 
     def clear_override(self, athlete: str, day: date) -> bool:
         """Remove the override for ``day``; whether there was one."""
@@ -349,16 +350,18 @@ class Store:
         )
         return [_READING.validate_json(row[0]) for row in cursor]
 
-    def set_checkin_item(self, athlete: str, day: date, item: str, value: int) -> None:
-        """Answer one check-in item of ``day``; the other answers stay as they are."""
+    def set_checkin_item(self, athlete: str, day: date, item: str, value: int) -> bool:
+        """Answer one check-in item of ``day`` (the others stay); whether that changed it."""
         if item not in CHECKIN_ITEMS:
             raise ValueError(f"unknown check-in item {item!r}")
         with self._transaction() as db:
-            db.execute(
+            cursor = db.execute(
                 f"INSERT INTO checkins (athlete, date, {item}) VALUES (?, ?, ?) "
-                f"ON CONFLICT (athlete, date) DO UPDATE SET {item} = excluded.{item}",
+                f"ON CONFLICT (athlete, date) DO UPDATE SET {item} = excluded.{item} "
+                f"WHERE checkins.{item} IS NOT excluded.{item}",
                 (athlete, day.isoformat(), value),
             )
+            return cursor.rowcount > 0
 
     def rate_last_session(self, athlete: str, rpe: float) -> CompletedSession | None:
         """Set the RPE of the athlete's most recent session; ``None`` when there is none."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
@@ -18,6 +18,26 @@ from pydantic_core import PydanticCustomError
 from recoveryd.models import PLAUSIBLE
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+# No wearable or heart-rate monitor kept a daily history before this; a date before it (or
+# in year 1) is a unit or format mistake, not a night.
+EARLIEST_DAY = date(1980, 1, 1)
+DAYS_AHEAD = 2  # a day "tomorrow" somewhere on Earth, plus one for a clock that is behind
+
+
+def plausible_day(value: date) -> date:
+    """A day of data: from :data:`EARLIEST_DAY` to :data:`DAYS_AHEAD` days after today."""
+    latest = datetime.now(UTC).date() + timedelta(days=DAYS_AHEAD)
+    if not EARLIEST_DAY <= value <= latest:
+        raise PydanticCustomError(
+            "implausible_day",
+            "must be a day from {earliest} to {latest}, got {value}",
+            {"earliest": EARLIEST_DAY.isoformat(), "latest": latest.isoformat(),
+             "value": value.isoformat()},
+        )  # fmt: skip
+    return value
+
+
+Day = Annotated[date, AfterValidator(plausible_day)]
 
 
 def between(low: float, high: float) -> AfterValidator:

@@ -15,11 +15,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import time
+from dataclasses import replace
 from typing import Any
 
 import niquests
 from homeassistant_api import AsyncClient
-from homeassistant_api.errors import HomeassistantAPIError
+from homeassistant_api.errors import (
+    EndpointNotFoundError,
+    HomeassistantAPIError,
+    MethodNotAllowedError,
+    RequestError,
+    RequestTimeoutError,
+    UnauthorizedError,
+    UnexpectedStatusCodeError,
+)
+from recoveryd.clock import span
 from recoveryd.home_config import DeviceConfig
 from recoveryd.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
 from recoveryd.ports import ActionResult
@@ -111,28 +123,51 @@ class HomeAssistant:
         return result
 
     async def execute(self, action: Action, device: DeviceConfig) -> ActionResult:
-        """Call, confirm, and retry with backoff while Home Assistant is unreachable."""
-        attempts = _SAFE_ATTEMPTS if action.command in SAFE_COMMANDS else self._attempts
+        """Call, confirm, and retry with backoff while Home Assistant is unreachable.
+
+        A switch-off tries about 15 minutes (the daemon then tries again every minute); any
+        other command at least the configured attempts, and on for as long as the daemon
+        says it may still run (``retry_s``: the rest of its grace window). An answer that
+        says the call itself is wrong (HTTP 4xx) is not retried: it is a configuration
+        problem, reported in one line.
+        """
+        safe = action.command in SAFE_COMMANDS
+        attempts = _SAFE_ATTEMPTS if safe else self._attempts
+        started = time.monotonic()
+        deadline = started + float(action.param("retry_s") or 0)
         error = ""
-        for attempt in range(attempts):
+        attempt = 0
+        while True:
+            sent = _with_rest_of_session(action, time.monotonic() - started)
             try:
-                detail = await self._with_client(lambda client: self._call(client, action, device))
+                detail = await self._with_client(lambda c: self._call(c, sent, device))  # noqa: B023 - awaited in this iteration
             except RefusedError as exc:
                 return ActionResult("refused", str(exc))
             except StateMismatchError as exc:
                 error = str(exc)
             except _TRANSIENT as exc:
+                refusal = _refused_call(exc)
+                if refusal is not None:
+                    return ActionResult(
+                        "failed",
+                        f"Home Assistant refused {action.command} of {_entity(device)}: "
+                        f"{refusal} (not retried: check the device's entity and kind)",
+                    )
                 error = f"Home Assistant at {self._url} unreachable: {why(exc)}"
             else:
                 return ActionResult("done", detail)
-            if attempt + 1 < attempts:
-                pause = min(self._backoff * 2**attempt, _BACKOFF_CAP_S)
-                log.warning(
-                    "%s %s, attempt %d of %d: %s; trying again in %g s",
-                    action.command, device.entity, attempt + 1, attempts, error, pause,
-                )  # fmt: skip
-                await asyncio.sleep(pause)
-        return ActionResult("failed", f"{error} (gave up after {attempts} attempts)")
+            attempt += 1
+            pause = min(self._backoff * 2 ** (attempt - 1), _BACKOFF_CAP_S)
+            more = attempt < attempts or (not safe and time.monotonic() + pause < deadline)
+            if not more:
+                break
+            log.warning(
+                "%s %s, attempt %d: %s; trying again in %g s",
+                action.command, device.entity, attempt, error, pause,
+            )  # fmt: skip
+            await asyncio.sleep(pause)
+        spent = span(time.monotonic() - started)
+        return ActionResult("failed", f"{error} (gave up after {attempt} attempts in {spent})")
 
     async def _call(self, client: AsyncClient, action: Action, device: DeviceConfig) -> str:
         call = _CALLS.get(action.command)
@@ -170,6 +205,35 @@ class HomeAssistant:
             duration = hms(session_seconds(action))
             await client.trigger_service("timer", "start", entity_id=timer, duration=duration)
             await _confirm(client, timer, "active")
+
+
+def _with_rest_of_session(action: Action, spent_s: float) -> Action:
+    """``action`` with its auto-off shortened by the time spent retrying it."""
+    rest = action.param("auto_off_s")
+    if rest is None or spent_s < 1:
+        return action
+    left = max(1, int(rest) - int(spent_s))
+    params = tuple((k, str(left) if k == "auto_off_s" else v) for k, v in action.params)
+    return replace(action, params=params)
+
+
+_REFUSALS: tuple[tuple[type[Exception], str], ...] = (
+    (UnauthorizedError, "401 Unauthorized: the token is not accepted"),
+    (EndpointNotFoundError, "404 Not Found: no such service or entity"),
+    (MethodNotAllowedError, "405 Method Not Allowed"),
+)
+
+
+def _refused_call(exc: BaseException) -> str | None:
+    """The one-line reason when Home Assistant refused the call itself (HTTP 4xx)."""
+    if isinstance(exc, RequestError) and not isinstance(exc, RequestTimeoutError):
+        # The library puts Home Assistant's answer after the URL: {"message": "..."}.
+        found = re.search(r'"message":\s*"([^"]{1,200})"', str(exc))
+        return f"400 Bad Request: {found.group(1) if found else 'the call was not accepted'}"
+    if isinstance(exc, UnexpectedStatusCodeError):  # the code is only in its message
+        found = re.search(r"\b(4\d\d)\b", str(exc))
+        return None if found is None else f"HTTP {found.group(1)}"
+    return next((text for kind, text in _REFUSALS if isinstance(exc, kind)), None)
 
 
 def _entity(device: DeviceConfig) -> str:

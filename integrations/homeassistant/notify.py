@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 import niquests
+from homeassistant_api import AsyncWebsocketClient
 from homeassistant_api.errors import HomeassistantAPIError
 from recoveryd.notification import Notice
 
@@ -29,7 +30,9 @@ log = logging.getLogger(__name__)
 
 ACTION_EVENT = "mobile_app_notification_action"
 _TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
-_BACKOFF_CAP_S = 60.0
+HEARTBEAT_S = 20.0  # Home Assistant's frontend pings about as often
+READ_TIMEOUT_S = 2 * HEARTBEAT_S + 5  # a read waits at most this long: pongs arrive before
+RECONNECT_CAP_S = 2.0  # Home Assistant is on the household's own network: retrying is cheap
 
 
 def notify_data(notice: Notice, image_entity: str | None) -> dict[str, Any]:
@@ -69,10 +72,18 @@ class HomeAssistantNotifier:
         return True
 
     async def listen(self, on_action: Callable[[str], None], stop: asyncio.Event) -> None:
-        """Hand every notification action id to ``on_action`` until ``stop`` is set."""
+        """Hand every notification action id to ``on_action`` until ``stop`` is set.
+
+        The connection is kept through idle hours by a ping every :data:`HEARTBEAT_S`
+        (Home Assistant's own ``ping``/``pong``); one that stays unanswered ends it. After a
+        drop the listener is back within :data:`RECONNECT_CAP_S`: a button pressed on a
+        phone once Home Assistant is back must find it listening. The backoff starts again
+        after every connection that got as far as listening.
+        """
         attempt = 0
         while not stop.is_set():
-            session = asyncio.create_task(self._session(on_action))
+            listening = asyncio.Event()
+            session = asyncio.create_task(self._session(on_action, listening))
             stopping = asyncio.create_task(stop.wait())
             done, _ = await asyncio.wait({session, stopping}, return_when=asyncio.FIRST_COMPLETED)
             for task in (session, stopping):
@@ -84,20 +95,54 @@ class HomeAssistantNotifier:
             error = session.exception()
             if error is not None and not isinstance(error, _TRANSIENT):
                 raise error
-            attempt = 0 if error is None else min(attempt + 1, 32)
-            delay = random.uniform(0, min(_BACKOFF_CAP_S, 1.5**attempt))  # noqa: S311
-            log.warning("Home Assistant WebSocket: %s; again in %.1f s",
-                        "closed" if error is None else why(error), delay)  # fmt: skip
+            attempt = 1 if listening.is_set() else min(attempt + 1, 32)
+            delay = random.uniform(0, min(RECONNECT_CAP_S, 0.5 * 1.5**attempt))  # noqa: S311
+            # One line when the connection ends; the attempts after it are debug lines.
+            log.log(
+                logging.WARNING if attempt == 1 else logging.DEBUG,
+                "Home Assistant WebSocket: %s; again in %.1f s",
+                "closed" if error is None else why(error), delay,
+            )  # fmt: skip
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
 
-    async def _session(self, on_action: Callable[[str], None]) -> None:
+    async def _session(self, on_action: Callable[[str], None], listening: asyncio.Event) -> None:
         # Our own HTTP session, closed on every way out: the client's enter does not close
         # its session when Home Assistant cannot be reached.
-        async with ha_websocket(self._websocket, self._token, verify=self._verify) as ws:
+        async with (
+            ha_websocket(
+                self._websocket, self._token, verify=self._verify, read_timeout_s=READ_TIMEOUT_S
+            ) as ws,
+            ws.listen_events(ACTION_EVENT) as events,
+        ):
             log.info("listening for notification actions from Home Assistant")
-            async with ws.listen_events(ACTION_EVENT) as events:
+            listening.set()
+
+            async def read() -> None:
                 async for event in events:
                     action = getattr(event, "data", {}).get("action")
                     if isinstance(action, str):
                         on_action(action)
+
+            tasks = {asyncio.create_task(read()), asyncio.create_task(_heartbeat(ws))}
+            try:
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for task in tasks:
+                    task.cancel()
+            for task in done:
+                task.result()  # the error that ended the session, if any
+
+
+async def _heartbeat(ws: AsyncWebsocketClient) -> None:
+    """Ping every :data:`HEARTBEAT_S`; a ping unanswered by the next one ends the session.
+
+    The pong is read by the event reader (the one reader of the socket), which files it
+    among the client's ping responses; it is taken from there here.
+    """
+    while True:
+        ping = await ws.send("ping")
+        await asyncio.sleep(HEARTBEAT_S)
+        pong = ws._ping_responses.pop(ping, None)  # noqa: SLF001 - the library's only record
+        if pong is None or pong.end is None:
+            raise TimeoutError(f"no answer to a ping in {HEARTBEAT_S:g} s")

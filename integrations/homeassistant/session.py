@@ -48,15 +48,16 @@ async def ha_client(api_url: str, token: str, *, verify: bool | str) -> AsyncIte
 
 @asynccontextmanager
 async def ha_websocket(
-    url: str, token: str, *, verify: bool | str
+    url: str, token: str, *, verify: bool | str, read_timeout_s: float | None = None
 ) -> AsyncIterator[AsyncWebsocketClient]:
     """An authenticated WebSocket client on ``url`` (``ws(s)://…/api/websocket``).
 
     It has its own HTTP session, closed on every way out: the client's enter does not close
-    it when Home Assistant cannot be reached.
+    it when Home Assistant cannot be reached. ``read_timeout_s`` is how long a read may wait
+    for the next message (niquests' default, 30 s, when ``None``).
     """
     async with (
-        VerifyingSession(verify) as http,
+        VerifyingSession(verify, read_timeout_s) as http,
         AsyncWebsocketClient(url, token, session=http) as ws,
     ):
         yield ws
@@ -69,12 +70,15 @@ class VerifyingSession(niquests.AsyncSession):
     the WebSocket client makes its requests without one.
     """
 
-    def __init__(self, verify: bool | str) -> None:
+    def __init__(self, verify: bool | str, timeout: float | None = None) -> None:
         super().__init__()
         self._ca = verify
+        self._timeout = timeout
 
     async def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # noqa: ANN401
-        """The session's request, with ``verify`` filled in when the caller gave none."""
+        """The session's request, with ``verify`` (and the timeout) filled in when not given."""
         if kwargs.get("verify") is None:
             kwargs["verify"] = self._ca
+        if self._timeout is not None and kwargs.get("timeout") is None:
+            kwargs["timeout"] = self._timeout
         return await super().request(*args, **kwargs)

@@ -34,6 +34,7 @@ from datetime import datetime
 from typing import Final
 
 import aiomqtt
+from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from recoveryd.config import MqttConfig
@@ -185,7 +186,7 @@ class MqttLink:
             tls_context=self._tls,
             # The broker keeps the subscriptions and their messages while the daemon is away.
             clean_session=None if v5 else False,
-            clean_start=False,
+            clean_start=False if v5 else MQTT_CLEAN_START_FIRST_ONLY,  # paho: 3.1.1 has none
             properties=properties,
             # A device command must not wait behind the state published just before it:
             # Nagle's algorithm holds small writes until the last one is acknowledged, which

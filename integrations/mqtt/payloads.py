@@ -139,10 +139,22 @@ def plan_message(topics: Topics, decision: Decision) -> Message:
     return Message(topics.plan_today(plan.athlete), json.dumps(payload, sort_keys=True))
 
 
-def state_message(topics: Topics, decision: Decision) -> Message:
-    """The retained state message for ``decision``."""
-    payload = json.dumps(state_payload(decision), sort_keys=True)
-    return Message(topics.state(decision.plan.athlete), payload)
+def state_message(topics: Topics, decision: Decision, *, provisional: bool = False) -> Message:
+    """The retained state message for ``decision``.
+
+    ``provisional``: decided before the day's decision time from what is known so far (it
+    is not stored and drives nothing); ``attributes.provisional`` says so to Home Assistant.
+    """
+    payload = state_payload(decision)
+    payload["attributes"]["provisional"] = provisional
+    if provisional:
+        at = decision.decided_at.strftime("%H:%M")
+        note = (
+            f"Provisional (as of {at}): the day is decided at its decision time, "
+            "when the night's data is in."
+        )
+        payload["attributes"]["reasons"] = [note, *payload["attributes"]["reasons"]]
+    return Message(topics.state(decision.plan.athlete), json.dumps(payload, sort_keys=True))
 
 
 def _round(value: float | None, digits: int = 3) -> float | None:

@@ -26,7 +26,7 @@ from integrations.mqtt.discovery import athlete_entities
 from integrations.mqtt.topics import Topics
 from recoveryd.config import Config
 from recoveryd.daemon import Daemon
-from recoveryd.models import CheckIn, Decision, Night
+from recoveryd.models import CheckIn, Decision, Night, Protocol
 from recoveryd.store import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, make_config
@@ -379,3 +379,20 @@ class _EventOnError(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:  # noqa: ARG002 - any error will do
         self._event.set()
+
+
+async def test_before_the_decision_time_the_state_is_provisional_not_unknown(
+    mosquitto: BrokerAddress, tmp_path: Path, sample: tuple[list[Night], list[CheckIn]]
+) -> None:
+    config = seeded_config(tmp_path, mosquitto, sample)
+    early = MORNING.replace(hour=5)  # two hours before the 07:00 decision
+    async with watching(mosquitto) as watcher, running(config, FixedClock(early)) as daemon:
+        await watcher.until(lambda: bool(watcher.on("recoveryd/alex/state")), "a state")
+        state = watcher.on("recoveryd/alex/state")[-1].json()
+        assert state["attributes"]["provisional"] is True
+        assert state["date"] == "2026-03-04"
+        assert state["protocol"] in {p.value for p in Protocol}
+        assert state["attributes"]["reasons"][0].startswith("Provisional (as of 05:00)")
+        # Nothing stored, nothing planned from it.
+        assert daemon.store.latest_decision("alex", early.date()) is None
+        assert [a for a in daemon.timeline.values() if a.athlete == "alex"] == []

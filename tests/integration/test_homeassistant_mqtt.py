@@ -10,6 +10,7 @@ only ever called from a worker thread, so the daemon's event loop keeps running 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from typing import Any
 import pytest
 from integrations.mqtt.broker import free_port
 from recoveryd.config import parse_config
+from recoveryd.daemon import Daemon
+from recoveryd.events import CommandReceived
 from recoveryd.models import CheckIn, Night, Protocol
 from recoveryd.notification import LADDER
 from recoveryd.store import Store
@@ -152,7 +155,7 @@ async def test_the_morning_summary_and_its_buttons_through_home_assistant(
     core = home_assistant
     config = parse_config(
         f"""
-household: {{timezone: Europe/Berlin, decide_at: "07:00"}}
+household: {{timezone: Europe/Berlin, decide_at: "07:00", summary_interval_min: 0}}
 storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 0.2}}
 mqtt: {{host: 127.0.0.1, port: {broker.port}, client_id: recoveryd-notify, reconnect_max_s: 1}}
 homeassistant: {{url: "{core.url}", token: "{core.token}"}}
@@ -165,17 +168,34 @@ athletes:
     with Store(config.storage.path) as store:
         store.upsert(*sample)
     phone = core.config_dir / "alex_phone.txt"
+
+    def notified(daemon: Daemon) -> str | None:
+        sent = daemon.store.setting("notified:alex:2026-03-04")
+        return None if sent is None else str(json.loads(sent)["protocol"])
+
     async with running(config, FixedClock(MORNING)) as daemon:
         await asyncio.wait_for(_until(lambda: "Readiness" in _text(phone)), 60)
         # Home Assistant writes the file before its answer reaches the daemon, which then
         # marks the summary sent.
-        await asyncio.wait_for(
-            _until(lambda: daemon.store.setting("notified:alex:2026-03-04") == "1"), 30
-        )
+        await asyncio.wait_for(_until(lambda: notified(daemon) is not None), 30)
         decision = daemon.store.latest_decision("alex", SAMPLE_END)
         assert decision is not None
         first = decision.plan.protocol
+        assert notified(daemon) == first.value
         assert f"Readiness {decision.plan.readiness.score}/100" in _text(phone)
+        # Check-in sliders moved: new decision revisions, the same protocol and session, so
+        # no new summary.
+        revisions = decision.revision
+        for value in (3, 4, 3):
+            daemon.queue.put_nowait(
+                CommandReceived("recoveryd/alex/set/checkin_soreness", str(value).encode())
+            )
+        await asyncio.wait_for(
+            _until(lambda: _revision(daemon) > revisions and not daemon._asked), 30
+        )
+        plan = daemon.store.latest_decision("alex", SAMPLE_END)
+        assert plan is not None
+        assert plan.plan.protocol == first  # (soreness 3-4 of 5 moves no protocol)
         # "Easier" on the phone: the companion app fires this event in Home Assistant.
         await ha(core.request, "POST", "/api/events/mobile_app_notification_action",
                  {"action": "RECOVERYD_EASIER_alex"})  # fmt: skip
@@ -184,11 +204,25 @@ athletes:
         )
         easier = LADDER[max(LADDER.index(first) - 1, 0)]
         assert daemon.store.overrides("alex", SAMPLE_END, SAMPLE_END) == {SAMPLE_END: easier}
-        # The re-decision replaces the message (same tag) and is sent once more.
-        await asyncio.wait_for(
-            _until(lambda: daemon.store.setting("notified:alex:2026-03-04") == "2"), 30
-        )
+        # The protocol changed: the message is replaced (same tag) and sent once more.
+        await asyncio.wait_for(_until(lambda: notified(daemon) == easier.value), 30)
         assert _text(phone).count("Readiness") == 2
+    # Restarted and decided again (a new revision): what was sent is not sent again.
+    async with running(config, FixedClock(MORNING)) as daemon:
+        before = _revision(daemon)
+        daemon.queue.put_nowait(CommandReceived("recoveryd/alex/set/redecide", b"PRESS"))
+
+        def settled() -> bool:
+            busy = daemon._asked or daemon._notify_due or daemon._summary_sending
+            return _revision(daemon) > before and not busy and not daemon._running
+
+        await asyncio.wait_for(_until(settled), 30)
+    assert _text(phone).count("Readiness") == 2
+
+
+def _revision(daemon: Daemon) -> int:
+    decision = daemon.store.latest_decision("alex", SAMPLE_END)
+    return 0 if decision is None else decision.revision
 
 
 def _text(path: Path) -> str:

@@ -90,10 +90,13 @@ async def test_a_store_that_cannot_be_written(  # noqa: PLR0917 - fixtures and p
         assert len(stored) < 40
         assert all(value == 30.0 + int(source.removeprefix("strap"))
                    for source, value in stored.items())  # fmt: skip
-        # Space again: the next poll's write goes through, and the problem clears.
+        # Space again: unhealthy until what failed (storing nights) goes through again.
         mend_store(daemon.store._db, fault)
-        await watcher.until(lambda: household().get("healthy") is True, "healthy again")
+        await watcher.client.publish("homeassistant/status", "online")  # any other work
+        await watcher.until(lambda: len(watcher.discovery()) == 3 * DISCOVERED, "rediscovery")
+        assert household()["healthy"] is False
         await watcher.client.publish("recoveryd/alex/ingest/night", json.dumps(NIGHT))
+        await watcher.until(lambda: household().get("healthy") is True, "healthy again")
         await watcher.until(
             lambda: watcher.on("recoveryd/alex/state")[-1].json()["rmssd_ms"] == 33.0,
             "the night decided on",

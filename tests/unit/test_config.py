@@ -29,7 +29,7 @@ def test_minimal_configuration_takes_the_documented_defaults() -> None:
     assert config.household.timezone == "UTC"
     assert config.household.decide_at == time(7, 0)
     assert config.mqtt.port == 1883
-    assert config.mqtt.protocol == "3.1.1"
+    assert config.mqtt.protocol == "auto"
     assert config.engine.thresholds().swc_k == 0.5
     assert config.athlete("alex").sources == ["oura"]
 
@@ -48,11 +48,12 @@ def test_minimal_configuration_takes_the_documented_defaults() -> None:
         (
             "mqtt: {hots: broker}\n",
             "recoveryd.yaml: mqtt.hots: unknown key; allowed keys are base_topic, client_id, "
-            "host, keepalive_s, password, port, protocol, reconnect_max_s, tls, username",
+            "host, keepalive_s, password, port, protocol, reconnect_max_s, session_expiry_s, tls, "
+            "username",
         ),
         (
             "mqtt: {protocol: '4'}\n",
-            "recoveryd.yaml: mqtt.protocol: must be one of '3.1.1' or '5', got '4'",
+            "recoveryd.yaml: mqtt.protocol: must be one of 'auto', '3.1.1' or '5', got '4'",
         ),
         (
             "mqtt: {base_topic: 'home/#'}\n",
@@ -198,7 +199,7 @@ def test_check_config_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert err == [
         "recoveryd.yaml: mqtt.port: must be between 1 and 65535, got 70000",
         "recoveryd.yaml: mqtt.hots: unknown key; allowed keys are base_topic, client_id, host, "
-        "keepalive_s, password, port, protocol, reconnect_max_s, tls, username",
+        "keepalive_s, password, port, protocol, reconnect_max_s, session_expiry_s, tls, username",
     ]
 
     assert main(["check-config", str(tmp_path / "missing.yaml")]) == 2

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -14,6 +14,9 @@ from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import CheckIn, Night
 
 DAY = date(2026, 3, 4)
+
+
+LATEST = (datetime.now(UTC).date() + timedelta(days=2)).isoformat()
 
 
 def test_each_kind() -> None:
@@ -48,6 +51,10 @@ def test_each_kind() -> None:
          "0: invalid start byte"),
         ("night", b"[" * 2000 + b"]" * 2000,
          "night: JSON nested too deeply; send one flat object"),
+        ("night", b'{"date": "0001-01-01", "source": "oura", "rhr_bpm": 50}',
+         f"night: date: must be a day from 1980-01-01 to {LATEST}, got 0001-01-01"),
+        ("session", b'{"date": "9999-12-31", "minutes": 45, "rpe": 5}',
+         f"session: date: must be a day from 1980-01-01 to {LATEST}, got 9999-12-31"),
     ],
 )  # fmt: skip
 def test_rejections_are_one_line(kind: str, payload: bytes, message: str) -> None:

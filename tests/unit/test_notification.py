@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,13 @@ from integrations.mqtt.broker import free_port
 from integrations.notify.apprise_sender import AppriseSender
 from recoveryd.commands import CommandError, DayButton, SetProtocol
 from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness, Session
-from recoveryd.notification import action_command, morning_notice
+from recoveryd.notification import (
+    SentSummary,
+    action_command,
+    morning_notice,
+    summary_due,
+    summary_of,
+)
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 3, 4)
@@ -167,3 +173,28 @@ async def test_the_action_listener_retries_an_absent_home_assistant_and_stops_cl
     warning = next(r.getMessage() for r in caplog.records if r.levelname == "WARNING")
     assert warning.startswith("Home Assistant WebSocket: ")
     assert "token" not in warning
+
+
+def test_one_summary_a_day_then_only_for_a_new_protocol_or_session_and_not_often() -> None:
+    interval = timedelta(minutes=30)
+    morning = datetime(2026, 3, 4, 7, 0, tzinfo=ZONE)
+    today = plan(Protocol.AS_PLANNED)
+    assert summary_due(None, today, morning, interval) == morning  # the first of the day
+    sent = summary_of(today, morning)
+    later = morning + timedelta(minutes=5)
+    # A re-decision that changes neither protocol nor session: nothing, ever.
+    assert summary_due(sent, today, later, interval) is None
+    assert summary_due(sent, today, morning + timedelta(hours=5), interval) is None
+    # The protocol changed five minutes later: sent when the interval is over, not before.
+    easier = plan(Protocol.ACTIVE_RECOVERY)
+    assert summary_due(sent, easier, later, interval) == morning + interval
+    assert summary_due(sent, easier, morning + timedelta(hours=1), interval) == morning + (
+        timedelta(hours=1)
+    )
+    # The same protocol with another session is news too.
+    assert today.session is not None
+    shorter = replace(today, session=replace(today.session, duration_min=20))
+    assert summary_due(sent, shorter, morning + interval, interval) == morning + interval
+    # What was sent survives a restart through the store.
+    assert SentSummary.from_json(sent.to_json()) == sent
+    assert SentSummary.from_json("2") is None  # a revision number from an older version
