@@ -4,10 +4,10 @@
 
 A real mosquitto on 127.0.0.1; the daemon (in this process, on a clock that runs from 21:29:57)
 with a Zigbee2MQTT lamp that the day's protocol dims at 21:30, three seconds after start; a
-simulated Zigbee2MQTT that confirms each command. In a burst round, ``mosquitto_pub`` (its own
-process) sends 10,000 check-in commands as fast as the broker takes them, starting with the
+simulated Zigbee2MQTT that confirms each command. In a burst round, a publisher in its own
+process sends 10,000 check-in commands as fast as the broker takes them, starting with the
 daemon's connection. Measured per round: how late the lamp's command arrives after 21:30,
-how long after the lamp's confirmation the daemon reports the action done, whether the
+how long after the lamp's confirmation the daemon handles it (logs the action done), whether the
 availability topic ever said ``offline`` (a missed keepalive: the daemon's keepalive here is
 5 s), how long the burst took to drain and how many decision revisions it stored. Reference
 rounds without a burst are interleaved with them in the same run.
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import sqlite3
 import sys
 import tempfile
@@ -30,8 +29,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiomqtt
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 from recoveryd.config import parse_config
 from recoveryd.daemon import Daemon
+from recoveryd.events import CommandReceived
+from recoveryd.models import Action
 from recoveryd.sampledata import generate
 from recoveryd.store import Store
 
@@ -88,18 +91,28 @@ def decisions(db: Path) -> int:
 
 
 async def burst(port: int) -> asyncio.subprocess.Process:
-    """``mosquitto_pub`` sending BURST check-ins, one per line of its input, at QoS 1."""
-    binary = shutil.which("mosquitto_pub") or "/usr/bin/mosquitto_pub"
-    publisher = await asyncio.create_subprocess_exec(
-        binary, "-h", "127.0.0.1", "-p", str(port), "-q", "1", "-l",
-        "-t", "recoveryd/alex/set/checkin_energy", "-i", "bench-burst",
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.DEVNULL,
+    """A publisher in its own process sending BURST check-ins at QoS 1 as fast as it can."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.bench_burst", "--publish", str(port),
+        stdout=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
-    assert publisher.stdin is not None
-    publisher.stdin.write(b"".join(b"%d\n" % (1 + i % 5) for i in range(BURST)))
-    await publisher.stdin.drain()
-    publisher.stdin.close()
-    return publisher
+
+
+def publish(port: int) -> None:
+    """The burst itself (run in its own process by :func:`burst`)."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-burst")
+    client.max_inflight_messages_set(1000)
+    client.max_queued_messages_set(0)
+    client.connect("127.0.0.1", port)
+    client.loop_start()
+    infos = [
+        client.publish("recoveryd/alex/set/checkin_energy", str(1 + i % 5), qos=1)
+        for i in range(BURST)
+    ]
+    for info in infos:
+        info.wait_for_publish(timeout=300)
+    client.loop_stop()
+    client.disconnect()
 
 
 async def drained(
@@ -112,7 +125,7 @@ async def drained(
         await asyncio.sleep(0.05)
     result.drain_s = (handled[-1] if handled else time.monotonic()) - sent_at
     if len(handled) < BURST:
-        result.notes.append(f"{len(handled)} of {BURST} commands answered")
+        result.notes.append(f"{len(handled)} of {BURST} commands handled")
     await asyncio.sleep(2.5)  # the last commands settle into one decision
 
 
@@ -127,6 +140,9 @@ async def one_round(port: int, folder: Path, *, with_burst: bool) -> Round:  # n
     confirmed_at: list[float] = []
     done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
     handled: list[float] = []
+    handled_at: list[float] = []  # the lamp's action handled (logged) by the daemon
+    seen_online: list[float] = []
+    stop = asyncio.Event()
     async with aiomqtt.Client("127.0.0.1", port, identifier="bench-watch") as watch:
         await watch.subscribe("zigbee2mqtt/bedroom_lamp/set", qos=1)
         await watch.subscribe("recoveryd/status", qos=1)
@@ -142,20 +158,35 @@ async def one_round(port: int, folder: Path, *, with_burst: bool) -> Round:  # n
                     state = json.loads(message.payload) | {"linkquality": 120}
                     confirmed_at.append(time.monotonic())
                     await watch.publish("zigbee2mqtt/bedroom_lamp", json.dumps(state))
-                elif topic == "recoveryd/status" and message.payload == b"offline":
-                    result.offline += 1
+                elif topic == "recoveryd/status":
+                    # Between its first "online" and its stop, never "offline".
+                    if message.payload == b"online":
+                        seen_online.append(now)
+                    elif seen_online and not stop.is_set():
+                        result.offline += 1
                 elif topic.endswith("/event"):
                     event = json.loads(message.payload)
                     if event.get("event_type") == "action" and not done.done():
                         done.set_result(now)
-                    if event.get("control") == "checkin_energy":
-                        handled.append(now)
 
         observer = asyncio.create_task(observe())
         clock = RunningClock(DUE - timedelta(seconds=LEAD_S))
         due_at = time.monotonic() + LEAD_S
         daemon = Daemon(config, clock=clock)
-        stop = asyncio.Event()
+        finish = daemon._finish_action  # noqa: SLF001 - the moment the daemon handles it
+
+        def finished(action: Action, status: str, detail: str) -> None:
+            handled_at.append(time.monotonic())
+            finish(action, status, detail)
+
+        daemon._finish_action = finished  # type: ignore[method-assign]  # noqa: SLF001
+        command = daemon._command  # noqa: SLF001 - each command of the burst, as handled
+
+        def commanded_now(event: CommandReceived) -> None:
+            command(event)
+            handled.append(time.monotonic())
+
+        daemon._command = commanded_now  # type: ignore[method-assign]  # noqa: SLF001
         running = asyncio.create_task(daemon.run(stop))
         publisher = None
         if with_burst:
@@ -165,7 +196,8 @@ async def one_round(port: int, folder: Path, *, with_burst: bool) -> Round:  # n
             sent_at = time.monotonic()
             publisher = await burst(port)
         result.late_s = await asyncio.wait_for(commanded, 120) - due_at
-        result.confirm_s = await asyncio.wait_for(done, 120) - confirmed_at[0]
+        await asyncio.wait_for(done, 120)
+        result.confirm_s = handled_at[0] - confirmed_at[0]
         if publisher is not None:
             await drained(publisher, handled, result, sent_at)
             result.revisions = decisions(folder / "r.db") - before
@@ -187,6 +219,9 @@ async def measure(port: int, rounds: int) -> list[Round]:
 
 
 def main() -> None:
+    if sys.argv[1:2] == ["--publish"]:
+        publish(int(sys.argv[2]))
+        return
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else ROUNDS
     with mosquitto() as port:
         results = asyncio.run(measure(port, rounds))

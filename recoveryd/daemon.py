@@ -69,6 +69,7 @@ from recoveryd.events import (
     DecisionDue,
     EntityState,
     Event,
+    EventQueue,
     HomeAssistantOnline,
     MeasureDue,
     NotificationAction,
@@ -180,7 +181,7 @@ class Daemon:
             discovery_prefix=config.homeassistant.discovery_prefix,
             ha_status=config.homeassistant.status_topic,
         )
-        self.queue: asyncio.Queue[Event] = asyncio.Queue()
+        self.queue: asyncio.Queue[Event] = EventQueue()
         self.tracker = StateTracker()
         device_topics = [t for d in config.devices.values() for t in MqttDevices.state_topics(d)]
         # The previous process's last sign of life: a command the broker kept since then was
@@ -466,9 +467,17 @@ class Daemon:
 
     def _report_error(self, athlete: str, control: str, error: str) -> None:
         """A refused command or button, on the athlete's event entity."""
-        self._outbox.append(
-            event_message(self.topics, athlete, "error", control=control, error=error)
-        )
+        event = event_message(self.topics, athlete, "error", control=control, error=error)
+        self._post(replace(event, supersedes=control))
+
+    def _post(self, message: Message) -> None:
+        """Put ``message`` in the outbox, instead of an unsent one it supersedes."""
+        if message.supersedes is not None:
+            self._outbox = [
+                m for m in self._outbox
+                if (m.topic, m.supersedes) != (message.topic, message.supersedes)
+            ]  # fmt: skip
+        self._outbox.append(message)
 
     def _today(self) -> tuple[date, datetime]:
         now = self.clock.now().astimezone(self.config.zone)
@@ -943,11 +952,10 @@ class Daemon:
         """Report an accepted command and let it change the day."""
         log.info("%s: %s", athlete or HOUSEHOLD, applied.summary)
         if athlete is not None:
-            self._outbox.append(
-                event_message(
-                    self.topics, athlete, "command", control=control, summary=applied.summary
-                )
+            event = event_message(
+                self.topics, athlete, "command", control=control, summary=applied.summary
             )
+            self._post(replace(event, supersedes=control))
         if applied.redecide and athlete is not None:
             self._ask_decision(athlete, force=applied.force)
         if applied.rebuild:

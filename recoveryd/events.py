@@ -7,6 +7,8 @@ Adapters and timers only put these on the queue; one consumer acts on them.
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -201,3 +203,34 @@ Event = (
     | ClockJumped
     | Stop
 )
+
+
+class EventQueue(asyncio.Queue[Event]):
+    """The daemon's one queue, in two lanes: what people and devices send in bulk waits.
+
+    Commands and ingested data (:class:`CommandReceived`) arrive in bursts of thousands; a
+    timer that fell due, a device's confirmation or a broker event must not wait behind
+    them. Each lane keeps its own order; :meth:`get` takes from the other lane first.
+    """
+
+    def _init(self, maxsize: int) -> None:  # noqa: ARG002 - asyncio.Queue's hook
+        self._urgent: deque[Event] = deque()
+        self._bulk: deque[Event] = deque()
+
+    def qsize(self) -> int:
+        """Events waiting in both lanes."""
+        return len(self._urgent) + len(self._bulk)
+
+    def empty(self) -> bool:
+        """Whether no event waits (asyncio.Queue would look at a queue this one has not)."""
+        return not (self._urgent or self._bulk)
+
+    def full(self) -> bool:
+        """Never: the daemon's queue is unbounded."""
+        return False
+
+    def _put(self, item: Event) -> None:
+        (self._bulk if isinstance(item, CommandReceived) else self._urgent).append(item)
+
+    def _get(self) -> Event:
+        return self._urgent.popleft() if self._urgent else self._bulk.popleft()

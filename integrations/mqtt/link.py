@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import random
 import socket
@@ -66,6 +67,7 @@ MAX_BYTES: Final = {
 # What the broker is told it may send at most (MQTT 5): the largest payload with its topic
 # and properties.
 MAX_PACKET_BYTES: Final = max(MAX_BYTES.values()) + 4096
+RECEIVE_MAXIMUM: Final = 20
 
 
 class MqttLink:
@@ -173,6 +175,11 @@ class MqttLink:
             properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             properties.SessionExpiryInterval = cfg.session_expiry_s
             properties.MaximumPacketSize = MAX_PACKET_BYTES
+            # Flow control (MQTT 5.0, 4.9): at most this many unacknowledged messages should
+            # reach the daemon, the rest of a burst waiting in the broker. Not relied on:
+            # mosquitto 2.0 sends past it to a client that publishes too, so the queues put
+            # confirmations and timers first as well.
+            properties.ReceiveMaximum = RECEIVE_MAXIMUM
         client = aiomqtt.Client(
             cfg.host,
             cfg.port,
@@ -188,6 +195,10 @@ class MqttLink:
             clean_session=None if v5 else False,
             clean_start=False if v5 else MQTT_CLEAN_START_FIRST_ONLY,  # paho: 3.1.1 has none
             properties=properties,
+            queue_type=self._incoming_queue(),
+            # Publishes in flight at once (paho's default is 20): a device command queues
+            # behind fewer state and event messages.
+            max_inflight_messages=100,
             # A device command must not wait behind the state published just before it:
             # Nagle's algorithm holds small writes until the last one is acknowledged, which
             # a delayed ACK makes about 40 ms on Linux.
@@ -197,6 +208,26 @@ class MqttLink:
         # setting for it; its paho client does).
         client._client.manual_ack_set(on=True)  # noqa: SLF001
         return client
+
+    def _incoming_queue(self) -> type[asyncio.Queue[aiomqtt.Message]]:
+        """The queue aiomqtt keeps received messages in: device states and Home Assistant first.
+
+        A device's confirmation must not wait behind a burst of commands (the broker's flow
+        control cannot be relied on for that: mosquitto 2.0 lets a client that publishes
+        itself receive past its Receive Maximum); within each kind the order is kept.
+        """
+        urgent = {*self._device_topics, *([self._ha_status] if self._ha_status else [])}
+        order = itertools.count()
+
+        class DevicesFirst(asyncio.PriorityQueue[tuple[int, int, aiomqtt.Message]]):
+            def _put(self, item: aiomqtt.Message) -> None:  # type: ignore[override]
+                lane = 0 if str(item.topic) in urgent else 1
+                super()._put((lane, next(order), item))
+
+            def _get(self) -> aiomqtt.Message:  # type: ignore[override]
+                return super()._get()[2]
+
+        return DevicesFirst  # type: ignore[return-value]
 
     async def _session(self) -> None:
         cfg = self._config

@@ -12,12 +12,17 @@ HOUSEHOLD = "household"
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One MQTT message to publish."""
+    """One MQTT message to publish.
+
+    ``supersedes``: an older message on the same topic with the same value, not yet sent, is
+    dropped for this one (a burst of commands reports the newest per control, not each).
+    """
 
     topic: str
     payload: str | bytes
     retain: bool = True
     qos: int = 1
+    supersedes: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
