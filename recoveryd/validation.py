@@ -80,11 +80,16 @@ def slug(value: str) -> str:
     return value
 
 
-def _plain(number: float) -> float | int:
-    """Show 65535.0 as 65535 in messages."""
+def _plain(number: float) -> float | int | str:
+    """Show 65535.0 as 65535 in messages, and a number of many digits in a few (1e+299)."""
+    if abs(number) >= _LONG:
+        return f"{float(number):.3g}"
     if isinstance(number, float) and number.is_integer():
         return int(number)
     return number
+
+
+_LONG = 1e12  # a number with more digits than this is shown in scientific notation
 
 
 class SessionInput(BaseModel):

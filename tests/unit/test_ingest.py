@@ -53,6 +53,8 @@ def test_each_kind() -> None:
          "night: JSON nested too deeply; send one flat object"),
         ("night", b'{"date": "0001-01-01", "source": "oura", "rhr_bpm": 50}',
          f"night: date: must be a day from 1980-01-01 to {LATEST}, got 0001-01-01"),
+        ("checkin", b'{"date": "2026-03-04", "mood": ' + b"9" * 300 + b"}",
+         "checkin: mood: must be between 1 and 5, got 1e+300"),
         ("session", b'{"date": "9999-12-31", "minutes": 45, "rpe": 5}',
          f"session: date: must be a day from 1980-01-01 to {LATEST}, got 9999-12-31"),
     ],
