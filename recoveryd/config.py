@@ -82,6 +82,16 @@ def _topic_level(value: str) -> str:
     return value
 
 
+def _client_id(value: str) -> str:
+    # It is also a level of the link's own marker topic (see integrations/mqtt/link.py).
+    if any(ch in value for ch in "/+#"):
+        raise PydanticCustomError(
+            "client_id", "must not contain '/', '+' or '#', got {value}", {"value": repr(value)}
+        )
+    return value
+
+
+ClientId = Annotated[str, AfterValidator(_client_id)]
 Slug = Annotated[str, AfterValidator(slug)]
 TimeZoneName = Annotated[str, AfterValidator(_timezone)]
 TopicPrefix = Annotated[str, AfterValidator(_topic_level)]
@@ -141,7 +151,7 @@ class MqttConfig(_Section):
     port: Port = 1883
     username: str | None = None
     password: SecretStr | None = None
-    client_id: str = Field(default="recoveryd", min_length=1, max_length=23)
+    client_id: ClientId = Field(default="recoveryd", min_length=1, max_length=23)
     protocol: Literal["auto", "3.1.1", "5"] = Field(
         default="auto", title="MQTT protocol version; auto: 5, or 3.1.1 if the broker refuses 5"
     )
@@ -676,7 +686,10 @@ def _resolve(node: object, path: tuple[str | int, ...], ctx: _Resolving) -> obje
 
 def _read_file_key(value: str, loc: tuple[str | int, ...], target: str, ctx: _Resolving) -> object:
     """The value of a ``<key>_file`` key: a secret's stripped text, or an included YAML file."""
+    unset_before = len(ctx.unset)
     file_path = Path(_substitute(value, loc, ctx))
+    if len(ctx.unset) > unset_before:  # checked where the placeholder is not set: noted
+        return None if target in _YAML_FILES else str(file_path)
     if not file_path.is_absolute():
         file_path = ctx.base_dir / file_path
     included = target in _YAML_FILES

@@ -136,6 +136,12 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_document(self, node: Node) -> Any:  # noqa: ANN401 - YAML holds any value
+        depth = _expanded_depth(node, {})
+        if depth > MAX_DEPTH:  # aliases nest what the composer saw shallow
+            raise yaml.MarkedYAMLError(
+                problem=f"nested more than {MAX_DEPTH} levels deep once its aliases are followed",
+                problem_mark=node.start_mark,
+            )
         nodes = _expanded_size(node, {})
         if nodes > MAX_NODES:
             raise yaml.MarkedYAMLError(
@@ -158,6 +164,26 @@ class _BoundedLoader(yaml.SafeLoader):
                     )
                 seen[key] = key_node
         return super().construct_mapping(node, deep=deep)
+
+
+def _expanded_depth(node: Node, depths: dict[int, int]) -> int:
+    """How deep ``node`` nests with every alias copied out (memoised; capped past the bound)."""
+    known = depths.get(id(node))
+    if known is not None:
+        if known < 0:
+            raise yaml.MarkedYAMLError(
+                problem="an anchor refers to itself", problem_mark=node.start_mark
+            )
+        return known
+    depths[id(node)] = -1
+    children: list[Node] = []
+    if isinstance(node, SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, MappingNode):
+        children = [n for pair in node.value for n in pair]
+    depth = 1 + max((_expanded_depth(child, depths) for child in children), default=0)
+    depths[id(node)] = min(depth, MAX_DEPTH + 1)
+    return depths[id(node)]
 
 
 def _expanded_size(node: Node, sizes: dict[int, int]) -> int:

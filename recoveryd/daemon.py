@@ -83,7 +83,7 @@ from recoveryd.events import (
     SummaryDue,
     WakePoll,
 )
-from recoveryd.health import Health
+from recoveryd.health import HANDLING, Health
 from recoveryd.household_day import household_day, start_refusal, stored_plans
 from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import (
@@ -244,7 +244,6 @@ class Daemon:
         scheduler = self._scheduler()
         self._scheduler_ref = scheduler
         scheduler.start()
-        self._alive()
         # Not among the tasks of _spawn: those are the daemon's work in progress.
         watch = asyncio.create_task(self._watch_clock(), name="clock watch")
         try:
@@ -255,6 +254,9 @@ class Daemon:
                     group.create_task(self.notifier.listen(on_action, stop), name="ha-actions")
                 consumer = group.create_task(self._consume(), name="consumer")
                 self.queue.put_nowait(DecisionDue("startup"))
+                # A summary whose interval was still running at the last stop is looked at
+                # again (what was sent is in the store: nothing goes out twice).
+                self._notify_due.update(a.id for a in self.config.athletes)
                 self.queue.put_nowait(PullDue("startup"))
                 await stop.wait()
                 self.queue.put_nowait(Stop())
@@ -353,13 +355,17 @@ class Daemon:
             event = await self.queue.get()
             if isinstance(event, Stop):
                 return
+            if isinstance(event, CommandReceived) and not event.current():
+                # Its session ended before it was handled: the broker delivers it again on
+                # the next one (it was never acknowledged), and it is handled then, once.
+                continue
             try:
-                try:
-                    with self.health.operation(f"handling {type(event).__name__}"):
-                        await self._handle(event)
-                finally:
-                    if isinstance(event, CommandReceived) and event.ack is not None:
-                        event.ack()  # handled (stored, applied or refused): the broker forgets it
+                with self.health.operation(f"{HANDLING}{type(event).__name__}"):
+                    await self._handle(event)
+                if isinstance(event, CommandReceived):
+                    # Handled (stored, applied or refused): the broker may forget it. After a
+                    # store error it is not acknowledged: delivered again on the next session.
+                    event.ack()
                 if self._ingested and (
                     self.queue.empty() or monotonic() - self._decided_at > INGEST_BATCH_S
                 ):
@@ -434,6 +440,13 @@ class Daemon:
     async def _poll_store(self) -> None:
         """Decide again when another process (an import) changed the store."""
         self._alive()
+        if self.health.handling_failed():
+            try:
+                self.store.set_setting("store_checked_at", self._today()[1].isoformat())
+            except sqlite3.Error as exc:
+                log.debug("the store still cannot be written: %s", exc)
+            else:
+                self.health.probed()
         if self.health.failing(DECIDING):
             # Deciding failed: try it again (healthy again only once it works). The error was
             # logged once; the retry does not repeat it every poll.
@@ -451,7 +464,12 @@ class Daemon:
             await self._flush()
 
     def _alive(self) -> None:
-        """Note the daemon's last sign of life (the age bound of commands kept while away)."""
+        """Note that the daemon is listening (the age bound of commands kept while away).
+
+        Only while connected: a daemon cut off from the broker is not listening either.
+        """
+        if not self.link.connected:
+            return
         with contextlib.suppress(sqlite3.Error):  # an unusable store is reported by its users
             self.store.set_setting(ALIVE_KEY, self._today()[1].isoformat())
 
@@ -611,6 +629,7 @@ class Daemon:
         await self._publish_discovery()
         await self._publish_pending()
         if isinstance(event, BrokerConnected):
+            self._alive()
             self._send_unsent()
 
     def _send_unsent(self) -> None:
@@ -658,7 +677,8 @@ class Daemon:
                 return
             # An unreachable device is tried again until the action's grace window ends.
             grace = due(action, self._shifts) + GRACE.get(action.command, timedelta(0))
-            retry_s = max(0, math.floor(elapsed(now, grace).total_seconds()))
+            until = grace if action.ends_at is None else min(grace, action.ends_at)
+            retry_s = max(0, math.floor(elapsed(now, until).total_seconds()))
             sent = replace(sent, params=(*sent.params, ("retry_s", str(retry_s))))
             # Logged before it goes out: if the daemon dies before the device answers, the
             # device may be on, and its switch-off is owed from the log after a restart.
@@ -1109,8 +1129,9 @@ class Daemon:
         self._summary_sending.add(athlete_id)
 
         async def send() -> None:
-            sent = True
+            sent = False
             try:
+                sent = True
                 if self.notifier is not None:
                     for target in athlete.notify:
                         sent &= await self.notifier.send(target, notice, image)
@@ -1119,6 +1140,9 @@ class Daemon:
 
                     sender = AppriseSender(urls)
                     sent &= await asyncio.to_thread(sender.send, notice, png)
+            except BaseException:
+                sent = False
+                raise
             finally:
                 done = NotificationSent(athlete_id, decision.revision, summary if sent else None)
                 self.queue.put_nowait(done)

@@ -84,7 +84,10 @@ class CommandReceived:
     # time after this one.
     queued_since: datetime | None = None
     # Tells the broker the message was handled (the consumer calls it once it has been).
-    ack: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    ack: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
+    # Whether the session that delivered it is still up (if not, the broker delivers it
+    # again, unacknowledged, on the next one).
+    current: Callable[[], bool] = field(default=lambda: True, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

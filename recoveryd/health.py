@@ -16,6 +16,8 @@ from contextlib import contextmanager
 
 log = logging.getLogger(__name__)
 
+HANDLING = "handling "  # the prefix of an event's own operation: "handling ActionFinished"
+
 
 class Health:
     """The daemon's failing operations, each with its one-line reason."""
@@ -50,6 +52,19 @@ class Health:
         if self._failing.pop(operation, None) is not None:
             log.info("%s works again", operation)
             self.changed = True
+
+    def handling_failed(self) -> bool:
+        """Whether an event failed that names no operation of its own (see :meth:`probed`)."""
+        return any(name.startswith(HANDLING) for name in self._failing)
+
+    def probed(self) -> None:
+        """A write to the store went through: the failures of plain event handling are over.
+
+        They name no operation that could be tried again by itself; the named ones (deciding,
+        storing what arrives) stay until they succeed.
+        """
+        for name in [n for n in self._failing if n.startswith(HANDLING)]:
+            self.succeeded(name)
 
     @contextmanager
     def operation(self, name: str) -> Iterator[None]:

@@ -27,9 +27,9 @@ import struct
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
+from recoveryd.config_files import FileProblem, YamlProblem, load_yaml, read_text
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TOKEN = re.compile(r"\{(\w+):(u8|u16le|u16be)\}|([0-9a-fA-F]{2})")
@@ -139,13 +139,12 @@ def load_profile(path: Path) -> GattProfile:
         ProfileError: naming the file and what is wrong.
     """
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(read_text(path))
         return GattProfile.model_validate(raw)
-    except OSError as exc:
-        msg = f"{path.name}: cannot read the profile: {exc.strerror}"
-        raise ProfileError(msg) from None
-    except yaml.YAMLError as exc:
-        msg = f"{path.name}: not valid YAML: {getattr(exc, 'problem', exc)}"
+    except FileProblem as exc:
+        raise ProfileError(str(exc)) from None
+    except YamlProblem as exc:
+        msg = f"{path.name}: {exc}"
         raise ProfileError(msg) from None
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]

@@ -232,7 +232,9 @@ def _refused_call(exc: BaseException) -> str | None:
         return f"400 Bad Request: {found.group(1) if found else 'the call was not accepted'}"
     if isinstance(exc, UnexpectedStatusCodeError):  # the code is only in its message
         found = re.search(r"\b(4\d\d)\b", str(exc))
-        return None if found is None else f"HTTP {found.group(1)}"
+        if found is None or found.group(1) in {"408", "429"}:  # a timeout, too many requests
+            return None
+        return f"HTTP {found.group(1)}"
     return next((text for kind, text in _REFUSALS if isinstance(exc, kind)), None)
 
 

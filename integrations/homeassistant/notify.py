@@ -16,12 +16,14 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable
 from typing import Any
 
 import niquests
 from homeassistant_api import AsyncWebsocketClient
 from homeassistant_api.errors import HomeassistantAPIError
+from homeassistant_api.models.websocket import PingResponse
 from recoveryd.notification import Notice
 
 from integrations.homeassistant.session import ha_client, ha_websocket, why
@@ -94,7 +96,9 @@ class HomeAssistantNotifier:
                 return
             error = session.exception()
             if error is not None and not isinstance(error, _TRANSIENT):
-                raise error
+                # Whatever ended it (a message the library did not expect), the buttons must
+                # keep working: reported whole once, then connected again like any drop.
+                log.error("Home Assistant WebSocket: unexpected %r", error, exc_info=error)
             attempt = 1 if listening.is_set() else min(attempt + 1, 32)
             delay = random.uniform(0, min(RECONNECT_CAP_S, 0.5 * 1.5**attempt))  # noqa: S311
             # One line when the connection ends; the attempts after it are debug lines.
@@ -141,8 +145,13 @@ async def _heartbeat(ws: AsyncWebsocketClient) -> None:
     among the client's ping responses; it is taken from there here.
     """
     while True:
-        ping = await ws.send("ping")
+        # Registered before it is sent (the library's send registers it after): the reader
+        # could otherwise meet the pong first, and the library fails on a pong it does not
+        # know. The library's record of pings is the only one the reader fills in.
+        ping = ws._request_id()  # noqa: SLF001
+        ws._ping_responses[ping] = PingResponse(start=time.perf_counter_ns(), id=ping, type="pong")  # noqa: SLF001
+        await ws._async_send({"id": ping, "type": "ping"})  # noqa: SLF001
         await asyncio.sleep(HEARTBEAT_S)
-        pong = ws._ping_responses.pop(ping, None)  # noqa: SLF001 - the library's only record
+        pong = ws._ping_responses.pop(ping, None)  # noqa: SLF001
         if pong is None or pong.end is None:
             raise TimeoutError(f"no answer to a ping in {HEARTBEAT_S:g} s")

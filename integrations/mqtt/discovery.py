@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from recoveryd import __version__
@@ -174,44 +174,48 @@ def _controls(topics: Topics, athlete: str, live: str) -> Iterator[Entity]:
 
 def athlete_entities(topics: Topics, athlete: str) -> list[Entity]:
     """Every entity of one athlete's device."""
-    return [
-        *_decision_sensors(topics.state(athlete)),
-        *_live_entities(topics.live(athlete)),
-        *_controls(topics, athlete, topics.live(athlete)),
-    ]
+    return _commands_at_qos1(
+        [
+            *_decision_sensors(topics.state(athlete)),
+            *_live_entities(topics.live(athlete)),
+            *_controls(topics, athlete, topics.live(athlete)),
+        ]
+    )
 
 
 def household_entities(topics: Topics) -> list[Entity]:
     """The daemon's own device: the switch that pauses all actuation, and its health."""
-    return [
-        Entity(
-            "binary_sensor",
-            "problem",
-            {
-                "name": "Problem",
-                "icon": "mdi:alert-circle-outline",
-                "device_class": "problem",
-                "entity_category": "diagnostic",
-                "state_topic": topics.household_state,
-                "value_template": "{{ 'OFF' if value_json.healthy else 'ON' }}",
-                "json_attributes_topic": topics.household_state,
-                "json_attributes_template": "{{ {'problem': value_json.problem} | tojson }}",
-            },
-        ),
-        Entity(
-            "switch",
-            "pause",
-            {
-                "name": "Pause all actuation",
-                "icon": "mdi:pause-octagon",
-                "state_topic": topics.household_state,
-                "value_template": "{{ 'ON' if value_json.paused else 'OFF' }}",
-                "command_topic": topics.command(HOUSEHOLD, "pause"),
-                "payload_on": "ON",
-                "payload_off": "OFF",
-            },
-        ),
-    ]
+    return _commands_at_qos1(
+        [
+            Entity(
+                "binary_sensor",
+                "problem",
+                {
+                    "name": "Problem",
+                    "icon": "mdi:alert-circle-outline",
+                    "device_class": "problem",
+                    "entity_category": "diagnostic",
+                    "state_topic": topics.household_state,
+                    "value_template": "{{ 'OFF' if value_json.healthy else 'ON' }}",
+                    "json_attributes_topic": topics.household_state,
+                    "json_attributes_template": "{{ {'problem': value_json.problem} | tojson }}",
+                },
+            ),
+            Entity(
+                "switch",
+                "pause",
+                {
+                    "name": "Pause all actuation",
+                    "icon": "mdi:pause-octagon",
+                    "state_topic": topics.household_state,
+                    "value_template": "{{ 'ON' if value_json.paused else 'OFF' }}",
+                    "command_topic": topics.command(HOUSEHOLD, "pause"),
+                    "payload_on": "ON",
+                    "payload_off": "OFF",
+                },
+            ),
+        ]
+    )
 
 
 def _messages(
@@ -256,3 +260,15 @@ def household_discovery(topics: Topics, household_name: str) -> list[Message]:
         "sw_version": __version__,
     }
     return _messages(topics, HOUSEHOLD, device, household_entities(topics))
+
+
+def _commands_at_qos1(entities: list[Entity]) -> list[Entity]:
+    """The entities with each control set to publish at QoS 1 (Home Assistant's default is 0).
+
+    The broker keeps a press made while recoveryd is away in its persistent session only at
+    QoS 1, and delivers it when recoveryd is back.
+    """
+    return [
+        replace(e, config={**e.config, "qos": 1}) if "command_topic" in e.config else e
+        for e in entities
+    ]

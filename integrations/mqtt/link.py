@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import random
 import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime
-from typing import Final
 
 import aiomqtt
 from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
@@ -42,6 +40,14 @@ from recoveryd.config import MqttConfig
 from recoveryd.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
 from recoveryd.ports import BrokerAwayError, PublishError
 from recoveryd.tls import client_context
+
+from integrations.mqtt.incoming import (
+    MAX_BYTES,
+    MAX_PACKET_BYTES,
+    RECEIVE_MAXIMUM,
+    acknowledger,
+    devices_first,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,18 +62,6 @@ _NO_CONNECTION = 4  # paho-mqtt MQTT_ERR_NO_CONN: the client was not connected
 _PROTOCOL_REFUSED = frozenset({1, 0x84})
 _TAKEN_OVER = 0x8E  # MQTT 5 DISCONNECT "Session taken over": another client has our id
 _TAKEN_OVER_WAIT_S = 30.0
-
-# The largest payload read on each kind of topic; larger ones are dropped before decoding.
-MAX_BYTES: Final = {
-    "command": 64,  # a button press, a select option or a number
-    "ingest": 4096,  # one night, check-in or session as JSON
-    "device": 16_384,  # a device's state report (Tasmota, Shelly, Zigbee2MQTT)
-    "ha_status": 64,  # "online" / "offline"
-}
-# What the broker is told it may send at most (MQTT 5): the largest payload with its topic
-# and properties.
-MAX_PACKET_BYTES: Final = max(MAX_BYTES.values()) + 4096
-RECEIVE_MAXIMUM: Final = 20
 
 
 class MqttLink:
@@ -195,7 +189,9 @@ class MqttLink:
             clean_session=None if v5 else False,
             clean_start=False if v5 else MQTT_CLEAN_START_FIRST_ONLY,  # paho: 3.1.1 has none
             properties=properties,
-            queue_type=self._incoming_queue(),
+            queue_type=devices_first(
+                {*self._device_topics, *([self._ha_status] if self._ha_status else [])}
+            ),
             # Publishes in flight at once (paho's default is 20): a device command queues
             # behind fewer state and event messages.
             max_inflight_messages=100,
@@ -208,26 +204,6 @@ class MqttLink:
         # setting for it; its paho client does).
         client._client.manual_ack_set(on=True)  # noqa: SLF001
         return client
-
-    def _incoming_queue(self) -> type[asyncio.Queue[aiomqtt.Message]]:
-        """The queue aiomqtt keeps received messages in: device states and Home Assistant first.
-
-        A device's confirmation must not wait behind a burst of commands (the broker's flow
-        control cannot be relied on for that: mosquitto 2.0 lets a client that publishes
-        itself receive past its Receive Maximum); within each kind the order is kept.
-        """
-        urgent = {*self._device_topics, *([self._ha_status] if self._ha_status else [])}
-        order = itertools.count()
-
-        class DevicesFirst(asyncio.PriorityQueue[tuple[int, int, aiomqtt.Message]]):
-            def _put(self, item: aiomqtt.Message) -> None:  # type: ignore[override]
-                lane = 0 if str(item.topic) in urgent else 1
-                super()._put((lane, next(order), item))
-
-            def _get(self) -> aiomqtt.Message:  # type: ignore[override]
-                return super()._get()[2]
-
-        return DevicesFirst  # type: ignore[return-value]
 
     async def _session(self) -> None:
         cfg = self._config
@@ -270,7 +246,7 @@ class MqttLink:
     async def _read(self, client: aiomqtt.Client) -> None:
         queued_since = self._away_since
         async for message in client.messages:
-            ack = _acknowledger(client, message)
+            ack = acknowledger(client, message)
             topic = str(message.topic)
             if topic == self._marker:
                 if message.payload == self._nonce:
@@ -306,6 +282,7 @@ class MqttLink:
                         retained=message.retain,
                         queued_since=queued_since if kind == "command" else None,
                         ack=ack,
+                        current=lambda client=client: self._client is client,  # type: ignore[misc]
                     )
                 )
 
@@ -358,23 +335,6 @@ class MqttLink:
     def close(self) -> None:
         """Ask :meth:`run` to publish ``offline``, disconnect and return."""
         self._closing.set()
-
-
-def _acknowledger(client: aiomqtt.Client, message: aiomqtt.Message) -> Callable[[], None]:
-    """Acknowledge ``message`` through the session that delivered it (once; later: no-op).
-
-    After that session ended the acknowledgement is not sent: the broker delivers the message
-    again on the next session, and every handler is idempotent.
-    """
-    sent = False
-
-    def ack() -> None:
-        nonlocal sent
-        if not sent and message.qos > 0:
-            sent = True
-            client._client.ack(message.mid, message.qos)  # noqa: SLF001 - see manual_ack_set
-
-    return ack
 
 
 def _code(exc: aiomqtt.MqttError) -> int | None:

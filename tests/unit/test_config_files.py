@@ -208,3 +208,38 @@ def test_unset_placeholders_and_schema_problems_are_reported_together(
         "recoveryd.yaml: mqtt.password: environment variable NO_SUCH_VAR is not set",
         "recoveryd.yaml: mqtt.port: must be between 1 and 65535, got 0",
     ]
+
+
+def test_aliases_that_nest_past_the_bound_are_refused(tmp_path: Path) -> None:
+    # Each line nests 29 levels around the one before: shallow as written, 2,900 deep built.
+    lines = ["a0: &a0 1"]
+    lines += [f"a{i}: &a{i} " + "[" * 29 + f"*a{i - 1}" + "]" * 29 for i in range(1, 101)]
+    path = tmp_path / "recoveryd.yaml"
+    path.write_text("\n".join(lines) + "\n" + MINIMAL, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.problems == [
+        f"recoveryd.yaml: line 1: not valid YAML: nested more than {MAX_DEPTH} levels deep "
+        "once its aliases are followed"
+    ]
+
+
+def test_a_placeholder_in_a_secret_path_is_a_note_when_checked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    path = tmp_path / "recoveryd.yaml"
+    path.write_text(
+        MINIMAL + "mqtt: {password_file: '${CREDENTIALS_DIRECTORY}/mqtt'}\n", encoding="utf-8"
+    )
+    assert main(["check-config", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "note: mqtt.password_file: ${CREDENTIALS_DIRECTORY} is not set here; "
+        "`recoveryd run` needs it",
+        "ok",
+    ]
+    with pytest.raises(ConfigError) as caught:  # where it runs, it is needed
+        load_config(path)
+    assert caught.value.problems[0] == (
+        "recoveryd.yaml: mqtt.password_file: environment variable CREDENTIALS_DIRECTORY is not set"
+    )

@@ -9,7 +9,7 @@ import math
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from integrations.mqtt.discovery import athlete_entities, discovery_messages
+from integrations.mqtt.discovery import athlete_entities, discovery_messages, household_entities
 from integrations.mqtt.payloads import state_message
 from integrations.mqtt.topics import Topics
 from recoveryd import __version__
@@ -129,3 +129,13 @@ def test_sample_steady_stretch_keeps_most_days_hard(sample_store: tuple[Config, 
     )
     hard = sum(p.protocol.is_hard for p in plans)
     assert hard / len(plans) >= 0.8, Counter(p.protocol for p in plans)
+
+
+def test_every_control_publishes_at_qos_1() -> None:
+    # At QoS 0 (Home Assistant's default) the broker would not keep a press made while
+    # recoveryd is down in its persistent session.
+    topics = Topics("recoveryd", "homeassistant", "homeassistant/status")
+    entities = [*athlete_entities(topics, "alex"), *household_entities(topics)]
+    controls = [e for e in entities if "command_topic" in e.config]
+    assert {e.component for e in controls} == {"select", "number", "button", "switch"}
+    assert all(e.config["qos"] == 1 for e in controls)
