@@ -85,6 +85,8 @@ class CommandReceived:
     queued_since: datetime | None = None
     # Tells the broker the message was handled (the consumer calls it once it has been).
     ack: Callable[[], None] = field(default=lambda: None, compare=False, repr=False)
+    # The household's own controls (pause) pass a burst of athletes' commands and data.
+    urgent: bool = False
     # Whether the session that delivered it is still up (if not, the broker delivers it
     # again, unacknowledged, on the next one).
     current: Callable[[], bool] = field(default=lambda: True, compare=False, repr=False)
@@ -233,7 +235,8 @@ class EventQueue(asyncio.Queue[Event]):
         return False
 
     def _put(self, item: Event) -> None:
-        (self._bulk if isinstance(item, CommandReceived) else self._urgent).append(item)
+        bulk = isinstance(item, CommandReceived) and not item.urgent
+        (self._bulk if bulk else self._urgent).append(item)
 
     def _get(self) -> Event:
         return self._urgent.popleft() if self._urgent else self._bulk.popleft()

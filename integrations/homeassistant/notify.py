@@ -34,7 +34,9 @@ ACTION_EVENT = "mobile_app_notification_action"
 _TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
 HEARTBEAT_S = 20.0  # Home Assistant's frontend pings about as often
 READ_TIMEOUT_S = 2 * HEARTBEAT_S + 5  # a read waits at most this long: pongs arrive before
-RECONNECT_CAP_S = 2.0  # Home Assistant is on the household's own network: retrying is cheap
+# Home Assistant is on the household's own network: a refused connection costs nothing, and
+# a press made between its return and the listener's is lost (it keeps no record of them).
+RECONNECT_CAP_S = 0.5
 
 
 def notify_data(notice: Notice, image_entity: str | None) -> dict[str, Any]:
@@ -100,7 +102,7 @@ class HomeAssistantNotifier:
                 # keep working: reported whole once, then connected again like any drop.
                 log.error("Home Assistant WebSocket: unexpected %r", error, exc_info=error)
             attempt = 1 if listening.is_set() else min(attempt + 1, 32)
-            delay = random.uniform(0, min(RECONNECT_CAP_S, 0.5 * 1.5**attempt))  # noqa: S311
+            delay = random.uniform(0, min(RECONNECT_CAP_S, 0.1 * 1.5**attempt))  # noqa: S311
             # One line when the connection ends; the attempts after it are debug lines.
             log.log(
                 logging.WARNING if attempt == 1 else logging.DEBUG,

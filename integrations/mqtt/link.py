@@ -48,6 +48,7 @@ from integrations.mqtt.incoming import (
     acknowledger,
     devices_first,
 )
+from integrations.mqtt.topics import HOUSEHOLD
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class MqttLink:
         # this session's marker from one an earlier process published and never read.
         self._marker = f"{availability_topic.rsplit('/', 1)[0]}/_link/{config.client_id}"
         self._nonce = b""
+        self._household = f"{availability_topic.rsplit('/', 1)[0]}/{HOUSEHOLD}/"
         self._protocol = config.protocol
         self._client: aiomqtt.Client | None = None
         self._up = asyncio.Event()
@@ -282,6 +284,7 @@ class MqttLink:
                         retained=message.retain,
                         queued_since=queued_since if kind == "command" else None,
                         ack=ack,
+                        urgent=topic.startswith(self._household),
                         current=lambda client=client: self._client is client,  # type: ignore[misc]
                     )
                 )

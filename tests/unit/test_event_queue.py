@@ -21,3 +21,11 @@ async def test_urgent_events_pass_a_burst_and_each_lane_keeps_its_order() -> Non
     assert await queue.get() == StorePoll()
     assert [await queue.get() for _ in range(1000)] == burst
     assert queue.empty()
+
+
+async def test_the_households_pause_passes_a_burst_too() -> None:
+    queue = EventQueue()
+    queue.put_nowait(CommandReceived("recoveryd/alex/set/checkin_mood", b"3"))
+    pause = CommandReceived("recoveryd/household/set/pause", b"ON", urgent=True)
+    queue.put_nowait(pause)
+    assert await queue.get() == pause
