@@ -18,7 +18,7 @@ import random
 import signal
 import sqlite3
 import sys
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import aiomqtt
@@ -90,7 +90,8 @@ async def test_nights_sent_across_kills_are_all_stored(
     daemon = await start(config)
     await until(lambda: holding(db, daemon), "the daemon holding the store")
     await online(mosquitto.port)  # its session (and subscriptions) exists from now on
-    first = date(2024, 1, 1)
+    # Nights up to yesterday (a night dated after tomorrow is refused).
+    first = datetime.now().astimezone().date() - timedelta(days=NIGHTS)
     sent = [first + timedelta(days=i) for i in range(NIGHTS)]
     rng = random.Random(12)
     kill_at = sorted(rng.sample(range(NIGHTS // 10, NIGHTS), KILLS))
@@ -107,7 +108,11 @@ async def test_nights_sent_across_kills_are_all_stored(
                     kills += 1
                     daemon = await start(config)
                 await asyncio.sleep(1 / RATE)
-        await until(lambda: len(stored_dates(db)) >= NIGHTS, "every night stored", timeout=60)
+        await until(
+            lambda: len(stored_dates(db)) >= NIGHTS,
+            f"every night stored ({len(stored_dates(db))} of {NIGHTS} when it began waiting)",
+            timeout=60,
+        )
     finally:
         daemon.send_signal(signal.SIGTERM)
         await asyncio.wait_for(daemon.wait(), 30)
