@@ -136,13 +136,12 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
     def construct_document(self, node: Node) -> Any:  # noqa: ANN401 - YAML holds any value
-        depth = _expanded_depth(node, {})
+        nodes, depth = _expanded(node, {})
         if depth > MAX_DEPTH:  # aliases nest what the composer saw shallow
             raise yaml.MarkedYAMLError(
                 problem=f"nested more than {MAX_DEPTH} levels deep once its aliases are followed",
                 problem_mark=node.start_mark,
             )
-        nodes = _expanded_size(node, {})
         if nodes > MAX_NODES:
             raise yaml.MarkedYAMLError(
                 problem=f"expands to {nodes:,} values once its aliases are followed, "
@@ -166,40 +165,27 @@ class _BoundedLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _expanded_depth(node: Node, depths: dict[int, int]) -> int:
-    """How deep ``node`` nests with every alias copied out (memoised; capped past the bound)."""
-    known = depths.get(id(node))
-    if known is not None:
-        if known < 0:
+def _expanded(node: Node, memo: dict[int, tuple[int, int] | None]) -> tuple[int, int]:
+    """How many values ``node`` holds, and how deep it nests, with every alias copied out.
+
+    Memoised by node (an alias bomb is cheap to measure) and capped just past the bounds.
+    """
+    if id(node) in memo:
+        known = memo[id(node)]
+        if known is None:  # still being measured: an anchor that contains its own alias
             raise yaml.MarkedYAMLError(
                 problem="an anchor refers to itself", problem_mark=node.start_mark
             )
         return known
-    depths[id(node)] = -1
+    memo[id(node)] = None
     children: list[Node] = []
     if isinstance(node, SequenceNode):
         children = list(node.value)
     elif isinstance(node, MappingNode):
         children = [n for pair in node.value for n in pair]
-    depth = 1 + max((_expanded_depth(child, depths) for child in children), default=0)
-    depths[id(node)] = min(depth, MAX_DEPTH + 1)
-    return depths[id(node)]
-
-
-def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
-    """How many values ``node`` holds with every alias copied out (memoised: a bomb is cheap)."""
-    known = sizes.get(id(node))
-    if known is not None:
-        if known < 0:  # still being counted: an anchor that contains its own alias
-            raise yaml.MarkedYAMLError(
-                problem="an anchor refers to itself", problem_mark=node.start_mark
-            )
-        return known
-    sizes[id(node)] = -1
-    size = 1
-    if isinstance(node, SequenceNode):
-        size += sum(_expanded_size(child, sizes) for child in node.value)
-    elif isinstance(node, MappingNode):
-        size += sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
-    sizes[id(node)] = min(size, MAX_NODES + 1)
-    return sizes[id(node)]
+    measured = [_expanded(child, memo) for child in children]
+    size = 1 + sum(size for size, _ in measured)
+    depth = 1 + max((depth for _, depth in measured), default=0)
+    capped = (min(size, MAX_NODES + 1), min(depth, MAX_DEPTH + 1))
+    memo[id(node)] = capped
+    return capped

@@ -30,7 +30,7 @@ MAX_PACKET_BYTES: Final = max(MAX_BYTES.values()) + 4096
 RECEIVE_MAXIMUM: Final = 20
 
 
-def devices_first(urgent: set[str]) -> type[asyncio.Queue[aiomqtt.Message]]:
+def devices_first(urgent: Callable[[aiomqtt.Topic], bool]) -> type[asyncio.Queue[aiomqtt.Message]]:
     """The queue aiomqtt keeps received messages in: those on ``urgent`` topics first.
 
     A device's confirmation must not wait behind a burst of commands (the broker's flow
@@ -41,7 +41,7 @@ def devices_first(urgent: set[str]) -> type[asyncio.Queue[aiomqtt.Message]]:
 
     class DevicesFirst(asyncio.PriorityQueue[tuple[int, int, aiomqtt.Message]]):
         def _put(self, item: aiomqtt.Message) -> None:  # type: ignore[override]
-            lane = 0 if str(item.topic) in urgent else 1
+            lane = 0 if urgent(item.topic) else 1
             super()._put((lane, next(order), item))
 
         def _get(self) -> aiomqtt.Message:  # type: ignore[override]

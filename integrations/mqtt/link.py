@@ -52,6 +52,7 @@ from integrations.mqtt.topics import HOUSEHOLD
 
 log = logging.getLogger(__name__)
 
+_FIRST = frozenset({"device", "ha_status"})  # kinds of message read before a burst's others
 _PROTOCOLS = {"3.1.1": aiomqtt.ProtocolVersion.V311, "5": aiomqtt.ProtocolVersion.V5}
 _BACKOFF_BASE = 1.5
 _PUBLISH_TIMEOUT_S = 10.0
@@ -191,9 +192,7 @@ class MqttLink:
             clean_session=None if v5 else False,
             clean_start=False if v5 else MQTT_CLEAN_START_FIRST_ONLY,  # paho: 3.1.1 has none
             properties=properties,
-            queue_type=devices_first(
-                {*self._device_topics, *([self._ha_status] if self._ha_status else [])}
-            ),
+            queue_type=devices_first(lambda topic: self._kind(topic) in _FIRST),
             # Publishes in flight at once (paho's default is 20): a device command queues
             # behind fewer state and event messages.
             max_inflight_messages=100,
