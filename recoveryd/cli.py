@@ -20,7 +20,7 @@ from typing import Any
 
 from integrations.ble.profile import ProfileError
 
-from recoveryd import __version__
+from recoveryd import __version__, journal_cli
 from recoveryd.config import CONFIG_ENV, Config, ConfigError, load_config
 from recoveryd.importing import import_any
 from recoveryd.models import Protocol
@@ -45,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     _daemon_commands(commands)
     _data_commands(commands)
     _decision_commands(commands)
+    journal_cli.add_commands(commands)
     return parser
 
 
@@ -234,6 +235,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         "measure-hrv": lambda: _measure_hrv(config, args),
         "replay": lambda: _replay(config, args),
         "today": lambda: _today(config, args.athlete, args.date, as_json=args.json),
+        "imports": lambda: journal_cli.list_imports(config, args),
+        "undo-import": lambda: journal_cli.undo_import(config, args),
     }
     return with_config[args.command]()
 

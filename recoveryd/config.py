@@ -26,6 +26,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
@@ -212,6 +213,8 @@ class EngineConfig(_Section):
     overload_max_flags: Annotated[int, between(0, 7)] = 1
     overload_min_form_pct: Annotated[float, between(-100, 0)] = -30.0
     min_load_days: Annotated[int, between(7, 120)] = 28
+    source_quiet_days: Annotated[int, between(1, 60)] = 7
+    calibration_nights: Annotated[int, between(7, 120)] = 14
 
     @model_validator(mode="after")
     def _consistent(self) -> EngineConfig:
@@ -370,6 +373,11 @@ class AthleteConfig(_Section):
     source_priority: dict[NightMetric, list[Slug]] = Field(
         default_factory=dict,
         title="Per metric, a different order of sources, e.g. hrv_rmssd_ms: [polar_h10, oura]",
+    )
+    apple_health_priority: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list,
+        title="Apple Health devices/apps in order of preference (parts of sourceName), "
+        "e.g. [watch, iphone]",
     )
     notify: list[NotifyTarget] = Field(
         default_factory=list,

@@ -85,6 +85,7 @@ from recoveryd.events import (
 )
 from recoveryd.health import HANDLING, Health
 from recoveryd.household_day import household_day, start_refusal, stored_plans
+from recoveryd.import_journal import Origin
 from recoveryd.ingest import IngestError, parse_ingest
 from recoveryd.models import (
     CHECKIN_ITEMS,
@@ -961,10 +962,12 @@ class Daemon:
                     value = getattr(observation, item)
                     if value is not None:
                         self.store.set_checkin_item(athlete, observation.date, item, value)
-            elif isinstance(observation, Night):
-                self.store.upsert(nights=[observation])
             else:
-                self.store.upsert(sessions=[observation])
+                origin = Origin("mqtt", f"{kind} over MQTT", athlete)
+                if isinstance(observation, Night):
+                    self.store.upsert(nights=[observation], origin=origin)
+                else:
+                    self.store.upsert(sessions=[observation], origin=origin)
         log.debug("%s: %s for %s stored", athlete, kind, observation.date)
         self._ingested = True
 

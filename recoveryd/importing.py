@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recoveryd.config import Config
+from recoveryd.import_journal import ImportRecord, Origin
+from recoveryd.journal_cli import unlisted_sources
 from recoveryd.store import Store
 
 if TYPE_CHECKING:
@@ -69,12 +71,19 @@ def _import_pulled(
         if pulled.error is not None:
             sys.stderr.write(f"import {source}: {pulled.error}\n")
             return EXIT_REJECTED
-        changed = store.upsert(nights=pulled.nights)
+        origin = Origin(
+            source, f"{first} to {last}", athlete_id, rejected=len(pulled.problems),
+            keep_empty=True,
+        )  # fmt: skip
+        record = store.merge(nights=pulled.nights, origin=origin)
+        unlisted = unlisted_sources(store, config, athlete_id)
     for line in pulled.problems:
         sys.stderr.write(f"import {source}: {line}; left out\n")
     sys.stdout.write(
-        f"{source} {first} to {last}: {len(pulled.nights)} nights, {changed} new or changed\n"
+        f"{source} {first} to {last}: {len(pulled.nights)} nights, "
+        f"{record.new + record.changed} new or changed{_numbered(record)}\n"
     )
+    _notes(unlisted)
     return EXIT_REJECTED if pulled.problems else EXIT_OK
 
 
@@ -86,11 +95,23 @@ def _missing(path: Path) -> bool:
     return True
 
 
-def _report(errors: tuple[str, ...], summary: str) -> int:
+def _numbered(record: ImportRecord) -> str:
+    return f" (import {record.id})" if record.id else ""
+
+
+def _notes(lines: list[str]) -> None:
+    for line in lines:
+        sys.stdout.write(f"note: {line}\n")
+
+
+def _report(
+    errors: tuple[str, ...], summary: str, record: ImportRecord, unlisted: list[str]
+) -> int:
     """One line per rejected record on stderr, the summary on stdout; the exit code."""
     for line in errors:
         sys.stderr.write(line + "\n")
-    sys.stdout.write(f"{summary}, {len(errors)} rejected\n")
+    sys.stdout.write(f"{summary}, {len(errors)} rejected{_numbered(record)}\n")
+    _notes(unlisted)
     return EXIT_REJECTED if errors else EXIT_OK
 
 
@@ -126,14 +147,21 @@ def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
     with _progress_bar(path.name, path.stat().st_size) as progress:
         try:
             with Store(config.storage.path) as store:
-                parsed, changed = import_export(store, path, athlete, progress=progress)
+                parsed, record = import_export(
+                    store, path, athlete, progress=progress,
+                    priority=config.athlete(athlete).apple_health_priority,
+                )  # fmt: skip
+                unlisted = unlisted_sources(store, config, athlete)
         except ValueError as exc:
             sys.stderr.write(f"{exc}\n")
             return EXIT_REJECTED
     return _report(
         parsed.errors,
         f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
-        f"{len(parsed.sessions)} workouts as source apple_health, {changed} new or changed",
+        f"{len(parsed.sessions)} workouts as source apple_health, "
+        f"{record.new + record.changed} new or changed",
+        record,
+        unlisted,
     )
 
 
@@ -148,16 +176,19 @@ def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str |
             _progress_bar(path.name, 0, rows=True) as progress,
             Store(config.storage.path) as store,
         ):
-            parsed, changed = gadgetbridge.import_database(
+            parsed, record = gadgetbridge.import_database(
                 store, path, athlete, config.zone, device=device, progress=progress
             )
+            unlisted = unlisted_sources(store, config, athlete)
     except gadgetbridge.GadgetbridgeError as exc:
         sys.stderr.write(f"{exc}\n")
         return EXIT_REJECTED
     return _report(
         parsed.errors,
         f"{path.name}: {parsed.device}: {parsed.rows} rows, {len(parsed.nights)} nights as "
-        f"source {gadgetbridge.SOURCE}, {changed} new or changed",
+        f"source {gadgetbridge.SOURCE}, {record.new + record.changed} new or changed",
+        record,
+        unlisted,
     )
 
 
@@ -174,12 +205,15 @@ def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
         _progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
         Store(config.storage.path) as store,
     ):
-        parsed, changed = import_files(store, files, athlete, config.zone, progress=progress)
+        parsed, record = import_files(store, files, athlete, config.zone, progress=progress)
+        unlisted = unlisted_sources(store, config, athlete)
     return _report(
         parsed.errors,
         f"garmin fit: {parsed.files} files, {parsed.messages} messages, {len(parsed.nights)} "
-        f"nights and {len(parsed.sessions)} workouts as source {SOURCE}, {changed} new or "
-        "changed",
+        f"nights and {len(parsed.sessions)} workouts as source {SOURCE}, "
+        f"{record.new + record.changed} new or changed",
+        record,
+        unlisted,
     )
 
 
@@ -189,16 +223,20 @@ def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4train
 
     config.athlete(athlete)
     parse = parse_text if hrv4training else parse_csv
+    kind = "hrv4training" if hrv4training else "csv"
     with Store(config.storage.path) as store:
-        report = import_file(store, path, athlete, strict=strict, parse=parse)
+        report = import_file(store, path, athlete, strict=strict, parse=parse, kind=kind)
+        unlisted = unlisted_sources(store, config, athlete)
     for line in report.errors:
         sys.stderr.write(line + "\n")
     if report.stored:
         rejected = len(report.errors)
         sys.stdout.write(
             f"{path.name}: {report.rows} rows, {report.nights} nights and {report.checkins} "
-            f"check-ins valid, {report.changed} new or changed, {rejected} rejected\n"
+            f"check-ins valid, {report.changed} new or changed, {rejected} rejected"
+            f"{f' (import {report.import_id})' if report.import_id else ''}\n"
         )
+        _notes(unlisted)
     else:
         sys.stdout.write(f"{path.name}: nothing stored\n")
     return EXIT_REJECTED if report.errors else EXIT_OK

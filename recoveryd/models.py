@@ -216,6 +216,11 @@ class Readiness:
     hrv_valid_days: int
     hrv_source: str | None
     measured: tuple[tuple[str, float], ...] = ()
+    # Nothing usable measured or answered today; then each listed source's last night.
+    no_input: bool = False
+    last_nights: tuple[tuple[str, dt.date | None], ...] = ()
+    # How another source's nights joined today's baselines (a device change), if they did.
+    notes: tuple[str, ...] = ()
 
     def measurement(self, metric: str) -> float | None:
         """Today's raw value of one of :data:`NIGHT_METRICS` from the source used, if any."""

@@ -18,6 +18,7 @@ from typing import Any
 
 from recoveryd.config import Config
 from recoveryd.events import Event, PullDone
+from recoveryd.import_journal import Origin
 from recoveryd.pulling import Pulled, PullSource, pull, pull_sources, whoop_refresh_key
 from recoveryd.store import Store
 
@@ -99,7 +100,8 @@ class MorningPull:
         if pulled.error is not None:
             log.error("%s: pulling %s failed: %s", done.athlete, pulled.source, pulled.error)
             return 0, pulled.error
-        changed = self._store.upsert(nights=pulled.nights)
+        origin = Origin(pulled.source, "pulled by the daemon", done.athlete)
+        changed = self._store.upsert(nights=pulled.nights, origin=origin)
         log.info(
             "%s: %s: %d nights, %d new or changed",
             done.athlete, pulled.source, len(pulled.nights), changed,

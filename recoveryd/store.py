@@ -3,8 +3,10 @@
 """SQLite store: nights, check-ins and decisions, with versioned schema migrations.
 
 WAL mode, so the daemon can read while ``recoveryd import`` writes from another process.
-Observations are upserted by (athlete, date, source): re-importing the same data changes
-nothing, and a changed value replaces the old one. Decisions are append-only revisions:
+Observations are merged by (athlete, date, source) field by field: re-importing the same
+data changes nothing, a changed value replaces the old one, and a missing value never
+replaces a stored one; every import is journalled and can be undone
+(``recoveryd.import_journal``). Decisions are append-only revisions:
 a re-decision for the same day adds a revision, it never overwrites the reasons of the last.
 """
 
@@ -12,19 +14,21 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import astuple
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Final, Self
 
 from pydantic import TypeAdapter
 
+from recoveryd import import_journal as journal
 from recoveryd.device_ledger import LoggedAction
 from recoveryd.engine.load import CompletedSession
+from recoveryd.import_journal import ImportRecord, Origin, UndoResult
 from recoveryd.models import (
     CHECKIN_ITEMS,
     NIGHT_METRICS,
@@ -38,7 +42,7 @@ from recoveryd.models import (
 )
 from recoveryd.morning_reading import MorningReading, as_night
 
-SCHEMA_VERSION: Final = 7
+SCHEMA_VERSION: Final = 8
 # The night columns of the first schema; later metrics arrive by migration.
 _V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 _BUSY_TIMEOUT_S: Final = 5.0
@@ -137,6 +141,8 @@ _MIGRATIONS: Final[dict[int, str]] = {
     ALTER TABLE action_log ADD COLUMN modality TEXT;
     ALTER TABLE action_log ADD COLUMN ends_at TEXT;
     """,
+    # The import journal and every value's provenance.
+    8: journal.MIGRATION,
 }
 
 # Outcomes after which an action is never run again. ``sending`` is logged before a
@@ -157,24 +163,8 @@ class StoreError(Exception):
     """The store cannot be opened or is from a newer recoveryd."""
 
 
-def _upsert_sql(table: str, columns: tuple[str, ...], key: tuple[str, ...]) -> str:
-    values = [c for c in columns if c not in key]
-    updates = ", ".join(f"{c} = excluded.{c}" for c in values)
-    changed = " OR ".join(f"{table}.{c} IS NOT excluded.{c}" for c in values)
-    return (
-        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates} WHERE {changed}"
-    )
-
-
-_UPSERT_NIGHT: Final = _upsert_sql("nights", _NIGHT_COLUMNS, ("athlete", "date", "source"))
-_UPSERT_CHECKIN: Final = _upsert_sql("checkins", _CHECKIN_COLUMNS, ("athlete", "date"))
-_SESSION_COLUMNS: Final = (
-    "athlete", "date", "source", "start", "sport", "duration_min", "rpe", "avg_hr",
-)  # fmt: skip
-_UPSERT_SESSION: Final = _upsert_sql(
-    "sessions", _SESSION_COLUMNS, ("athlete", "date", "source", "start")
-)
+_SESSION_COLUMNS: Final = journal.SESSIONS.columns
+_DIRECT: Final = Origin("direct")
 
 
 class Store:
@@ -250,23 +240,77 @@ class Store:
         nights: Iterable[Night] = (),
         checkins: Iterable[CheckIn] = (),
         sessions: Iterable[CompletedSession] = (),
+        *,
+        origin: Origin = _DIRECT,
+        at: datetime | None = None,
     ) -> int:
-        """Insert or update nights, check-ins and sessions in one transaction.
+        """Merge nights, check-ins and sessions in one transaction (:meth:`merge`).
 
         Returns how many rows were new or changed; an identical row counts as unchanged.
         """
-        batches = (
-            (_UPSERT_NIGHT, nights),
-            (_UPSERT_CHECKIN, checkins),
-            (_UPSERT_SESSION, sessions),
-        )
+        record = self.merge(nights, checkins, sessions, origin=origin, at=at)
+        return record.new + record.changed
+
+    def merge(
+        self,
+        nights: Iterable[Night] = (),
+        checkins: Iterable[CheckIn] = (),
+        sessions: Iterable[CompletedSession] = (),
+        *,
+        origin: Origin = _DIRECT,
+        at: datetime | None = None,
+    ) -> ImportRecord:
+        """Merge observations field by field, as one journalled import; its record.
+
+        A stored value is replaced only by a value; see :mod:`recoveryd.import_journal`.
+        """
+        batches = ((journal.NIGHTS, nights), (journal.CHECKINS, checkins),
+                   (journal.SESSIONS, sessions))  # fmt: skip
         with self._transaction() as db:
-            before = db.total_changes
-            for sql, items in batches:
-                db.executemany(
-                    sql, [(i.athlete, i.date.isoformat(), *astuple(i)[2:]) for i in items]
-                )
-            return db.total_changes - before
+            return journal.merge(db, batches, origin, at or datetime.now(UTC))
+
+    def imports(self, *, limit: int | None = None) -> list[ImportRecord]:
+        """The import journal, newest first."""
+        return journal.records(self._db, limit=limit)
+
+    def import_record(self, import_id: int) -> ImportRecord:
+        """One import of the journal (:class:`~recoveryd.import_journal.JournalError` if none)."""
+        return journal.record(self._db, import_id)
+
+    def import_changes(self, import_id: int) -> list[journal.FieldChange]:
+        """Every value import ``import_id`` wrote, with the value it replaced."""
+        return journal.changes(self._db, import_id)
+
+    def undo_import(self, import_id: int, at: datetime | None = None) -> UndoResult:
+        """Restore what import ``import_id`` replaced, in one transaction."""
+        with self._transaction() as db:
+            return journal.undo(db, import_id, at or datetime.now(UTC))
+
+    def provenance(self, athlete: str, day: date) -> dict[tuple[str, str], ImportRecord]:
+        """Which import wrote each stored night value of ``day``: by (source, metric)."""
+        cursor = self._db.execute(
+            "SELECT p.key_json, p.field, p.import_id FROM provenance p "
+            "WHERE p.tbl = 'nights' AND p.key_json LIKE ?",
+            (json.dumps([athlete, day.isoformat()])[:-1] + ", %",),
+        )
+        found: dict[tuple[str, str], ImportRecord] = {}
+        records: dict[int, ImportRecord] = {}
+        for key_json, field, import_id in cursor:
+            key = json.loads(key_json)
+            if key[0] != athlete or key[1] != day.isoformat():
+                continue
+            if import_id not in records:
+                records[import_id] = journal.record(self._db, import_id)
+            found[(str(key[2]), str(field))] = records[import_id]
+        return found
+
+    def night_sources(self, athlete: str) -> dict[str, tuple[int, date]]:
+        """Each source with nights of ``athlete``: how many nights, and the last one."""
+        cursor = self._db.execute(
+            "SELECT source, count(*), max(date) FROM nights WHERE athlete = ? GROUP BY source",
+            (athlete,),
+        )
+        return {str(s): (int(n), date.fromisoformat(d)) for s, n, d in cursor}
 
     def _rows(
         self, table: str, columns: tuple[str, ...], athlete: str, first: date, last: date
@@ -337,9 +381,8 @@ class Store:
                  _READING.dump_json(reading).decode(), int(reading.good)),
             )  # fmt: skip
             if night is not None:
-                db.execute(
-                    _UPSERT_NIGHT, (night.athlete, night.date.isoformat(), *astuple(night)[2:])
-                )
+                origin = Origin("morning-reading", reading.source, reading.athlete)
+                journal.merge(db, [(journal.NIGHTS, [night])], origin, datetime.now(UTC))
 
     def morning_readings(self, athlete: str, first: date, last: date) -> list[MorningReading]:
         """The athlete's stored morning readings between ``first`` and ``last``."""
@@ -361,6 +404,8 @@ class Store:
                 f"WHERE checkins.{item} IS NOT excluded.{item}",
                 (athlete, day.isoformat(), value),
             )
+            if cursor.rowcount > 0:  # answered by the athlete now, no longer by an import
+                journal.forget_provenance(db, journal.CHECKINS, (athlete, day.isoformat()), item)
             return cursor.rowcount > 0
 
     def rate_last_session(self, athlete: str, rpe: float) -> CompletedSession | None:
@@ -378,6 +423,7 @@ class Store:
                 "AND start = ?",
                 (rpe, athlete, row[1], row[2], row[3]),
             )
+            journal.forget_provenance(db, journal.SESSIONS, row[:4], "rpe")
         athlete_, day, source, start, sport, minutes, _, avg_hr = row
         return CompletedSession(
             athlete_, date.fromisoformat(day), source, start, sport, minutes, rpe, avg_hr

@@ -13,23 +13,44 @@ size. What is taken (type identifiers from HealthKit):
 * ``HKQuantityTypeIdentifierRespiratoryRate``, ``HKQuantityTypeIdentifierOxygenSaturation``
   (a fraction, stored in %): night means.
 * ``HKCategoryTypeIdentifierSleepAnalysis``: asleep core (light), deep, REM, unspecified and
-  awake segments, summed per night; in-bed segments are not sleep.
+  awake segments; in-bed segments are not sleep.
 * ``<Workout>``: training sessions (type, start, duration, average heart rate when the
   export has its statistics).
 
+**Several devices.** An iPhone and an Apple Watch (and apps such as AutoSleep or a ring's
+app) all write into one Health database, each record naming its ``sourceName``. Summing
+them counts a night twice, so each night and metric is read from **one** source:
+
+1. the first name in ``priority`` (case-insensitive parts of ``sourceName``, e.g.
+   ``["watch", "iphone"]``; the athlete's ``apple_health_priority``) that has it;
+2. otherwise, for sleep, a source with stages (core, deep, REM) before one that only says
+   "asleep" (the iPhone's estimate from phone use); then a source whose name says it is a
+   watch; then the source with the most records that night.
+
+Within the chosen source, overlapping segments are merged, never summed (a watch that
+synced a night twice writes it twice); where stages overlap, the asleep stage wins over
+awake, a named stage over "unspecified". Awake minutes are 0 only when the chosen source
+stages sleep and reported no awake segment; from an unstaged source they are unknown.
+
 A night belongs to the morning it ends on. A record that cannot be read is one line naming
-the file and the record; a file that is not well-formed XML stores nothing.
+the file and the record, and a night with an unreadable sleep record keeps whatever sleep
+was stored for it (its sleep from this file is incomplete, and is left out with a line);
+a file that is not well-formed XML stores nothing.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from recoveryd.engine.load import CompletedSession
+from recoveryd.import_journal import ImportRecord, Origin
 from recoveryd.models import Night, keep_plausible
 from recoveryd.store import Store
 
@@ -48,11 +69,16 @@ _STAGES = {
     "HKCategoryValueSleepAnalysisAsleepCore": "sleep_light_min",
     "HKCategoryValueSleepAnalysisAsleepDeep": "sleep_deep_min",
     "HKCategoryValueSleepAnalysisAsleepREM": "sleep_rem_min",
-    "HKCategoryValueSleepAnalysisAsleepUnspecified": None,
-    "HKCategoryValueSleepAnalysisAsleep": None,
+    "HKCategoryValueSleepAnalysisAsleepUnspecified": "asleep",
+    "HKCategoryValueSleepAnalysisAsleep": "asleep",
     "HKCategoryValueSleepAnalysisAwake": "sleep_awake_min",
 }
+_IN_BED = "HKCategoryValueSleepAnalysisInBed"
+_STAGED = frozenset({"sleep_light_min", "sleep_deep_min", "sleep_rem_min"})
+# Where segments of one source overlap, the first of these that covers a moment names it.
+_STAGE_ORDER = ("sleep_deep_min", "sleep_rem_min", "sleep_light_min", "asleep", "sleep_awake_min")
 _TIME = "%Y-%m-%d %H:%M:%S %z"
+_WATCH = "watch"
 
 
 class _RecordError(ValueError):
@@ -60,11 +86,40 @@ class _RecordError(ValueError):
 
 
 @dataclass
-class _Night:
+class _Source:
+    """What one ``sourceName`` wrote about one night."""
+
     # Running (sum, count) per metric: memory does not grow with the readings of a night.
     means: dict[str, list[float]] = field(default_factory=lambda: defaultdict(lambda: [0.0, 0]))
     resting_hr: float | None = None
-    sleep: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    segments: list[tuple[float, float, str]] = field(default_factory=list)
+    records: int = 0
+
+
+@dataclass
+class _Night:
+    sources: dict[str, _Source] = field(default_factory=lambda: defaultdict(_Source))
+    # A sleep record of this night could not be read: its sleep here is incomplete.
+    broken_sleep: bool = False
+
+
+def _merged_minutes(segments: list[tuple[float, float, str]]) -> dict[str, float]:
+    """Minutes per stage of possibly overlapping segments, each moment counted once."""
+    edges = sorted({t for start, end, _ in segments for t in (start, end)})
+    minutes: dict[str, float] = defaultdict(float)
+    for begin, finish in itertools.pairwise(edges):
+        covering = {stage for start, end, stage in segments if start <= begin and end >= finish}
+        stage = next((s for s in _STAGE_ORDER if s in covering), None)
+        if stage is not None:
+            minutes[stage] += (finish - begin) / 60.0
+    return minutes
+
+
+def _rank(priority: Sequence[str], name: str, source: _Source, *, staged: bool) -> tuple[int, ...]:
+    """Sort key of a source for one night and metric: lower is preferred."""
+    lowered = name.lower()
+    listed = next((i for i, part in enumerate(priority) if part.lower() in lowered), len(priority))
+    return (listed, 0 if staged else 1, 0 if _WATCH in lowered else 1, -source.records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +151,20 @@ def _number(element: ET.Element, name: str) -> float:
 
 
 class _Collector:
-    def __init__(self, athlete: str) -> None:
+    def __init__(self, athlete: str, priority: Sequence[str]) -> None:
         self.athlete = athlete
+        self.priority = tuple(priority)
         self.nights: dict[date, _Night] = defaultdict(_Night)
         self.sessions: dict[tuple[date, str], CompletedSession] = {}
+        # Nights around a sleep record whose dates could not be read: the one before it in
+        # the file, and the next one a sleep record names.
+        self._last_sleep_night: date | None = None
+        self._taint_next_sleep = False
+
+    def _source(self, day: date, element: ET.Element) -> _Source:
+        source = self.nights[day].sources[element.get("sourceName") or "?"]
+        source.records += 1
+        return source
 
     def record(self, element: ET.Element) -> None:
         kind = element.get("type", "")
@@ -107,30 +172,48 @@ class _Collector:
             metric, scale = _NIGHT_MEANS[kind]
             day = night_morning(_time(element, "startDate"))
             if day is not None:
-                running = self.nights[day].means[metric]
-                running[0] += _number(element, "value") * scale
+                value = _number(element, "value") * scale
+                running = self._source(day, element).means[metric]
+                running[0] += value
                 running[1] += 1
         elif kind == _RESTING_HR:
             day = _time(element, "startDate").date()
-            self.nights[day].resting_hr = _number(element, "value")
+            value = _number(element, "value")
+            self._source(day, element).resting_hr = value
         elif kind == _SLEEP:
-            self._sleep(element)
+            try:
+                self._sleep(element)
+            except _RecordError:
+                self._broken_sleep(element)
+                raise
+
+    def _broken_sleep(self, element: ET.Element) -> None:
+        """Mark the night an unreadable sleep record belongs to as incomplete."""
+        for name in ("endDate", "startDate"):
+            with contextlib.suppress(_RecordError):
+                self.nights[_sleep_night(_time(element, name))].broken_sleep = True
+                return
+        if self._last_sleep_night is not None:
+            self.nights[self._last_sleep_night].broken_sleep = True
+        self._taint_next_sleep = True
 
     def _sleep(self, element: ET.Element) -> None:
         value = element.get("value", "")
+        if value == _IN_BED:
+            return
         if value not in _STAGES:
-            return  # in bed, or a stage a later iOS adds
+            raise _RecordError(f"value {value!r} is not a sleep stage recoveryd knows")
         start, end = _time(element, "startDate"), _time(element, "endDate")
-        minutes = (end - start).total_seconds() / 60
-        if minutes < 0:
+        if end < start:
             raise _RecordError("endDate is before startDate")
-        day = end.date() if end.hour < EVENING else end.date() + timedelta(days=1)
-        stage = _STAGES[value]
-        night = self.nights[day]
-        if stage is not None:
-            night.sleep[stage] += minutes
-        if stage != "sleep_awake_min":
-            night.sleep["sleep_total_min"] += minutes
+        day = _sleep_night(end)
+        self._last_sleep_night = day
+        if self._taint_next_sleep:
+            self.nights[day].broken_sleep = True
+            self._taint_next_sleep = False
+        self._source(day, element).segments.append(
+            (start.timestamp(), end.timestamp(), _STAGES[value])
+        )
 
     def workout(self, element: ET.Element) -> None:
         start = _time(element, "startDate")
@@ -150,18 +233,50 @@ class _Collector:
         )  # fmt: skip
         self.sessions[(session.date, session.start)] = session
 
+    def _chosen(
+        self, night: _Night, has: Callable[[_Source], bool], *, staged: Callable[[_Source], bool]
+    ) -> _Source | None:
+        candidates = [(n, s) for n, s in night.sources.items() if has(s)]
+        if not candidates:
+            return None
+        _, best = min(
+            candidates, key=lambda c: _rank(self.priority, c[0], c[1], staged=staged(c[1]))
+        )
+        return best
+
+    def _values(self, night: _Night) -> dict[str, float]:
+        values: dict[str, float] = {}
+        for metric in {m for m, _ in _NIGHT_MEANS.values()}:
+            chosen = self._chosen(night, _has_mean(metric), staged=_no)
+            if chosen is not None:
+                total, count = chosen.means[metric]
+                values[metric] = round(total / count, 2)
+        resting = self._chosen(night, lambda s: s.resting_hr is not None, staged=_no)
+        if resting is not None and resting.resting_hr is not None:
+            values["rhr_bpm"] = resting.resting_hr
+        sleeper = self._chosen(night, lambda s: bool(s.segments), staged=_stages)
+        if sleeper is not None and not night.broken_sleep:
+            minutes = _merged_minutes(sleeper.segments)
+            asleep = sum(v for k, v in minutes.items() if k != "sleep_awake_min")
+            if asleep > 0:
+                values["sleep_total_min"] = round(asleep, 1)
+            if _stages(sleeper):
+                for stage in (*_STAGED, "sleep_awake_min"):
+                    values[stage] = round(minutes.get(stage, 0.0), 1)
+            elif "sleep_awake_min" in minutes:
+                values["sleep_awake_min"] = round(minutes["sleep_awake_min"], 1)
+        return values
+
     def result(self, errors: list[str], records: int, label: str) -> ParsedExport:
         nights = []
         for day in sorted(self.nights):
             gathered = self.nights[day]
-            values: dict[str, float] = {
-                metric: round(total / count, 2)
-                for metric, (total, count) in gathered.means.items()
-                if count
-            }
-            values.update({k: round(v, 1) for k, v in gathered.sleep.items()})
-            if gathered.resting_hr is not None:
-                values["rhr_bpm"] = gathered.resting_hr
+            values = self._values(gathered)
+            if gathered.broken_sleep:
+                errors.append(
+                    f"{label}: night {day}: a sleep record of this night could not be read; "
+                    "its sleep left out (what was stored stays)"
+                )
             kept, problems = keep_plausible(dict(values))
             errors += [f"{label}: night {day}: {problem}; left out" for problem in problems]
             if kept:
@@ -169,13 +284,42 @@ class _Collector:
         return ParsedExport(tuple(nights), tuple(self.sessions.values()), tuple(errors), records)
 
 
-def parse_export(path: Path, athlete: str, *, progress: Progress | None = None) -> ParsedExport:
+def _has_mean(metric: str) -> Callable[[_Source], bool]:
+    def has(source: _Source) -> bool:
+        return source.means[metric][1] > 0
+
+    return has
+
+
+def _no(_: _Source) -> bool:
+    return False
+
+
+def _stages(source: _Source) -> bool:
+    """Whether the source stages sleep (a watch, a ring's app), not just "asleep"."""
+    return any(stage in _STAGED for _, _, stage in source.segments)
+
+
+def _sleep_night(end: datetime) -> date:
+    """The morning a sleep segment ending at ``end`` belongs to."""
+    return end.date() if end.hour < EVENING else end.date() + timedelta(days=1)
+
+
+def parse_export(
+    path: Path,
+    athlete: str,
+    *,
+    progress: Progress | None = None,
+    priority: Sequence[str] = (),
+) -> ParsedExport:
     """Stream ``path`` into nights and sessions for ``athlete``.
+
+    ``priority`` orders the export's sources by parts of their names (see the module).
 
     Raises:
         ValueError: the file is not well-formed XML (one line: file, line, column).
     """
-    collector, errors, records = _Collector(athlete), [], 0
+    collector, errors, records = _Collector(athlete, priority), [], 0
     with path.open("rb") as raw:
         stream = CountingReader(raw, path.stat().st_size, progress)
         context = ET.iterparse(stream, events=("start", "end"))  # noqa: S314
@@ -208,9 +352,17 @@ def parse_export(path: Path, athlete: str, *, progress: Progress | None = None) 
 
 
 def import_export(
-    store: Store, path: Path, athlete: str, *, progress: Progress | None = None
-) -> tuple[ParsedExport, int]:
-    """Parse and store in one transaction; how many rows were new or changed."""
-    parsed = parse_export(path, athlete, progress=progress)
-    changed = store.upsert(nights=parsed.nights, sessions=parsed.sessions)
-    return parsed, changed
+    store: Store,
+    path: Path,
+    athlete: str,
+    *,
+    progress: Progress | None = None,
+    priority: Sequence[str] = (),
+) -> tuple[ParsedExport, ImportRecord]:
+    """Parse and store in one transaction, as one import of the journal."""
+    parsed = parse_export(path, athlete, progress=progress, priority=priority)
+    origin = Origin(
+        "apple-health", str(path), athlete, rows=parsed.records, rejected=len(parsed.errors),
+        keep_empty=True,
+    )  # fmt: skip
+    return parsed, store.merge(nights=parsed.nights, sessions=parsed.sessions, origin=origin)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from recoveryd.import_journal import ImportRecord, Origin
 from recoveryd.models import Night
 from recoveryd.store import Store
 
@@ -257,7 +258,11 @@ def import_database(
     athlete: str,
     zone: ZoneInfo,
     **options: Any,  # noqa: ANN401
-) -> tuple[ParsedDatabase, int]:
-    """Parse and store in one transaction; how many nights were new or changed."""
+) -> tuple[ParsedDatabase, ImportRecord]:
+    """Parse and store in one transaction, as one import of the journal."""
     parsed = parse_database(path, athlete, zone, **options)
-    return parsed, store.upsert(nights=parsed.nights)
+    origin = Origin(
+        "gadgetbridge", str(path), athlete, rows=parsed.rows, rejected=len(parsed.errors),
+        keep_empty=True,
+    )  # fmt: skip
+    return parsed, store.merge(nights=parsed.nights, origin=origin)

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 from recoveryd.engine.load import CompletedSession
+from recoveryd.import_journal import ImportRecord, Origin
 from recoveryd.models import Night, keep_plausible
 from recoveryd.store import Store
 
@@ -349,8 +350,12 @@ def import_files(
     zone: ZoneInfo,
     *,
     progress: Progress | None = None,
-) -> tuple[ParsedFit, int]:
-    """Parse and store in one transaction; how many rows were new or changed."""
+) -> tuple[ParsedFit, ImportRecord]:
+    """Parse and store in one transaction, as one import of the journal."""
     parsed = parse_files(paths, athlete, zone, progress=progress)
-    changed = store.upsert(nights=parsed.nights, sessions=parsed.sessions)
-    return parsed, changed
+    label = str(paths[0]) if len(paths) == 1 else f"{len(paths)} FIT files"
+    origin = Origin(
+        "garmin-fit", label, athlete, rows=parsed.messages, rejected=len(parsed.errors),
+        keep_empty=True,
+    )  # fmt: skip
+    return parsed, store.merge(nights=parsed.nights, sessions=parsed.sessions, origin=origin)

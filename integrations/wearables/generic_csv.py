@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, ValidationError, create_model
+from recoveryd.import_journal import Origin
 from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 from recoveryd.store import Store
 from recoveryd.validation import CheckInItem, plausible, slug
@@ -203,6 +204,7 @@ class ImportReport:
     changed: int
     errors: tuple[str, ...]
     stored: bool
+    import_id: int = 0
 
 
 Parser = Callable[[str, str, str], ParsedCsv]
@@ -210,7 +212,13 @@ Parser = Callable[[str, str, str], ParsedCsv]
 
 
 def import_file(
-    store: Store, path: Path, athlete: str, *, strict: bool = False, parse: Parser = parse_csv
+    store: Store,
+    path: Path,
+    athlete: str,
+    *,
+    strict: bool = False,
+    parse: Parser = parse_csv,
+    kind: str = "csv",
 ) -> ImportReport:
     """Parse ``path`` and store its valid rows in one transaction per table.
 
@@ -227,7 +235,11 @@ def import_file(
     parsed = parse(text, athlete, path.name)
     if parsed.errors and (strict or not parsed.rows):
         return ImportReport(parsed.rows, 0, 0, 0, parsed.errors, stored=False)
-    changed = store.upsert(parsed.nights, parsed.checkins)
+    origin = Origin(
+        kind, str(path), athlete, rows=parsed.rows, rejected=len(parsed.errors), keep_empty=True
+    )
+    record = store.merge(parsed.nights, parsed.checkins, origin=origin)
+    changed = record.new + record.changed
     return ImportReport(
         parsed.rows,
         len(parsed.nights),
@@ -235,4 +247,5 @@ def import_file(
         changed,
         parsed.errors,
         stored=True,
+        import_id=record.id,
     )

@@ -150,6 +150,7 @@ def decide_days(
             form_pct=form if np.isfinite(form) else None,
             held_by_form=bool(evaluation.held[i]),
         )
+        reasons = (*reasons, *readiness.notes)
         protocol = RULE_PROTOCOL[rule]
         overridden_from = None
         chosen = history.overrides.get(day)

@@ -81,9 +81,9 @@ class _RunningSums:
 
     def trailing(self, window: int) -> tuple[FloatArray, FloatArray, IntArray]:
         """Mean, sample SD and count of the valid values in the ``window`` slots ending at i."""
-        count = np.rint(_window_sums(self.count, window)).astype(np.int64)
-        total = _window_sums(self.total, window)
-        squares = _window_sums(self.squares, window)
+        count = np.rint(window_sums(self.count, window)).astype(np.int64)
+        total = window_sums(self.total, window)
+        squares = window_sums(self.squares, window)
         centred_mean = np.divide(total, count, out=np.zeros(count.shape), where=count > 0)
         spread = squares - total * centred_mean
         # Equal values leave only rounding behind; that is no spread (and no z-score), as the
@@ -96,7 +96,7 @@ class _RunningSums:
         return mean, sd, count
 
 
-def _window_sums(running: FloatArray, window: int) -> FloatArray:
+def window_sums(running: FloatArray, window: int) -> FloatArray:
     """Sums of the ``window`` slots ending at each slot, from running sums (row 0 is zero).
 
     Slot i's sum is running[i + 1] - running[max(i + 1 - window, 0)]; slices, not an index

@@ -92,7 +92,7 @@ def decide_rules(
     deep_fatigue = np.isfinite(form_pct) & (form_pct < t.overload_min_form_pct)
     conditions = [
         signals.illness,
-        signals.hrv_days < t.min_hrv_days,
+        (signals.hrv_days < t.min_hrv_days) | signals.no_input,
         below & signals.acute & yesterday_acute,
         below,
         flags >= _MANY_FLAGS,
@@ -138,7 +138,9 @@ def explain(
     flags = len(today.flags)
     if rule in _FIXED_REASONS:
         return (_FIXED_REASONS[rule],)
-    if rule is Rule.INSUFFICIENT_DATA:
+    if rule is Rule.INSUFFICIENT_DATA and today.no_input:
+        reason = f"No data for today: {_silence(today)}. Train as planned, by feel."
+    elif rule is Rule.INSUFFICIENT_DATA:
         source = f" from {today.hrv_source}" if today.hrv_source else ""
         reason = (
             f"Only {today.hrv_valid_days} valid HRV days{source}; HRV-guided decisions start "
@@ -159,6 +161,16 @@ def explain(
     else:
         return _as_planned(today, t, form_pct, held_by_form=held_by_form)
     return (reason,)
+
+
+def _silence(today: Readiness) -> str:
+    """Which sources have been silent since when, e.g. "oura silent since 2026-11-20"."""
+    parts = [
+        f"{source} has no recent nights" if last is None
+        else f"{source} silent since {last.isoformat()}"
+        for source, last in today.last_nights
+    ]  # fmt: skip
+    return "; ".join(parts) if parts else "no source is listed"
 
 
 def _as_planned(

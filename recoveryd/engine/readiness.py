@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from datetime import timedelta
 
 import numpy as np
 
@@ -100,6 +101,12 @@ def readiness_on(signals: Signals, i: int, t: Thresholds) -> Readiness:
         hrv_valid_days=int(signals.hrv_days[i]),
         hrv_source=signals.hrv.source[i] or None,
         measured=tuple(measured),
+        no_input=bool(signals.no_input[i]) if signals.no_input.size else False,
+        last_nights=tuple(
+            (source, None if seen[i] < 0 else signals.start + timedelta(days=int(seen[i])))
+            for source, seen in signals.last_seen.items()
+        ),
+        notes=signals.notes.get(i, ()),
     )
 
 

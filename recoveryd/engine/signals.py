@@ -10,7 +10,7 @@ the decision table to the arrays. The rules themselves are documented in ``readi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
 
@@ -18,9 +18,15 @@ import numpy as np
 import numpy.typing as npt
 
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
-from recoveryd.engine.series import MetricSeries, NightTable, metric_series, metric_table
+from recoveryd.engine.series import (
+    MetricSeries,
+    NightTable,
+    Switching,
+    metric_series,
+    metric_table,
+)
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
+from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, HrvStatus, Night
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -103,6 +109,9 @@ class Signals:
     illness: BoolArray
     score: FloatArray
     confidence: FloatArray
+    no_input: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    last_seen: Mapping[str, IntArray] = field(default_factory=dict)
+    notes: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def days(self) -> int:
@@ -196,15 +205,16 @@ def compute_signals(
 
     table = NightTable.build(nights, preference, start, days)
     window = t.baseline_days
+    switching = Switching(t.source_quiet_days, t.calibration_nights)
     hrv = metric_series(
         table, "hrv_rmssd_ms", order("hrv_rmssd_ms"), window=window, recent=t.rolling_days,
-        transform="log",
+        transform="log", switching=switching,
     )  # fmt: skip
     h = _hrv(hrv, t)
     secondary: dict[str, Compared] = {}
     all_series = metric_table(
         table, {spec.metric: order(spec.metric) for spec in SECONDARY}, window=window,
-        recent=t.rolling_days,
+        recent=t.rolling_days, switching=switching,
     )  # fmt: skip
     for spec in SECONDARY:
         series = all_series[spec.metric]
@@ -215,7 +225,7 @@ def compute_signals(
         secondary[spec.signal] = _compared(series.values, series.stats, z, t, short)
     sleep14 = metric_series(
         table, "sleep_total_min", order("sleep_total_min"), window=window,
-        recent=t.sleep_debt_days,
+        recent=t.sleep_debt_days, switching=switching,
     )  # fmt: skip
     debt_available = (sleep14.stats.recent_count >= _MIN_DEBT_NIGHTS) & (
         sleep14.stats.count >= t.min_secondary_days
@@ -247,7 +257,14 @@ def compute_signals(
     confidence = 0.7 * np.minimum(hrv.stats.count / t.full_hrv_days, 1.0) + 0.3 * with_z / len(
         SECONDARY
     )
+    used = [hrv, *all_series.values()]
+    no_input = ~np.isfinite(checkin["wellness"].values)
+    for series in used:
+        no_input &= ~np.isfinite(series.values)
     return Signals(
+        no_input=no_input,
+        last_seen=_last_seen(table, preference),
+        notes=_notes(used),
         start=start,
         hrv=hrv,
         hrv_days=hrv.stats.count,
@@ -268,6 +285,49 @@ def compute_signals(
         score=score,
         confidence=np.round(confidence, 2),
     )
+
+
+def _last_seen(table: NightTable, sources: Sequence[str]) -> dict[str, IntArray]:
+    """Per source, the index of its latest day with any value up to each day (-1: none)."""
+    found = {}
+    index = np.arange(table.days, dtype=np.int64)
+    for source in sources:
+        measured = np.zeros(table.days, dtype=bool)
+        for metric in NIGHT_METRICS:
+            measured |= ~np.isnan(table.column(source, metric))
+        found[source] = np.maximum.accumulate(np.where(measured, index, -1))
+    return found
+
+
+_LABELS = {
+    "hrv_rmssd_ms": "rMSSD", "rhr_bpm": "resting HR", "sleep_total_min": "sleep",
+    "resp_rate": "breathing", "skin_temp_dev_c": "skin temperature", "spo2_pct": "SpO2",
+    "hrv_sdnn_ms": "SDNN",
+}  # fmt: skip
+
+
+def _notes(series: Iterable[MetricSeries]) -> dict[int, tuple[str, ...]]:
+    """By day, one line per pair of sources whose line carried a baseline over.
+
+    E.g. "whoop calibrated to oura over 21 shared nights (rMSSD ±0.04 ln ms, resting HR
+    ±0.7 bpm)".
+    """
+    grouped: dict[int, dict[tuple[str, str, int], list[str]]] = {}
+    for one in series:
+        for i, carried in one.notes.items():
+            for c in carried:
+                unit = f" {c.unit}" if c.unit else ""
+                detail = f"{_LABELS.get(c.metric, c.metric)} ±{c.error:.2g}{unit}"
+                grouped.setdefault(i, {}).setdefault((c.chosen, c.other, c.shared), []).append(
+                    detail
+                )
+    return {
+        i: tuple(
+            f"{chosen} calibrated to {other} over {shared} shared nights ({', '.join(details)})"
+            for (chosen, other, shared), details in pairs.items()
+        )
+        for i, pairs in grouped.items()
+    }
 
 
 def _score(zs: FloatArray, weights: FloatArray, flags: IntArray, illness: BoolArray) -> FloatArray:

@@ -39,6 +39,10 @@ class Thresholds:
         overload_min_form_pct: Form (TSB as a share of CTL, in per cent) below which overload
             is not offered; -30 % is the lower edge of intervals.icu's optimal zone.
         min_load_days: Days of logged training before the load gate applies at all.
+        source_quiet_days: A preferred source with no value in this many days (the day
+            included) yields to the next listed source that reports.
+        calibration_nights: Shared nights two sources need before one's nights may fill the
+            other's baseline through a fitted line (recoveryd.engine.calibration).
     """
 
     swc_k: float = 0.5
@@ -60,3 +64,5 @@ class Thresholds:
     overload_max_flags: int = 1
     overload_min_form_pct: float = -30.0
     min_load_days: int = 28
+    source_quiet_days: int = 7
+    calibration_nights: int = 14

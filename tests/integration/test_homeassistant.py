@@ -244,7 +244,9 @@ async def test_a_sensors_history_becomes_nights(
         main, ["import", "homeassistant", "--athlete", "alex", "--from", day, "--to", day]
     )
     assert code == 0, capsys.readouterr().err
-    assert capsys.readouterr().out == f"homeassistant {day} to {day}: 1 nights, 1 new or changed\n"
+    assert capsys.readouterr().out == (
+        f"homeassistant {day} to {day}: 1 nights, 1 new or changed (import 1)\n"
+    )
     with Store(tmp_path / "r.db") as store:
         [night] = store.nights("alex", cutoff.date(), cutoff.date())
     assert (night.source, night.hrv_rmssd_ms) == ("oura", 48.5)

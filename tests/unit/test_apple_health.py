@@ -34,8 +34,15 @@ def stamp(day: date, hh: int, mm: int) -> str:
     return f"{day:%Y-%m-%d} {hh:02d}:{mm:02d}:00 +0100"
 
 
-def record(kind: str, start: str, value: str, end: str | None = None, unit: str = "") -> str:
-    attrs = {"type": kind, "sourceName": "Alex's Apple Watch", "unit": unit,
+def record(  # noqa: PLR0917 - the attributes of an XML record, in their order
+    kind: str,
+    start: str,
+    value: str,
+    end: str | None = None,
+    unit: str = "",
+    source: str = "Alex's Apple Watch",
+) -> str:
+    attrs = {"type": kind, "sourceName": source, "unit": unit,
              "startDate": start, "endDate": end or start, "value": value}  # fmt: skip
     return " <Record " + " ".join(f"{k}={quoteattr(v)}" for k, v in attrs.items()) + "/>\n"
 
@@ -115,11 +122,95 @@ def test_bad_records_are_one_line_each_and_the_rest_is_stored(tmp_path: Path) ->
             "such as 2026-03-04 06:30:00 +0100",
             "export.xml: night 2026-03-05: rhr_bpm 400 is outside 25-130; left out",
         )
-        assert changed == 1
+        assert changed.touched == 1
         [stored] = store.nights("alex", DAY, DAY + timedelta(days=1))
         assert (stored.rhr_bpm, stored.hrv_sdnn_ms) == (52.0, 50.0)
         # Importing the same file again changes nothing.
-        assert import_export(store, path, "alex")[1] == 0
+        assert import_export(store, path, "alex")[1].touched == 0
+
+
+PHONE = "Alex's iPhone"
+ASLEEP = "HKCategoryValueSleepAnalysisAsleepUnspecified"
+
+
+def phone_sleep(day: date) -> list[str]:
+    """The iPhone's estimate from phone use: asleep 22:20-06:40 (500 min), no stages."""
+    eve = day - timedelta(days=1)
+    return [record(SLEEP, stamp(eve, 22, 20), ASLEEP, stamp(day, 6, 40), source=PHONE)]
+
+
+def test_a_watch_and_an_iphone_are_never_summed(tmp_path: Path) -> None:
+    path = write(tmp_path / "export.xml", [*phone_sleep(DAY), *night(DAY)])
+    [watch_night] = parse_export(path, "alex").nights
+    # The Watch's staged night (450 min asleep, 10 awake), not 950.
+    assert (watch_night.sleep_total_min, watch_night.sleep_deep_min) == (450.0, 60.0)
+    assert watch_night.sleep_awake_min == 10.0
+    [phone_night] = parse_export(path, "alex", priority=["iphone"]).nights
+    assert (phone_night.sleep_total_min, phone_night.sleep_deep_min) == (500.0, None)
+    # The iPhone says nothing about wakings: awake is unknown, not 0.
+    assert phone_night.sleep_awake_min is None
+    assert phone_night.rhr_bpm == 52.0  # only the Watch measured it: read from the Watch
+
+
+def test_overlapping_segments_of_one_source_are_merged(tmp_path: Path) -> None:
+    eve = DAY - timedelta(days=1)
+    core = "HKCategoryValueSleepAnalysisAsleepCore"
+    deep = "HKCategoryValueSleepAnalysisAsleepDeep"
+    parts = [
+        record(SLEEP, stamp(eve, 23, 0), core, stamp(DAY, 3, 0)),
+        record(SLEEP, stamp(eve, 23, 0), core, stamp(DAY, 3, 0)),  # synced twice
+        record(SLEEP, stamp(DAY, 1, 0), deep, stamp(DAY, 2, 0)),  # inside the core segment
+        record(SLEEP, stamp(DAY, 2, 30), core, stamp(DAY, 6, 0)),  # overlaps the first
+    ]
+    [merged] = parse_export(write(tmp_path / "export.xml", parts), "alex").nights
+    # 23:00-06:00 is 420 min asleep: 60 deep, 360 core; no awake segment from a staged
+    # source is 0 awake.
+    assert (merged.sleep_total_min, merged.sleep_deep_min, merged.sleep_light_min) == (
+        420.0, 60.0, 360.0,
+    )  # fmt: skip
+    assert (merged.sleep_rem_min, merged.sleep_awake_min) == (0.0, 0.0)
+
+
+def test_resting_hr_from_two_sources_is_read_from_one(tmp_path: Path) -> None:
+    parts = [
+        record(f"{HK}RestingHeartRate", stamp(DAY, 0, 0), "52", unit="count/min"),
+        record(f"{HK}RestingHeartRate", stamp(DAY, 0, 0), "58", unit="count/min",
+               source="Oura"),
+        record(f"{HK}HeartRateVariabilitySDNN", stamp(DAY, 2, 0), "40", unit="ms", source="Oura"),
+        record(f"{HK}HeartRateVariabilitySDNN", stamp(DAY, 3, 0), "44", unit="ms", source="Oura"),
+        record(f"{HK}HeartRateVariabilitySDNN", stamp(DAY, 2, 0), "60", unit="ms"),
+    ]  # fmt: skip
+    path = write(tmp_path / "export.xml", parts)
+    [default] = parse_export(path, "alex").nights
+    assert (default.rhr_bpm, default.hrv_sdnn_ms) == (52.0, 60.0)  # the watch first
+    [ring] = parse_export(path, "alex", priority=["oura"]).nights
+    assert (ring.rhr_bpm, ring.hrv_sdnn_ms) == (58.0, 42.0)
+
+
+def test_a_partly_bad_file_over_good_data_loses_nothing(tmp_path: Path) -> None:
+    good = write(tmp_path / "good.xml", night(DAY))
+    broken = night(DAY)
+    broken[3] = record(f"{HK}RestingHeartRate", stamp(DAY, 0, 0), "fifty-two")
+    broken[8] = record(SLEEP, stamp(DAY, 1, 0), "HKCategoryValueSleepAnalysisAsleepDeep", "02:00")
+    broken.append(record(SLEEP, stamp(DAY, 6, 10), "HKCategoryValueSleepAnalysisAsleepCorre",
+                         stamp(DAY, 6, 12)))  # fmt: skip
+    bad = write(tmp_path / "bad.xml", broken)
+    with Store(tmp_path / "r.db") as store:
+        import_export(store, good, "alex")
+        [before] = store.nights("alex", DAY, DAY)
+        parsed, record_ = import_export(store, bad, "alex")
+        [after] = store.nights("alex", DAY, DAY)
+    assert after == before
+    assert record_.touched == 0
+    assert parsed.errors == (
+        f"bad.xml: record 4 ({HK}RestingHeartRate): value 'fifty-two' is not a number",
+        f"bad.xml: record 9 ({SLEEP}): endDate '02:00' is not a time such as "
+        "2026-03-04 06:30:00 +0100",
+        f"bad.xml: record 13 ({SLEEP}): value 'HKCategoryValueSleepAnalysisAsleepCorre' is not "
+        "a sleep stage recoveryd knows",
+        "bad.xml: night 2026-03-04: a sleep record of this night could not be read; its sleep "
+        "left out (what was stored stays)",
+    )
 
 
 def test_a_truncated_export_stores_nothing(tmp_path: Path) -> None:
@@ -192,5 +283,5 @@ def test_apple_health_command(
     assert main(["import", "apple-health", str(path), "--athlete", "alex"]) == 0
     assert capsys.readouterr().out == (
         "export.xml: 12 records, 1 nights and 0 workouts as source apple_health, "
-        "1 new or changed, 0 rejected\n"
+        "1 new or changed, 0 rejected (import 1)\n"
     )

@@ -117,7 +117,7 @@ def test_import_is_idempotent_and_never_writes_the_export(tmp_path: Path) -> Non
         )
         _, again = import_database(store, path, "alex", BERLIN)
         (stored,) = store.nights("alex", MORNING, MORNING)
-    assert (changed, again) == (1, 0)
+    assert (changed.touched, again.touched) == (1, 0)
     assert stored.hrv_rmssd_ms == 63
     assert seen[-1] == (14, 14)  # the device's rows in the tables read
     assert path.read_bytes() == before
@@ -213,7 +213,7 @@ def test_gadgetbridge_command(
     assert main(["import", "gadgetbridge", str(path), "--athlete", "alex"]) == 0
     assert capsys.readouterr().out == (
         "Gadgetbridge.db: Forerunner 1: 14 rows, 1 nights as source gadgetbridge, "
-        "1 new or changed, 0 rejected\n"
+        "1 new or changed, 0 rejected (import 1)\n"
     )
     assert main(["import", "gadgetbridge", str(tmp_path / "x.db"), "--athlete", "alex"]) == 1
     assert capsys.readouterr().err == f"{tmp_path / 'x.db'}: no such file\n"

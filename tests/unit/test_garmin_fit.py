@@ -207,9 +207,9 @@ def test_import_is_idempotent_and_reports_progress(tmp_path: Path) -> None:
             store, fit_files([tmp_path]), "alex", BERLIN,
             progress=lambda done, total: seen.append((done, total)),
         )  # fmt: skip
-        assert changed == 2  # one night, one session
+        assert changed.touched == 2  # one night, one session
         _, again = import_files(store, paths, "alex", BERLIN)
-        assert again == 0
+        assert again.touched == 0
         assert store.nights("alex", MORNING, MORNING) == list(first.nights)
         assert store.sessions("alex", MORNING, MORNING) == list(first.sessions)
     total = sum(p.stat().st_size for p in paths)
@@ -299,7 +299,7 @@ def test_garmin_fit_command(
     assert main(["import", "garmin-fit", str(folder), "--athlete", "alex"]) == 0
     assert capsys.readouterr().out == (
         "garmin fit: 3 files, 19 messages, 1 nights and 1 workouts as source garmin_fit, "
-        "2 new or changed, 0 rejected\n"
+        "2 new or changed, 0 rejected (import 1)\n"
     )
     assert main(["import", "garmin-fit", str(tmp_path / "missing"), "--athlete", "alex"]) == 1
     assert capsys.readouterr().err == f"{tmp_path / 'missing'}: no such file or folder\n"

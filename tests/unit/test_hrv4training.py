@@ -117,7 +117,8 @@ def test_hrv4training_command(
     assert main(["import", "hrv4training", str(path), "--athlete", "alex"]) == 1
     out, err = capsys.readouterr()
     assert out == (
-        "MyMeasurements.csv: 2 rows, 1 nights and 0 check-ins valid, 1 new or changed, 1 rejected\n"
+        "MyMeasurements.csv: 2 rows, 1 nights and 0 check-ins valid, 1 new or changed, "
+        "1 rejected (import 1)\n"
     )
     assert err == "MyMeasurements.csv: row 3: date: must start with YYYY-MM-DD, got 'x'\n"
     assert main(["import", "hrv4training", str(path), "--athlete", "alex", "--strict"]) == 1

@@ -28,7 +28,8 @@ def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
     tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert tables == {
         "nights", "checkins", "decisions", "sessions", "overrides", "action_log",
-        "day_controls", "settings", "morning_readings",
+        "day_controls", "settings", "morning_readings", "imports", "import_changes",
+        "provenance", "sqlite_sequence",
     }  # fmt: skip
     db.close()
 
@@ -100,7 +101,8 @@ def test_upsert_counts_only_real_changes(tmp_path: Path) -> None:
         assert store.upsert([night], [checkin]) == 0
         assert store.upsert([Night("alex", date(2026, 3, 1), "oura", hrv_rmssd_ms=61.0)]) == 1
         [stored] = store.nights("alex", date(2026, 3, 1), date(2026, 3, 1))
-        assert stored == Night("alex", date(2026, 3, 1), "oura", hrv_rmssd_ms=61.0)
+        # A missing value never replaces a stored one: the resting HR stays.
+        assert stored == Night("alex", date(2026, 3, 1), "oura", hrv_rmssd_ms=61.0, rhr_bpm=50.0)
         assert store.checkins("alex", date(2026, 3, 1), date(2026, 3, 1)) == [checkin]
 
 
