@@ -108,6 +108,14 @@ def _import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     gb.add_argument("--device", help="the device's name in Gadgetbridge, if it has several")
     gb.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
+    sessions = formats.add_parser("sessions", help="training sessions from a CSV (see README)")
+    sessions.add_argument("file", type=Path)
+    sessions.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    sessions.add_argument(
+        "--strict", action="store_true", help="reject the whole file on any bad row"
+    )
+    sessions.add_argument("--config", type=Path, help=_CONFIG_HELP)
+
     garmin = formats.add_parser("garmin-fit", help="Garmin FIT files, or folders of them")
     garmin.add_argument("files", type=Path, nargs="+", metavar="PATH")
     garmin.add_argument("--athlete", required=True, help="athlete id from the configuration")

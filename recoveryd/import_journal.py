@@ -31,6 +31,7 @@ from recoveryd.engine.load import CompletedSession
 from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 
 MIGRATION: Final = """
+ALTER TABLE sessions ADD COLUMN title TEXT;
 CREATE TABLE imports (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     kind TEXT NOT NULL,
@@ -81,7 +82,7 @@ CHECKINS: Final = _Table("checkins", ("athlete", "date"), CHECKIN_ITEMS)
 SESSIONS: Final = _Table(
     "sessions",
     ("athlete", "date", "source", "start"),
-    ("sport", "duration_min", "rpe", "avg_hr"),
+    ("sport", "duration_min", "rpe", "avg_hr", "title"),
     empty_is_nothing=False,
 )
 _TABLES: Final = {t.name: t for t in (NIGHTS, CHECKINS, SESSIONS)}

@@ -31,12 +31,14 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
 
 def import_any(config: Config, args: argparse.Namespace) -> int:
     """Run ``recoveryd import``; the exit code of the CLI."""
-    if args.format == "apple-health":
-        return _import_apple_health(config, args.file, args.athlete)
-    if args.format == "gadgetbridge":
-        return _import_gadgetbridge(config, args.file, args.athlete, args.device)
-    if args.format == "garmin-fit":
-        return _import_garmin_fit(config, args.files, args.athlete)
+    files: dict[str, Callable[[], int]] = {
+        "apple-health": lambda: _import_apple_health(config, args.file, args.athlete),
+        "gadgetbridge": lambda: _import_gadgetbridge(config, args.file, args.athlete, args.device),
+        "garmin-fit": lambda: _import_garmin_fit(config, args.files, args.athlete),
+        "sessions": lambda: _import_sessions(config, args.file, args.athlete, strict=args.strict),
+    }
+    if args.format in files:
+        return files[args.format]()
     if args.format in {"csv", "hrv4training"}:
         hrv4training = args.format == "hrv4training"
         return _import(
@@ -215,6 +217,30 @@ def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
         record,
         unlisted,
     )
+
+
+def _import_sessions(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
+    from integrations.wearables.sessions_csv import import_sessions  # noqa: PLC0415
+
+    config.athlete(athlete)
+    try:
+        with Store(config.storage.path) as store:
+            parsed, record = import_sessions(store, path, athlete, strict=strict)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        sys.stderr.write(f"{path.name}: cannot read the file: {reason}\n")
+        return EXIT_REJECTED
+    for line in parsed.errors:
+        sys.stderr.write(line + "\n")
+    if record is None:
+        sys.stdout.write(f"{path.name}: nothing stored\n")
+    else:
+        sys.stdout.write(
+            f"{path.name}: {parsed.rows} rows, {len(parsed.sessions)} sessions valid, "
+            f"{record.new} new, {record.changed} changed, {len(parsed.errors)} rejected"
+            f"{_numbered(record)}\n"
+        )
+    return EXIT_REJECTED if parsed.errors else EXIT_OK
 
 
 def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:

@@ -164,6 +164,8 @@ class StoreError(Exception):
 
 
 _SESSION_COLUMNS: Final = journal.SESSIONS.columns
+# What a decision reads of a session: its title is not among it.
+_SESSION_INPUTS: Final = tuple(c for c in _SESSION_COLUMNS if c != "title")
 _DIRECT: Final = Origin("direct")
 
 
@@ -257,16 +259,29 @@ class Store:
         checkins: Iterable[CheckIn] = (),
         sessions: Iterable[CompletedSession] = (),
         *,
+        readings: Iterable[MorningReading] = (),
         origin: Origin = _DIRECT,
         at: datetime | None = None,
     ) -> ImportRecord:
         """Merge observations field by field, as one journalled import; its record.
 
         A stored value is replaced only by a value; see :mod:`recoveryd.import_journal`.
+        A morning reading is kept whatever its quality (the day's last per source); a good
+        one's night values are merged with the rest.
         """
-        batches = ((journal.NIGHTS, nights), (journal.CHECKINS, checkins),
+        readings = list(readings)
+        reading_nights = [n for n in map(as_night, readings) if n is not None]
+        batches = ((journal.NIGHTS, [*nights, *reading_nights]), (journal.CHECKINS, checkins),
                    (journal.SESSIONS, sessions))  # fmt: skip
         with self._transaction() as db:
+            for reading in readings:
+                db.execute(
+                    "INSERT INTO morning_readings (athlete, date, source, reading_json, good) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (athlete, date, source) DO UPDATE SET "
+                    "reading_json = excluded.reading_json, good = excluded.good",
+                    (reading.athlete, reading.date.isoformat(), reading.source,
+                     _READING.dump_json(reading).decode(), int(reading.good)),
+                )  # fmt: skip
             return journal.merge(db, batches, origin, at or datetime.now(UTC))
 
     def imports(self, *, limit: int | None = None) -> list[ImportRecord]:
@@ -371,18 +386,8 @@ class Store:
         One transaction: a reading never lands without its night, nor a night without it.
         A low-quality reading removes nothing a good one stored before it.
         """
-        night = as_night(reading)
-        with self._transaction() as db:
-            db.execute(
-                "INSERT INTO morning_readings (athlete, date, source, reading_json, good) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (athlete, date, source) DO UPDATE SET "
-                "reading_json = excluded.reading_json, good = excluded.good",
-                (reading.athlete, reading.date.isoformat(), reading.source,
-                 _READING.dump_json(reading).decode(), int(reading.good)),
-            )  # fmt: skip
-            if night is not None:
-                origin = Origin("morning-reading", reading.source, reading.athlete)
-                journal.merge(db, [(journal.NIGHTS, [night])], origin, datetime.now(UTC))
+        origin = Origin("morning-reading", reading.source, reading.athlete)
+        self.merge(readings=[reading], origin=origin)
 
     def morning_readings(self, athlete: str, first: date, last: date) -> list[MorningReading]:
         """The athlete's stored morning readings between ``first`` and ``last``."""
@@ -424,9 +429,9 @@ class Store:
                 (rpe, athlete, row[1], row[2], row[3]),
             )
             journal.forget_provenance(db, journal.SESSIONS, row[:4], "rpe")
-        athlete_, day, source, start, sport, minutes, _, avg_hr = row
+        athlete_, day, source, start, sport, minutes, _, avg_hr, title = row
         return CompletedSession(
-            athlete_, date.fromisoformat(day), source, start, sport, minutes, rpe, avg_hr
+            athlete_, date.fromisoformat(day), source, start, sport, minutes, rpe, avg_hr, title
         )
 
     def set_day_control(
@@ -548,12 +553,13 @@ class Store:
     def inputs_digest(self, athlete: str, first: date, last: date) -> str:
         """A digest of every observation that can influence a decision on ``last``."""
         digest = hashlib.sha256()
-        # The rows as the dataclasses would hold them (the same repr as astuple of each),
-        # without building them: this runs before every decision.
+        # The rows as the dataclasses would hold them (the same repr as astuple of each,
+        # a session's title left out: no rule reads it), without building them: this runs
+        # before every decision.
         for table, columns in (
             ("nights", _NIGHT_COLUMNS),
             ("checkins", _CHECKIN_COLUMNS),
-            ("sessions", _SESSION_COLUMNS),
+            ("sessions", _SESSION_INPUTS),
         ):
             for row in self._rows(table, columns, athlete, first, last):
                 digest.update(repr(row).encode())

@@ -24,6 +24,14 @@ nights together. What is taken, by message of the FIT profile (Garmin FIT SDK 21
   the night's stages to say when that was).
 * ``session`` (18): workouts as training sessions: start, sport, timer time (pauses left
   out) and average heart rate, from which the engine computes TRIMP.
+* ``hrv`` (78): beat-to-beat intervals (``time``, seconds, five per message; 0xFFFF is no
+  value). A file of them that is not a workout (no session, or sessions of at most 15
+  minutes that covered no distance: a morning HRV recording, a Health Snapshot) is a
+  **morning reading**: its intervals go through the engine's cleaning and quality verdict
+  (``recoveryd.morning_reading``) and it is stored like a strap's reading, as source
+  ``garmin_morning`` (a supine morning rMSSD is not the night's sleeping rMSSD, so the two
+  never share a baseline). Such a recording is not a training session. Intervals logged
+  during a real workout are not resting HRV and are not read.
 
 Timestamps in FIT are UTC; nights are dated in the household's time zone and belong to the
 morning they end on. A file that cannot be decoded (truncated, damaged, not FIT) adds nothing
@@ -43,14 +51,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import fitdecode
+from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.load import CompletedSession
 from recoveryd.import_journal import ImportRecord, Origin
 from recoveryd.models import Night, keep_plausible
+from recoveryd.morning_reading import MorningReading, morning_reading
 from recoveryd.store import Store
 
 from integrations.wearables.reading import CountingReader, Progress, night_morning
 
 SOURCE = "garmin_fit"
+READING_SOURCE = "garmin_morning"
+"""The source of morning readings recorded on a Garmin (its ``hrv`` messages)."""
+_READING_MAX = timedelta(minutes=15)
+_NO_INTERVAL_S = 65.535  # 0xFFFF / 1000: the FIT profile's invalid uint16
 SLEEP_EVENT = 74
 """The sleep event's number: not in the public profile; Garmin's sleep files use it."""
 
@@ -80,6 +94,7 @@ class ParsedFit:
     errors: tuple[str, ...]
     files: int
     messages: int
+    readings: tuple[MorningReading, ...] = ()
 
 
 @dataclass
@@ -164,6 +179,25 @@ class _FileReader:
 
     def __init__(self, athlete: str, zone: ZoneInfo) -> None:
         self.athlete, self.zone, self.gathered = athlete, zone, Gathered()
+        self.rr_ms: list[float] = []
+        self.created: datetime | None = None
+        self.moved = False  # a session covered distance: a workout, whatever its length
+        self.started: datetime | None = None  # local start of the file's first session
+
+    def reading(self) -> tuple[datetime, list[float]] | None:
+        """The file's morning reading: when (local) and its intervals; ``None`` if none."""
+        if not self.rr_ms:
+            return None
+        sessions = self.gathered.sessions
+        if self.moved or any(s.duration_min * 60 > _READING_MAX.total_seconds() for s in sessions):
+            return None
+        if self.started is not None:
+            start = self.started
+        elif self.created is not None:
+            start = self.local(self.created)
+        else:
+            return None
+        return start.replace(tzinfo=self.zone), self.rr_ms
 
     def local(self, moment: datetime) -> datetime:
         return moment.astimezone(self.zone).replace(tzinfo=None)
@@ -179,6 +213,8 @@ class _FileReader:
             "skin_temp_overnight": self.skin_temp,
             "respiration_rate": self.breathing,
             "session": self.session,
+            "hrv": self.hrv_intervals,
+            "file_id": self.file_id,
         }.get(message.name)
         if handler is not None:
             handler(message)
@@ -221,6 +257,22 @@ class _FileReader:
         if morning is not None:
             self.gathered.skin_temp[morning] = deviation
 
+    def file_id(self, message: fitdecode.FitDataMessage) -> None:
+        created = _value(message, "time_created")
+        if isinstance(created, datetime):
+            self.created = created if created.tzinfo else created.replace(tzinfo=UTC)
+
+    def hrv_intervals(self, message: fitdecode.FitDataMessage) -> None:
+        times = _value(message, "time")
+        values = times if isinstance(times, tuple | list) else (times,)
+        for value in values:
+            if value is None:
+                continue
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise _RecordError(f"time {value!r} is not a number of seconds")
+            if value < _NO_INTERVAL_S:
+                self.rr_ms.append(float(value) * 1000.0)
+
     def session(self, message: fitdecode.FitDataMessage) -> None:
         start = self.local(_when(message, "start_time"))
         seconds = _number(message, "total_timer_time") or _number(message, "total_elapsed_time")
@@ -228,6 +280,9 @@ class _FileReader:
             raise _RecordError("has no total_timer_time")
         sport = _value(message, "sport")
         avg_hr = _number(message, "avg_heart_rate")
+        distance = _number(message, "total_distance")
+        self.moved |= distance is not None and distance > 0
+        self.started = start if self.started is None else min(self.started, start)
         self.gathered.sessions.append(CompletedSession(
             self.athlete, start.date(), SOURCE, f"{start:%H:%M}",
             str(sport) if sport is not None else "general",
@@ -314,6 +369,7 @@ def parse_files(
     sizes = [path.stat().st_size for path in paths]
     total, done = sum(sizes), 0
     errors: list[str] = []
+    readings: list[MorningReading] = []
     gathered, messages = Gathered(), 0
     for path, size in zip(paths, sizes, strict=True):
         reader = _FileReader(athlete, zone)
@@ -336,11 +392,25 @@ def parse_files(
             except _RecordError as exc:
                 errors.append(f"{path.name}: message {number} ({message.name}): {exc}")
         messages += len(decoded)
+        found = reader.reading()
+        if found is not None:
+            reader.gathered.sessions.clear()  # a recording of HRV, not a workout
+            try:
+                readings.append(
+                    morning_reading(athlete, READING_SOURCE, found[0], found[1], complete=True)
+                )
+            except HrvError as exc:
+                errors.append(f"{path.name}: the HRV recording gives no reading: {exc}")
         gathered.merge(reader.gathered)
         done += size
     nights = nights_from(gathered, athlete, zone, errors)
     sessions = {(s.date, s.start): s for s in gathered.sessions}
-    return ParsedFit(tuple(nights), tuple(sessions.values()), tuple(errors), len(paths), messages)
+    # One reading per morning: the day's last, as for a strap.
+    latest = {r.date: r for r in sorted(readings, key=lambda r: r.recorded_at)}
+    return ParsedFit(
+        tuple(nights), tuple(sessions.values()), tuple(errors), len(paths), messages,
+        tuple(latest[d] for d in sorted(latest)),
+    )  # fmt: skip
 
 
 def import_files(
@@ -358,4 +428,7 @@ def import_files(
         "garmin-fit", label, athlete, rows=parsed.messages, rejected=len(parsed.errors),
         keep_empty=True,
     )  # fmt: skip
-    return parsed, store.merge(nights=parsed.nights, sessions=parsed.sessions, origin=origin)
+    record = store.merge(
+        nights=parsed.nights, sessions=parsed.sessions, readings=parsed.readings, origin=origin
+    )
+    return parsed, record

@@ -144,7 +144,7 @@ def row_problem(exc: ValidationError) -> str:
     """One line: every failing column of the row, in header order."""
     parts = []
     for error in exc.errors(include_url=False):
-        column = str(error["loc"][0]) if error["loc"] else "?"
+        column = str(error["loc"][0]) if error["loc"] else ""
         value = error.get("input")
         kind = error["type"]
         if column == "date" and kind.startswith("date"):
@@ -157,7 +157,7 @@ def row_problem(exc: ValidationError) -> str:
             message = "is required"
         else:
             message = str(error["msg"]).removeprefix("Value error, ")
-        parts.append(f"{column}: {message}")
+        parts.append(f"{column}: {message}" if column else message)
     return "; ".join(parts)
 
 

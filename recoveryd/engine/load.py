@@ -59,6 +59,7 @@ class CompletedSession:
     duration_min: float
     rpe: float | None = None
     avg_hr: float | None = None
+    title: str | None = None  # as the athlete named it; shown, never used by the rules
 
 
 @dataclass(frozen=True, slots=True)

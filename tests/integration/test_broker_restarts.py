@@ -39,7 +39,11 @@ pytestmark = pytest.mark.integration
 
 BERLIN = ZoneInfo("Europe/Berlin")
 RESTARTS = 20
-PROTOCOLS = ("rest", "active_recovery", "mobility", "as_planned", "progressive_overload")
+# Days after the sample's last night have no data: insufficient_data winds down too.
+PROTOCOLS = (
+    "rest", "active_recovery", "mobility", "as_planned", "progressive_overload",
+    "insufficient_data",
+)  # fmt: skip
 
 
 def household(tmp_path: Path, port: int) -> str:

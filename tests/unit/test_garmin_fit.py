@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.event_message import EventMessage
 from fit_tool.profile.messages.file_id_message import FileIdMessage
+from fit_tool.profile.messages.hrv_message import HrvMessage
 from fit_tool.profile.messages.hrv_status_summary_message import HrvStatusSummaryMessage
 from fit_tool.profile.messages.hrv_value_message import HrvValueMessage
 from fit_tool.profile.messages.monitoring_hr_data_message import MonitoringHrDataMessage
@@ -24,12 +26,15 @@ from fit_tool.profile.profile_type import EventType, FileType, Manufacturer, Sle
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from integrations.wearables.garmin_fit import (
+    READING_SOURCE,
     SLEEP_EVENT,
     SOURCE,
     fit_files,
     import_files,
     parse_files,
 )
+from recoveryd.engine.hrv import analyse
+from recoveryd.models import Night
 from recoveryd.store import Store
 
 from tests.conftest import fuzz_examples
@@ -303,3 +308,73 @@ def test_garmin_fit_command(
     )
     assert main(["import", "garmin-fit", str(tmp_path / "missing"), "--athlete", "alex"]) == 1
     assert capsys.readouterr().err == f"{tmp_path / 'missing'}: no such file or folder\n"
+
+
+def hrv_messages(rr_ms: list[float]) -> list[object]:
+    """``hrv`` messages of five intervals each, as Garmin writes them (seconds, 0xFFFF pad)."""
+    messages: list[object] = []
+    for k in range(0, len(rr_ms), 5):
+        chunk = [v / 1000.0 for v in rr_ms[k : k + 5]]
+        message = HrvMessage()
+        message.time = chunk + [65.535] * (5 - len(chunk))
+        messages.append(message)
+    return messages
+
+
+def snapshot(start: datetime, rr_ms: list[float], *, distance: float | None = None) -> list[object]:
+    """A 2-minute HRV recording: a generic session and its beat-to-beat intervals."""
+    session = SessionMessage()
+    session.start_time = ms(start)
+    session.timestamp = ms(start + timedelta(minutes=2))
+    session.total_timer_time = sum(rr_ms) / 1000.0
+    session.sport = Sport.GENERIC
+    if distance is not None:
+        session.total_distance = distance
+    return [*hrv_messages(rr_ms), session]
+
+
+def test_a_morning_hrv_recording_is_a_reading_not_a_workout(tmp_path: Path) -> None:
+    rng = np.random.default_rng(5)
+    rr = list(np.round(1000.0 + 40.0 * rng.standard_normal(150), 0))  # ~150 s of beats
+    rr[40] = 480.0  # one premature beat and its compensatory pause
+    rr[41] = 1520.0
+    wake = datetime(2026, 3, 4, 5, 30, tzinfo=UTC)  # 06:30 in Berlin
+    path = fit(tmp_path / "snapshot.fit", snapshot(wake, rr))
+    with Store(tmp_path / "r.db") as store:
+        parsed, record = import_files(store, [path], "alex", BERLIN)
+        [stored] = store.morning_readings("alex", MORNING, MORNING)
+        [night] = store.nights("alex", MORNING, MORNING)
+    assert parsed.errors == ()
+    assert parsed.sessions == ()  # not a 2-minute "generic" workout
+    [reading] = parsed.readings
+    expected = analyse(rr)
+    assert reading == stored
+    assert (reading.source, reading.date, reading.beats) == (READING_SOURCE, MORNING, 150)
+    assert reading.recorded_at == datetime(2026, 3, 4, 6, 30, tzinfo=BERLIN)
+    assert reading.rmssd_ms == round(expected.metrics.rmssd_ms, 2)
+    assert reading.corrected_pct == round(expected.corrected_pct, 2)
+    assert expected.artefacts.total > 0  # the ectopic pair was corrected
+    assert reading.good
+    assert night == Night("alex", MORNING, READING_SOURCE, hrv_rmssd_ms=reading.rmssd_ms,
+                          rhr_bpm=reading.mean_hr_bpm)  # fmt: skip
+    assert record.touched == 1
+
+
+def test_hrv_logged_during_a_run_is_not_a_morning_reading(tmp_path: Path) -> None:
+    rr = [450.0, 455.0, 448.0, 452.0] * 30
+    start = datetime(2026, 3, 4, 16, 0, tzinfo=UTC)
+    path = fit(tmp_path / "run.fit", snapshot(start, rr, distance=1500.0))
+    parsed = parse_files([path], "alex", BERLIN)
+    assert parsed.readings == ()
+    [session] = parsed.sessions
+    assert session.sport == "generic"
+    assert parsed.errors == ()
+
+
+def test_a_recording_too_short_for_hrv_is_one_line(tmp_path: Path) -> None:
+    path = fit(tmp_path / "short.fit", snapshot(datetime(2026, 3, 4, 5, 30, tzinfo=UTC), [900.0]))
+    parsed = parse_files([path], "alex", BERLIN)
+    assert parsed.readings == ()
+    assert parsed.sessions == ()
+    [line] = parsed.errors
+    assert line.startswith("short.fit: the HRV recording gives no reading: only 1 of 1 intervals")
