@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -607,17 +608,21 @@ def parse_config(text: str, *, label: str, base_dir: Path, check: bool = False) 
     problems: list[str] = []
     unset: list[str] = []
     files: list[str] = []
-    resolved = _resolve(raw, (), _Resolving(base_dir, label, problems, files, unset, check=check))
-    if files:  # the schema's view of a key whose file was not read would only add noise
-        raise ConfigError(problems + files)
+    ctx = _Resolving(base_dir, label, problems, files, unset, check=check)
+    resolved = _resolve(raw, (), ctx)
     try:
         config = Config.model_validate(resolved)
     except ValidationError as exc:
-        problems += [f"{label}: {line}" for line in describe_errors(exc, Config)]
-        raise ConfigError(problems) from None
-    if problems:
-        raise ConfigError(problems)
+        # Every problem in one pass; but the schema's view of a key whose file could not
+        # be read (a value it never got) would only repeat that file's line.
+        lines = describe_errors(exc, Config, skip=tuple(ctx.unread))
+        raise ConfigError(problems + files + [f"{label}: {line}" for line in lines]) from None
+    if problems or files:
+        raise ConfigError(problems + files)
     config = _with_tls_files(config, base_dir, label)
+    if not config.storage.path.is_absolute():  # like every path: from the file's folder
+        storage = config.storage.model_copy(update={"path": base_dir / config.storage.path})
+        config = config.model_copy(update={"storage": storage})
     config._base_dir = base_dir  # noqa: SLF001 - set once by the loader
     config._unset = tuple(unset)  # noqa: SLF001 - set once by the loader
     return config
@@ -672,6 +677,8 @@ class _Resolving:
     file_problems: list[str]
     unset: list[str]
     check: bool
+    # Where a ``<key>_file`` could not be read: the key it would have set.
+    unread: list[tuple[str | int, ...]] = field(default_factory=list)
 
 
 def _resolve(node: object, path: tuple[str | int, ...], ctx: _Resolving) -> object:
@@ -705,6 +712,7 @@ def _read_file_key(value: str, loc: tuple[str | int, ...], target: str, ctx: _Re
         text = read_text(file_path, secret=not included)
     except FileProblem as exc:
         ctx.file_problems.append(f"{ctx.label}: {_format_loc(loc)}: {exc}")
+        ctx.unread.append((*loc[:-1], target))
         return None
     if not included:
         return text.strip()
@@ -712,6 +720,7 @@ def _read_file_key(value: str, loc: tuple[str | int, ...], target: str, ctx: _Re
         return load_yaml(text)
     except YamlProblem as exc:
         ctx.file_problems.append(f"{ctx.label}: {_format_loc(loc)}: {file_path.name}: {exc}")
+        ctx.unread.append((*loc[:-1], target))
         return None
 
 
@@ -755,11 +764,22 @@ _MESSAGES: dict[str, str] = {
 }
 
 
-def describe_errors(exc: ValidationError, model: type[BaseModel]) -> list[str]:
-    """One ``<key path>: <problem>`` line per pydantic error, in words a user can act on."""
+def describe_errors(
+    exc: ValidationError,
+    model: type[BaseModel],
+    *,
+    skip: Sequence[tuple[str | int, ...]] = (),
+) -> list[str]:
+    """One ``<key path>: <problem>`` line per pydantic error, in words a user can act on.
+
+    Errors at or under a location in ``skip`` are left out.
+    """
     lines: list[str] = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
+        plain = tuple(p for p in loc if not (isinstance(p, str) and "[" in p))
+        if any(plain[: len(where)] == where for where in skip):
+            continue
         value = error.get("input")
         ctx = error.get("ctx") or {}
         template = _MESSAGES.get(error["type"])

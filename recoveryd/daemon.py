@@ -1043,7 +1043,10 @@ class Daemon:
         household = household_message(self.topics, paused=self._last_paused, problem=problem)
         states = [(HOUSEHOLD, household)]
         for athlete in self.config.athletes:
-            live = live_state(self.store, athlete.id, now, self.timeline.values(), athlete.sources)
+            live = live_state(
+                self.store, athlete.id, now, self.timeline.values(), athlete.sources,
+                quiet_days=self.config.engine.source_quiet_days,
+            )  # fmt: skip
             states.append((athlete.id, live_message(self.topics, athlete.id, live)))
         for owner, message in states:
             if self._live_sent.get(owner) != message.payload:
@@ -1231,7 +1234,7 @@ class Daemon:
         messages = household_discovery(self.topics, self.config.household.name) + [
             m
             for athlete in self.config.athletes
-            for m in discovery_messages(self.topics, athlete.id, athlete.name)
+            for m in discovery_messages(self.topics, athlete.id, athlete.name, athlete.sources)
         ]
         if await self._publish(messages):
             log.info("published %d discovery configs", len(messages))

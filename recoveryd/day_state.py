@@ -186,10 +186,46 @@ class LiveState:
     checkin: dict[str, int | None]
     last_rpe: float | None
     strap_battery_pct: int | None = None
+    sources: tuple[SourceFreshness, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFreshness:
+    """One listed source of an athlete: its last night, and whether it has gone quiet.
+
+    ``stale`` once no night came for ``quiet_days`` (the engine's ``source_quiet_days``),
+    or when the source never sent one.
+    """
+
+    source: str
+    last_night: date | None
+    nights: int
+    days_silent: int | None
+    stale: bool
+
+
+def source_freshness(
+    store: Store, athlete: str, sources: Iterable[str], today: date, quiet_days: int
+) -> tuple[SourceFreshness, ...]:
+    """Each listed source's last night, as of ``today``."""
+    stored = store.night_sources(athlete)
+    out = []
+    for source in sources:
+        count, last = stored.get(source, (0, None))
+        silent = None if last is None else max((today - last).days, 0)
+        stale = silent is None or silent >= quiet_days
+        out.append(SourceFreshness(source, last, count, silent, stale))
+    return tuple(out)
 
 
 def live_state(
-    store: Store, athlete: str, now: datetime, timeline: Iterable[Action], sources: list[str]
+    store: Store,
+    athlete: str,
+    now: datetime,
+    timeline: Iterable[Action],
+    sources: list[str],
+    *,
+    quiet_days: int = 7,
 ) -> LiveState:
     """The athlete's day as it stands at ``now``."""
     today = now.date()
@@ -221,4 +257,5 @@ def live_state(
         strap_battery_pct=next(
             (r.battery_pct for r in reversed(readings) if r.battery_pct is not None), None
         ),
+        sources=source_freshness(store, athlete, sources, today, quiet_days),
     )

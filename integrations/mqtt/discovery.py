@@ -13,7 +13,7 @@ See https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -172,12 +172,30 @@ def _controls(topics: Topics, athlete: str, live: str) -> Iterator[Entity]:
     })  # fmt: skip
 
 
-def athlete_entities(topics: Topics, athlete: str) -> list[Entity]:
-    """Every entity of one athlete's device."""
+def _source_entities(live: str, sources: Sequence[str]) -> Iterator[Entity]:
+    """Per listed source: its last night (a date) and whether it has gone quiet."""
+    for source in sources:
+        found = f"value_json.sources.get('{source}') if value_json.sources else None"
+        yield _sensor(
+            f"last_night_{source}", f"Last night from {source}", "mdi:calendar-check",
+            f"{{{{ ({found} or {{}}).get('last_night') }}}}", state_topic=live,
+            device_class="date", entity_category="diagnostic", json_attributes_topic=live,
+            json_attributes_template=f"{{{{ ({found} or {{}}) | tojson }}}}",
+        )  # fmt: skip
+        yield Entity("binary_sensor", f"stale_{source}", {
+            "name": f"{source} stale", "icon": "mdi:database-clock", "state_topic": live,
+            "value_template": f"{{{{ 'ON' if ({found} or {{}}).get('stale', true) else 'OFF' }}}}",
+            "device_class": "problem", "entity_category": "diagnostic",
+        })  # fmt: skip
+
+
+def athlete_entities(topics: Topics, athlete: str, sources: Sequence[str] = ()) -> list[Entity]:
+    """Every entity of one athlete's device (``sources``: the athlete's listed sources)."""
     return _commands_at_qos1(
         [
             *_decision_sensors(topics.state(athlete)),
             *_live_entities(topics.live(athlete)),
+            *_source_entities(topics.live(athlete), sources),
             *_controls(topics, athlete, topics.live(athlete)),
         ]
     )
@@ -237,7 +255,9 @@ def _messages(
     return messages
 
 
-def discovery_messages(topics: Topics, athlete: str, athlete_name: str) -> list[Message]:
+def discovery_messages(
+    topics: Topics, athlete: str, athlete_name: str, sources: Sequence[str] = ()
+) -> list[Message]:
     """The retained discovery config of every entity of ``athlete``."""
     device = {
         "identifiers": [f"recoveryd_{athlete}"],
@@ -247,7 +267,7 @@ def discovery_messages(topics: Topics, athlete: str, athlete_name: str) -> list[
         "sw_version": __version__,
         "via_device": f"recoveryd_{HOUSEHOLD}",
     }
-    return _messages(topics, athlete, device, athlete_entities(topics, athlete))
+    return _messages(topics, athlete, device, athlete_entities(topics, athlete, sources))
 
 
 def household_discovery(topics: Topics, household_name: str) -> list[Message]:

@@ -34,6 +34,15 @@ def live_message(topics: Topics, athlete: str, live: LiveState) -> Message:
         "checkin": live.checkin,
         "last_rpe": live.last_rpe,
         "strap_battery_pct": live.strap_battery_pct,
+        "sources": {
+            s.source: {
+                "last_night": None if s.last_night is None else s.last_night.isoformat(),
+                "days_silent": s.days_silent,
+                "nights": s.nights,
+                "stale": s.stale,
+            }
+            for s in live.sources
+        },
     }
     return Message(topics.live(athlete), json.dumps(payload, sort_keys=True))
 

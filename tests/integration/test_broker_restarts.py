@@ -124,7 +124,7 @@ async def test_twenty_broker_restarts_lose_and_repeat_nothing(  # noqa: PLR0915 
         if topic == "recoveryd/status" and payload == b"online":
             online.append(topic)
 
-    configs = len(household_entities(TOPICS)) + len(athlete_entities(TOPICS, "alex"))
+    configs = len(household_entities(TOPICS)) + len(athlete_entities(TOPICS, "alex", ["oura"]))
 
     def discovered() -> int:
         line = f"published {configs} discovery configs"

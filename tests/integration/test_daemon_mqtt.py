@@ -166,11 +166,12 @@ async def test_discovery_state_availability_and_rediscovery(
                 "homeassistant/binary_sensor/recoveryd_household_problem/config",
                 *(
                     f"homeassistant/{entity.component}/recoveryd_{athlete}_{entity.key}/config"
-                    for athlete in ("alex", "sam")
-                    for entity in athlete_entities(TOPICS, athlete)
+                    for athlete, sources in (("alex", ["oura"]), ("sam", ["garmin"]))
+                    for entity in athlete_entities(TOPICS, athlete, sources)
                 ),
             }
-            assert len(expected_topics) == 2 + 2 * 37
+            # 37 entities each, and the last night and staleness of the one source.
+            assert len(expected_topics) == 2 + 2 * (37 + 2)
             assert {m.topic for m in watcher.discovery()} == expected_topics
             for message in watcher.discovery():
                 payload = message.json()

@@ -279,3 +279,42 @@ def test_every_name_that_becomes_part_of_a_topic_is_checked(
     lines = problems(text)
     assert len(lines) == 1
     assert lines[0].startswith(f"recoveryd.yaml: {where}")
+
+
+def test_a_relative_store_is_found_from_the_file_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    path = folder / "recoveryd.yaml"
+    path.write_text(MINIMAL + "storage: {path: data/r.db}\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_config(path).storage.path == folder / "data" / "r.db"
+    absolute = tmp_path / "abs.db"
+    path.write_text(MINIMAL + f"storage: {{path: {absolute}}}\n", encoding="utf-8")
+    assert load_config(path).storage.path == absolute
+
+
+def test_check_config_reports_unset_variables_files_and_schema_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("NO_SUCH_TOKEN", raising=False)
+    path = tmp_path / "recoveryd.yaml"
+    path.write_text(
+        "homeassistant: {url: 'http://127.0.0.1:8123', token: '${NO_SUCH_TOKEN}'}\n"
+        "mqtt: {port: 0}\n"
+        "athletes:\n"
+        "  - {id: alex, name: Alex, sources: [oura], oura_token_file: missing.txt}\n"
+        "  - {id: sam, sources: [oura]}\n",
+        encoding="utf-8",
+    )
+    assert main(["run", "--config", str(path)]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "recoveryd.yaml: homeassistant.token: environment variable NO_SUCH_TOKEN is not set",
+        f"recoveryd.yaml: athletes[0].oura_token_file: {tmp_path / 'missing.txt'}: cannot read "
+        "the file: No such file or directory",
+        "recoveryd.yaml: mqtt.port: must be between 1 and 65535, got 0",
+        "recoveryd.yaml: athletes[1].name: is required but missing",
+    ]

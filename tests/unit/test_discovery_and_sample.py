@@ -7,13 +7,15 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from integrations.mqtt.discovery import athlete_entities, discovery_messages, household_entities
-from integrations.mqtt.payloads import state_message
+from integrations.mqtt.payloads import live_message, state_message
 from integrations.mqtt.topics import Topics
 from recoveryd import __version__
 from recoveryd.config import Config
+from recoveryd.day_state import live_state
 from recoveryd.deciding import decide_range
 from recoveryd.models import CheckIn, Decision, Night, Protocol
 from recoveryd.sampledata import DEFAULT_DAYS, PROFILES, generate
@@ -139,3 +141,25 @@ def test_every_control_publishes_at_qos_1() -> None:
     controls = [e for e in entities if "command_topic" in e.config]
     assert {e.component for e in controls} == {"select", "number", "button", "switch"}
     assert all(e.config["qos"] == 1 for e in controls)
+
+
+def test_each_source_has_its_last_night_and_a_stale_problem(tmp_path: Path) -> None:
+    entities = {e.key: e for e in athlete_entities(TOPICS, "alex", ["oura", "whoop"])}
+    last = entities["last_night_oura"].config
+    assert (last["device_class"], last["state_topic"]) == ("date", "recoveryd/alex/live")
+    assert entities["stale_whoop"].config["device_class"] == "problem"
+    today = date(2026, 3, 20)
+    with Store(tmp_path / "r.db") as store:
+        store.upsert([Night("alex", date(2026, 3, 19), "oura", rhr_bpm=50.0),
+                      Night("alex", date(2026, 3, 10), "whoop", rhr_bpm=52.0)])  # fmt: skip
+        live = live_state(
+            store, "alex", datetime(2026, 3, 20, 7, 0, tzinfo=UTC), [], ["oura", "whoop", "polar"],
+            quiet_days=7,
+        )  # fmt: skip
+    payload = json.loads(live_message(TOPICS, "alex", live).payload)
+    assert payload["sources"] == {
+        "oura": {"last_night": "2026-03-19", "days_silent": 1, "nights": 1, "stale": False},
+        "whoop": {"last_night": "2026-03-10", "days_silent": 10, "nights": 1, "stale": True},
+        "polar": {"last_night": None, "days_silent": None, "nights": 0, "stale": True},
+    }
+    assert today.isoformat() == payload["date"]
