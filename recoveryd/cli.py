@@ -533,8 +533,10 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
     with Store(config.storage.path) as store:
         [plan] = decide_range(store, config, athlete_id, day, day)
         stored = store.latest_decision(athlete_id, day)
+        unlisted = journal_cli.unlisted_sources(store, config, athlete_id)
     if as_json:
         data = plan_json(plan)
+        data["unlisted_sources"] = unlisted
         data["stored_decision"] = (
             None
             if stored is None
@@ -555,6 +557,8 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
             f"The daemon decided {stored.plan.protocol.value} at "
             f"{stored.decided_at.astimezone(config.zone):%H:%M} (revision {stored.revision})."
         )
+    for line in unlisted:
+        console.print(f"Note: {line}.", markup=False)
     return EXIT_OK
 
 

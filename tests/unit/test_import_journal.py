@@ -158,6 +158,10 @@ def test_imports_and_undo_on_the_command_line(
         "note: whoop: 1 nights stored (last 2026-03-05), not in alex's sources (oura); add it "
         "there to use them" in out.out
     )
+    assert main(["today", "--athlete", "alex", "--date", "2026-03-06"]) == 0
+    assert "Note: whoop: 1 nights stored (last 2026-03-05), not in alex's sources" in (
+        capsys.readouterr().out.replace("\n", " ")
+    )
     assert main(["imports", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(i["id"], i["kind"], i["new"], i["changed"], i["rejected"]) for i in listed] == [
