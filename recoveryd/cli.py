@@ -102,7 +102,9 @@ def _import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     hrv4t.add_argument("--strict", action="store_true", help="reject the whole file on any bad row")
     hrv4t.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
-    gb = formats.add_parser("gadgetbridge", help="a Gadgetbridge database export (Garmin)")
+    gb = formats.add_parser(
+        "gadgetbridge", help="a Gadgetbridge database export (Garmin, Mi Band, Amazfit, Xiaomi)"
+    )
     gb.add_argument("file", type=Path)
     gb.add_argument("--athlete", required=True, help="athlete id from the configuration")
     gb.add_argument("--device", help="the device's name in Gadgetbridge, if it has several")

@@ -188,7 +188,7 @@ def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str |
     return _report(
         parsed.errors,
         f"{path.name}: {parsed.device}: {parsed.rows} rows, {len(parsed.nights)} nights as "
-        f"source {gadgetbridge.SOURCE}, {record.new + record.changed} new or changed",
+        f"source {parsed.source}, {record.new + record.changed} new or changed",
         record,
         unlisted,
     )
