@@ -77,6 +77,7 @@ fuzz: $(VENV)/.dev-installed
 # Ratios against references measured in the same run; figures go into README.md.
 bench: $(VENV)/.dev-installed $(TEST_DATA)/.done mosquitto
 	$(BIN)/python -m benchmarks.bench_hrv
+	$(BIN)/python -m benchmarks.bench_hrv_quality
 	$(BIN)/python -m benchmarks.bench_replay
 	$(BIN)/python -m benchmarks.bench_latency
 	$(BIN)/python -m benchmarks.bench_footprint

@@ -144,6 +144,11 @@ def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]
     hrv.add_argument(
         "--min-seconds", type=float, default=60.0, help="shortest usable recording (default 60)"
     )
+    hrv.add_argument(
+        "--correction", choices=("auto", "none"), default="auto",
+        help="auto: correct artefacts (Lipponen & Tarvainen 2019); none: take the NN series as "
+        "it is (Kubios' none)",
+    )  # fmt: skip
 
     measure = commands.add_parser(
         "measure-hrv", help="record the morning HRV reading from a Bluetooth heart rate strap"
@@ -230,7 +235,9 @@ def _dispatch(args: argparse.Namespace) -> int:
         "check-config": lambda: _check_config(args.file),
         "demo": _demo,
         "sample": lambda: _sample(args.out, args.end),
-        "hrv": lambda: _hrv(args.file, as_json=args.json, min_seconds=args.min_seconds),
+        "hrv": lambda: _hrv(
+            args.file, as_json=args.json, min_seconds=args.min_seconds, correction=args.correction
+        ),
     }
     if args.command in without_config:
         return without_config[args.command]()
@@ -564,7 +571,7 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
     return EXIT_OK
 
 
-def _hrv(path: Path, *, as_json: bool, min_seconds: float) -> int:
+def _hrv(path: Path, *, as_json: bool, min_seconds: float, correction: str) -> int:
     from integrations.wearables.rr_files import RrFileError, parse_rr  # noqa: PLC0415
 
     from recoveryd.engine.hrv import HrvError, analyse  # noqa: PLC0415
@@ -572,7 +579,7 @@ def _hrv(path: Path, *, as_json: bool, min_seconds: float) -> int:
 
     try:
         series = parse_rr(path.read_text(encoding="utf-8-sig"), path.name)
-        reading = analyse(series.rr_ms, min_duration_s=min_seconds)
+        reading = analyse(series.rr_ms, min_duration_s=min_seconds, correction=correction)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         sys.stderr.write(f"{path.name}: cannot read the file: {reason}\n")

@@ -248,12 +248,17 @@ def hrv_panel(reading: HrvReading, title: str) -> Panel:
     table.add_row("mean NN", f"{m.mean_nn_ms:.0f}", "ms")
     table.add_row("mean HR", f"{m.mean_hr_bpm:.1f}", "bpm")
     table.add_row("length", f"{m.duration_s:.0f}", f"s ({m.beats} NN intervals)")
-    table.add_row(
-        "corrected",
-        f"{reading.corrected_pct:.1f}",
-        f"% of {reading.recorded_beats} beats: {a.ectopic} ectopic, {a.missed} missed, "
-        f"{a.extra} extra, {a.long_short} long/short, {a.out_of_range} out of range",
+    flags = (
+        f"{a.ectopic} ectopic, {a.missed} missed, {a.extra} extra, {a.long_short} long/short, "
+        f"{a.out_of_range} out of range"
     )
+    if reading.correction == "none":
+        table.add_row("corrected", "none", f"(kept as recorded; flagged: {flags})")
+    else:
+        table.add_row(
+            "corrected", f"{reading.corrected_pct:.1f}",
+            f"% of {reading.recorded_beats} beats (flagged: {flags})",
+        )  # fmt: skip
     verdict = (
         Text("good", style="bold green")
         if reading.good
