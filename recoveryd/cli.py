@@ -58,70 +58,54 @@ def _daemon_commands(commands: argparse._SubParsersAction[argparse.ArgumentParse
     check.add_argument("file", type=Path, nargs="?", help=_CONFIG_HELP)
 
 
+def _format(
+    formats: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_: str,
+    *,
+    files: str = "file",
+) -> argparse.ArgumentParser:
+    """One ``recoveryd import FORMAT``: its file (``files``: one or many) and its athlete."""
+    parser = formats.add_parser(name, help=help_)
+    if files == "file":
+        parser.add_argument("file", type=Path)
+    elif files == "many":
+        parser.add_argument("files", type=Path, nargs="+", metavar="PATH")
+    parser.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    parser.add_argument("--config", type=Path, help=_CONFIG_HELP)
+    return parser
+
+
 def _import_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importer = commands.add_parser("import", help="import nights from a file")
     formats = importer.add_subparsers(dest="format", required=True, metavar="FORMAT")
-    csv_parser = formats.add_parser("csv", help="the generic nightly CSV format (see README)")
-    csv_parser.add_argument("file", type=Path)
-    csv_parser.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    csv_parser.add_argument(
-        "--strict", action="store_true", help="reject the whole file on any bad row"
-    )
-    csv_parser.add_argument("--config", type=Path, help=_CONFIG_HELP)
 
-    oura = formats.add_parser("oura", help="nights from the Oura API v2 (personal token)")
-    oura.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    oura.add_argument("--from", dest="first", type=date.fromisoformat, help="default: 7 days ago")
-    oura.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
-    oura.add_argument("--config", type=Path, help=_CONFIG_HELP)
+    def strict(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--strict", action="store_true", help="reject the whole file on any bad row"
+        )
 
-    whoop = formats.add_parser("whoop", help="nights from the WHOOP API v2 (OAuth)")
-    whoop.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    whoop.add_argument("--from", dest="first", type=date.fromisoformat, help="default: 7 days ago")
-    whoop.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
-    whoop.add_argument("--config", type=Path, help=_CONFIG_HELP)
-
-    sensors = formats.add_parser(
-        "homeassistant", help="nights from Home Assistant sensors (ha_sensors mappings)"
-    )
-    sensors.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    sensors.add_argument(
-        "--from", dest="first", type=date.fromisoformat, help="default: 7 days ago"
-    )
-    sensors.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
-    sensors.add_argument("--config", type=Path, help=_CONFIG_HELP)
-
-    apple = formats.add_parser("apple-health", help="Apple Health export.xml (streamed)")
-    apple.add_argument("file", type=Path)
-    apple.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    apple.add_argument("--config", type=Path, help=_CONFIG_HELP)
-
-    hrv4t = formats.add_parser("hrv4training", help="HRV4Training's CSV export")
-    hrv4t.add_argument("file", type=Path)
-    hrv4t.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    hrv4t.add_argument("--strict", action="store_true", help="reject the whole file on any bad row")
-    hrv4t.add_argument("--config", type=Path, help=_CONFIG_HELP)
-
-    gb = formats.add_parser(
-        "gadgetbridge", help="a Gadgetbridge database export (Garmin, Mi Band, Amazfit, Xiaomi)"
-    )
-    gb.add_argument("file", type=Path)
-    gb.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    gb.add_argument("--device", help="the device's name in Gadgetbridge, if it has several")
-    gb.add_argument("--config", type=Path, help=_CONFIG_HELP)
-
-    sessions = formats.add_parser("sessions", help="training sessions from a CSV (see README)")
-    sessions.add_argument("file", type=Path)
-    sessions.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    sessions.add_argument(
-        "--strict", action="store_true", help="reject the whole file on any bad row"
-    )
-    sessions.add_argument("--config", type=Path, help=_CONFIG_HELP)
-
-    garmin = formats.add_parser("garmin-fit", help="Garmin FIT files, or folders of them")
-    garmin.add_argument("files", type=Path, nargs="+", metavar="PATH")
-    garmin.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    garmin.add_argument("--config", type=Path, help=_CONFIG_HELP)
+    strict(_format(formats, "csv", "the generic nightly CSV format (see README)"))
+    for name, help_ in (
+        ("oura", "nights from the Oura API v2 (personal token)"),
+        ("whoop", "nights from the WHOOP API v2 (OAuth)"),
+        ("homeassistant", "nights from Home Assistant sensors (ha_sensors mappings)"),
+    ):
+        pulled = _format(formats, name, help_, files="none")
+        pulled.add_argument(
+            "--from", dest="first", type=date.fromisoformat, help="default: 7 days ago"
+        )
+        pulled.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
+    _format(formats, "apple-health", "Apple Health export.xml (streamed)")
+    strict(_format(formats, "hrv4training", "HRV4Training's CSV export"))
+    _format(
+        formats, "gadgetbridge",
+        "a Gadgetbridge database export (Garmin, Mi Band, Amazfit, Xiaomi)",
+    ).add_argument(
+        "--device", help="the device's name in Gadgetbridge, if it has several"
+    )  # fmt: skip
+    strict(_format(formats, "sessions", "training sessions from a CSV (see README)"))
+    _format(formats, "garmin-fit", "Garmin FIT files, or folders of them", files="many")
 
 
 def _data_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -59,9 +59,9 @@ def parse_csv(text: str, athlete: str, label: str) -> ParsedCsv:
     if header is None:
         return ParsedCsv((), (), (f"{label}: the file is empty; expected a header row",), 0)
     columns = [h.strip().lower() for h in header]
-    header_problem = _header_problem(columns)
-    if header_problem is not None:
-        return ParsedCsv((), (), (f"{label}: row 1: {header_problem}",), 0)
+    problem = header_problem(columns, COLUMNS, ("date", "source"))
+    if problem is not None:
+        return ParsedCsv((), (), (f"{label}: row 1: {problem}",), 0)
 
     nights: list[Night] = []
     checkins: list[CheckIn] = []
@@ -92,17 +92,23 @@ def parse_csv(text: str, athlete: str, label: str) -> ParsedCsv:
     return ParsedCsv(tuple(nights), tuple(checkins), tuple(errors), rows)
 
 
-def _header_problem(columns: list[str]) -> str | None:
-    unknown = [c for c in columns if c not in COLUMNS]
-    missing = [c for c in ("date", "source") if c not in columns]
+def header_problem(
+    columns: list[str], allowed: Sequence[str], required: Sequence[str]
+) -> str | None:
+    """What is wrong with a header row (unknown, missing or repeated columns), or ``None``."""
+    unknown = [c for c in columns if c not in allowed]
+    missing = [c for c in required if c not in columns]
+    repeated = sorted({c for c in columns if columns.count(c) > 1})
     problems = []
     if unknown:
         problems.append(f"unknown column(s) {', '.join(unknown)}")
     if missing:
         problems.append(f"missing column(s) {', '.join(missing)}")
+    if repeated:
+        problems.append(f"repeated column(s) {', '.join(repeated)}")
     if not problems:
         return None
-    return f"{'; '.join(problems)}; allowed: {', '.join(COLUMNS)}"
+    return f"{'; '.join(problems)}; allowed: {', '.join(allowed)}"
 
 
 def _repeat_problem(

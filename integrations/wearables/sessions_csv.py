@@ -31,7 +31,7 @@ from recoveryd.import_journal import ImportRecord, Origin
 from recoveryd.store import Store
 from recoveryd.validation import Day, LocalTime, SessionInput
 
-from integrations.wearables.generic_csv import row_problem
+from integrations.wearables.generic_csv import header_problem, row_problem
 
 SOURCE = "csv"
 COLUMNS: tuple[str, ...] = ("date", "start", "sport", "duration_min", "rpe", "avg_hr", "title")
@@ -77,7 +77,7 @@ def parse_sessions(text: str, athlete: str, label: str) -> ParsedSessions:
     if header is None:
         return ParsedSessions((), (f"{label}: the file is empty; expected a header row",), 0)
     columns = [h.strip().lower() for h in header]
-    problem = _header_problem(columns)
+    problem = header_problem(columns, COLUMNS, _REQUIRED)
     if problem is not None:
         return ParsedSessions((), (f"{label}: row 1: {problem}",), 0)
     sessions: list[CompletedSession] = []
@@ -103,22 +103,6 @@ def parse_sessions(text: str, athlete: str, label: str) -> ParsedSessions:
         seen[key] = number
         sessions.append(session)
     return ParsedSessions(tuple(sessions), tuple(errors), rows)
-
-
-def _header_problem(columns: list[str]) -> str | None:
-    unknown = [c for c in columns if c not in COLUMNS]
-    missing = [c for c in _REQUIRED if c not in columns]
-    repeated = sorted({c for c in columns if columns.count(c) > 1})
-    problems = []
-    if unknown:
-        problems.append(f"unknown column(s) {', '.join(unknown)}")
-    if missing:
-        problems.append(f"missing column(s) {', '.join(missing)}")
-    if repeated:
-        problems.append(f"repeated column(s) {', '.join(repeated)}")
-    if not problems:
-        return None
-    return f"{'; '.join(problems)}; allowed: {', '.join(COLUMNS)}"
 
 
 def _session(columns: list[str], cells: list[str], athlete: str) -> CompletedSession:

@@ -10,7 +10,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from integrations.wearables.gadgetbridge import GadgetbridgeError, parse_database
+from integrations.wearables.gadgetbridge import (
+    GadgetbridgeError,
+    import_database,
+    parse_database,
+)
 from integrations.wearables.gadgetbridge_bands import family
 from recoveryd.store import Store
 
@@ -147,3 +151,28 @@ def test_the_import_command_names_the_band_source(
     assert "1 nights as source gadgetbridge_xiaomi, 1 new or changed" in capsys.readouterr().out
     with Store(tmp_path / "r.db") as store:
         assert [n.source for n in store.nights("alex", WAKE[0], WAKE[0])] == ["gadgetbridge_xiaomi"]
+
+
+def test_a_later_export_without_some_tables_loses_nothing(tmp_path: Path) -> None:
+    first, later = tmp_path / "first", tmp_path / "later"
+    with gb.create(first, [("Amazfit GTR 4", "AMAZFITGTR4", 0)]) as db:
+        gb.zepp(db, 1, gb.minutes(WAKE[:1]))
+        gb.zepp_measures(db, 1, WAKE[0])
+    with gb.create(later, [("Amazfit GTR 4", "AMAZFITGTR4", 0)]) as db:
+        gb.zepp(db, 1, gb.minutes(WAKE[:1]))  # the minutes again; no resting HR, SpO2, HRV
+        db.execute(
+            'UPDATE "HUAMI_EXTENDED_ACTIVITY_SAMPLE" SET "HEART_RATE" = \'x\' WHERE "TIMESTAMP" = '
+            '(SELECT min("TIMESTAMP") FROM "HUAMI_EXTENDED_ACTIVITY_SAMPLE")'
+        )
+    with Store(tmp_path / "r.db") as store:
+        import_database(store, first, "alex", gb.BERLIN)
+        [before] = store.nights("alex", WAKE[0], WAKE[0])
+        parsed, again = import_database(store, later, "alex", gb.BERLIN)
+        [after] = store.nights("alex", WAKE[0], WAKE[0])
+    assert before.rhr_bpm == 52.0
+    assert after == before
+    assert again.touched == 0
+    [line] = parsed.errors
+    assert "HUAMI_EXTENDED_ACTIVITY_SAMPLE at TIMESTAMP" in line
+    assert line.endswith("HEART_RATE 'x' is not a whole number")
+    assert [n.sleep_total_min for n in parsed.nights] == [before.sleep_total_min]

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -391,3 +392,24 @@ def test_a_recording_too_short_for_hrv_is_one_line(tmp_path: Path) -> None:
     assert parsed.sessions == ()
     [line] = parsed.errors
     assert line.startswith("short.fit: the HRV recording gives no reading: only 1 of 1 intervals")
+
+
+def test_a_partly_damaged_import_over_good_data_loses_nothing(tmp_path: Path) -> None:
+    good = tmp_path / "good"
+    good.mkdir()
+    paths = full_night(good)
+    later = tmp_path / "later"
+    later.mkdir()
+    sleep, monitor, _ = full_night(later)
+    whole = sleep.read_bytes()
+    sleep.write_bytes(whole[: len(whole) // 2])  # the sleep file broke in the copy
+    newer = [resting(datetime(2026, 3, 3, 23, 0, tzinfo=UTC), 49, 50)]
+    monitor = fit(monitor, newer)  # only the resting HR, and another one
+    with Store(tmp_path / "r.db") as store:
+        import_files(store, paths, "alex", BERLIN)
+        [before] = store.nights("alex", MORNING, MORNING)
+        parsed, record = import_files(store, [sleep, monitor], "alex", BERLIN)
+        [after] = store.nights("alex", MORNING, MORNING)
+    assert parsed.errors[0].startswith("sleep.fit: not a readable FIT file at byte")
+    assert after == replace(before, rhr_bpm=49.0)  # sleep, HRV, skin, breathing all stay
+    assert (record.new, record.changed) == (0, 1)
