@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -54,28 +54,21 @@ class ParsedCsv:
 
 def parse_csv(text: str, athlete: str, label: str) -> ParsedCsv:
     """Parse the generic CSV ``text`` for ``athlete``; ``label`` names the file in errors."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        return ParsedCsv((), (), (f"{label}: the file is empty; expected a header row",), 0)
-    columns = [h.strip().lower() for h in header]
-    problem = header_problem(columns, COLUMNS, ("date", "source"))
-    if problem is not None:
-        return ParsedCsv((), (), (f"{label}: row 1: {problem}",), 0)
-
+    table = csv_rows(text, label, COLUMNS, ("date", "source"))
+    if isinstance(table, str):
+        return ParsedCsv((), (), (table,), 0)
+    columns = table.columns
     nights: list[Night] = []
     checkins: list[CheckIn] = []
     errors: list[str] = []
     seen: dict[tuple[date, str], int] = {}
     checkin_rows: dict[date, int] = {}
     rows = 0
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for number, cells in table.rows:
         rows += 1
         try:
             night, checkin = _parse_row(columns, cells, athlete)
-        except _RowError as exc:
+        except RowError as exc:
             errors.append(f"{label}: row {number}: {exc}")
             continue
         key = (night.date, night.source)
@@ -90,6 +83,33 @@ def parse_csv(text: str, athlete: str, label: str) -> ParsedCsv:
             checkin_rows[night.date] = number
             checkins.append(checkin)
     return ParsedCsv(tuple(nights), tuple(checkins), tuple(errors), rows)
+
+
+@dataclass(frozen=True, slots=True)
+class CsvRows:
+    """A CSV file's header (lower case) and its non-blank rows, by line number."""
+
+    columns: list[str]
+    rows: Iterator[tuple[int, list[str]]]
+
+
+def csv_rows(
+    text: str, label: str, allowed: Sequence[str], required: Sequence[str]
+) -> CsvRows | str:
+    """The file's rows under a checked header; else the one line saying what is wrong."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if header is None:
+        return f"{label}: the file is empty; expected a header row"
+    columns = [h.strip().lower() for h in header]
+    problem = header_problem(columns, allowed, required)
+    if problem is not None:
+        return f"{label}: row 1: {problem}"
+    rows = (
+        (number, cells) for number, cells in enumerate(reader, start=2)
+        if any(cell.strip() for cell in cells)
+    )  # fmt: skip
+    return CsvRows(columns, rows)
 
 
 def header_problem(
@@ -125,24 +145,27 @@ def _repeat_problem(
     return None
 
 
-class _RowError(Exception):
+class RowError(Exception):
     """One row is unusable; the message says why, without the row number."""
 
 
-def _parse_row(columns: list[str], cells: list[str], athlete: str) -> tuple[Night, CheckIn]:
+def cells_by_column(columns: list[str], cells: list[str]) -> dict[str, Any]:
+    """A row's cells by their header's column names; a blank cell is ``None``."""
     if len(cells) != len(columns):
-        raise _RowError(f"has {len(cells)} cells, the header has {len(columns)}")
-    raw: dict[str, Any] = {
-        col: (cell.strip() or None) for col, cell in zip(columns, cells, strict=True)
-    }
+        raise RowError(f"has {len(cells)} cells, the header has {len(columns)}")
+    return {col: (cell.strip() or None) for col, cell in zip(columns, cells, strict=True)}
+
+
+def _parse_row(columns: list[str], cells: list[str], athlete: str) -> tuple[Night, CheckIn]:
+    raw = cells_by_column(columns, cells)
     try:
         row = _Row.model_validate(raw)
     except ValidationError as exc:
-        raise _RowError(row_problem(exc)) from None
+        raise RowError(row_problem(exc)) from None
     night = Night(athlete, row.date, row.source, *(getattr(row, m) for m in NIGHT_METRICS))
     checkin = CheckIn(athlete, row.date, *(getattr(row, c) for c in CHECKIN_COLUMNS))
     if not night.has_any_metric() and not checkin.has_any_item():
-        raise _RowError("holds no measurement and no check-in")
+        raise RowError("holds no measurement and no check-in")
     return night, checkin
 
 

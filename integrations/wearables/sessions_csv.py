@@ -18,12 +18,10 @@ used is one line naming the row and every column at fault.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from recoveryd.engine.load import CompletedSession
@@ -31,7 +29,12 @@ from recoveryd.import_journal import ImportRecord, Origin
 from recoveryd.store import Store
 from recoveryd.validation import Day, LocalTime, SessionInput
 
-from integrations.wearables.generic_csv import header_problem, row_problem
+from integrations.wearables.generic_csv import (
+    RowError,
+    cells_by_column,
+    csv_rows,
+    row_problem,
+)
 
 SOURCE = "csv"
 COLUMNS: tuple[str, ...] = ("date", "start", "sport", "duration_min", "rpe", "avg_hr", "title")
@@ -66,31 +69,20 @@ class ParsedSessions:
     rows: int
 
 
-class _RowError(Exception):
-    pass
-
-
 def parse_sessions(text: str, athlete: str, label: str) -> ParsedSessions:
     """Parse a sessions CSV for ``athlete``; ``label`` names the file in errors."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None:
-        return ParsedSessions((), (f"{label}: the file is empty; expected a header row",), 0)
-    columns = [h.strip().lower() for h in header]
-    problem = header_problem(columns, COLUMNS, _REQUIRED)
-    if problem is not None:
-        return ParsedSessions((), (f"{label}: row 1: {problem}",), 0)
+    table = csv_rows(text, label, COLUMNS, _REQUIRED)
+    if isinstance(table, str):
+        return ParsedSessions((), (table,), 0)
     sessions: list[CompletedSession] = []
     errors: list[str] = []
     seen: dict[tuple[date, str], int] = {}
     rows = 0
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
+    for number, cells in table.rows:
         rows += 1
         try:
-            session = _session(columns, cells, athlete)
-        except _RowError as exc:
+            session = _session(table.columns, cells, athlete)
+        except RowError as exc:
             errors.append(f"{label}: row {number}: {exc}")
             continue
         key = (session.date, session.start)
@@ -106,16 +98,12 @@ def parse_sessions(text: str, athlete: str, label: str) -> ParsedSessions:
 
 
 def _session(columns: list[str], cells: list[str], athlete: str) -> CompletedSession:
-    if len(cells) != len(columns):
-        raise _RowError(f"has {len(cells)} cells, the header has {len(columns)}")
-    raw: dict[str, Any] = {
-        col: (cell.strip() or None) for col, cell in zip(columns, cells, strict=True)
-    }
+    raw = cells_by_column(columns, cells)
     try:
         row = _Row.model_validate(raw)
         load = SessionInput(minutes=row.duration_min, rpe=row.rpe, avg_hr=row.avg_hr)
     except ValidationError as exc:
-        raise _RowError(row_problem(exc).replace("minutes:", "duration_min:")) from None
+        raise RowError(row_problem(exc).replace("minutes:", "duration_min:")) from None
     start = row.start.strftime("%H:%M") if row.start is not None else "00:00"
     return CompletedSession(
         athlete, row.date, SOURCE, start, row.sport or "general", load.minutes, load.rpe,
