@@ -42,6 +42,7 @@ from recoveryd.models import Night
 from recoveryd.store import Store
 
 from integrations.wearables import gadgetbridge_bands as bands
+from integrations.wearables.band_nights import Measured, band_nights, nights_of
 from integrations.wearables.garmin_fit import (
     SLEEP_EVENT,
     STAGE_NAMES,
@@ -307,7 +308,7 @@ def _band(db: sqlite3.Connection, device: _Device, target: _Target) -> tuple[lis
     athlete, zone, label, errors = target.athlete, target.zone, target.label, target.errors
     sink = bands.RowSink(label, errors)
     family = str(device.family)
-    measured = bands.Measured()
+    measured = Measured()
 
     def rows(table: str) -> Iterator[sqlite3.Row]:
         return bands.select(db, table, device.id)
@@ -328,8 +329,8 @@ def _band(db: sqlite3.Connection, device: _Device, target: _Target) -> tuple[lis
         minutes, spo2 = bands.xiaomi_minutes(rows("XIAOMI_ACTIVITY_SAMPLE"), sink, stages)
         measured.spo2 = [(at, float(v)) for at, v in spo2]
         bands.xiaomi_measured(rows, sink, measured, zone)
-    nights = bands.band_nights(
-        bands.nights_of(minutes, zone), measured, athlete=athlete, source=bands.SOURCES[family],
+    nights = band_nights(
+        nights_of(minutes, zone), measured, athlete=athlete, source=bands.SOURCES[family],
         errors=errors, label=label, stages_rem=family != bands.HUAMI_LEGACY,
         sleeping_hr_as_resting=family == bands.HUAMI_LEGACY,
     )  # fmt: skip

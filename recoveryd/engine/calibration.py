@@ -16,16 +16,21 @@ within 0.5-2 so that a short overlap cannot invent a wild scale.
 The line of day *i* is fitted on the shared nights up to and including day *i*: nothing
 later than the day decides it. Its uncertainty is the residual SD of the shared nights
 divided by the square root of their number (the standard error of a mapped level).
+
+:func:`carry_over` lets such mapped nights fill a chosen source's baselines (window sums of
+the chosen source and of each calibrated other, combined with each day's own line), for
+every day at once within a regime of one chosen source and one set of usable lines.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.engine.baseline import FloatArray, IntArray
+from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, window_sums
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -83,4 +88,145 @@ def calibrate(target: FloatArray, other: FloatArray, min_shared: int) -> Calibra
         np.where(valid, intercept, np.nan),
         np.where(valid, error, np.nan),
         valid,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedOver:
+    """Nights of ``other`` that joined ``chosen``'s baseline through a fitted line."""
+
+    metric: str
+    chosen: str
+    other: str
+    shared: int
+    error: float
+    unit: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Regime:
+    """Consecutive or scattered days with one chosen source and one set of usable lines."""
+
+    chosen: int
+    calibrated: tuple[int, ...]
+
+
+def carry_over(
+    sources: Sequence[tuple[str, FloatArray, RollingStats]],
+    choice: IntArray,
+    stats: RollingStats,
+    notes: dict[int, tuple[CarriedOver, ...]],
+    *,
+    min_shared: int,
+    window: int,
+    recent: int,
+    label: tuple[str, str],
+) -> None:
+    """Let calibrated nights of other sources fill the chosen source's baselines, in place."""
+    lines: dict[tuple[int, int], Calibration] = {}
+    for c in np.unique(choice[choice >= 0]).tolist():
+        for k in range(len(sources)):
+            if k != c:
+                lines[(c, k)] = calibrate(sources[c][1], sources[k][1], min_shared)
+    regimes: dict[_Regime, list[int]] = {}
+    for i, c in enumerate(choice.tolist()):
+        if c < 0:
+            continue
+        usable = tuple(k for k in range(len(sources)) if k != c and lines[(c, k)].valid[i])
+        if usable:
+            regimes.setdefault(_Regime(c, usable), []).append(i)
+    for regime, day_list in regimes.items():
+        _fill(
+            sources, regime, np.array(day_list), lines, stats=stats, notes=notes,
+            window=window, recent=recent, label=label,
+        )  # fmt: skip
+
+
+def _fill(
+    sources: Sequence[tuple[str, FloatArray, RollingStats]],
+    regime: _Regime,
+    days: IntArray,
+    lines: dict[tuple[int, int], Calibration],
+    *,
+    stats: RollingStats,
+    notes: dict[int, tuple[CarriedOver, ...]],
+    window: int,
+    recent: int,
+    label: tuple[str, str],
+) -> None:
+    """Baselines of one regime's days from the chosen source and its calibrated others."""
+    lo, hi = max(int(days.min()) - window - 1, 0), int(days.max()) + 1
+    own = sources[regime.chosen][1][lo:hi]
+    taken = ~np.isnan(own)
+    centre = float(own[taken].mean()) if taken.any() else 0.0
+    # Columns: count, sum, sum of squares of the chosen source (centred), then per other
+    # source the same of its own values (centred on its own mean) on the nights it fills.
+    columns = [taken.astype(np.float64), np.where(taken, own - centre, 0.0)]
+    columns.append(columns[1] ** 2)
+    others = []
+    for k in regime.calibrated:
+        values = sources[k][1][lo:hi]
+        fills = ~taken & ~np.isnan(values)
+        taken = taken | fills
+        own_centre = float(values[fills].mean()) if fills.any() else 0.0
+        centred = np.where(fills, values - own_centre, 0.0)
+        columns += [fills.astype(np.float64), centred, centred**2]
+        others.append((k, own_centre))
+    table = np.column_stack(columns)
+    running = np.zeros((table.shape[0] + 1, table.shape[1]))
+    np.cumsum(table, axis=0, out=running[1:])
+    baseline = window_sums(running, window)  # slot j: the window ending on day lo + j
+    latest = window_sums(running, recent)
+    for sums, before in ((baseline, True), (latest, False)):
+        at = days - lo - (1 if before else 0)
+        ok = at >= 0
+        rows = sums[at[ok]]
+        count, total, squares = rows[:, 0].copy(), rows[:, 1].copy(), rows[:, 2].copy()
+        filled = np.zeros(rows.shape[0])
+        for n, (k, own_centre) in enumerate(others):
+            line = lines[(regime.chosen, k)]
+            slope = line.slope[days[ok]]
+            # The filled values in the chosen scale, centred on ``centre``: A + slope * y.
+            shift = line.intercept[days[ok]] + slope * own_centre - centre
+            m, y, yy = rows[:, 3 + 3 * n], rows[:, 4 + 3 * n], rows[:, 5 + 3 * n]
+            count += m
+            total += m * shift + slope * y
+            squares += m * shift**2 + 2 * shift * slope * y + slope**2 * yy
+            filled += m
+        use = filled > 0
+        where = days[ok][use]
+        count, total, squares = count[use], total[use], squares[use]
+        mean = total / count
+        if before:
+            spread = np.maximum(squares - total * mean, 0.0)
+            sd = np.sqrt(np.divide(spread, count - 1, out=np.full(count.shape, np.nan),
+                                   where=count > 1))  # fmt: skip
+            stats.mean[where] = mean + centre
+            stats.sd[where] = sd
+            stats.count[where] = np.rint(count).astype(np.int64)
+            for i in where.tolist():
+                notes[i] = _notes(sources, regime, lines, i, label)
+        else:
+            stats.recent_mean[where] = mean + centre
+            stats.recent_count[where] = np.rint(count).astype(np.int64)
+
+
+def _notes(
+    sources: Sequence[tuple[str, FloatArray, RollingStats]],
+    regime: _Regime,
+    lines: dict[tuple[int, int], Calibration],
+    i: int,
+    label: tuple[str, str],
+) -> tuple[CarriedOver, ...]:
+    chosen = sources[regime.chosen][0]
+    return tuple(
+        CarriedOver(
+            label[0],
+            chosen,
+            sources[k][0],
+            int(lines[(regime.chosen, k)].shared[i]),
+            float(lines[(regime.chosen, k)].error[i]),
+            label[1],
+        )
+        for k in regime.calibrated
     )
