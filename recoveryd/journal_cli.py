@@ -12,13 +12,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 from recoveryd.config import Config
 from recoveryd.import_journal import ImportRecord, JournalError
+from recoveryd.models import NIGHT_METRICS
 from recoveryd.store import Store
 
-EXIT_OK, EXIT_REJECTED = 0, 1
+EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +29,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing.add_argument("id", type=int, nargs="?", help="show every value this import wrote")
     listing.add_argument("--limit", type=int, default=30, help="how many imports (default 30)")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
+    listing.add_argument(
+        "--night", type=date.fromisoformat, metavar="DATE",
+        help="where each stored value of this night came from (with --athlete)",
+    )  # fmt: skip
+    listing.add_argument("--athlete", help="athlete id, for --night")
     listing.add_argument("--config", type=Path, help="configuration file")
     undo = commands.add_parser("undo-import", help="restore what one import replaced")
     undo.add_argument("id", type=int, help="the import's number in `recoveryd imports`")
@@ -52,8 +59,47 @@ def _line(record: ImportRecord, config: Config) -> str:
     )
 
 
+def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) -> int:
+    """``recoveryd imports --night DATE --athlete ID``: each stored value and its import."""
+    config.athlete(athlete)
+    with Store(config.storage.path) as store:
+        nights = store.nights(athlete, day, day)
+        sources = store.provenance(athlete, day)
+    rows = []
+    for night in nights:
+        for metric in NIGHT_METRICS:
+            value = night.metric(metric)
+            if value is None:
+                continue
+            record = sources.get((night.source, metric))
+            rows.append((night.source, metric, value, record))
+    if as_json:
+        data = [
+            {"source": s, "metric": m, "value": v,
+             "import": None if r is None else _as_json(r)}
+            for s, m, v, r in rows
+        ]  # fmt: skip
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+        return EXIT_OK
+    if not rows:
+        sys.stdout.write(f"{athlete} {day}: no night stored\n")
+    for source, metric, value, record in rows:
+        where = (
+            "before the import journal" if record is None
+            else f"import {record.id} ({record.kind} {record.label}, "
+            f"{record.at.astimezone(config.zone):%Y-%m-%d %H:%M})"
+        )  # fmt: skip
+        sys.stdout.write(f"{source:<16} {metric:<16} {value:>8g}  {where}\n")
+    return EXIT_OK
+
+
 def list_imports(config: Config, args: argparse.Namespace) -> int:
-    """``recoveryd imports [ID]``."""
+    """``recoveryd imports [ID]`` (or ``--night DATE --athlete ID``)."""
+    if args.night is not None:
+        if args.athlete is None:
+            sys.stderr.write("imports --night needs --athlete\n")
+            return EXIT_CONFIG
+        return night_provenance(config, args.athlete, args.night, as_json=args.json)
     with Store(config.storage.path) as store:
         if args.id is not None:
             try:

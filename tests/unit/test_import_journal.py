@@ -171,6 +171,14 @@ def test_imports_and_undo_on_the_command_line(
     shown = capsys.readouterr().out
     assert "nights alex 2026-03-04 oura: hrv_rmssd_ms 60 -> 64" in shown
     assert "2026-03-04 oura: rhr_bpm" not in shown  # the blank resting HR wrote nothing
+    assert main(["imports", "--night", "2026-03-04", "--athlete", "alex", "--json"]) == 0
+    provenance = {(v["metric"], v["value"]): v["import"]["id"] for v in json.loads(
+        capsys.readouterr().out)}  # fmt: skip
+    assert provenance == {("hrv_rmssd_ms", 64.0): 2, ("rhr_bpm", 53.0): 1}
+    assert main(["imports", "--night", "2026-03-04", "--athlete", "alex"]) == 0
+    assert "rhr_bpm" in capsys.readouterr().out
+    assert main(["imports", "--night", "2026-03-04"]) == 2
+    assert capsys.readouterr().err == "imports --night needs --athlete\n"
     assert main(["undo-import", "2"]) == 0
     assert "3 values restored" in capsys.readouterr().out
     with Store(tmp_path / "r.db") as store:
