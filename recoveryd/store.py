@@ -185,6 +185,10 @@ class Store:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            # Commits of this connection, so that a cached read knows when to read again
+            # (data_version only moves for other connections' commits).
+            self._commits = 0
+            self._sources_cache: dict[str, tuple[tuple[int, int], dict[str, tuple[int, date]]]] = {}
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{path}: cannot open the store: {exc}") from None
@@ -205,6 +209,7 @@ class Store:
         try:
             yield self._db
             self._db.execute("COMMIT")
+            self._commits += 1
         except BaseException:
             # SQLite rolls some failures back itself (a full disk, for one); the original
             # error is the one to report.
@@ -320,12 +325,22 @@ class Store:
         return found
 
     def night_sources(self, athlete: str) -> dict[str, tuple[int, date]]:
-        """Each source with nights of ``athlete``: how many nights, and the last one."""
+        """Each source with nights of ``athlete``: how many nights, and the last one.
+
+        Read again only after a commit (this process's or another's): the daemon asks for
+        it with every state it publishes.
+        """
+        version = (self._commits, self.data_version())
+        cached = self._sources_cache.get(athlete)
+        if cached is not None and cached[0] == version:
+            return dict(cached[1])
         cursor = self._db.execute(
             "SELECT source, count(*), max(date) FROM nights WHERE athlete = ? GROUP BY source",
             (athlete,),
         )
-        return {str(s): (int(n), date.fromisoformat(d)) for s, n, d in cursor}
+        found = {str(s): (int(n), date.fromisoformat(d)) for s, n, d in cursor}
+        self._sources_cache[athlete] = (version, found)
+        return dict(found)
 
     def _rows(
         self, table: str, columns: tuple[str, ...], athlete: str, first: date, last: date

@@ -137,3 +137,16 @@ def test_decisions_are_revisions_stored_only_when_inputs_change(
     assert second.published_at is None
     assert second.plan.readiness.measurement("hrv_rmssd_ms") == 20.0
     assert store.decision_count("alex", SAMPLE_END) == 2
+
+
+def test_night_sources_follow_every_commit(tmp_path: Path) -> None:
+    with Store(tmp_path / "r.db") as daemon, Store(tmp_path / "r.db") as importer:
+        daemon.upsert([Night("alex", date(2026, 3, 1), "oura", rhr_bpm=50.0)])
+        assert daemon.night_sources("alex") == {"oura": (1, date(2026, 3, 1))}
+        daemon.upsert([Night("alex", date(2026, 3, 2), "oura", rhr_bpm=51.0)])
+        assert daemon.night_sources("alex") == {"oura": (2, date(2026, 3, 2))}
+        importer.upsert([Night("alex", date(2026, 3, 3), "whoop", rhr_bpm=52.0)])
+        assert daemon.night_sources("alex") == {
+            "oura": (2, date(2026, 3, 2)), "whoop": (1, date(2026, 3, 3)),
+        }  # fmt: skip
+        assert daemon.night_sources("sam") == {}
