@@ -123,21 +123,27 @@ def carry_over(
     label: tuple[str, str],
 ) -> None:
     """Let calibrated nights of other sources fill the chosen source's baselines, in place."""
+    measured = [k for k, (_, values, _) in enumerate(sources) if np.isfinite(values).any()]
+    if len(measured) < 2:  # noqa: PLR2004 - a line needs two sources
+        return
     lines: dict[tuple[int, int], Calibration] = {}
+    # Per day, the chosen source and the set of usable lines as one number: the regimes are
+    # its distinct values (few: they change only when a device changes).
+    key = np.where(choice >= 0, choice << len(sources), -1)
     for c in np.unique(choice[choice >= 0]).tolist():
-        for k in range(len(sources)):
+        for k in measured:
             if k != c:
                 lines[(c, k)] = calibrate(sources[c][1], sources[k][1], min_shared)
-    regimes: dict[_Regime, list[int]] = {}
-    for i, c in enumerate(choice.tolist()):
-        if c < 0:
-            continue
-        usable = tuple(k for k in range(len(sources)) if k != c and lines[(c, k)].valid[i])
+                key[(choice == c) & lines[(c, k)].valid] |= 1 << k
+    regimes: dict[_Regime, IntArray] = {}
+    for value in np.unique(key[key >= 0]).tolist():
+        c, usable = value >> len(sources), value & ((1 << len(sources)) - 1)
         if usable:
-            regimes.setdefault(_Regime(c, usable), []).append(i)
-    for regime, day_list in regimes.items():
+            calibrated = tuple(k for k in measured if usable >> k & 1)
+            regimes[_Regime(c, calibrated)] = np.flatnonzero(key == value)
+    for regime, days in regimes.items():
         _fill(
-            sources, regime, np.array(day_list), lines, stats=stats, notes=notes,
+            sources, regime, days, lines, stats=stats, notes=notes,
             window=window, recent=recent, label=label,
         )  # fmt: skip
 

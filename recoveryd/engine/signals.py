@@ -26,7 +26,7 @@ from recoveryd.engine.series import (
     metric_table,
 )
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, HrvStatus, Night
+from recoveryd.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -288,13 +288,12 @@ def compute_signals(
 
 
 def _last_seen(table: NightTable, sources: Sequence[str]) -> dict[str, IntArray]:
-    """Per source, the index of its latest day with any value up to each day (-1: none)."""
+    """Per source, the index of its latest day with a night up to each day (-1: none)."""
     found = {}
     index = np.arange(table.days, dtype=np.int64)
     for source in sources:
         measured = np.zeros(table.days, dtype=bool)
-        for metric in NIGHT_METRICS:
-            measured |= ~np.isnan(table.column(source, metric))
+        measured[table.rows[source][1]] = True  # a stored night always holds some value
         found[source] = np.maximum.accumulate(np.where(measured, index, -1))
     return found
 
