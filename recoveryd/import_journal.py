@@ -394,4 +394,7 @@ def _emptied(
     """Whether undoing ``writes`` leaves a row the import created with nothing of value."""
     if table.empty_is_nothing:
         return all(v is None for v in {**current, **writes}.values())
-    return len(writes) == len(after)
+    # A session goes only if nothing was added to it since (an RPE rated after the import).
+    return len(writes) == len(after) and all(
+        v is None for f, v in current.items() if f not in after
+    )

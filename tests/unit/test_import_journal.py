@@ -187,3 +187,13 @@ def test_imports_and_undo_on_the_command_line(
         ]
     assert main(["undo-import", "2"]) == 1
     assert "import 2 was undone at" in capsys.readouterr().err
+
+
+def test_a_session_rated_after_its_import_outlives_the_undo(tmp_path: Path) -> None:
+    session = CompletedSession("alex", DAY, "apple_health", "18:00", "running", 45.0)
+    with Store(tmp_path / "r.db") as store:
+        record = store.merge(sessions=[session], origin=Origin("apple-health", "a.xml"))
+        rated = store.rate_last_session("alex", 7.0)
+        result = store.undo_import(record.id)
+        assert store.sessions("alex", DAY, DAY) == [rated]
+    assert {k.field for k in result.kept} == {"sport", "duration_min"}
