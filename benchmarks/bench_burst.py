@@ -31,12 +31,12 @@ from zoneinfo import ZoneInfo
 import aiomqtt
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
-from recoveryd.config import parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.events import CommandReceived
-from recoveryd.models import Action
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate
+from recoveryd.config.loader import parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.events import CommandReceived
+from recoveryd.domain.models import Action
+from recoveryd.store.database import Store
 
 from benchmarks._mosquitto import mosquitto
 

@@ -24,8 +24,8 @@ from datetime import date
 from pathlib import Path
 
 import aiomqtt
-from recoveryd.sampledata import generate, generate_sessions
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate, generate_sessions
+from recoveryd.store.database import Store
 
 from benchmarks._mosquitto import mosquitto
 

@@ -26,8 +26,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import aiomqtt
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate
+from recoveryd.store.database import Store
 
 from benchmarks._mosquitto import mosquitto
 

@@ -28,10 +28,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import aiomqtt
-from recoveryd.config import parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate
+from recoveryd.config.loader import parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.store.database import Store
 
 from benchmarks._mosquitto import mosquitto
 

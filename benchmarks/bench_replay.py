@@ -18,10 +18,10 @@ import time
 from datetime import date, timedelta
 
 import numpy as np
+from recoveryd.domain.models import CheckIn, Night
 from recoveryd.engine import History, decide_days, decide_outcomes, load_start
 from recoveryd.engine.load import CompletedSession
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CheckIn, Night
 
 FIRST = date(2025, 1, 1)
 DAYS = 365

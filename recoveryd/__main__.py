@@ -2,6 +2,6 @@
 # Copyright 2026 the recoveryd authors
 """Run ``python -m recoveryd``."""
 
-from recoveryd.cli import main
+from recoveryd.cli.main import main
 
 raise SystemExit(main())

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from integrations.mqtt.broker import free_port
-from recoveryd.config import Config, parse_config
-from recoveryd.models import CheckIn, Night
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate
+from recoveryd.config.loader import Config, parse_config
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.store.database import Store
 
 # `make test` runs every property and fuzz test briefly; `make fuzz` runs the tests marked
 # `fuzz` with 10,000 cases each (HYPOTHESIS_PROFILE=fuzz).

@@ -20,10 +20,10 @@ from bleak import BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
-from recoveryd.ports import ActionResult
-from recoveryd.safety import Sensors
+from recoveryd.config.home import DeviceConfig
+from recoveryd.daemon.ports import ActionResult
+from recoveryd.domain.models import Action
+from recoveryd.home.safety import Sensors
 
 from integrations.ble.profile import GattProfile, ProfileError
 

@@ -29,7 +29,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
-from recoveryd.config_files import FileProblem, YamlProblem, load_yaml, read_text
+from recoveryd.config.files import FileProblem, YamlProblem, load_yaml, read_text
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TOKEN = re.compile(r"\{(\w+):(u8|u16le|u16be)\}|([0-9a-fA-F]{2})")

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import logging
 
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
-from recoveryd.ports import ActionResult
-from recoveryd.safety import Sensors
+from recoveryd.config.home import DeviceConfig
+from recoveryd.daemon.ports import ActionResult
+from recoveryd.domain.models import Action
+from recoveryd.home.safety import Sensors
 
 log = logging.getLogger(__name__)
 

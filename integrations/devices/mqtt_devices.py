@@ -25,10 +25,10 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
-from recoveryd.ports import ActionResult, BrokerAwayError, Publisher, PublishError
-from recoveryd.safety import Sensors
+from recoveryd.config.home import DeviceConfig
+from recoveryd.daemon.ports import ActionResult, BrokerAwayError, Publisher, PublishError
+from recoveryd.domain.models import Action
+from recoveryd.home.safety import Sensors
 
 from integrations.devices.tracker import StateTracker
 

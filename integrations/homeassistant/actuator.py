@@ -31,11 +31,11 @@ from homeassistant_api.errors import (
     UnauthorizedError,
     UnexpectedStatusCodeError,
 )
-from recoveryd.clock import span
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
-from recoveryd.ports import ActionResult
-from recoveryd.safety import Sensors, check, start_check_turns_off
+from recoveryd.config.home import DeviceConfig
+from recoveryd.daemon.ports import ActionResult
+from recoveryd.domain.clock import span
+from recoveryd.domain.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
+from recoveryd.home.safety import Sensors, check, start_check_turns_off
 
 from integrations.homeassistant.auto_off import auto_off_refusal, hms, session_seconds
 from integrations.homeassistant.session import ha_client, ha_websocket, why

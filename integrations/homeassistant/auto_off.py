@@ -24,8 +24,8 @@ from typing import Any
 
 from homeassistant_api import AsyncClient, AsyncWebsocketClient
 from homeassistant_api.errors import EndpointNotFoundError, HomeassistantAPIError
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
+from recoveryd.config.home import DeviceConfig
+from recoveryd.domain.models import Action
 
 BLUEPRINT = "recoveryd/auto_off.yaml"
 

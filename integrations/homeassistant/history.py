@@ -9,7 +9,7 @@ from datetime import datetime
 
 import niquests
 from homeassistant_api.errors import EndpointNotFoundError, HomeassistantAPIError
-from recoveryd.sensor_nights import Reading
+from recoveryd.domain.sensor_nights import Reading
 
 from integrations.homeassistant.session import ha_client, why
 

@@ -24,7 +24,7 @@ import niquests
 from homeassistant_api import AsyncWebsocketClient
 from homeassistant_api.errors import HomeassistantAPIError
 from homeassistant_api.models.websocket import PingResponse
-from recoveryd.notification import Notice
+from recoveryd.home.notification import Notice
 
 from integrations.homeassistant.session import ha_client, ha_websocket, why
 

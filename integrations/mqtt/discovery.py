@@ -6,7 +6,7 @@ Per-entity discovery (``<prefix>/<component>/<object_id>/config``, the form Home
 2024.3 understands), one HA device per athlete plus one for the daemon, a stable
 ``unique_id`` per entity, the ``origin`` block and the daemon's availability topic. Read-only
 entities read the retained state (per decision) or live (per event of the day) JSON; controls
-send to ``<base>/<athlete>/set/<control>``, which :mod:`recoveryd.commands` checks.
+send to ``<base>/<athlete>/set/<control>``, which :mod:`recoveryd.domain.commands` checks.
 See https://www.home-assistant.io/integrations/mqtt/#mqtt-discovery.
 """
 
@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from recoveryd import __version__
-from recoveryd.commands import AUTO, SETTABLE_PROTOCOLS
-from recoveryd.models import CHECKIN_ITEMS, Protocol
+from recoveryd.domain.commands import AUTO, SETTABLE_PROTOCOLS
+from recoveryd.domain.models import CHECKIN_ITEMS, Protocol
 
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 

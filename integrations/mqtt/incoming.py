@@ -14,8 +14,8 @@ from collections.abc import Callable
 from typing import Final
 
 import aiomqtt
-from recoveryd.commands import MAX_PAYLOAD_BYTES as COMMAND_BYTES
-from recoveryd.ingest import MAX_PAYLOAD_BYTES as INGEST_BYTES
+from recoveryd.domain.commands import MAX_PAYLOAD_BYTES as COMMAND_BYTES
+from recoveryd.domain.ingest import MAX_PAYLOAD_BYTES as INGEST_BYTES
 
 # The largest payload read on each kind of topic; larger ones are dropped before decoding.
 MAX_BYTES: Final = {

@@ -4,7 +4,7 @@
 
 aiomqtt (paho-mqtt 2 underneath) carries the protocol. On every (re)connect the link publishes
 ``online`` (retained) on the availability topic, subscribes, and reports
-:class:`~recoveryd.events.BrokerConnected`; on a clean stop it publishes ``offline`` itself,
+:class:`~recoveryd.domain.events.BrokerConnected`; on a clean stop it publishes ``offline`` itself,
 since a clean disconnect does not fire the last will. Backoff is capped and randomised
 (``uniform(0, min(cap, 1.5 ** attempt))``), as in aiomqtt's own reconnection example.
 
@@ -36,10 +36,10 @@ import aiomqtt
 from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from recoveryd.config import MqttConfig
-from recoveryd.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
-from recoveryd.ports import BrokerAwayError, PublishError
-from recoveryd.tls import client_context
+from recoveryd.config.loader import MqttConfig
+from recoveryd.config.tls import client_context
+from recoveryd.daemon.ports import BrokerAwayError, PublishError
+from recoveryd.domain.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
 
 from integrations.mqtt.incoming import (
     MAX_BYTES,

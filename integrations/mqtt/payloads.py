@@ -13,8 +13,8 @@ import json
 import math
 from typing import Any
 
-from recoveryd.day_state import LiveState
-from recoveryd.models import Decision, Session
+from recoveryd.daemon.day_state import LiveState
+from recoveryd.domain.models import Decision, Session
 
 from integrations.mqtt.topics import Message, Topics
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import apprise
-from recoveryd.notification import Notice
+from recoveryd.home.notification import Notice
 
 log = logging.getLogger(__name__)
 

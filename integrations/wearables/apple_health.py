@@ -49,10 +49,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from recoveryd.domain.models import Night, keep_plausible
 from recoveryd.engine.load import CompletedSession
-from recoveryd.import_journal import ImportRecord, Origin
-from recoveryd.models import Night, keep_plausible
-from recoveryd.store import Store
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
 
 from integrations.wearables.reading import EVENING, CountingReader, Progress, night_morning
 

@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from recoveryd.import_journal import ImportRecord, Origin
-from recoveryd.models import Night
-from recoveryd.store import Store
+from recoveryd.domain.models import Night
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
 
 from integrations.wearables import gadgetbridge_bands as bands
 from integrations.wearables.band_nights import Measured, band_nights, nights_of

@@ -28,7 +28,7 @@ nights together. What is taken, by message of the FIT profile (Garmin FIT SDK 21
   value). A file of them that is not a workout (no session, or sessions of at most 15
   minutes that covered no distance: a morning HRV recording, a Health Snapshot) is a
   **morning reading**: its intervals go through the engine's cleaning and quality verdict
-  (``recoveryd.morning_reading``) and it is stored like a strap's reading, as source
+  (``recoveryd.engine.morning_reading``) and it is stored like a strap's reading, as source
   ``garmin_morning`` (a supine morning rMSSD is not the night's sleeping rMSSD, so the two
   never share a baseline). Such a recording is not a training session. Intervals logged
   during a real workout are not resting HRV and are not read.
@@ -51,12 +51,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import fitdecode
+from recoveryd.domain.models import Night, keep_plausible
 from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.load import CompletedSession
-from recoveryd.import_journal import ImportRecord, Origin
-from recoveryd.models import Night, keep_plausible
-from recoveryd.morning_reading import MorningReading, morning_reading
-from recoveryd.store import Store
+from recoveryd.engine.morning_reading import MorningReading, morning_reading
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
 
 from integrations.wearables.reading import CountingReader, Progress, night_morning
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, ValidationError, create_model
-from recoveryd.import_journal import Origin
-from recoveryd.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
-from recoveryd.store import Store
-from recoveryd.validation import CheckInItem, plausible, slug
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from recoveryd.domain.validation import CheckInItem, plausible, slug
+from recoveryd.store.database import Store
+from recoveryd.store.journal import Origin
 
 CHECKIN_COLUMNS: tuple[str, ...] = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
 COLUMNS: tuple[str, ...] = ("date", "source", *NIGHT_METRICS, *CHECKIN_COLUMNS)

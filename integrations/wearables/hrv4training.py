@@ -27,8 +27,8 @@ from datetime import date
 from typing import Any
 
 from pydantic import ConfigDict, ValidationError, create_model
-from recoveryd.models import Night
-from recoveryd.validation import plausible
+from recoveryd.domain.models import Night
+from recoveryd.domain.validation import plausible
 
 from integrations.wearables.generic_csv import ParsedCsv, row_problem
 

@@ -20,7 +20,7 @@ from typing import Any, Final, Self
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
-from recoveryd.models import Night, keep_plausible
+from recoveryd.domain.models import Night, keep_plausible
 
 from integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
 

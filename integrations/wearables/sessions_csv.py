@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from recoveryd.domain.validation import Day, LocalTime, SessionInput
 from recoveryd.engine.load import CompletedSession
-from recoveryd.import_journal import ImportRecord, Origin
-from recoveryd.store import Store
-from recoveryd.validation import Day, LocalTime, SessionInput
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
 
 from integrations.wearables.generic_csv import (
     RowError,

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.load import (
     CompletedSession,
@@ -28,7 +29,6 @@ from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CheckIn, DayPlan, LoadContext, Night, Protocol
 
 __all__ = [
     "DayOutcomes",

@@ -26,10 +26,10 @@ from enum import IntEnum
 
 import numpy as np
 
+from recoveryd.domain.models import Protocol, Readiness
 from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.signals import ABOVE, BELOW, UNKNOWN, WITHIN, BoolArray, Signals
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import Protocol, Readiness
 
 _MANY_FLAGS = 3
 _SOME_FLAGS = 2

@@ -35,6 +35,7 @@ from datetime import timedelta
 
 import numpy as np
 
+from recoveryd.domain.models import CHECKIN_ITEMS, Contributor, Protocol, Readiness
 from recoveryd.engine.baseline import FloatArray
 from recoveryd.engine.signals import (
     SECONDARY,
@@ -44,7 +45,6 @@ from recoveryd.engine.signals import (
     Signals,
 )
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CHECKIN_ITEMS, Contributor, Protocol, Readiness
 
 _CHECKIN_LABELS = {
     "soreness": "Soreness",

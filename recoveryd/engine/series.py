@@ -31,6 +31,7 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
+from recoveryd.domain.models import PLAUSIBLE, Night
 from recoveryd.engine.baseline import (
     FloatArray,
     IntArray,
@@ -39,7 +40,6 @@ from recoveryd.engine.baseline import (
     window_sums,
 )
 from recoveryd.engine.calibration import CarriedOver, carry_over
-from recoveryd.models import PLAUSIBLE, Night
 
 BoolArray = npt.NDArray[np.bool_]
 

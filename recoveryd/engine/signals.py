@@ -17,6 +17,7 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
+from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
 from recoveryd.engine.series import (
     MetricSeries,
@@ -26,7 +27,6 @@ from recoveryd.engine.series import (
     metric_table,
 )
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
 
 BoolArray = npt.NDArray[np.bool_]
 

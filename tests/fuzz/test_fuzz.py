@@ -38,12 +38,12 @@ from integrations.wearables.hrv4training import parse_text
 from integrations.wearables.oura import OuraError, fetch_nights
 from integrations.wearables.whoop import WhoopClient, WhoopError
 from integrations.wearables.whoop import fetch_nights as whoop_nights
-from recoveryd.commands import ATHLETE_CONTROLS, CommandError, parse_command
-from recoveryd.config import ConfigError, parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.events import CommandReceived
-from recoveryd.ingest import KINDS, IngestError, parse_ingest
-from recoveryd.store import Store
+from recoveryd.config.loader import ConfigError, parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.commands import ATHLETE_CONTROLS, CommandError, parse_command
+from recoveryd.domain.events import CommandReceived
+from recoveryd.domain.ingest import KINDS, IngestError, parse_ingest
+from recoveryd.store.database import Store
 
 from tests.conftest import make_config
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from recoveryd.config import Config
-from recoveryd.models import CheckIn, Night, Protocol
-from recoveryd.store import Store
+from recoveryd.config.loader import Config
+from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, make_config
 

@@ -19,11 +19,11 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from recoveryd import daemon as daemon_module
-from recoveryd.cli import LIBRARY_LOGGERS
-from recoveryd.clock import Reading
-from recoveryd.config import load_config
-from recoveryd.daemon import Daemon
+from recoveryd.cli.main import LIBRARY_LOGGERS
+from recoveryd.config.loader import load_config
+from recoveryd.daemon import consumer as daemon_module
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.clock import Reading
 
 
 class FileClock:

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from integrations.homeassistant.actuator import HomeAssistant
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action, Protocol
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate
+from recoveryd.config.home import DeviceConfig
+from recoveryd.domain.models import Action, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import BrokerAddress, until
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant

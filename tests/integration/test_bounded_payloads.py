@@ -20,7 +20,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 from integrations.mqtt.incoming import MAX_BYTES
-from recoveryd.daemon_lock import lock_path
+from recoveryd.daemon.lock import lock_path
 
 from tests.conftest import BrokerAddress, until
 

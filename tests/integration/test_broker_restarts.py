@@ -26,11 +26,11 @@ import aiomqtt
 import pytest
 from integrations.mqtt.broker import free_port
 from integrations.mqtt.discovery import athlete_entities, household_entities
-from recoveryd.config import parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.events import DecisionDue
-from recoveryd.models import CheckIn, Night
-from recoveryd.store import Store
+from recoveryd.config.loader import parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.events import DecisionDue
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, Mosquitto
 from tests.integration.test_daemon_mqtt import TOPICS, FixedClock

@@ -21,12 +21,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd import daemon as daemon_module
-from recoveryd.clock import Reading
-from recoveryd.config import Config, parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.models import CheckIn, Night, Protocol
-from recoveryd.store import Store
+from recoveryd.config.loader import Config, parse_config
+from recoveryd.daemon import consumer as daemon_module
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.clock import Reading
+from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.test_daemon_timeline import Recorder
@@ -111,8 +111,8 @@ def lines(caplog: pytest.LogCaptureFixture, start: str) -> list[str]:
 async def test_the_daily_decision_runs_once_per_local_day_through_jumps(
     household: Config, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
-    caplog.set_level(logging.DEBUG, logger="recoveryd.daily")  # the last sets the handler's
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
+    caplog.set_level(logging.DEBUG, logger="recoveryd.daemon.daily")  # the last sets the handler's
     clock = JumpingClock(at(6, 59, 58))
     today, tomorrow = SAMPLE_END, SAMPLE_END + timedelta(days=1)
     async with running(household, clock, Recorder()) as daemon:
@@ -146,7 +146,7 @@ async def test_the_daily_decision_runs_once_per_local_day_through_jumps(
 async def test_a_session_under_way_keeps_its_real_length(
     household: Config, caplog: pytest.LogCaptureFixture, by: timedelta, said: str
 ) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
     recorder = Recorder()
 
     def boots() -> list[str]:
@@ -173,7 +173,7 @@ async def test_a_session_under_way_keeps_its_real_length(
 async def test_a_turn_on_the_clock_jumped_over_is_missed_and_nothing_of_its_session_runs(
     household: Config, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
     recorder = Recorder()
     clock = JumpingClock(at(17, 20))  # the sauna pre-heats at 17:30
     async with running(household, clock, recorder) as daemon:

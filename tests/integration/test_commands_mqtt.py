@@ -8,8 +8,8 @@ import logging
 from pathlib import Path
 
 import pytest
-from recoveryd.commands import ATHLETE_CONTROLS
-from recoveryd.models import CheckIn, Night, Protocol
+from recoveryd.domain.commands import ATHLETE_CONTROLS
+from recoveryd.domain.models import CheckIn, Night, Protocol
 
 from tests.conftest import SAMPLE_END, BrokerAddress
 from tests.integration.test_daemon_mqtt import (
@@ -41,7 +41,7 @@ async def test_controls_change_the_day_and_bad_commands_change_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     config = seeded_config(tmp_path, mosquitto, sample)
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
     async with watching(mosquitto) as watcher, running(config, FixedClock(MORNING)) as daemon:
         publish = watcher.client.publish
         await watcher.until(lambda: bool(watcher.on("recoveryd/alex/chart")), "the chart")

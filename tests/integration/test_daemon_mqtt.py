@@ -24,10 +24,10 @@ import pytest
 from integrations.mqtt.broker import free_port
 from integrations.mqtt.discovery import athlete_entities
 from integrations.mqtt.topics import Topics
-from recoveryd.config import Config
-from recoveryd.daemon import Daemon
-from recoveryd.models import CheckIn, Decision, Night, Protocol
-from recoveryd.store import Store
+from recoveryd.config.loader import Config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.models import CheckIn, Decision, Night, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, make_config
 
@@ -355,14 +355,14 @@ async def test_a_store_error_is_reported_and_the_daemon_keeps_serving(
         blocker.execute("BEGIN EXCLUSIVE")
         reported = asyncio.Event()
         handler = _EventOnError(reported)
-        logging.getLogger("recoveryd.daemon").addHandler(handler)
+        logging.getLogger("recoveryd.daemon.consumer").addHandler(handler)
         try:
             await asyncio.wait_for(reported.wait(), TIMEOUT_S)
             # Still serving: a Home Assistant restart is answered.
             await watcher.client.publish("homeassistant/status", "online")
             await watcher.until(lambda: len(watcher.discovery()) == 2 * DISCOVERED, "rediscovery")
         finally:
-            logging.getLogger("recoveryd.daemon").removeHandler(handler)
+            logging.getLogger("recoveryd.daemon.consumer").removeHandler(handler)
             blocker.execute("ROLLBACK")
             blocker.close()
         # Once the lock is gone the next poll decides and publishes what it could not store.

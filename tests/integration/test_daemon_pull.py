@@ -13,13 +13,14 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from recoveryd.config import Config
-from recoveryd.daemon import Daemon
-from recoveryd.events import PullDone
-from recoveryd.models import CheckIn, Night
-from recoveryd.morning_pull import Fetch, MorningPull
-from recoveryd.pulling import Pulled, PullSource, pull
-from recoveryd.store import Store
+from recoveryd.config.loader import Config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.morning_pull import Fetch, MorningPull
+from recoveryd.daemon.pulling import pull
+from recoveryd.domain.events import PullDone
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.domain.pulled import Pulled, PullSource
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, make_config
 from tests.integration.test_daemon_mqtt import (

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from bleak.backends.device import BLEDevice
 from integrations.ble.hrm import Recording, record
-from recoveryd.commands import DayButton, SetPaused
-from recoveryd.config import Config, HrvStrapConfig, parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.day_state import apply_command
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action, CheckIn, Night, Protocol
-from recoveryd.ports import ActionResult
-from recoveryd.safety import Sensors
-from recoveryd.store import Store
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.loader import Config, HrvStrapConfig, parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.day_state import apply_command
+from recoveryd.daemon.ports import ActionResult
+from recoveryd.domain.commands import DayButton, SetPaused
+from recoveryd.domain.models import Action, CheckIn, Night, Protocol
+from recoveryd.home.safety import Sensors
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress
 from tests.unit.test_hrv import mit_bih

@@ -10,7 +10,7 @@ import subprocess
 import sys
 
 import pytest
-from recoveryd.models import Protocol
+from recoveryd.domain.models import Protocol
 
 pytestmark = pytest.mark.integration
 

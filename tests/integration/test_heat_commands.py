@@ -21,12 +21,12 @@ from pathlib import Path
 
 import aiomqtt
 import pytest
-from recoveryd.cli import main as cli
-from recoveryd.config import Config
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action, CheckIn, Night, Protocol
-from recoveryd.ports import ActionResult
-from recoveryd.store import Store
+from recoveryd.cli.main import main as cli
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.loader import Config
+from recoveryd.daemon.ports import ActionResult
+from recoveryd.domain.models import Action, CheckIn, Night, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.test_clock_jumps import JumpingClock, at, running
@@ -111,7 +111,7 @@ async def test_a_plan_changed_under_a_running_session_keeps_its_switch_off(
 async def test_a_retained_command_is_ignored_and_cleared(
     household: Config, mosquitto: BrokerAddress, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="recoveryd.daemon")
+    caplog.set_level(logging.ERROR, logger="recoveryd.daemon.consumer")
     async with aiomqtt.Client(mosquitto.host, mosquitto.port, identifier="automation") as client:
         # A misbehaving automation (or an attacker) leaves a press on the broker.
         await client.publish("recoveryd/alex/set/start_session", "PRESS", qos=1, retain=True)

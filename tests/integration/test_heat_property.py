@@ -38,11 +38,11 @@ import aiomqtt
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from recoveryd.cli import main as cli
-from recoveryd.device_ledger import LoggedAction
-from recoveryd.models import Protocol
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.main import main as cli
+from recoveryd.cli.sampledata import generate
+from recoveryd.domain.models import Protocol
+from recoveryd.home.device_ledger import LoggedAction
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, until
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant

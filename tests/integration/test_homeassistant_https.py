@@ -14,7 +14,7 @@ import pytest
 import trustme
 from integrations.homeassistant.actuator import HomeAssistant
 from integrations.homeassistant.notify import HomeAssistantNotifier
-from recoveryd.config import parse_config
+from recoveryd.config.loader import parse_config
 
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
 

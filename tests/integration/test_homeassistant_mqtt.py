@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 from integrations.mqtt.broker import free_port
-from recoveryd.config import parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.events import CommandReceived
-from recoveryd.models import CheckIn, Night, Protocol
-from recoveryd.notification import LADDER
-from recoveryd.store import Store
+from recoveryd.config.loader import parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.events import CommandReceived
+from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.home.notification import LADDER
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, Mosquitto
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant

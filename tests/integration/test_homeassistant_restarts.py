@@ -20,11 +20,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd.config import parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.events import DecisionDue
-from recoveryd.models import CheckIn, Night, Protocol
-from recoveryd.store import Store
+from recoveryd.config.loader import parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.events import DecisionDue
+from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, until
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant

@@ -18,8 +18,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from recoveryd.models import Night
-from recoveryd.store import Store
+from recoveryd.domain.models import Night
+from recoveryd.store.database import Store
 
 pytestmark = pytest.mark.integration
 

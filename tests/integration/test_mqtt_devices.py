@@ -16,10 +16,10 @@ import pytest
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
 from integrations.mqtt.link import MqttLink
-from recoveryd.config import MqttConfig
-from recoveryd.events import BrokerConnected, Event
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.loader import MqttConfig
+from recoveryd.domain.events import BrokerConnected, Event
+from recoveryd.domain.models import Action
 
 from tests.conftest import BrokerAddress
 

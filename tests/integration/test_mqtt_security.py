@@ -24,9 +24,9 @@ import trustme
 from integrations.mqtt.broker import free_port
 from integrations.mqtt.link import MqttLink
 from pydantic import SecretStr
-from recoveryd.config import Config, ConfigError, TlsConfig, parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.events import BrokerConnected, Event
+from recoveryd.config.loader import Config, ConfigError, TlsConfig, parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.domain.events import BrokerConnected, Event
 
 from tests.conftest import Mosquitto, make_config
 from tests.integration.test_daemon_mqtt import MORNING, TIMEOUT_S, FixedClock

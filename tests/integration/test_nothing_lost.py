@@ -23,9 +23,9 @@ from pathlib import Path
 
 import aiomqtt
 import pytest
-from recoveryd.commands import QUEUED_MAX_AGE
-from recoveryd.daemon import ALIVE_KEY
-from recoveryd.daemon_lock import lock_path
+from recoveryd.daemon.consumer import ALIVE_KEY
+from recoveryd.daemon.lock import lock_path
+from recoveryd.domain.commands import QUEUED_MAX_AGE
 
 from tests.conftest import BrokerAddress, until
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from recoveryd.daemon_lock import lock_path
+from recoveryd.daemon.lock import lock_path
 
 from tests.conftest import BrokerAddress, until
 

@@ -19,12 +19,13 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from integrations.mqtt.broker import free_port
-from recoveryd.config import Config, parse_config
-from recoveryd.daemon import Daemon
-from recoveryd.models import CheckIn, Night, Protocol
-from recoveryd.morning_pull import Fetch
-from recoveryd.pulling import Pulled, PullSource, pull
-from recoveryd.store import Store
+from recoveryd.config.loader import Config, parse_config
+from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.morning_pull import Fetch
+from recoveryd.daemon.pulling import pull
+from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.domain.pulled import Pulled, PullSource
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress
 from tests.integration.test_daemon_mqtt import FixedClock, watching
@@ -142,7 +143,7 @@ async def test_a_day_of_failures_never_shows_a_secret(
 def test_check_config_never_prints_a_secret(
     tmp_path: Path, mistake: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     secret = "cfg-secret-31f5"  # noqa: S105 - a test value
     text = mistake.replace("SECRET", secret) + "\n"

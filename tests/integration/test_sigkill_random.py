@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 from integrations.wearables.generic_csv import write_csv
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import generate
+from recoveryd.store.database import Store
 
 from tests.conftest import BrokerAddress
 

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import aiomqtt
 import pytest
-from recoveryd.models import Protocol
-from recoveryd.store import Store
+from recoveryd.domain.models import Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import BrokerAddress
 

@@ -15,7 +15,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from recoveryd.models import CheckIn, Night
+from recoveryd.domain.models import CheckIn, Night
 
 from tests.conftest import BrokerAddress
 from tests.integration.test_daemon_mqtt import (

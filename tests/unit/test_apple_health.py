@@ -13,9 +13,9 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 from integrations.wearables.apple_health import SOURCE, import_export, parse_export
+from recoveryd.domain.models import Night
 from recoveryd.engine.load import CompletedSession
-from recoveryd.models import Night
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE HealthData [
@@ -276,7 +276,7 @@ def test_a_large_export_in_bounded_memory(tmp_path: Path) -> None:
 def test_apple_health_command(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config("athletes: [{id: alex, name: Alex, sources: [apple_health]}]\n")
     path = write(tmp_path / "export.xml", night(DAY))

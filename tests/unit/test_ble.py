@@ -16,9 +16,9 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from integrations.ble.gadget import BleGadgets, GattClient
 from integrations.ble.profile import ProfileError, load_profile
-from recoveryd.cli import main
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
+from recoveryd.cli.main import main
+from recoveryd.config.home import DeviceConfig
+from recoveryd.domain.models import Action
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = load_profile(ROOT / "config" / "ble" / "compression_boots.yaml")

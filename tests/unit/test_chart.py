@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from recoveryd.chart import ChartError, render_apart
+from recoveryd.present.chart import ChartError, render_apart
 
 
 def _children() -> set[int]:

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from recoveryd.cli import main
-from recoveryd.config import Config, load_config
-from recoveryd.deciding import decide_range
-from recoveryd.models import Action, Protocol
-from recoveryd.sampledata import generate
-from recoveryd.store import Store
+from recoveryd.cli.main import main
+from recoveryd.cli.sampledata import generate
+from recoveryd.config.loader import Config, load_config
+from recoveryd.daemon.deciding import decide_range
+from recoveryd.domain.models import Action, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END
 
@@ -180,7 +180,7 @@ def test_timeline_shows_skips_owed_switch_offs_and_refusals(
 
 
 def test_libraries_log_warnings_only_unless_verbose() -> None:
-    from recoveryd.cli import LIBRARY_LOGGERS, _configure_logging  # noqa: PLC0415
+    from recoveryd.cli.main import LIBRARY_LOGGERS, _configure_logging  # noqa: PLC0415
 
     try:
         _configure_logging(verbose=False, interactive=False)

@@ -11,10 +11,19 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from recoveryd.clock import Reading, elapsed, jump, later, latest_daily, local, next_daily, span
-from recoveryd.home_config import ProtocolHomeConfig
-from recoveryd.models import Protocol
-from recoveryd.timeline import catch_up, household_timeline
+from recoveryd.config.home import ProtocolHomeConfig
+from recoveryd.domain.clock import (
+    Reading,
+    elapsed,
+    jump,
+    later,
+    latest_daily,
+    local,
+    next_daily,
+    span,
+)
+from recoveryd.domain.models import Protocol
+from recoveryd.home.timeline import catch_up, household_timeline
 
 from tests.unit.test_timeline_safety import DEVICES, plan
 

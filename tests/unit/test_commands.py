@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from recoveryd.commands import (
+from recoveryd.daemon.day_state import apply_command, live_state, paused, skipped, starts
+from recoveryd.domain.commands import (
     ATHLETE_CONTROLS,
     CommandError,
     DayButton,
@@ -20,10 +21,9 @@ from recoveryd.commands import (
     SetRpe,
     parse_command,
 )
-from recoveryd.day_state import apply_command, live_state, paused, skipped, starts
+from recoveryd.domain.models import Action, Protocol
 from recoveryd.engine.load import CompletedSession
-from recoveryd.models import Action, Protocol
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 DAY = date(2026, 3, 4)
 NOW = datetime(2026, 3, 4, 9, 30, tzinfo=UTC)

@@ -9,10 +9,10 @@ from datetime import time
 from pathlib import Path
 
 import pytest
-from recoveryd.cli import main
-from recoveryd.config import ConfigError, EngineConfig, load_config, parse_config
+from recoveryd.cli.main import main
+from recoveryd.config.loader import ConfigError, EngineConfig, load_config, parse_config
+from recoveryd.domain.models import Protocol
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.models import Protocol
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"

@@ -14,12 +14,12 @@ from integrations.mqtt.discovery import athlete_entities, discovery_messages, ho
 from integrations.mqtt.payloads import live_message, state_message
 from integrations.mqtt.topics import Topics
 from recoveryd import __version__
-from recoveryd.config import Config
-from recoveryd.day_state import live_state
-from recoveryd.deciding import decide_range
-from recoveryd.models import CheckIn, Decision, Night, Protocol
-from recoveryd.sampledata import DEFAULT_DAYS, PROFILES, generate
-from recoveryd.store import Store
+from recoveryd.cli.sampledata import DEFAULT_DAYS, PROFILES, generate
+from recoveryd.config.loader import Config
+from recoveryd.daemon.day_state import live_state
+from recoveryd.daemon.deciding import decide_range
+from recoveryd.domain.models import CheckIn, Decision, Night, Protocol
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END
 

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from recoveryd.domain.models import DayPlan, HrvStatus, Night, Protocol, Session
 from recoveryd.engine import History, Thresholds, TrainingPlan, decide_days
 from recoveryd.engine.baseline import rolling_stats, z_scores
-from recoveryd.models import DayPlan, HrvStatus, Night, Protocol, Session
 
 START = date(2026, 1, 1)
 DAY = START + timedelta(days=60)  # the decided day: 60 baseline days before it

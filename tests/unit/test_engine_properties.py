@@ -12,9 +12,9 @@ from datetime import date, timedelta
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recoveryd.cli.sampledata import generate, generate_sessions
+from recoveryd.domain.models import Night, Protocol
 from recoveryd.engine import History, decide_days, decide_outcomes
-from recoveryd.models import Night, Protocol
-from recoveryd.sampledata import generate, generate_sessions
 
 from tests.unit.test_engine import DAY, full_history
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from recoveryd.events import ActionDue, CommandReceived, EventQueue, StorePoll
+from recoveryd.domain.events import ActionDue, CommandReceived, EventQueue, StorePoll
 
 
 async def test_urgent_events_pass_a_burst_and_each_lane_keeps_its_order() -> None:

@@ -19,7 +19,7 @@ from integrations.wearables.gadgetbridge import (
     import_database,
     parse_database,
 )
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 from tests.conftest import fuzz_examples
 
@@ -203,7 +203,7 @@ def test_a_truncated_database_is_refused(tmp_path: Path) -> None:
 def test_gadgetbridge_command(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config(
         "household: {timezone: Europe/Berlin}\n"

@@ -16,7 +16,7 @@ from integrations.wearables.gadgetbridge import (
     parse_database,
 )
 from integrations.wearables.gadgetbridge_bands import family
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 from tests import gadgetbridge_bands_db as gb
 
@@ -141,7 +141,7 @@ def test_families_by_type_name_or_old_number(
 def test_the_import_command_names_the_band_source(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config("athletes: [{id: alex, name: Alex, sources: [gadgetbridge_xiaomi]}]\n")
     path = tmp_path / "Gadgetbridge"

@@ -34,9 +34,9 @@ from integrations.wearables.garmin_fit import (
     import_files,
     parse_files,
 )
+from recoveryd.domain.models import Night
 from recoveryd.engine.hrv import analyse
-from recoveryd.models import Night
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 from tests.conftest import fuzz_examples
 
@@ -293,7 +293,7 @@ def test_damaged_bytes_never_raise(tmp_path: Path, data: st.DataObject) -> None:
 def test_garmin_fit_command(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config(
         "household: {timezone: Europe/Berlin}\n"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from integrations.wearables.generic_csv import COLUMNS, import_file, parse_csv, write_csv
-from recoveryd.cli import main
-from recoveryd.models import CheckIn, Night
-from recoveryd.store import Store
+from recoveryd.cli.main import main
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.store.database import Store
 
 HEADER = "date,source,hrv_rmssd_ms,rhr_bpm,sleep_total_min,checkin_soreness\n"
 GOOD = (

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from integrations.homeassistant.actuator import HomeAssistant
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action
-from recoveryd.safety import Sensors
+from recoveryd.config.home import DeviceConfig
+from recoveryd.domain.models import Action
+from recoveryd.home.safety import Sensors
 
 BOOTS = DeviceConfig(kind="compression", via="homeassistant", entity="switch.boots")
 SAUNA = DeviceConfig(

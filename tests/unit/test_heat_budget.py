@@ -9,9 +9,11 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from recoveryd.config import ConfigError, parse_config
-from recoveryd.day_timeline import what_happens
-from recoveryd.device_ledger import (
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.loader import ConfigError, parse_config
+from recoveryd.domain.models import Action, Protocol
+from recoveryd.home.day_timeline import what_happens
+from recoveryd.home.device_ledger import (
     DailyBudget,
     LoggedAction,
     already_on,
@@ -20,9 +22,7 @@ from recoveryd.device_ledger import (
     budgets,
     sessions,
 )
-from recoveryd.home_config import DeviceConfig
-from recoveryd.models import Action, Protocol
-from recoveryd.timeline import household_timeline
+from recoveryd.home.timeline import household_timeline
 
 from tests.unit.test_timeline_safety import DEVICES, RECOVERY, ZONE, at, plan
 
@@ -239,8 +239,8 @@ def test_a_sauna_is_a_thermostat_or_a_switch_and_a_timer_is_a_timer() -> None:
 
 
 def test_start_now_holds_only_for_the_protocol_it_was_pressed_for(tmp_path: Path) -> None:
-    from recoveryd.household_day import started_now  # noqa: PLC0415
-    from recoveryd.store import Store  # noqa: PLC0415
+    from recoveryd.daemon.household_day import started_now  # noqa: PLC0415
+    from recoveryd.store.database import Store  # noqa: PLC0415
 
     from tests.conftest import make_config  # noqa: PLC0415
 

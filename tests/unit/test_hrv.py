@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from integrations.wearables.rr_files import RrFileError, parse_rr
 from neurokit2.signal.signal_fixpeaks import _find_artifacts
-from recoveryd.cli import main
+from recoveryd.cli.main import main
 from recoveryd.engine.hrv import (
     RR_MAX_MS,
     RR_MIN_MS,

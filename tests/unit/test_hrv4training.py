@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from integrations.wearables.generic_csv import import_file
 from integrations.wearables.hrv4training import SOURCE, parse_text
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 # The export's own header (abridged to the columns around the ones read), ", " separated.
 HEADER = (
@@ -109,7 +109,7 @@ def test_import_is_idempotent(tmp_path: Path) -> None:
 def test_hrv4training_command(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config("athletes: [{id: alex, name: Alex, sources: [hrv4training]}]\n")
     path = tmp_path / "MyMeasurements.csv"

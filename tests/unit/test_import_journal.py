@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recoveryd.domain.models import NIGHT_METRICS, CheckIn, Night
 from recoveryd.engine.load import CompletedSession
-from recoveryd.import_journal import JournalError, Origin
-from recoveryd.models import NIGHT_METRICS, CheckIn, Night
-from recoveryd.store import Store
+from recoveryd.store.database import Store
+from recoveryd.store.journal import JournalError, Origin
 
 DAY = date(2026, 3, 4)
 AT = datetime(2026, 3, 4, 7, 0, tzinfo=UTC)
@@ -139,7 +139,7 @@ def _state(store: Store) -> list[Night]:
 def test_imports_and_undo_on_the_command_line(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     good = tmp_path / "good.csv"

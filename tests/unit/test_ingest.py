@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from recoveryd.domain.ingest import IngestError, parse_ingest
+from recoveryd.domain.models import CheckIn, Night
 from recoveryd.engine.load import CompletedSession
-from recoveryd.ingest import IngestError, parse_ingest
-from recoveryd.models import CheckIn, Night
 
 DAY = date(2026, 3, 4)
 

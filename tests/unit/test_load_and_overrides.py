@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from recoveryd.cli import main
-from recoveryd.config import Config
-from recoveryd.deciding import decide_range, inputs_digest
+from recoveryd.cli.main import main
+from recoveryd.config.loader import Config
+from recoveryd.daemon.deciding import decide_range, inputs_digest
+from recoveryd.domain.models import CheckIn, DayPlan, Protocol
 from recoveryd.engine import History, decide_days
 from recoveryd.engine.load import (
     CompletedSession,
@@ -24,8 +25,7 @@ from recoveryd.engine.load import (
     session_rpe,
     trimp,
 )
-from recoveryd.models import CheckIn, DayPlan, Protocol
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END
 from tests.unit.test_engine import DAY, START, full_history
@@ -250,8 +250,8 @@ def test_a_metric_can_prefer_another_source() -> None:
     """HRV from the strap, resting HR from the ring; each baseline stays with its source."""
     import typing  # noqa: PLC0415
 
-    from recoveryd.config import NightMetric  # noqa: PLC0415
-    from recoveryd.models import NIGHT_METRICS, Night  # noqa: PLC0415
+    from recoveryd.config.loader import NightMetric  # noqa: PLC0415
+    from recoveryd.domain.models import NIGHT_METRICS, Night  # noqa: PLC0415
 
     assert set(typing.get_args(NightMetric)) == set(NIGHT_METRICS)
     ring = full_history()

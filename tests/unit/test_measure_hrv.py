@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from bleak.backends.device import BLEDevice
 from integrations.ble.heart_rate import BATTERY_LEVEL_UUID, UUID
-from recoveryd.config import Config, parse_config
+from recoveryd.cli.measuring import measure_hrv
+from recoveryd.config.loader import Config, parse_config
 from recoveryd.engine.hrv import analyse
-from recoveryd.measuring import measure_hrv
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 from tests.unit.test_hrv import mit_bih
 
@@ -205,7 +205,7 @@ STRAP_DAY_MAX = printed_date({"date": "2100-01-01"})
 def test_the_command_line_refuses_what_cannot_be_measured(
     cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     path = cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     assert main(["measure-hrv", "--athlete", "alex"]) == 2

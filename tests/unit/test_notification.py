@@ -19,9 +19,9 @@ import pytest
 from integrations.homeassistant.notify import HomeAssistantNotifier, notify_data
 from integrations.mqtt.broker import free_port
 from integrations.notify.apprise_sender import AppriseSender
-from recoveryd.commands import CommandError, DayButton, SetProtocol
-from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness, Session
-from recoveryd.notification import (
+from recoveryd.domain.commands import CommandError, DayButton, SetProtocol
+from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness, Session
+from recoveryd.home.notification import (
     SentSummary,
     action_command,
     morning_notice,

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from integrations.wearables.oura import OuraError, fetch_nights
-from recoveryd.models import Night
+from recoveryd.domain.models import Night
 
 TOKEN = "oura-personal-token-123"  # noqa: S105 - a test value
 
@@ -132,7 +132,7 @@ async def test_implausible_values_are_left_out(caplog: pytest.LogCaptureFixture)
 def test_the_command_needs_a_token(
     cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     assert main(["import", "oura", "--athlete", "alex"]) == 2

@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 from integrations.ical.ics import CalendarDay, week_calendar
-from recoveryd.cli import main
-from recoveryd.config import ConfigError, load_config
-from recoveryd.deciding import training_plan
+from recoveryd.cli.main import main
+from recoveryd.config.loader import ConfigError, load_config
+from recoveryd.daemon.deciding import training_plan
+from recoveryd.domain.models import Exercise, Protocol, Session
 from recoveryd.engine.plan import TrainingPlan, adjust_session
-from recoveryd.models import Exercise, Protocol, Session
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY = date(2026, 3, 2)  # week 9 of a plan starting 2026-01-05

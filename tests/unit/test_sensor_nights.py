@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from recoveryd.models import Night
-from recoveryd.sensor_nights import night_value, sensor_nights
+from recoveryd.domain.models import Night
+from recoveryd.domain.sensor_nights import night_value, sensor_nights
 
 ZONE = ZoneInfo("Europe/Berlin")
 TEN = time(10, 0)
@@ -53,7 +53,7 @@ def test_the_example_mappings_are_valid_configuration() -> None:
     from pathlib import Path  # noqa: PLC0415
 
     import yaml  # noqa: PLC0415
-    from recoveryd.config import HaSensorsConfig  # noqa: PLC0415
+    from recoveryd.config.loader import HaSensorsConfig  # noqa: PLC0415
 
     root = Path(__file__).resolve().parents[2]
     examples = yaml.safe_load((root / "config" / "ha_sensors.example.yaml").read_text("utf-8"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from integrations.wearables.sessions_csv import SOURCE, import_sessions, parse_sessions
 from recoveryd.engine.load import CompletedSession
-from recoveryd.store import Store
+from recoveryd.store.database import Store
 
 GOOD = """Title,date,SPORT,duration_min,rpe,avg_hr,start
 Intervals 6x3',2026-03-02,running,62,8,,07:15
@@ -98,7 +98,7 @@ def test_import_is_idempotent_and_strict_rejects_all(tmp_path: Path) -> None:
 def test_the_command(
     tmp_path: Path, cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
     path = tmp_path / "season.csv"

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.engine import History, decide_days
 from recoveryd.engine.calibration import calibrate
-from recoveryd.models import CheckIn, Night, Protocol
 
 START = date(2026, 1, 1)
 

@@ -9,11 +9,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from recoveryd.config import Config
-from recoveryd.deciding import decide_and_store
+from recoveryd.config.loader import Config
+from recoveryd.daemon.deciding import decide_and_store
+from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.engine.load import CompletedSession
-from recoveryd.models import CheckIn, Night, Protocol
-from recoveryd.store import _MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from recoveryd.store.database import _MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 
 from tests.conftest import SAMPLE_END
 

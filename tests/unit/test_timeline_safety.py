@@ -9,11 +9,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd.config import ConfigError, parse_config
-from recoveryd.home_config import DeviceConfig, ProtocolHomeConfig
-from recoveryd.models import Action, DayPlan, HrvStatus, Protocol, Readiness
-from recoveryd.safety import Sensors, check, sauna_allowed, start_check_turns_off
-from recoveryd.timeline import catch_up, household_timeline, preheat_minutes, switch_off_for
+from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
+from recoveryd.config.loader import ConfigError, parse_config
+from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
+from recoveryd.home.safety import Sensors, check, sauna_allowed, start_check_turns_off
+from recoveryd.home.timeline import catch_up, household_timeline, preheat_minutes, switch_off_for
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 3, 4)

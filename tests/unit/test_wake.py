@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from recoveryd.wake import WakeWatch, observe
+from recoveryd.home.wake import WakeWatch, observe
 
 ZONE = ZoneInfo("Europe/Berlin")
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights
-from recoveryd.models import Night
+from recoveryd.domain.models import Night
 
 ZONE = ZoneInfo("Europe/Berlin")
 FIRST, LAST = datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
@@ -125,7 +125,7 @@ async def test_a_refused_refresh_is_one_line_without_tokens() -> None:
 def test_the_command_needs_credentials(
     cli_config: Callable[[str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from recoveryd.cli import main  # noqa: PLC0415
+    from recoveryd.cli.main import main  # noqa: PLC0415
 
     config = cli_config("athletes: [{id: sam, name: Sam, sources: [whoop]}]\n")
     assert main(["import", "whoop", "--athlete", "sam"]) == 2

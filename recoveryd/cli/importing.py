@@ -1,0 +1,268 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""``recoveryd import FORMAT``: nights, check-ins and sessions from files, APIs and sensors.
+
+A composition root like the CLI it serves: each importer (``integrations/wearables``,
+``integrations/homeassistant``) is imported when its format is asked for, its result stored
+in one transaction, and every rejected record reported as one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from recoveryd.cli.journal import unlisted_sources
+from recoveryd.config.loader import Config
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
+
+if TYPE_CHECKING:
+    from recoveryd.domain.pulled import PullSource
+
+# The CLI's exit codes (recoveryd.cli.main): success, something rejected, bad configuration.
+EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
+
+
+def import_any(config: Config, args: argparse.Namespace) -> int:
+    """Run ``recoveryd import``; the exit code of the CLI."""
+    files: dict[str, Callable[[], int]] = {
+        "apple-health": lambda: _import_apple_health(config, args.file, args.athlete),
+        "gadgetbridge": lambda: _import_gadgetbridge(config, args.file, args.athlete, args.device),
+        "garmin-fit": lambda: _import_garmin_fit(config, args.files, args.athlete),
+        "sessions": lambda: _import_sessions(config, args.file, args.athlete, strict=args.strict),
+    }
+    if args.format in files:
+        return files[args.format]()
+    if args.format in {"csv", "hrv4training"}:
+        hrv4training = args.format == "hrv4training"
+        return _import(
+            config, args.file, args.athlete, strict=args.strict, hrv4training=hrv4training
+        )
+    # The API and sensor imports take a range of mornings, by default the last week.
+    last = args.last or datetime.now(config.zone).date()
+    first = args.first or last - timedelta(days=7)
+    if first > last:
+        sys.stderr.write(f"import {args.format}: --to {last} is before --from {first}\n")
+        return EXIT_CONFIG
+    return _import_pulled(config, args.athlete, args.format, first, last)
+
+
+def _import_pulled(
+    config: Config, athlete_id: str, source: PullSource, first: date, last: date
+) -> int:
+    """Pull the nights of a range of mornings from an API or Home Assistant, and store them."""
+    import asyncio  # noqa: PLC0415
+
+    from recoveryd.daemon.pulling import MISSING, pull, pull_sources, whoop_refresh_key  # noqa: PLC0415
+
+    if source not in pull_sources(config, config.athlete(athlete_id)):
+        sys.stderr.write(f"import {source}: {athlete_id} has {MISSING[source]}\n")
+        return EXIT_CONFIG
+    key = whoop_refresh_key(athlete_id)
+    with Store(config.storage.path) as store:
+        refresh = store.setting(key) if source == "whoop" else None
+        pulled = asyncio.run(pull(config, athlete_id, source, first, last, refresh_token=refresh))
+        if pulled.refresh_token is not None:  # WHOOP rotates refresh tokens: keep the new one
+            store.set_setting(key, pulled.refresh_token)
+        if pulled.error is not None:
+            sys.stderr.write(f"import {source}: {pulled.error}\n")
+            return EXIT_REJECTED
+        origin = Origin(
+            source, f"{first} to {last}", athlete_id, rejected=len(pulled.problems),
+            keep_empty=True,
+        )  # fmt: skip
+        record = store.merge(nights=pulled.nights, origin=origin)
+        unlisted = unlisted_sources(store, config, athlete_id)
+    for line in pulled.problems:
+        sys.stderr.write(f"import {source}: {line}; left out\n")
+    sys.stdout.write(
+        f"{source} {first} to {last}: {len(pulled.nights)} nights, "
+        f"{record.new + record.changed} new or changed{_numbered(record)}\n"
+    )
+    _notes(unlisted)
+    return EXIT_REJECTED if pulled.problems else EXIT_OK
+
+
+def _missing(path: Path) -> bool:
+    """Say so, before any progress bar, when ``path`` is not a file."""
+    if path.is_file():
+        return False
+    sys.stderr.write(f"{path}: no such file\n")
+    return True
+
+
+def _numbered(record: ImportRecord) -> str:
+    return f" (import {record.id})" if record.id else ""
+
+
+def _notes(lines: list[str]) -> None:
+    for line in lines:
+        sys.stdout.write(f"note: {line}\n")
+
+
+def _report(
+    errors: tuple[str, ...], summary: str, record: ImportRecord, unlisted: list[str]
+) -> int:
+    """One line per rejected record on stderr, the summary on stdout; the exit code."""
+    for line in errors:
+        sys.stderr.write(line + "\n")
+    sys.stdout.write(f"{summary}, {len(errors)} rejected{_numbered(record)}\n")
+    _notes(unlisted)
+    return EXIT_REJECTED if errors else EXIT_OK
+
+
+@contextmanager
+def _progress_bar(
+    label: str, total: int, *, rows: bool = False
+) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr over ``total`` bytes (or rows); yields the importers' callback."""
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        DownloadColumn,
+        MofNCompleteColumn,
+        Progress,
+        TimeRemainingColumn,
+    )  # fmt: skip
+
+    count = MofNCompleteColumn() if rows else DownloadColumn()
+    with Progress(
+        f"[bold]reading[/] {label}", BarColumn(), count, TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True,
+    ) as bar:  # fmt: skip
+        task = bar.add_task("read", total=total)
+        yield lambda done, size: bar.update(task, completed=done, total=size)
+
+
+def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
+    from integrations.wearables.apple_health import import_export  # noqa: PLC0415
+
+    config.athlete(athlete)
+    if _missing(path):
+        return EXIT_REJECTED
+    with _progress_bar(path.name, path.stat().st_size) as progress:
+        try:
+            with Store(config.storage.path) as store:
+                parsed, record = import_export(
+                    store, path, athlete, progress=progress,
+                    priority=config.athlete(athlete).apple_health_priority,
+                )  # fmt: skip
+                unlisted = unlisted_sources(store, config, athlete)
+        except ValueError as exc:
+            sys.stderr.write(f"{exc}\n")
+            return EXIT_REJECTED
+    return _report(
+        parsed.errors,
+        f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
+        f"{len(parsed.sessions)} workouts as source apple_health, "
+        f"{record.new + record.changed} new or changed",
+        record,
+        unlisted,
+    )
+
+
+def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -> int:
+    from integrations.wearables import gadgetbridge  # noqa: PLC0415
+
+    config.athlete(athlete)
+    if _missing(path):
+        return EXIT_REJECTED
+    try:
+        with (
+            _progress_bar(path.name, 0, rows=True) as progress,
+            Store(config.storage.path) as store,
+        ):
+            parsed, record = gadgetbridge.import_database(
+                store, path, athlete, config.zone, device=device, progress=progress
+            )
+            unlisted = unlisted_sources(store, config, athlete)
+    except gadgetbridge.GadgetbridgeError as exc:
+        sys.stderr.write(f"{exc}\n")
+        return EXIT_REJECTED
+    return _report(
+        parsed.errors,
+        f"{path.name}: {parsed.device}: {parsed.rows} rows, {len(parsed.nights)} nights as "
+        f"source {parsed.source}, {record.new + record.changed} new or changed",
+        record,
+        unlisted,
+    )
+
+
+def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
+    from integrations.wearables.garmin_fit import SOURCE, fit_files, import_files  # noqa: PLC0415
+
+    config.athlete(athlete)
+    for path in paths:
+        if not path.exists():
+            sys.stderr.write(f"{path}: no such file or folder\n")
+            return EXIT_REJECTED
+    files = fit_files(paths)
+    with (
+        _progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
+        Store(config.storage.path) as store,
+    ):
+        parsed, record = import_files(store, files, athlete, config.zone, progress=progress)
+        unlisted = unlisted_sources(store, config, athlete)
+    return _report(
+        parsed.errors,
+        f"garmin fit: {parsed.files} files, {parsed.messages} messages, {len(parsed.nights)} "
+        f"nights and {len(parsed.sessions)} workouts as source {SOURCE}, "
+        f"{record.new + record.changed} new or changed",
+        record,
+        unlisted,
+    )
+
+
+def _import_sessions(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
+    from integrations.wearables.sessions_csv import import_sessions  # noqa: PLC0415
+
+    config.athlete(athlete)
+    try:
+        with Store(config.storage.path) as store:
+            parsed, record = import_sessions(store, path, athlete, strict=strict)
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+        sys.stderr.write(f"{path.name}: cannot read the file: {reason}\n")
+        return EXIT_REJECTED
+    for line in parsed.errors:
+        sys.stderr.write(line + "\n")
+    if record is None:
+        sys.stdout.write(f"{path.name}: nothing stored\n")
+    else:
+        sys.stdout.write(
+            f"{path.name}: {parsed.rows} rows, {len(parsed.sessions)} sessions valid, "
+            f"{record.new} new, {record.changed} changed, {len(parsed.errors)} rejected"
+            f"{_numbered(record)}\n"
+        )
+    return EXIT_REJECTED if parsed.errors else EXIT_OK
+
+
+def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:
+    from integrations.wearables.generic_csv import import_file, parse_csv  # noqa: PLC0415
+    from integrations.wearables.hrv4training import parse_text  # noqa: PLC0415
+
+    config.athlete(athlete)
+    parse = parse_text if hrv4training else parse_csv
+    kind = "hrv4training" if hrv4training else "csv"
+    with Store(config.storage.path) as store:
+        report = import_file(store, path, athlete, strict=strict, parse=parse, kind=kind)
+        unlisted = unlisted_sources(store, config, athlete)
+    for line in report.errors:
+        sys.stderr.write(line + "\n")
+    if report.stored:
+        rejected = len(report.errors)
+        sys.stdout.write(
+            f"{path.name}: {report.rows} rows, {report.nights} nights and {report.checkins} "
+            f"check-ins valid, {report.changed} new or changed, {rejected} rejected"
+            f"{f' (import {report.import_id})' if report.import_id else ''}\n"
+        )
+        _notes(unlisted)
+    else:
+        sys.stdout.write(f"{path.name}: nothing stored\n")
+    return EXIT_REJECTED if report.errors else EXIT_OK

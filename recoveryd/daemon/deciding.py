@@ -1,0 +1,130 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Decide a day from the store.
+
+Load the history, run the pure engine, attach the timeline, and store the result as a new
+revision only when its inputs changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime, timedelta
+
+from recoveryd.config.loader import AthleteConfig, Config, PlannedSessionConfig
+from recoveryd.domain.models import DayPlan, Decision, Exercise, Session
+from recoveryd.engine import History, TrainingPlan, decide_days, history_start, load_start
+from recoveryd.engine.load import HeartRateZones, Sex
+from recoveryd.home.timeline import with_actions
+from recoveryd.store.database import Store
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _session(config: PlannedSessionConfig) -> Session:
+    return Session(
+        title=config.title,
+        sport=config.sport,
+        duration_min=config.duration_min,
+        intensity=config.intensity,
+        zone=config.zone,
+        target_rpe=config.target_rpe,
+        start=config.start,
+        exercises=tuple(
+            Exercise(e.name, e.sets, e.reps, e.load_kg, e.progression, e.load_step_pct)
+            for e in config.exercises
+        ),
+    )
+
+
+def training_plan(athlete: AthleteConfig) -> TrainingPlan:
+    """The engine's view of the athlete's plan."""
+    plan = athlete.plan
+    return TrainingPlan(
+        sessions={_WEEKDAYS.index(day): _session(s) for day, s in plan.sessions.items()},
+        name=plan.name,
+        plan_start=plan.plan_start,
+        deload_every_weeks=plan.deload_every_weeks,
+        deload_volume=plan.deload_volume,
+        deload_load=plan.deload_load,
+        active_recovery_min=plan.active_recovery_min,
+        mobility=_session(plan.mobility) if plan.mobility is not None else None,
+    )
+
+
+def heart_rate_zones(athlete: AthleteConfig) -> HeartRateZones | None:
+    """TRIMP's inputs, when the configuration gives all three."""
+    if athlete.sex is None or athlete.hr_rest_bpm is None or athlete.hr_max_bpm is None:
+        return None
+    return HeartRateZones(athlete.hr_rest_bpm, athlete.hr_max_bpm, Sex(athlete.sex))
+
+
+def load_history(store: Store, config: Config, athlete_id: str, first: date, last: date) -> History:
+    """Everything the store holds that decisions from ``first`` to ``last`` may use."""
+    thresholds = config.engine.thresholds()
+    since = history_start(first, thresholds)
+    return History(
+        athlete=athlete_id,
+        preference=config.athlete(athlete_id).sources,
+        nights=store.nights(athlete_id, since, last),
+        checkins=store.checkins(athlete_id, since, last),
+        sessions=store.sessions(athlete_id, load_start(first, thresholds), last),
+        overrides=store.overrides(athlete_id, first, last),
+        metric_preference={
+            str(metric): order
+            for metric, order in config.athlete(athlete_id).source_priority.items()
+        },
+    )
+
+
+def decide_range(
+    store: Store, config: Config, athlete_id: str, first: date, last: date
+) -> list[DayPlan]:
+    """Decide every day from ``first`` to ``last`` from what the store holds (a replay)."""
+    athlete = config.athlete(athlete_id)
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    plans = decide_days(
+        load_history(store, config, athlete_id, first, last),
+        days=days,
+        plan=training_plan(athlete),
+        thresholds=config.engine.thresholds(),
+        zones=heart_rate_zones(athlete),
+    )
+    return [with_actions(p, config.recovery, config.devices, config.zone) for p in plans]
+
+
+def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> str:
+    """Digest of every stored observation and configuration value a decision on ``day`` uses."""
+    athlete = config.athlete(athlete_id)
+    since = load_start(day, config.engine.thresholds())
+    digest = hashlib.sha256()
+    digest.update(store.inputs_digest(athlete_id, since, day).encode())
+    digest.update(athlete.model_dump_json().encode())
+    digest.update(config.engine.model_dump_json().encode())
+    for protocol, home in sorted(config.recovery.items()):
+        digest.update(f"{protocol.value}={home.model_dump_json()}".encode())
+    for name, device in sorted(config.devices.items()):
+        digest.update(f"{name}={device.model_dump_json()}".encode())
+    return digest.hexdigest()
+
+
+def decide_and_store(
+    store: Store,
+    config: Config,
+    athlete_id: str,
+    day: date,
+    now: datetime,
+    *,
+    force: bool = False,
+) -> Decision | None:
+    """Decide ``day`` and store it, unless a stored decision was made from the same inputs.
+
+    Returns the new decision, or ``None`` when nothing changed since the last one (and the
+    decision was not ``force``-d, as "decide again" asks).
+    """
+    digest = inputs_digest(store, config, athlete_id, day)
+    latest = store.latest_decision(athlete_id, day)
+    if latest is not None and latest.inputs_digest == digest and not force:
+        return None
+    [plan] = decide_range(store, config, athlete_id, day, day)
+    return store.save_decision(plan, now, digest)

@@ -1,0 +1,301 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Terminal rendering of decisions: the morning summary and the recent history.
+
+Pure formatting: day plans in, rich renderables out. JSON output for scripts is
+:func:`plan_json`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import TypeAdapter
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from recoveryd.domain.models import Contributor, DayPlan, LoadContext, Protocol
+from recoveryd.engine.hrv import HrvReading
+from recoveryd.home.timeline import describe
+
+PROTOCOL_STYLE: dict[Protocol, str] = {
+    Protocol.REST: "bold red",
+    Protocol.ACTIVE_RECOVERY: "bold dark_orange",
+    Protocol.MOBILITY: "bold yellow",
+    Protocol.AS_PLANNED: "bold green",
+    Protocol.PROGRESSIVE_OVERLOAD: "bold bright_cyan",
+    Protocol.INSUFFICIENT_DATA: "bold bright_black",
+}
+
+_SIGNAL_LABEL = {
+    "hrv_trend": "HRV 7-day",
+    "hrv_today": "HRV today",
+    "rhr": "Resting HR",
+    "resp_rate": "Breathing",
+    "skin_temp": "Skin temp.",
+    "sleep": "Sleep",
+    "sleep_debt": "Sleep 14-day",
+    "checkin_soreness": "Soreness",
+    "checkin_stress": "Stress",
+    "checkin_mood": "Mood",
+    "checkin_sleep_quality": "Sleep quality",
+    "checkin_energy": "Energy",
+    "checkin_wellness": "Wellness",
+}
+
+_PLAN = TypeAdapter(DayPlan)
+_GOOD_SCORE, _FAIR_SCORE = 65, 45
+
+
+def protocol_text(protocol: Protocol) -> Text:
+    """The protocol's name in its colour."""
+    return Text(protocol.value.replace("_", " "), style=PROTOCOL_STYLE[protocol])
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "min":
+        whole = round(value)
+        return f"{whole // 60} h {whole % 60:02d}"
+    if unit in {"ln ms", "°C"}:
+        return f"{value:.2f}"
+    if unit == "/5":
+        return f"{value:.1f}"
+    if unit == "br/min":
+        return f"{value:.1f}"
+    return f"{value:.0f}"
+
+
+def _range(c: Contributor) -> str:
+    if c.band_low is None and c.band_high is None:
+        return "–"
+    if c.band_high is None:
+        return f"≥ {_number(c.band_low, c.unit)}"
+    if c.band_low is None:
+        return f"≤ {_number(c.band_high, c.unit)}"
+    return f"{_number(c.band_low, c.unit)} – {_number(c.band_high, c.unit)}"
+
+
+def _notable(c: Contributor) -> bool:
+    """Worth a line of its own: the HRV trend, a flag, or a signal 1 SD or more worse.
+
+    Better-than-usual signals stay in the table; listing them would bury the reasons.
+    """
+    single_item = c.signal.startswith("checkin_") and c.signal != "checkin_wellness"
+    far = c.z is not None and c.z <= -1.0
+    return c.signal == "hrv_trend" or c.flag or (far and not single_item)
+
+
+def _load_line(load: LoadContext) -> str:
+    unit = "TRIMP" if load.unit == "trimp" else "sRPE"
+    parts = [f"fitness {load.ctl:.0f}, fatigue {load.atl:.0f} ({unit}/day)"]
+    if load.form_pct is not None:
+        parts.append(f"form {load.form_pct:+.0f} %")
+    if load.acwr is not None:
+        parts.append(f"acute:chronic {load.acwr:.2f}")
+    if load.monotony is not None:
+        parts.append(f"monotony {load.monotony:.1f}")
+    return " · ".join(parts)
+
+
+def _score_bar(score: int | None) -> Text:
+    if score is None:
+        return Text("no score", style="bright_black")
+    filled = round(score / 5)
+    style = "green" if score >= _GOOD_SCORE else "yellow" if score >= _FAIR_SCORE else "red"
+    bar = Text("█" * filled, style=style)
+    bar.append("░" * (20 - filled), style="bright_black")
+    bar.append(f" {score}/100", style="bold")
+    return bar
+
+
+def _grid() -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    return grid
+
+
+def _head(plan: DayPlan) -> Table:
+    r = plan.readiness
+    head = _grid()
+    head.add_row("Readiness", _score_bar(r.score))
+    source = r.hrv_source or "no source"
+    head.add_row("Confidence", f"{r.confidence:.0%}  ({r.hrv_valid_days} HRV days from {source})")
+    head.add_row("Protocol", protocol_text(plan.protocol))
+    for reason in plan.reasons:
+        head.add_row("", Text(reason, style="italic"))
+    if plan.load is not None and plan.load.days_with_load:
+        head.add_row("Load", _load_line(plan.load))
+    return head
+
+
+def _why(plan: DayPlan) -> tuple[Table, Table]:
+    contributors = Table(title="Why", title_justify="left", title_style="bold", expand=False)
+    for column, justify in (
+        ("signal", "left"),
+        ("today", "right"),
+        ("baseline", "right"),
+        ("normal range", "right"),
+        ("z", "right"),
+        ("days", "right"),
+    ):
+        contributors.add_column(column, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    reasons = _grid()
+    for c in plan.readiness.contributors:
+        style = "red" if c.flag else ""
+        unit = "" if c.unit in {"min", "ln ms"} else f" {c.unit}"
+        contributors.add_row(
+            Text(("⚑ " if c.flag else "") + _SIGNAL_LABEL.get(c.signal, c.signal), style=style),
+            f"{_number(c.value, c.unit)}{unit}",
+            _number(c.baseline, c.unit),
+            _range(c),
+            "–" if c.z is None else f"{c.z:+.1f}",
+            str(c.days),
+        )
+        if _notable(c):
+            reasons.add_row(Text("⚑" if c.flag else "·", style=style), Text(c.reason, style=style))
+    if not plan.readiness.contributors:
+        reasons.add_row("·", "no measurements for today")
+    elif any(not _notable(c) for c in plan.readiness.contributors):
+        quiet = Text("everything else is close to your baseline", style="bright_black")
+        reasons.add_row("·", quiet)
+    return contributors, reasons
+
+
+def _training(plan: DayPlan) -> Table:
+    session = _grid()
+    if plan.session is None:
+        session.add_row("Training", "none today")
+    else:
+        s = plan.session
+        detail = f"{s.title} · {s.sport} · {s.duration_min} min · {s.intensity}"
+        session.add_row("Training", detail + (f"  ({s.note})" if s.note else ""))
+    if plan.planned_session is not None and plan.session != plan.planned_session:
+        session.add_row("", Text(f"planned: {plan.planned_session.title}", style="bright_black"))
+    return session
+
+
+def _actions(plan: DayPlan, *, dry_run: bool) -> Table:
+    actions = _grid()
+    for action in plan.actions:
+        mark = Text("  [dry-run]" if dry_run else "", style="magenta")
+        actions.add_row(action.at.strftime("%H:%M"), Text(describe(action)) + mark)
+    if not plan.actions:
+        actions.add_row("", "no recovery actions scheduled for this protocol")
+    return actions
+
+
+def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -> Panel:
+    """The morning summary of one athlete's day plan."""
+    contributors, reasons = _why(plan)
+    parts: list[RenderableType] = [
+        _head(plan),
+        Text(""),
+        contributors,
+        reasons,
+        Text(""),
+        _training(plan),
+        Text("Actions it would take", style="bold"),
+        _actions(plan, dry_run=dry_run),
+    ]
+    title = f"{athlete_name} · {plan.date.strftime('%A %d %B %Y')}"
+    return Panel(Group(*parts), title=title, title_align="left", border_style="cyan")
+
+
+def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:
+    """One row per day: the protocol, the score and what was flagged."""
+    table = Table(title=f"{athlete_name}: the last {len(plans)} days", title_justify="left")
+    table.add_column("date")
+    table.add_column("protocol")
+    table.add_column("readiness", justify="right")
+    table.add_column("HRV 7-day")
+    table.add_column("flags")
+    for plan in plans:
+        r = plan.readiness
+        table.add_row(
+            plan.date.strftime("%a %d %b"),
+            protocol_text(plan.protocol),
+            "–" if r.score is None else str(r.score),
+            r.hrv_status.value,
+            ", ".join(_SIGNAL_LABEL.get(f, f) for f in r.flags)
+            + (" · illness" if r.illness else ""),
+        )
+    return table
+
+
+def plan_json(plan: DayPlan) -> dict[str, Any]:
+    """The whole day plan as JSON-ready data."""
+    data: dict[str, Any] = _PLAN.dump_python(plan, mode="json")
+    return data
+
+
+def hrv_panel(reading: HrvReading, title: str) -> Panel:
+    """One recording's HRV metrics, what cleaning did, and the quality verdict."""
+    m, a = reading.metrics, reading.artefacts
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    table.add_column()
+    table.add_row("rMSSD", f"{m.rmssd_ms:.1f}", "ms")
+    table.add_row("ln rMSSD", f"{m.ln_rmssd:.2f}", "")
+    table.add_row("SDNN", f"{m.sdnn_ms:.1f}", "ms")
+    table.add_row("pNN50", f"{m.pnn50_pct:.1f}", "%")
+    table.add_row("mean NN", f"{m.mean_nn_ms:.0f}", "ms")
+    table.add_row("mean HR", f"{m.mean_hr_bpm:.1f}", "bpm")
+    table.add_row("length", f"{m.duration_s:.0f}", f"s ({m.beats} NN intervals)")
+    flags = (
+        f"{a.ectopic} ectopic, {a.missed} missed, {a.extra} extra, {a.long_short} long/short, "
+        f"{a.out_of_range} out of range"
+    )
+    if reading.correction == "none":
+        table.add_row("corrected", "none", f"(kept as recorded; flagged: {flags})")
+    else:
+        table.add_row(
+            "corrected", f"{reading.corrected_pct:.1f}",
+            f"% of {reading.recorded_beats} beats (flagged: {flags})",
+        )  # fmt: skip
+    verdict = (
+        Text("good", style="bold green")
+        if reading.good
+        else Text("low quality: " + "; ".join(reading.quality_reasons), style="bold red")
+    )
+    return Panel(Group(table, Text(""), Text("Quality  ", style="bold") + verdict), title=title)
+
+
+def hrv_json(reading: HrvReading) -> dict[str, Any]:
+    """The reading as JSON-ready data."""
+    data: dict[str, Any] = TypeAdapter(HrvReading).dump_python(reading, mode="json")
+    return data
+
+
+def replay_json(plan: DayPlan) -> dict[str, Any]:
+    """One replayed day for scripts: the decision, the flags and every contributor."""
+    r = plan.readiness
+    return {
+        "date": plan.date.isoformat(),
+        "protocol": plan.protocol.value,
+        "readiness": r.score,
+        "confidence": r.confidence,
+        "hrv_status": r.hrv_status.value,
+        "flags": list(r.flags),
+        "reasons": list(plan.reasons),
+        "contributors": [
+            {
+                "signal": c.signal,
+                "value": c.value,
+                "unit": c.unit,
+                "baseline": c.baseline,
+                "range": [c.band_low, c.band_high],
+                "z": c.z,
+                "days": c.days,
+                "flag": c.flag,
+                "reason": c.reason,
+            }
+            for c in r.contributors
+        ],
+    }
