@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from integrations.mqtt.broker import free_port
 from recoveryd.cli.sampledata import generate
-from recoveryd.config.loader import Config, parse_config
+from recoveryd.config.loader import parse_config
+from recoveryd.config.model import Config
 from recoveryd.domain.models import CheckIn, Night
 from recoveryd.store.database import Store
 

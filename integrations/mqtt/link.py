@@ -36,7 +36,7 @@ import aiomqtt
 from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from recoveryd.config.loader import MqttConfig
+from recoveryd.config.sections import MqttConfig
 from recoveryd.config.tls import client_context
 from recoveryd.daemon.ports import BrokerAwayError, PublishError
 from recoveryd.domain.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline

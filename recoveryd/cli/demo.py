@@ -30,7 +30,8 @@ from rich.console import Console
 from rich.table import Table
 
 from recoveryd.cli import sampledata
-from recoveryd.config.loader import Config, parse_config
+from recoveryd.config.loader import parse_config
+from recoveryd.config.model import Config
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.deciding import decide_range
 from recoveryd.present.summary import history_table, morning_summary

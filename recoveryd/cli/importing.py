@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recoveryd.cli.journal import unlisted_sources
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, Origin
 

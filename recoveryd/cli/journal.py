@@ -15,7 +15,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.domain.models import NIGHT_METRICS
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, JournalError

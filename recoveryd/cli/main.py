@@ -23,7 +23,9 @@ from integrations.ble.profile import ProfileError
 from recoveryd import __version__
 from recoveryd.cli import journal
 from recoveryd.cli.importing import import_any
-from recoveryd.config.loader import CONFIG_ENV, Config, ConfigError, load_config
+from recoveryd.config.errors import ConfigError
+from recoveryd.config.loader import CONFIG_ENV, load_config
+from recoveryd.config.model import Config
 from recoveryd.domain.models import Protocol
 from recoveryd.store.database import Store, StoreError
 
@@ -331,7 +333,7 @@ def _override(config: Config, args: argparse.Namespace) -> int:
 def _log_session(config: Config, args: argparse.Namespace) -> int:
     from pydantic import ValidationError  # noqa: PLC0415
 
-    from recoveryd.config.loader import describe_errors  # noqa: PLC0415
+    from recoveryd.config.errors import describe_errors  # noqa: PLC0415
     from recoveryd.domain.validation import SessionInput  # noqa: PLC0415
     from recoveryd.engine.load import CompletedSession  # noqa: PLC0415
 

@@ -19,7 +19,8 @@ from integrations.ble.hrm import Connector, Finder, StrapError, connect_strap, f
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from recoveryd.config.loader import AthleteConfig, Config
+from recoveryd.config.athletes import AthleteConfig
+from recoveryd.config.model import Config
 from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.morning_reading import MorningReading, morning_reading
 from recoveryd.store.database import Store

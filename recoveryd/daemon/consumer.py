@@ -42,7 +42,8 @@ from integrations.mqtt.payloads import (
 )
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
-from recoveryd.config.loader import Config, HrvStrapConfig
+from recoveryd.config.athletes import HrvStrapConfig
+from recoveryd.config.model import Config
 from recoveryd.daemon.daily import DailyJobs
 from recoveryd.daemon.day_state import Applied, apply_command, live_state, paused
 from recoveryd.daemon.deciding import decide_and_store, decide_range, inputs_digest

@@ -11,7 +11,8 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta
 
-from recoveryd.config.loader import AthleteConfig, Config, PlannedSessionConfig
+from recoveryd.config.athletes import AthleteConfig, PlannedSessionConfig
+from recoveryd.config.model import Config
 from recoveryd.domain.models import DayPlan, Decision, Exercise, Session
 from recoveryd.engine import History, TrainingPlan, decide_days, history_start, load_start
 from recoveryd.engine.load import HeartRateZones, Sex

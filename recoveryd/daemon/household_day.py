@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.day_state import skipped, starts
 from recoveryd.domain.models import SWITCH_ONS, DayPlan
 from recoveryd.home.day_timeline import DayTimeline, what_happens

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date, timedelta
 from typing import Any
 
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.pulling import pull, pull_sources, whoop_refresh_key
 from recoveryd.domain.events import Event, PullDone
 from recoveryd.domain.pulled import Pulled, PullSource

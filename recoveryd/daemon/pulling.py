@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from recoveryd.config.loader import AthleteConfig, Config
+from recoveryd.config.athletes import AthleteConfig
+from recoveryd.config.model import Config
 from recoveryd.domain.models import Night
 from recoveryd.domain.pulled import Pulled, PullSource
 

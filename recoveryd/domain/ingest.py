@@ -15,7 +15,7 @@ from typing import Annotated, Final
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from recoveryd.config.loader import describe_errors
+from recoveryd.config.errors import describe_errors
 from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 from recoveryd.domain.validation import CheckInItem, Day, LocalTime, SessionInput, plausible, slug
 from recoveryd.engine.load import CompletedSession

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.store.database import Store
 

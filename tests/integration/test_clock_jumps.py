@@ -21,7 +21,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd.config.loader import Config, parse_config
+from recoveryd.config.loader import parse_config
+from recoveryd.config.model import Config
 from recoveryd.daemon import consumer as daemon_module
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.domain.clock import Reading

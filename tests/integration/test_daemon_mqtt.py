@@ -24,7 +24,7 @@ import pytest
 from integrations.mqtt.broker import free_port
 from integrations.mqtt.discovery import athlete_entities
 from integrations.mqtt.topics import Topics
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.domain.models import CheckIn, Decision, Night, Protocol
 from recoveryd.store.database import Store

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from pydantic import SecretStr
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.morning_pull import Fetch, MorningPull
 from recoveryd.daemon.pulling import pull

@@ -14,8 +14,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from bleak.backends.device import BLEDevice
 from integrations.ble.hrm import Recording, record
+from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.home import DeviceConfig
-from recoveryd.config.loader import Config, HrvStrapConfig, parse_config
+from recoveryd.config.loader import parse_config
+from recoveryd.config.model import Config
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.day_state import apply_command
 from recoveryd.daemon.ports import ActionResult

@@ -23,7 +23,7 @@ import aiomqtt
 import pytest
 from recoveryd.cli.main import main as cli
 from recoveryd.config.home import DeviceConfig
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.ports import ActionResult
 from recoveryd.domain.models import Action, CheckIn, Night, Protocol
 from recoveryd.store.database import Store

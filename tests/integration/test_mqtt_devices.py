@@ -17,7 +17,7 @@ from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
 from integrations.mqtt.link import MqttLink
 from recoveryd.config.home import DeviceConfig
-from recoveryd.config.loader import MqttConfig
+from recoveryd.config.sections import MqttConfig
 from recoveryd.domain.events import BrokerConnected, Event
 from recoveryd.domain.models import Action
 

@@ -19,7 +19,8 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from integrations.mqtt.broker import free_port
-from recoveryd.config.loader import Config, parse_config
+from recoveryd.config.loader import parse_config
+from recoveryd.config.model import Config
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.morning_pull import Fetch
 from recoveryd.daemon.pulling import pull

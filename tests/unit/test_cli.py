@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from recoveryd.cli.main import main
 from recoveryd.cli.sampledata import generate
-from recoveryd.config.loader import Config, load_config
+from recoveryd.config.loader import load_config
+from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range
 from recoveryd.domain.models import Action, Protocol
 from recoveryd.store.database import Store

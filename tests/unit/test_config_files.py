@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from recoveryd.cli.main import main
+from recoveryd.config.errors import ConfigError
 from recoveryd.config.files import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
-from recoveryd.config.loader import ConfigError, load_config
+from recoveryd.config.loader import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
 MINIMAL = "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"

@@ -15,7 +15,7 @@ from integrations.mqtt.payloads import live_message, state_message
 from integrations.mqtt.topics import Topics
 from recoveryd import __version__
 from recoveryd.cli.sampledata import DEFAULT_DAYS, PROFILES, generate
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.day_state import live_state
 from recoveryd.daemon.deciding import decide_range
 from recoveryd.domain.models import CheckIn, Decision, Night, Protocol

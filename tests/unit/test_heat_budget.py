@@ -9,8 +9,9 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from recoveryd.config.errors import ConfigError
 from recoveryd.config.home import DeviceConfig
-from recoveryd.config.loader import ConfigError, parse_config
+from recoveryd.config.loader import parse_config
 from recoveryd.domain.models import Action, Protocol
 from recoveryd.home.day_timeline import what_happens
 from recoveryd.home.device_ledger import (

@@ -10,7 +10,7 @@ from aiomqtt.exceptions import MqttConnectError
 from integrations.mqtt.link import MqttLink
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
-from recoveryd.config.loader import MqttConfig
+from recoveryd.config.sections import MqttConfig
 
 
 def link(protocol: str) -> MqttLink:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from recoveryd.cli.main import main
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range, inputs_digest
 from recoveryd.domain.models import CheckIn, DayPlan, Protocol
 from recoveryd.engine import History, decide_days
@@ -250,7 +250,7 @@ def test_a_metric_can_prefer_another_source() -> None:
     """HRV from the strap, resting HR from the ring; each baseline stays with its source."""
     import typing  # noqa: PLC0415
 
-    from recoveryd.config.loader import NightMetric  # noqa: PLC0415
+    from recoveryd.config.athletes import NightMetric  # noqa: PLC0415
     from recoveryd.domain.models import NIGHT_METRICS, Night  # noqa: PLC0415
 
     assert set(typing.get_args(NightMetric)) == set(NIGHT_METRICS)

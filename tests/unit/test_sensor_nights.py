@@ -53,7 +53,7 @@ def test_the_example_mappings_are_valid_configuration() -> None:
     from pathlib import Path  # noqa: PLC0415
 
     import yaml  # noqa: PLC0415
-    from recoveryd.config.loader import HaSensorsConfig  # noqa: PLC0415
+    from recoveryd.config.athletes import HaSensorsConfig  # noqa: PLC0415
 
     root = Path(__file__).resolve().parents[2]
     examples = yaml.safe_load((root / "config" / "ha_sensors.example.yaml").read_text("utf-8"))

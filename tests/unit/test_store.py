@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from recoveryd.config.loader import Config
+from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_and_store
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.engine.load import CompletedSession

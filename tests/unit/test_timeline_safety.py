@@ -9,8 +9,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from recoveryd.config.errors import ConfigError
 from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
-from recoveryd.config.loader import ConfigError, parse_config
+from recoveryd.config.loader import parse_config
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.home.safety import Sensors, check, sauna_allowed, start_check_turns_off
 from recoveryd.home.timeline import catch_up, household_timeline, preheat_minutes, switch_off_for
