@@ -2,23 +2,23 @@
 # Copyright 2026 the recoveryd authors
 """``recoveryd import FORMAT``: nights, check-ins and sessions from files, APIs and sensors.
 
-A composition root like the CLI it serves: each importer (``integrations/wearables``,
-``integrations/homeassistant``) is imported when its format is asked for, its result stored
-in one transaction, and every rejected record reported as one line on stderr.
+Each importer (``integrations/wearables``, ``integrations/homeassistant``) is imported when its
+format is asked for; its result is one journalled import; every rejected record is one line.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from recoveryd.cli.common import CONFIG_HELP, EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
 from recoveryd.cli.journal import unlisted_sources
 from recoveryd.config.model import Config
+from recoveryd.present.progress import progress_bar
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, Origin
 
@@ -26,7 +26,62 @@ if TYPE_CHECKING:
     from recoveryd.domain.pulled import PullSource
 
 # The CLI's exit codes (recoveryd.cli.main): success, something rejected, bad configuration.
-EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
+
+
+def _format(
+    formats: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_: str,
+    *,
+    files: str = "file",
+) -> argparse.ArgumentParser:
+    """One ``recoveryd import FORMAT``: its file (``files``: one or many) and its athlete."""
+    parser = formats.add_parser(name, help=help_)
+    if files == "file":
+        parser.add_argument("file", type=Path)
+    elif files == "many":
+        parser.add_argument("files", type=Path, nargs="+", metavar="PATH")
+    parser.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    parser.add_argument("--config", type=Path, help=CONFIG_HELP)
+    return parser
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The family's subcommands and their arguments."""
+    importer = commands.add_parser("import", help="import nights from a file")
+    formats = importer.add_subparsers(dest="format", required=True, metavar="FORMAT")
+
+    def strict(parser: argparse.ArgumentParser) -> None:
+        parser.add_argument(
+            "--strict", action="store_true", help="reject the whole file on any bad row"
+        )
+
+    strict(_format(formats, "csv", "the generic nightly CSV format (see README)"))
+    for name, help_ in (
+        ("oura", "nights from the Oura API v2 (personal token)"),
+        ("whoop", "nights from the WHOOP API v2 (OAuth)"),
+        ("homeassistant", "nights from Home Assistant sensors (ha_sensors mappings)"),
+    ):
+        pulled = _format(formats, name, help_, files="none")
+        pulled.add_argument(
+            "--from", dest="first", type=date.fromisoformat, help="default: 7 days ago"
+        )
+        pulled.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
+    _format(formats, "apple-health", "Apple Health export.xml (streamed)")
+    strict(_format(formats, "hrv4training", "HRV4Training's CSV export"))
+    _format(
+        formats, "gadgetbridge",
+        "a Gadgetbridge database export (Garmin, Mi Band, Amazfit, Xiaomi)",
+    ).add_argument(
+        "--device", help="the device's name in Gadgetbridge, if it has several"
+    )  # fmt: skip
+    strict(_format(formats, "sessions", "training sessions from a CSV (see README)"))
+    _format(formats, "garmin-fit", "Garmin FIT files, or folders of them", files="many")
+
+
+def handlers() -> Handlers:
+    """``recoveryd import FORMAT``."""
+    return Handlers(with_config={"import": import_any})
 
 
 def import_any(config: Config, args: argparse.Namespace) -> int:
@@ -117,36 +172,13 @@ def _report(
     return EXIT_REJECTED if errors else EXIT_OK
 
 
-@contextmanager
-def _progress_bar(
-    label: str, total: int, *, rows: bool = False
-) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr over ``total`` bytes (or rows); yields the importers' callback."""
-    from rich.console import Console  # noqa: PLC0415
-    from rich.progress import (  # noqa: PLC0415
-        BarColumn,
-        DownloadColumn,
-        MofNCompleteColumn,
-        Progress,
-        TimeRemainingColumn,
-    )  # fmt: skip
-
-    count = MofNCompleteColumn() if rows else DownloadColumn()
-    with Progress(
-        f"[bold]reading[/] {label}", BarColumn(), count, TimeRemainingColumn(),
-        console=Console(stderr=True), transient=True,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("read", total=total)
-        yield lambda done, size: bar.update(task, completed=done, total=size)
-
-
 def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
     from integrations.wearables.apple_health import import_export  # noqa: PLC0415
 
     config.athlete(athlete)
     if _missing(path):
         return EXIT_REJECTED
-    with _progress_bar(path.name, path.stat().st_size) as progress:
+    with progress_bar(path.name, path.stat().st_size) as progress:
         try:
             with Store(config.storage.path) as store:
                 parsed, record = import_export(
@@ -175,7 +207,7 @@ def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str |
         return EXIT_REJECTED
     try:
         with (
-            _progress_bar(path.name, 0, rows=True) as progress,
+            progress_bar(path.name, 0, rows=True) as progress,
             Store(config.storage.path) as store,
         ):
             parsed, record = gadgetbridge.import_database(
@@ -204,7 +236,7 @@ def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
             return EXIT_REJECTED
     files = fit_files(paths)
     with (
-        _progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
+        progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
         Store(config.storage.path) as store,
     ):
         parsed, record = import_files(store, files, athlete, config.zone, progress=progress)

@@ -15,12 +15,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
 from recoveryd.config.model import Config
 from recoveryd.domain.models import NIGHT_METRICS
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, JournalError
-
-EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -172,3 +171,8 @@ def unlisted_sources(store: Store, config: Config, athlete_id: str) -> list[str]
                 f"({', '.join(listed)}); add it there to use them"
             )
     return lines
+
+
+def handlers() -> Handlers:
+    """``recoveryd imports`` and ``undo-import``."""
+    return Handlers(with_config={"imports": list_imports, "undo-import": undo_import})

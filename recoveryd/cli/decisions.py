@@ -1,0 +1,276 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""``today``, ``replay``, ``plan``, ``override``, ``timeline``: the decision and its sequel."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from recoveryd.cli import journal
+from recoveryd.cli.common import (
+    CONFIG_HELP,
+    EXIT_CONFIG,
+    EXIT_OK,
+    Handlers,
+)
+from recoveryd.config.model import Config
+from recoveryd.domain.models import Protocol
+from recoveryd.store.database import Store
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The family's subcommands and their arguments."""
+    today = commands.add_parser("today", help="today's decision with its reasons")
+    today.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    today.add_argument("--date", type=date.fromisoformat, help="decide this day instead")
+    today.add_argument("--json", action="store_true", help="print JSON for scripts")
+    today.add_argument("--config", type=Path, help=CONFIG_HELP)
+
+    override = commands.add_parser("override", help="set (or clear) a day's protocol by hand")
+    override.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    override.add_argument(
+        "--protocol", choices=[p.value for p in Protocol if p is not Protocol.INSUFFICIENT_DATA]
+    )
+    override.add_argument("--clear", action="store_true", help="go back to the rules' decision")
+    override.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    override.add_argument("--config", type=Path, help=CONFIG_HELP)
+
+    replay = commands.add_parser("replay", help="decide every day of a past range again")
+    replay.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    replay.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
+    replay.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    replay.add_argument("--json", action="store_true", help="one JSON object per day")
+    replay.add_argument("--plot", type=Path, help="draw the chart to this PNG file")
+    replay.add_argument("--config", type=Path, help=CONFIG_HELP)
+
+    timeline = commands.add_parser(
+        "timeline", help="what the home does today (or --date), touching no device"
+    )
+    timeline.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    timeline.add_argument("--json", action="store_true", help="print JSON for scripts")
+    timeline.add_argument("--config", type=Path, help=CONFIG_HELP)
+
+    plan = commands.add_parser("plan", help="the coming 7 days of training, adjusted today")
+    plan.add_argument("--athlete", required=True, help="athlete id from the configuration")
+    plan.add_argument("--ics", type=Path, help="also write them as an iCalendar file")
+    plan.add_argument("--json", action="store_true", help="print JSON for scripts")
+    plan.add_argument("--date", type=date.fromisoformat, help="start on this day (default today)")
+    plan.add_argument("--config", type=Path, help=CONFIG_HELP)
+
+
+def _override(config: Config, args: argparse.Namespace) -> int:
+    config.athlete(args.athlete)
+    now = datetime.now(config.zone)
+    day = args.date or now.date()
+    if args.clear == (args.protocol is not None):
+        sys.stderr.write("override: give either --protocol P or --clear\n")
+        return EXIT_CONFIG
+    with Store(config.storage.path) as store:
+        if args.clear:
+            had = store.clear_override(args.athlete, day)
+            sys.stdout.write(
+                f"{args.athlete} {day}: {'override cleared' if had else 'no override was set'}\n"
+            )
+        else:
+            store.set_override(args.athlete, day, Protocol(args.protocol), now)
+            sys.stdout.write(f"{args.athlete} {day}: protocol set to {args.protocol}\n")
+    return EXIT_OK
+
+
+def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
+    """What the household's day is and will be, as the daemon runs it.
+
+    The plan, what people changed (Skip, start now), the switch-offs the log owes and the
+    switch-ons that will be refused.
+    """
+    from recoveryd.daemon.day_state import skipped  # noqa: PLC0415
+    from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.daemon.household_day import household_day, started_now  # noqa: PLC0415
+    from recoveryd.home.timeline import describe  # noqa: PLC0415
+
+    day = day or datetime.now(config.zone).date()
+    with Store(config.storage.path) as store:
+        plans = []
+        for athlete in config.athletes:
+            stored = store.latest_decision(athlete.id, day)
+            plans.append(
+                stored.plan if stored else decide_range(store, config, athlete.id, day, day)[0]
+            )
+        timeline = household_day(store, config, day, plans)
+        logged = {key: (status, detail) for key, _, status, detail in store.action_history(day)}
+        changed = [f"{a.id} skipped" for a in config.athletes if skipped(store, a.id, day)]
+        changed += [
+            f"{a} started at {t:%H:%M}" for a, t in started_now(store, config, plans, day).items()
+        ]
+    rows: list[dict[str, Any]] = []
+    lines = []
+    for a in timeline.actions:
+        status, detail = logged.get(a.key, ("pending", ""))
+        if status == "pending" and a.key in timeline.refused:
+            status, detail = "will be refused", timeline.refused[a.key]
+        note = timeline.notes.get(a.key, "")
+        rows.append({
+            "at": a.at.isoformat(), "athlete": a.athlete, "modality": a.modality,
+            "command": a.command, "device": a.device, "params": dict(a.params),
+            "ends_at": None if a.ends_at is None else a.ends_at.isoformat(),
+            "status": status, "detail": detail, "note": note, "text": describe(a),
+        })  # fmt: skip
+        why = "; ".join(t for t in (note, detail if status == "will be refused" else "") if t)
+        lines.append(f"{a.at:%H:%M}  {a.athlete:<10} {describe(a)}  [{status}]"
+                     + (f"  {why}" if why else ""))  # fmt: skip
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    protocols = ", ".join(f"{p.athlete} {p.protocol.value}" for p in plans)
+    extra = f"; {', '.join(changed)}" if changed else ""
+    sys.stdout.write(f"{day} ({protocols}{extra}): {len(rows)} actions\n")
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    return EXIT_OK
+
+
+def _plan(config: Config, args: argparse.Namespace) -> int:
+    from dataclasses import asdict  # noqa: PLC0415
+
+    from integrations.ical.ics import CalendarDay, describe, week_calendar  # noqa: PLC0415
+
+    from recoveryd.daemon.deciding import decide_range, training_plan  # noqa: PLC0415
+
+    athlete = config.athlete(args.athlete)
+    now = datetime.now(config.zone)
+    first = args.date or now.date()
+    with Store(config.storage.path) as store:
+        [today] = decide_range(store, config, args.athlete, first, first)
+    plan = training_plan(athlete)
+    days = [CalendarDay(first, today.session, f"{today.protocol.value} (decided {first})")]
+    days += [
+        CalendarDay(first + timedelta(days=i), plan.planned(first + timedelta(days=i)), "planned")
+        for i in range(1, 7)
+    ]
+    if args.ics is not None:
+        args.ics.write_bytes(week_calendar(athlete.id, athlete.name, days, config.zone, now))
+    if args.json:
+        rows = [
+            {
+                "date": d.day.isoformat(),
+                "status": d.status,
+                "session": None
+                if d.session is None
+                else asdict(d.session)
+                | {"start": None if d.session.start is None else d.session.start.isoformat()},
+            }
+            for d in days
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    for d in days:
+        what = (
+            "rest"
+            if d.session is None
+            else f"{d.session.title}: " + describe(d.session).replace("\n", "; ")
+        )
+        sys.stdout.write(f"{d.day:%a %d %b}  [{d.status}]  {what}\n")
+    if args.ics is not None:
+        sys.stdout.write(f"wrote {args.ics}\n")
+    return EXIT_OK
+
+
+_REPLAY_CHUNK_DAYS = 31
+
+
+def _replay(config: Config, args: argparse.Namespace) -> int:
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.present.summary import history_table, replay_json  # noqa: PLC0415
+
+    athlete = config.athlete(args.athlete)
+    if args.last < args.first:
+        sys.stderr.write(f"replay: --to {args.last} is before --from {args.first}\n")
+        return EXIT_CONFIG
+    total = (args.last - args.first).days + 1
+    plans = []
+    err = Console(stderr=True)
+    with Store(config.storage.path) as store, Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"replaying {athlete.name}", total=total)
+        chunk_start = args.first
+        while chunk_start <= args.last:
+            chunk_end = min(chunk_start + timedelta(days=_REPLAY_CHUNK_DAYS - 1), args.last)
+            plans += decide_range(store, config, athlete.id, chunk_start, chunk_end)
+            progress.advance(task, (chunk_end - chunk_start).days + 1)
+            chunk_start = chunk_end + timedelta(days=1)
+    if args.plot is not None:
+        from recoveryd.present.chart import history_chart  # noqa: PLC0415
+
+        title = f"{athlete.name}: {args.first} to {args.last}"
+        args.plot.write_bytes(history_chart(plans, title))
+    if args.json:
+        for plan in plans:
+            sys.stdout.write(json.dumps(replay_json(plan), ensure_ascii=False) + "\n")
+        return EXIT_OK
+    console = Console(highlight=False)
+    console.print(history_table(plans, athlete.name))
+    counts = Counter(p.protocol.value for p in plans)
+    console.print("  " + ", ".join(f"{name} {n}" for name, n in counts.most_common()))
+    if args.plot is not None:
+        console.print(f"  chart written to {args.plot}")
+    return EXIT_OK
+
+
+def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) -> int:
+    from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.present.summary import morning_summary, plan_json  # noqa: PLC0415
+
+    athlete = config.athlete(athlete_id)
+    day = day or datetime.now(config.zone).date()
+    with Store(config.storage.path) as store:
+        [plan] = decide_range(store, config, athlete_id, day, day)
+        stored = store.latest_decision(athlete_id, day)
+        unlisted = journal.unlisted_sources(store, config, athlete_id)
+    if as_json:
+        data = plan_json(plan)
+        data["unlisted_sources"] = unlisted
+        data["stored_decision"] = (
+            None
+            if stored is None
+            else {
+                "revision": stored.revision,
+                "decided_at": stored.decided_at.isoformat(),
+                "protocol": stored.plan.protocol.value,
+            }
+        )
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        return EXIT_OK
+    from rich.console import Console  # noqa: PLC0415
+
+    console = Console(highlight=False)
+    console.print(morning_summary(plan, athlete.name, dry_run=True))
+    if stored is not None:
+        console.print(
+            f"The daemon decided {stored.plan.protocol.value} at "
+            f"{stored.decided_at.astimezone(config.zone):%H:%M} (revision {stored.revision})."
+        )
+    for line in unlisted:
+        console.print(f"Note: {line}.", markup=False)
+    return EXIT_OK
+
+
+def handlers() -> Handlers:
+    """The commands of this family (all read the configuration)."""
+    return Handlers(
+        with_config={
+            "override": _override,
+            "plan": _plan,
+            "timeline": lambda config, args: _timeline(config, args.date, as_json=args.json),
+            "replay": _replay,
+            "today": lambda config, args: _today(
+                config, args.athlete, args.date, as_json=args.json
+            ),
+        },
+    )

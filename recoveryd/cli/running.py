@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""``recoveryd run``, ``demo`` and ``check-config``: the daemon and its configuration."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from integrations.ble.profile import ProfileError
+
+from recoveryd.cli.common import (
+    CONFIG_HELP,
+    EXIT_OK,
+    EXIT_REJECTED,
+    Handlers,
+)
+from recoveryd.config.errors import ConfigError
+from recoveryd.config.loader import load_config
+from recoveryd.config.model import Config
+
+
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The family's subcommands and their arguments."""
+    run = commands.add_parser("run", help="run the daemon")
+    run.add_argument("--config", type=Path, help=CONFIG_HELP)
+    run.add_argument("--dry-run", action="store_true", help="plan and log actions, touch no device")
+    commands.add_parser("demo", help="run the daemon on the bundled sample data, then exit")
+    check = commands.add_parser("check-config", help="validate a configuration file")
+    check.add_argument("file", type=Path, nargs="?", help=CONFIG_HELP)
+
+
+def _demo() -> int:
+    from recoveryd.cli.demo import run_demo  # noqa: PLC0415 - the demo pulls in the broker
+
+    return run_demo()
+
+
+def _check_config(path: Path | None) -> int:
+    from integrations.ble.profile import load_profile  # noqa: PLC0415
+
+    config = load_config(path, check=True)
+    problems = []
+    for name, device in config.devices.items():
+        if device.via == "ble" and device.profile:
+            try:
+                load_profile(config.resolve(device.profile))
+            except ProfileError as exc:
+                problems.append(f"devices.{name}.profile: {exc}")
+    if problems:
+        raise ConfigError(problems)
+    # Placeholders are filled in where the daemon runs, not where the file is checked.
+    for unset in config.unset_placeholders:
+        sys.stdout.write(f"note: {unset} is not set here; `recoveryd run` needs it\n")
+    sys.stdout.write("ok\n")
+    return EXIT_OK
+
+
+def _run(config: Config, *, dry_run: bool) -> int:
+    from recoveryd.daemon.consumer import run_daemon  # noqa: PLC0415 - keep other commands light
+    from recoveryd.daemon.lock import DaemonRunningError, daemon_lock  # noqa: PLC0415
+
+    if dry_run:
+        config = config.model_copy(update={"dry_run": True})
+    try:
+        with daemon_lock(config.storage.path):
+            run_daemon(config)
+    except DaemonRunningError as exc:
+        sys.stderr.write(f"recoveryd run: {exc}\n")
+        return EXIT_REJECTED
+    return EXIT_OK
+
+
+def handlers() -> Handlers:
+    """The commands of this family: those that need the configuration, and those that do not."""
+    return Handlers(
+        with_config={"run": lambda config, args: _run(config, dry_run=args.dry_run)},
+        without_config={
+            "check-config": lambda args: _check_config(args.file),
+            "demo": lambda _: _demo(),
+        },
+    )
