@@ -10,9 +10,9 @@ transaction:
 * every value written keeps its provenance: the import that wrote it (``provenance``), and
   through it the source, the file or channel and the time;
 * each import is a row of ``imports``; each row it touched is a row of ``import_changes``
-  holding the values it replaced and what they came from, so :func:`undo` restores exactly
-  what that import replaced, field by field, and leaves alone a field that a later import
-  or a command has changed since.
+  holding the values it replaced and what they came from, so an undo
+  (``recoveryd.store.undo``) restores exactly what that import replaced, field by field,
+  and leaves alone a field that a later import or a command has changed since.
 
 Functions here take the open connection of a transaction the caller (``Store``) holds, so a
 killed import leaves either all of itself, journal included, or nothing.
@@ -30,41 +30,11 @@ from typing import Any, Final
 from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 from recoveryd.engine.load import CompletedSession
 
-MIGRATION: Final = """
-ALTER TABLE sessions ADD COLUMN title TEXT;
-CREATE TABLE imports (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    kind TEXT NOT NULL,
-    label TEXT NOT NULL,
-    athlete TEXT,
-    at TEXT NOT NULL,
-    rows INTEGER NOT NULL,
-    new INTEGER NOT NULL,
-    changed INTEGER NOT NULL,
-    rejected INTEGER NOT NULL,
-    undone_at TEXT
-);
-CREATE TABLE import_changes (
-    import_id INTEGER NOT NULL REFERENCES imports (id),
-    seq INTEGER NOT NULL,
-    tbl TEXT NOT NULL,
-    key_json TEXT NOT NULL,
-    before_json TEXT,
-    after_json TEXT NOT NULL,
-    PRIMARY KEY (import_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE provenance (
-    tbl TEXT NOT NULL,
-    key_json TEXT NOT NULL,
-    field TEXT NOT NULL,
-    import_id INTEGER NOT NULL,
-    PRIMARY KEY (tbl, key_json, field)
-) WITHOUT ROWID;
-"""
-
 
 @dataclass(frozen=True, slots=True)
-class _Table:
+class Table:
+    """A table of observations: its key columns and its value fields."""
+
     name: str
     key: tuple[str, ...]
     fields: tuple[str, ...]
@@ -74,18 +44,19 @@ class _Table:
 
     @property
     def columns(self) -> tuple[str, ...]:
+        """The key columns, then the value fields."""
         return (*self.key, *self.fields)
 
 
-NIGHTS: Final = _Table("nights", ("athlete", "date", "source"), NIGHT_METRICS)
-CHECKINS: Final = _Table("checkins", ("athlete", "date"), CHECKIN_ITEMS)
-SESSIONS: Final = _Table(
+NIGHTS: Final = Table("nights", ("athlete", "date", "source"), NIGHT_METRICS)
+CHECKINS: Final = Table("checkins", ("athlete", "date"), CHECKIN_ITEMS)
+SESSIONS: Final = Table(
     "sessions",
     ("athlete", "date", "source", "start"),
     ("sport", "duration_min", "rpe", "avg_hr", "title"),
     empty_is_nothing=False,
 )
-_TABLES: Final = {t.name: t for t in (NIGHTS, CHECKINS, SESSIONS)}
+TABLES: Final = {t.name: t for t in (NIGHTS, CHECKINS, SESSIONS)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,15 +107,6 @@ class FieldChange:
     after: Any
 
 
-@dataclass(frozen=True, slots=True)
-class UndoResult:
-    """What undoing an import did: values restored, values left because changed since."""
-
-    record: ImportRecord
-    restored: int
-    kept: tuple[FieldChange, ...]
-
-
 class JournalError(ValueError):
     """An import that does not exist or was already undone."""
 
@@ -154,14 +116,16 @@ def _row_of(item: Night | CheckIn | CompletedSession) -> tuple[Any, ...]:
     return (values[0], item.date.isoformat(), *values[2:])
 
 
-def _select(table: _Table) -> str:
+def select_sql(table: Table) -> str:
+    """The query for one row's value fields by its key."""
     where = " AND ".join(f"{k} = ?" for k in table.key)
     return f"SELECT {', '.join(table.fields)} FROM {table.name} WHERE {where}"
 
 
-def _write(
-    db: sqlite3.Connection, table: _Table, key: Sequence[Any], values: dict[str, Any]
+def write_values(
+    db: sqlite3.Connection, table: Table, key: Sequence[Any], values: dict[str, Any]
 ) -> None:
+    """Set ``values`` of the row with ``key``, creating it when there is none."""
     columns = (*table.key, *values)
     updates = ", ".join(f"{c} = excluded.{c}" for c in values)
     db.execute(
@@ -172,7 +136,8 @@ def _write(
     )
 
 
-def _provenance(db: sqlite3.Connection, table: str, key_json: str) -> dict[str, int]:
+def provenance_of(db: sqlite3.Connection, table: str, key_json: str) -> dict[str, int]:
+    """Which import wrote each field of one row."""
     cursor = db.execute(
         "SELECT field, import_id FROM provenance WHERE tbl = ? AND key_json = ?",
         (table, key_json),
@@ -182,7 +147,7 @@ def _provenance(db: sqlite3.Connection, table: str, key_json: str) -> dict[str, 
 
 def merge(
     db: sqlite3.Connection,
-    batches: Iterable[tuple[_Table, Iterable[Night | CheckIn | CompletedSession]]],
+    batches: Iterable[tuple[Table, Iterable[Night | CheckIn | CompletedSession]]],
     origin: Origin,
     at: datetime,
 ) -> ImportRecord:
@@ -201,7 +166,7 @@ def merge(
     new: set[tuple[str, str]] = set()
     changed: set[tuple[str, str]] = set()
     for table, items in batches:
-        select = _select(table)
+        select = select_sql(table)
         for item in items:
             rows += 1
             row = _row_of(item)
@@ -218,13 +183,13 @@ def merge(
             }  # fmt: skip
             if not writes:  # nothing new; a row of nothing at all is not stored either
                 continue
-            sources = _provenance(db, table.name, key_json)
+            sources = provenance_of(db, table.name, key_json)
             before = (
                 None if stored is None
                 else {"values": {f: stored[f] for f in writes},
                       "from": {f: sources[f] for f in writes if f in sources}}
             )  # fmt: skip
-            _write(db, table, key, writes)
+            write_values(db, table, key, writes)
             db.executemany(
                 "INSERT INTO provenance (tbl, key_json, field, import_id) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (tbl, key_json, field) DO UPDATE SET import_id = excluded.import_id",
@@ -257,9 +222,7 @@ def merge(
     )  # fmt: skip
 
 
-def forget_provenance(
-    db: sqlite3.Connection, table: _Table, key: Sequence[Any], field: str
-) -> None:
+def forget_provenance(db: sqlite3.Connection, table: Table, key: Sequence[Any], field: str) -> None:
     """A value set by a command is nobody's import: an undo must leave it."""
     db.execute(
         "DELETE FROM provenance WHERE tbl = ? AND key_json = ? AND field = ?",
@@ -313,88 +276,3 @@ def changes(db: sqlite3.Connection, import_id: int) -> list[FieldChange]:
         for field, value in json.loads(after_json).items():
             out.append(FieldChange(str(table), key, field, before.get(field), value))
     return out
-
-
-def undo(db: sqlite3.Connection, import_id: int, at: datetime) -> UndoResult:
-    """Restore what import ``import_id`` replaced; must run inside a transaction.
-
-    A value is restored only where the import's value still stands and still comes from it;
-    a value changed since (a later import, a command) is kept and listed.
-
-    Raises:
-        JournalError: when there is no such import or it was undone before.
-    """
-    found = record(db, import_id)
-    if found.undone_at is not None:
-        raise JournalError(f"import {import_id} was undone at {found.undone_at:%Y-%m-%d %H:%M}")
-    restored = 0
-    kept: list[FieldChange] = []
-    cursor = db.execute(
-        "SELECT tbl, key_json, before_json, after_json FROM import_changes "
-        "WHERE import_id = ? ORDER BY seq DESC",
-        (import_id,),
-    )
-    for table_name, key_json, before_json, after_json in cursor.fetchall():
-        table = _TABLES[table_name]
-        key = json.loads(key_json)
-        after: dict[str, Any] = json.loads(after_json)
-        before = {"values": {}, "from": {}} if before_json is None else json.loads(before_json)
-        row = db.execute(_select(table), key).fetchone()
-        current = {} if row is None else dict(zip(table.fields, row, strict=True))
-        sources = _provenance(db, table.name, key_json)
-        writes: dict[str, Any] = {}
-        for field, value in after.items():
-            previous = before["values"].get(field)
-            if row is not None and current[field] == value and sources.get(field) == import_id:
-                writes[field] = previous
-                restored += 1
-            else:
-                kept.append(
-                    FieldChange(table.name, tuple(map(str, key)), field, value, current.get(field))
-                )
-        if not writes:
-            continue
-        if before_json is None and _emptied(table, current, writes, after):
-            where = " AND ".join(f"{k} = ?" for k in table.key)
-            db.execute(f"DELETE FROM {table.name} WHERE {where}", key)
-            db.execute(
-                "DELETE FROM provenance WHERE tbl = ? AND key_json = ?", (table.name, key_json)
-            )
-            continue
-        if before_json is None and not table.empty_is_nothing:
-            # A session the import added and someone has rated since stays whole: its
-            # required fields cannot go back to nothing.
-            restored -= len(writes)
-            kept.extend(
-                FieldChange(table.name, tuple(map(str, key)), f, after[f], current.get(f))
-                for f in writes
-            )
-            continue
-        _write(db, table, key, writes)
-        for field in writes:
-            origin = before["from"].get(field)
-            if origin is None:
-                db.execute(
-                    "DELETE FROM provenance WHERE tbl = ? AND key_json = ? AND field = ?",
-                    (table.name, key_json, field),
-                )
-            else:
-                db.execute(
-                    "UPDATE provenance SET import_id = ? WHERE tbl = ? AND key_json = ? "
-                    "AND field = ?",
-                    (origin, table.name, key_json, field),
-                )
-    db.execute("UPDATE imports SET undone_at = ? WHERE id = ?", (at.isoformat(), import_id))
-    return UndoResult(record(db, import_id), restored, tuple(kept))
-
-
-def _emptied(
-    table: _Table, current: dict[str, Any], writes: dict[str, Any], after: dict[str, Any]
-) -> bool:
-    """Whether undoing ``writes`` leaves a row the import created with nothing of value."""
-    if table.empty_is_nothing:
-        return all(v is None for v in {**current, **writes}.values())
-    # A session goes only if nothing was added to it since (an RPE rated after the import).
-    return len(writes) == len(after) and all(
-        v is None for f, v in current.items() if f not in after
-    )

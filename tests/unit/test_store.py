@@ -13,7 +13,8 @@ from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_and_store
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.engine.load import CompletedSession
-from recoveryd.store.database import _MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from recoveryd.store.database import SCHEMA_VERSION, Store, StoreError
+from recoveryd.store.migrations import MIGRATIONS
 
 from tests.conftest import SAMPLE_END
 
@@ -45,7 +46,7 @@ def test_a_new_store_and_its_journal_are_the_owners_alone(tmp_path: Path) -> Non
 def test_a_version_1_store_is_migrated_and_keeps_its_data(tmp_path: Path) -> None:
     path = tmp_path / "r.db"
     db = sqlite3.connect(path)
-    db.executescript(_MIGRATIONS[1] + "PRAGMA user_version = 1;")
+    db.executescript(MIGRATIONS[1] + "PRAGMA user_version = 1;")
     db.execute(
         "INSERT INTO nights (athlete, date, source, rhr_bpm) "
         "VALUES ('alex', '2026-03-01', 'oura', 50)"

@@ -1,0 +1,144 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The store's schema, version by version: each migration runs once, in one transaction."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from recoveryd.domain.models import (
+    CHECKIN_ITEMS,
+    NIGHT_METRICS,
+)
+
+SCHEMA_VERSION: Final = 8
+# The night columns of the first schema; later metrics arrive by migration.
+_V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
+
+MIGRATIONS: Final[dict[int, str]] = {
+    1: f"""
+    CREATE TABLE nights (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        {", ".join(f"{m} REAL" for m in _V1_NIGHT_METRICS)},
+        PRIMARY KEY (athlete, date, source)
+    ) WITHOUT ROWID;
+    CREATE TABLE checkins (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        {", ".join(f"{c} INTEGER" for c in CHECKIN_ITEMS)},
+        PRIMARY KEY (athlete, date)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        protocol TEXT NOT NULL,
+        plan_json TEXT NOT NULL,
+        inputs_digest TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        published_at TEXT,
+        PRIMARY KEY (athlete, date, revision)
+    ) WITHOUT ROWID;
+    """,
+    2: """
+    CREATE TABLE sessions (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        start TEXT NOT NULL,
+        sport TEXT NOT NULL,
+        duration_min REAL NOT NULL,
+        rpe REAL,
+        avg_hr REAL,
+        PRIMARY KEY (athlete, date, source, start)
+    ) WITHOUT ROWID;
+    CREATE TABLE overrides (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, date)
+    ) WITHOUT ROWID;
+    """,
+    3: """
+    CREATE TABLE action_log (
+        key TEXT NOT NULL,
+        date TEXT NOT NULL,
+        athlete TEXT NOT NULL,
+        device TEXT NOT NULL,
+        command TEXT NOT NULL,
+        planned_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        logged_at TEXT NOT NULL
+    );
+    CREATE INDEX action_log_date ON action_log (date, key);
+    """,
+    4: """
+    CREATE TABLE day_controls (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        control TEXT NOT NULL,
+        value TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (athlete, date, control)
+    ) WITHOUT ROWID;
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) WITHOUT ROWID;
+    """,
+    5: """
+    CREATE TABLE morning_readings (
+        athlete TEXT NOT NULL,
+        date TEXT NOT NULL,
+        source TEXT NOT NULL,
+        reading_json TEXT NOT NULL,
+        good INTEGER NOT NULL,
+        PRIMARY KEY (athlete, date, source)
+    ) WITHOUT ROWID;
+    """,
+    6: """
+    ALTER TABLE nights ADD COLUMN hrv_sdnn_ms REAL;
+    """,
+    # What a switch-on's session is and when it ends, so that its switch-off is owed from
+    # the log whatever later plans say.
+    7: """
+    ALTER TABLE action_log ADD COLUMN modality TEXT;
+    ALTER TABLE action_log ADD COLUMN ends_at TEXT;
+    """,
+    # The import journal and every value's provenance.
+    8: """
+ALTER TABLE sessions ADD COLUMN title TEXT;
+CREATE TABLE imports (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    athlete TEXT,
+    at TEXT NOT NULL,
+    rows INTEGER NOT NULL,
+    new INTEGER NOT NULL,
+    changed INTEGER NOT NULL,
+    rejected INTEGER NOT NULL,
+    undone_at TEXT
+);
+CREATE TABLE import_changes (
+    import_id INTEGER NOT NULL REFERENCES imports (id),
+    seq INTEGER NOT NULL,
+    tbl TEXT NOT NULL,
+    key_json TEXT NOT NULL,
+    before_json TEXT,
+    after_json TEXT NOT NULL,
+    PRIMARY KEY (import_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE provenance (
+    tbl TEXT NOT NULL,
+    key_json TEXT NOT NULL,
+    field TEXT NOT NULL,
+    import_id INTEGER NOT NULL,
+    PRIMARY KEY (tbl, key_json, field)
+) WITHOUT ROWID;
+""",
+}
