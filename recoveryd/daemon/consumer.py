@@ -18,7 +18,7 @@ import math
 import random
 import signal
 import sqlite3
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from time import monotonic
@@ -31,7 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
-from integrations.mqtt.discovery import discovery_messages, household_discovery, object_id
+from integrations.mqtt.discovery import discovery_messages, household_discovery
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.payloads import (
     event_message,
@@ -42,15 +42,16 @@ from integrations.mqtt.payloads import (
 )
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
-from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.model import Config
 from recoveryd.daemon.daily import DailyJobs
 from recoveryd.daemon.day_state import Applied, apply_command, live_state, paused
 from recoveryd.daemon.deciding import decide_and_store, decide_range, inputs_digest
 from recoveryd.daemon.health import HANDLING, Health
 from recoveryd.daemon.household_day import household_day, start_refusal, stored_plans
+from recoveryd.daemon.morning import Morning
 from recoveryd.daemon.morning_pull import Fetch, MorningPull
 from recoveryd.daemon.ports import Actuator, PublishError, StateReader
+from recoveryd.daemon.strap import StrapReadings, StrapRecorder
 from recoveryd.domain.clock import Reading, elapsed, jump, read_system, span
 from recoveryd.domain.commands import CommandError, parse_command, stale_command
 from recoveryd.domain.events import (
@@ -89,8 +90,6 @@ from recoveryd.domain.models import (
     Decision,
     Night,
 )
-from recoveryd.engine.hrv import HrvError
-from recoveryd.engine.morning_reading import morning_reading
 from recoveryd.home.device_ledger import (
     already_on,
     budget_of,
@@ -99,22 +98,16 @@ from recoveryd.home.device_ledger import (
     sessions,
 )
 from recoveryd.home.notification import (
-    SentSummary,
     action_command,
-    morning_notice,
-    summary_due,
-    summary_of,
 )
 from recoveryd.home.safety import Sensors
 from recoveryd.home.safety import check as safety_check
 from recoveryd.home.timeline import GRACE, catch_up, describe, due, switch_off_for
 from recoveryd.home.wake import WakeWatch, observe
-from recoveryd.present.chart import ChartError, render_apart
 from recoveryd.store.database import Store
 from recoveryd.store.journal import Origin
 
 if TYPE_CHECKING:  # imported when used: Bluetooth, Home Assistant and apprise are heavy
-    from integrations.ble.hrm import Recording
     from integrations.homeassistant.actuator import HomeAssistant
     from integrations.homeassistant.notify import HomeAssistantNotifier
 
@@ -135,9 +128,6 @@ COMMAND_SETTLE_S = 1.0
 COMMAND_SETTLE_MAX_S = 5.0
 ALIVE_KEY = "daemon_alive_at"  # the setting the daemon refreshes at every store poll
 DECIDING = "deciding"  # the operation the problem sensor names when decisions fail
-
-
-StrapRecorder = Callable[[HrvStrapConfig], Awaitable["Recording"]]
 
 
 class Clock(TypingProtocol):
@@ -213,17 +203,16 @@ class Daemon:
         self._in_flight: dict[str, Action] = {}  # started, not yet finished
         self._outbox: list[Message] = []
         self._live_sent: dict[str, str | bytes] = {}
-        self._chart_due: set[str] = set()
-        self._rendering: set[str] = set()
-        self._chart_timers: dict[str, asyncio.TimerHandle] = {}
-        self._charts: dict[str, bytes] = {}
-        self._notify_due: set[str] = set()
-        self._summary_sending: set[str] = set()
-        self._summary_again: set[str] = set()
-        self._summary_timers: dict[str, asyncio.TimerHandle] = {}
         self.notifier = _notifier(config)
-        self._record_strap = strap_recorder or _record_strap
-        self._measuring: set[str] = set()
+        self.morning = Morning(
+            config, self.store, self.topics, notifier=self.notifier, put=self.queue.put_nowait,
+            spawn=self._spawn, publish=self._publish, timeline=self.timeline.values,
+            connected=lambda: self.link.connected,
+        )  # fmt: skip
+        self.readings = StrapReadings(
+            config, self.store, record=strap_recorder, put=self.queue.put_nowait,
+            spawn=self._spawn, now=lambda: self._today()[1],
+        )  # fmt: skip
         self._ingested = False  # stored ingest data not yet decided on
         self.health = Health()  # what fails now: the household's problem sensor
         self._last_paused = False
@@ -258,7 +247,7 @@ class Daemon:
                 self.queue.put_nowait(DecisionDue("startup"))
                 # A summary whose interval was still running at the last stop is looked at
                 # again (what was sent is in the store: nothing goes out twice).
-                self._notify_due.update(a.id for a in self.config.athletes)
+                self.morning.look_again()
                 self.queue.put_nowait(PullDue("startup"))
                 await stop.wait()
                 self.queue.put_nowait(Stop())
@@ -274,8 +263,8 @@ class Daemon:
             scheduler.shutdown(wait=False)
             if self._settle_timer is not None:
                 self._settle_timer.cancel()
-            timers = (*self._chart_timers.values(), *self._summary_timers.values())
-            for timer in (*self._pending_timers, *timers):
+            self.morning.cancel()
+            for timer in self._pending_timers:
                 timer.cancel()
             self.store.close()
             log.info("stopped")
@@ -407,7 +396,7 @@ class Daemon:
                 | ChartDue()
                 | ChartRendered()
             ):
-                await self._notification(event)
+                await self._morning_event(event)
             case HomeAssistantOnline():
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
@@ -538,9 +527,7 @@ class Daemon:
                 decision.revision,
                 trigger,
             )
-            self._chart_due.add(athlete.id)
-            self._arm_chart(athlete.id)
-            self._notify_due.add(athlete.id)
+            self.morning.decided(athlete.id)
             self._outbox.append(
                 event_message(
                     self.topics, athlete.id, "decision", protocol=plan.protocol.value,
@@ -800,70 +787,22 @@ class Daemon:
             case WakePoll():
                 self._read_wake_entities()
             case MeasureDue(athlete=athlete):
-                self._measure(athlete)
+                self.readings.measure(athlete)
             case ReadingDone():
                 self._reading_done(event)
 
     # The morning HRV reading --------------------------------------------------------------
 
-    def _measure(self, athlete_id: str) -> None:
-        """Start the athlete's strap recording, unless one runs or today's is good already."""
-        strap = self.config.athlete(athlete_id).hrv_strap
-        today, _ = self._today()
-        if strap is None or athlete_id in self._measuring:
-            return
-        if any(r.good for r in self.store.morning_readings(athlete_id, today, today)):
-            log.info("%s: today's morning reading is already good", athlete_id)
-            return
-        self._measuring.add(athlete_id)
-        log.info("%s: recording the morning HRV reading from %s", athlete_id, strap.device)
-
-        async def run() -> None:
-            from integrations.ble.hrm import StrapError  # noqa: PLC0415 - only with a strap
-
-            try:
-                recording = await self._record_strap(strap)
-            except StrapError as exc:
-                self.queue.put_nowait(ReadingDone(athlete_id, error=str(exc)))
-                return
-            self.queue.put_nowait(
-                ReadingDone(
-                    athlete_id, recording.rr_ms, recording.complete, recording.problems,
-                    recording.battery_pct,
-                )
-            )  # fmt: skip
-
-        self._spawn(run(), f"reading {athlete_id}")
-
     def _reading_done(self, done: ReadingDone) -> None:
-        self._measuring.discard(done.athlete)
-        strap = self.config.athlete(done.athlete).hrv_strap
-        if done.error is not None or strap is None:
-            log.error("%s: morning reading failed: %s", done.athlete, done.error)
+        reading = self.readings.done(done)
+        if reading is None:
             return
-        _, now = self._today()
-        try:
-            reading = morning_reading(
-                done.athlete, strap.source, now, done.rr_ms, complete=done.complete,
-                problems=done.problems, battery_pct=done.battery_pct,
-            )  # fmt: skip
-        except HrvError as exc:
-            log.error("%s: morning reading not stored: %s", done.athlete, exc)  # noqa: TRY400
-            return
-        self.store.save_morning_reading(reading)
-        verdict = "good" if reading.good else "low quality: " + "; ".join(reading.quality)
-        log.info("%s: morning rMSSD %.1f ms over %.0f s, %s", done.athlete, reading.rmssd_ms,
-                 reading.duration_s, verdict)  # fmt: skip
         self._outbox.append(
             event_message(
-                self.topics,
-                done.athlete,
-                "reading",
-                rmssd_ms=reading.rmssd_ms,
-                good=reading.good,
-                quality=list(reading.quality),
+                self.topics, done.athlete, "reading", rmssd_ms=reading.rmssd_ms,
+                good=reading.good, quality=list(reading.quality),
             )
-        )
+        )  # fmt: skip
         self._redecide()
 
     def _read_wake_entities(self) -> None:
@@ -892,7 +831,7 @@ class Daemon:
                 self._start_action(action.key)
                 strap = self.config.athlete(action.athlete).hrv_strap
                 if strap is not None and strap.after_wake:
-                    self._measure(action.athlete)
+                    self.readings.measure(action.athlete)
 
     # Commands from Home Assistant ------------------------------------------------------
 
@@ -1055,143 +994,24 @@ class Daemon:
                 self._live_sent[owner] = message.payload
         if not await self._publish(messages):
             self._live_sent.clear()
-        for athlete_id in sorted(self._notify_due - self._chart_due - self._rendering):
-            # A summary waits for its chart: it attaches it.
-            self._notify_due.discard(athlete_id)
-            self._send_summary(athlete_id, now)
-
-    def _arm_chart(self, athlete: str) -> None:
-        """Draw the athlete's chart a moment from now, once.
-
-        What is due runs first, and a burst of re-decisions (a slider moved in Home
-        Assistant) draws one chart: each new decision moves the moment on.
-        """
-        timer = self._chart_timers.pop(athlete, None)
-        if timer is not None:
-            timer.cancel()
-        self._chart_timers[athlete] = asyncio.get_running_loop().call_later(
-            CHART_DELAY_S, self.queue.put_nowait, ChartDue(athlete)
-        )
-
-    def _render_chart(self, athlete: str) -> None:
-        """Render the 30-day chart beside the consumer; it comes back as ChartRendered."""
-        self._chart_timers.pop(athlete, None)
-        if athlete in self._rendering:  # one at a time; the newest decision is drawn next
-            self._arm_chart(athlete)
-            return
-        self._chart_due.discard(athlete)
-        today, _ = self._today()
-        plans = decide_range(self.store, self.config, athlete, today - CHART_SPAN, today)
-        title = f"{self.config.athlete(athlete).name}: the last 30 days"
-        self._rendering.add(athlete)
-
-        async def render() -> None:
-            png: bytes | None = None
-            try:
-                png = await render_apart(plans, title)
-            except (ChartError, OSError) as exc:
-                log.error("%s: the chart was not drawn: %s", athlete, exc)  # noqa: TRY400
-            finally:
-                self._rendering.discard(athlete)
-            self.queue.put_nowait(ChartRendered(athlete, png))
-
-        self._spawn(render(), f"chart {athlete}")
-
-    async def _chart_rendered(self, event: ChartRendered) -> None:
-        if event.png is not None:
-            self._charts[event.athlete] = event.png
-            await self._publish([Message(self.topics.chart(event.athlete), event.png)])
-        if event.athlete in self._notify_due and event.athlete not in self._chart_due:
-            self._notify_due.discard(event.athlete)
-            self._send_summary(event.athlete, self._today()[1])
+        self.morning.send_due(now)
 
     # The morning summary ------------------------------------------------------------------
 
     def _enqueue_action(self, action: str) -> None:
         self.queue.put_nowait(NotificationAction(action))
 
-    def _send_summary(self, athlete_id: str, now: datetime) -> None:
-        """Send the day's summary when it is due (see :func:`summary_due`), or arm its time."""
-        athlete = self.config.athlete(athlete_id)
-        decision = self.store.latest_decision(athlete_id, now.date())
-        if decision is None or not (athlete.notify or athlete.apprise):
-            return
-        if athlete_id in self._summary_sending:
-            self._summary_again.add(athlete_id)  # looked at again once that one is done
-            return
-        sent = SentSummary.from_json(self.store.setting(_notified_key(athlete_id, now.date())))
-        interval = timedelta(minutes=self.config.household.summary_interval_min)
-        due_at = summary_due(sent, decision.plan, now, interval)
-        if due_at is None:
-            log.debug("%s: protocol and session unchanged; no new summary", athlete_id)
-            return
-        if due_at > now:
-            self._arm_summary(athlete_id, elapsed(now, due_at).total_seconds())
-            return
-        notice = morning_notice(decision.plan, athlete.name, list(self.timeline.values()))
-        image = f"image.{object_id(athlete_id, 'chart')}" if self.link.connected else None
-        png = self._charts.get(athlete_id)
-        urls = [u.get_secret_value() for u in athlete.apprise]
-        summary = summary_of(decision.plan, now).to_json()
-        self._summary_sending.add(athlete_id)
-
-        async def send() -> None:
-            sent = False
-            try:
-                sent = True
-                if self.notifier is not None:
-                    for target in athlete.notify:
-                        sent &= await self.notifier.send(target, notice, image)
-                if urls:
-                    from integrations.notify.apprise_sender import AppriseSender  # noqa: PLC0415
-
-                    sender = AppriseSender(urls)
-                    sent &= await asyncio.to_thread(sender.send, notice, png)
-            except BaseException:
-                sent = False
-                raise
-            finally:
-                done = NotificationSent(athlete_id, decision.revision, summary if sent else None)
-                self.queue.put_nowait(done)
-
-        self._spawn(send(), f"summary {athlete_id}")
-
-    def _arm_summary(self, athlete_id: str, delay_s: float) -> None:
-        """Look at the athlete's summary again in ``delay_s`` (once; a newer arming wins)."""
-        timer = self._summary_timers.pop(athlete_id, None)
-        if timer is not None:
-            timer.cancel()
-        loop = asyncio.get_running_loop()
-        self._summary_timers[athlete_id] = loop.call_later(
-            delay_s, self.queue.put_nowait, SummaryDue(athlete_id)
-        )
-
-    def _summary_done(self, event: NotificationSent | SummaryDue, today: date) -> None:
-        if isinstance(event, SummaryDue):
-            self._summary_timers.pop(event.athlete, None)
-            self._notify_due.add(event.athlete)
-            return
-        self._summary_sending.discard(event.athlete)
-        if event.summary is not None:
-            self.store.set_setting(_notified_key(event.athlete, today), event.summary)
-            log.info("%s: morning summary sent (revision %d)", event.athlete, event.revision)
-        if event.athlete in self._summary_again:
-            self._summary_again.discard(event.athlete)
-            self._notify_due.add(event.athlete)
-
-    async def _notification(
+    async def _morning_event(
         self, event: NotificationAction | NotificationSent | SummaryDue | ChartDue | ChartRendered
     ) -> None:
+        if isinstance(event, NotificationAction):
+            self._notification_action(event)
+        else:
+            await self.morning.handle(event, self._today()[1])
+
+    def _notification_action(self, event: NotificationAction) -> None:
+        """A button of the morning notification: the same checked commands as MQTT."""
         today, now = self._today()
-        if isinstance(event, ChartDue):
-            self._render_chart(event.athlete)
-            return
-        if isinstance(event, ChartRendered):
-            await self._chart_rendered(event)
-            return
-        if isinstance(event, NotificationSent | SummaryDue):
-            self._summary_done(event, today)
-            return
         athletes = [a.id for a in self.config.athletes]
         athlete = event.action.rsplit("_", 1)[-1]
         decision = self.store.latest_decision(athlete, today) if athlete in athletes else None
@@ -1322,23 +1142,12 @@ def _home_assistant(config: Config) -> HomeAssistant | None:
     )
 
 
-async def _record_strap(strap: HrvStrapConfig) -> Recording:
-    from integrations.ble.hrm import record  # noqa: PLC0415 - Bluetooth only when used
-
-    return await record(strap.device, minutes=strap.minutes, settle_s=strap.settle_s)
-
-
 def _parse_time(text: str | None) -> datetime | None:
     """A stored ISO time, or ``None`` when there is none (or it cannot be read)."""
     try:
         return None if text is None else datetime.fromisoformat(text)
     except ValueError:
         return None
-
-
-def _notified_key(athlete: str, day: date) -> str:
-    """The setting that holds what the day's last summary said (:class:`SentSummary`)."""
-    return f"notified:{athlete}:{day.isoformat()}"
 
 
 def _notifier(config: Config) -> HomeAssistantNotifier | None:

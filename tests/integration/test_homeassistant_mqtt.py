@@ -213,7 +213,7 @@ athletes:
         daemon.queue.put_nowait(CommandReceived("recoveryd/alex/set/redecide", b"PRESS"))
 
         def settled() -> bool:
-            busy = daemon._asked or daemon._notify_due or daemon._summary_sending
+            busy = daemon._asked or daemon.morning.busy
             return _revision(daemon) > before and not busy and not daemon._running
 
         await asyncio.wait_for(_until(settled), 30)
