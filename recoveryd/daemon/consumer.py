@@ -20,14 +20,11 @@ import signal
 import sqlite3
 from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 from typing import Protocol as TypingProtocol
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
@@ -43,7 +40,6 @@ from integrations.mqtt.payloads import (
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.config.model import Config
-from recoveryd.daemon.daily import DailyJobs
 from recoveryd.daemon.day_state import Applied, apply_command, live_state, paused
 from recoveryd.daemon.deciding import decide_and_store, decide_range, inputs_digest
 from recoveryd.daemon.health import HANDLING, Health
@@ -51,8 +47,10 @@ from recoveryd.daemon.household_day import household_day, start_refusal, stored_
 from recoveryd.daemon.morning import Morning
 from recoveryd.daemon.morning_pull import Fetch, MorningPull
 from recoveryd.daemon.ports import Actuator, PublishError, StateReader
+from recoveryd.daemon.schedule import Schedule
+from recoveryd.daemon.settle import CommandedDecisions
 from recoveryd.daemon.strap import StrapReadings, StrapRecorder
-from recoveryd.domain.clock import Reading, elapsed, jump, read_system, span
+from recoveryd.domain.clock import Reading, elapsed, read_system, span
 from recoveryd.domain.commands import CommandError, parse_command, stale_command
 from recoveryd.domain.events import (
     ActionDue,
@@ -118,14 +116,6 @@ CHART_DELAY_S = 1.0  # quiet time after a decision before its chart is drawn
 OUTBOX_MAX = 100  # events kept while the broker is away
 INGEST_BATCH_S = 1.0  # during a flood of ingest messages, decide at least this often
 INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
-LATE_DECISION = timedelta(hours=12)  # a decision or pull that late still plans the evening
-LATE_READING = timedelta(minutes=30)  # the strap is not worn for long after waking
-CLOCK_CHECK_S = 5.0  # how often the wall clock is compared with the monotonic one
-CLOCK_JUMP_S = 30.0  # a difference this large is a jump (NTP slews anything under 0.128 s)
-# Commands are decided on once they pause this long, or at the latest this long after the
-# first one waiting: a slider dragged, or a burst, is one new decision, not one per message.
-COMMAND_SETTLE_S = 1.0
-COMMAND_SETTLE_MAX_S = 5.0
 ALIVE_KEY = "daemon_alive_at"  # the setting the daemon refreshes at every store poll
 DECIDING = "deciding"  # the operation the problem sensor names when decisions fail
 
@@ -162,8 +152,6 @@ class Daemon:
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
-        self._system_clock = system_clock
-        self._daily_jobs: DailyJobs | None = None
         # The start checks and switch-offs of sessions under way, and how far the clock has
         # jumped since their switch-on: a session keeps its real length either way.
         self._shifts: dict[str, timedelta] = {}
@@ -195,7 +183,6 @@ class Daemon:
         self.state_reader = state_reader or _home_assistant(config)
         self._wake_watches: dict[str, WakeWatch] = {}
         self.timeline: dict[str, Action] = {}
-        self._scheduler_ref: AsyncIOScheduler | None = None
         self._running: set[asyncio.Task[None]] = set()
         self._on_decision = on_decision
         self._data_version = self.store.data_version()
@@ -219,24 +206,26 @@ class Daemon:
         self._sent_unrecorded: set[tuple[str, date, int]] = set()
         self._unsent: set[str] = set()  # turn-ons held back while the broker was away
         self._decided_at = 0.0
-        self._asked: dict[str, tuple[float, bool]] = {}  # athlete: first command, force
         # Before the decision time: today's provisional decision, and whether it went out.
         self._provisional: dict[str, tuple[bool, Decision]] = {}
-        self._last_command = 0.0
-        self._settle_timer: asyncio.TimerHandle | None = None
+        self.commanded = CommandedDecisions(
+            decide=self._decide_commanded, put=self.queue.put_nowait
+        )
         self.pulls = MorningPull(
             config, self.store, spawn=self._spawn, put=self.queue.put_nowait, fetch=fetch
         )
+        self.schedule = Schedule(
+            config, now=self.clock.now, put=self.queue.put_nowait, system_clock=system_clock,
+            pulls=self.pulls.configured,
+        )  # fmt: skip
 
     # Lifecycle ------------------------------------------------------------------------------
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then publish ``offline`` and close the store."""
-        scheduler = self._scheduler()
-        self._scheduler_ref = scheduler
-        scheduler.start()
+        self.schedule.start()
         # Not among the tasks of _spawn: those are the daemon's work in progress.
-        watch = asyncio.create_task(self._watch_clock(), name="clock watch")
+        watch = asyncio.create_task(self.schedule.watch_clock(), name="clock watch")
         try:
             async with asyncio.TaskGroup() as group:
                 link = group.create_task(self.link.run(), name="mqtt-link")
@@ -260,59 +249,13 @@ class Daemon:
                 task.cancel()
             # Each cleans up (a chart's child process, a BLE connection) before the store closes.
             await asyncio.gather(watch, *self._running, return_exceptions=True)
-            scheduler.shutdown(wait=False)
-            if self._settle_timer is not None:
-                self._settle_timer.cancel()
+            self.schedule.shutdown()
+            self.commanded.cancel()
             self.morning.cancel()
             for timer in self._pending_timers:
                 timer.cancel()
             self.store.close()
             log.info("stopped")
-
-    def _scheduler(self) -> AsyncIOScheduler:
-        zone = self.config.zone
-        decide_at = self.config.household.decide_at
-        scheduler = AsyncIOScheduler(timezone=zone)
-        daily = DailyJobs(scheduler, zone, self.clock.now, self.queue.put_nowait)
-        self._daily_jobs = daily
-        daily.add("daily-decision", decide_at, DecisionDue("schedule"), LATE_DECISION)
-        scheduler.add_job(
-            self._enqueue,
-            IntervalTrigger(seconds=self.config.storage.poll_interval_s),
-            args=[StorePoll()],
-            id="store-poll",
-            coalesce=True,
-        )
-        if self.pulls.configured:
-            pull_at = (
-                self.config.household.pull_at
-                or (datetime.combine(date(2000, 1, 1), decide_at) - timedelta(minutes=20)).time()
-            )
-            daily.add("morning-pull", pull_at, PullDue("schedule"), LATE_DECISION)
-        for athlete in self.config.athletes:
-            strap = athlete.hrv_strap
-            if strap is not None and strap.at is not None:
-                daily.add(f"reading-{athlete.id}", strap.at, MeasureDue(athlete.id), LATE_READING)
-        if any(home.wake and home.wake.wake_entity for home in self.config.recovery.values()):
-            scheduler.add_job(
-                self._enqueue,
-                IntervalTrigger(seconds=self.config.homeassistant.state_poll_s),
-                args=[WakePoll()],
-                id="wake-poll",
-                coalesce=True,
-            )
-        return scheduler
-
-    async def _watch_clock(self) -> None:
-        """Compare the wall clock with the monotonic one; a jump is a :class:`ClockJumped`."""
-        before = self._system_clock()
-        while True:
-            await asyncio.sleep(CLOCK_CHECK_S)
-            now = self._system_clock()
-            seconds = jump(before, now)
-            before = now
-            if abs(seconds) >= CLOCK_JUMP_S:
-                self.queue.put_nowait(ClockJumped(seconds))
 
     def _clock_jumped(self, event: ClockJumped) -> None:
         """Plan the day again on the new clock; a session under way keeps its real length."""
@@ -320,24 +263,12 @@ class Daemon:
             "the system clock jumped %s by %s (or the machine slept): planning the day again",
             "forward" if event.seconds > 0 else "back", span(event.seconds),
         )  # fmt: skip
-        scheduler = self._scheduler_ref
-        if scheduler is not None:
-            # APScheduler's interval triggers count on the wall clock: set back an hour, the
-            # store would not be polled for an hour.
-            for job in scheduler.get_jobs():
-                if isinstance(job.trigger, IntervalTrigger):
-                    job.reschedule(IntervalTrigger(seconds=job.trigger.interval.total_seconds()))
-        if self._daily_jobs is not None:
-            self._daily_jobs.rearm()
+        self.schedule.clock_jumped()
         settled = self.store.settled_actions(self._today()[0])
         for key in self._shifts:
             if key not in settled:  # its end moves with the clock
                 self._shifts[key] += timedelta(seconds=event.seconds)
         self._rebuild_timeline()
-
-    async def _enqueue(self, event: Event) -> None:
-        """APScheduler job: runs in the event loop and only enqueues."""
-        self.queue.put_nowait(event)
 
     # The one consumer -----------------------------------------------------------------------
 
@@ -567,11 +498,8 @@ class Daemon:
         )
         fresh = {a.key: a for a in day.actions}
         settled = self.store.settled_actions(today)
-        scheduler = self._scheduler_ref
-        if scheduler is not None:
-            for key in set(self.timeline) - set(fresh):
-                if scheduler.get_job(key) is not None:
-                    scheduler.remove_job(key)
+        for key in set(self.timeline) - set(fresh):
+            self.schedule.forget_action(key)
         self.timeline = fresh
         for key in day.ending:
             # Found under way (after a restart too): its end keeps to real time from now on.
@@ -600,17 +528,8 @@ class Daemon:
         for action in plan.run_now:
             # Started here, not queued: what is due must not wait behind publishing.
             self._start_action(action.key)
-        if scheduler is not None:
-            # Relative to the daemon's clock: the same as action.at with the real clock, and
-            # a clock set for a test or the demo does not fire everything at once.
-            wall = datetime.now(UTC)
-            for action in plan.later:
-                scheduler.add_job(
-                    self._enqueue,
-                    DateTrigger(run_date=wall + elapsed(now, due(action, self._shifts))),
-                    args=[ActionDue(action.key)], id=action.key, replace_existing=True,
-                    misfire_grace_time=None,
-                )  # fmt: skip
+        for action in plan.later:
+            self.schedule.action_at(action.key, elapsed(now, due(action, self._shifts)))
 
     async def _connected(self, event: BrokerConnected | RediscoveryDue) -> None:
         """A new broker session (or a restarted Home Assistant) gets everything again."""
@@ -843,7 +762,7 @@ class Daemon:
         if isinstance(event, CommandReceived):
             self._command(event)
         else:
-            self._settle_commands()
+            self.commanded.settled()
 
     def _command(self, event: CommandReceived) -> None:
         topic, payload = event.topic, event.payload
@@ -920,46 +839,11 @@ class Daemon:
             )
             self._post(replace(event, supersedes=control))
         if applied.redecide and athlete is not None:
-            self._ask_decision(athlete, force=applied.force)
+            self.commanded.ask(athlete, force=applied.force)
         if applied.rebuild:
             self._rebuild_timeline()
         if applied.household:
             self._live_sent.pop(HOUSEHOLD, None)
-
-    def _ask_decision(self, athlete: str, *, force: bool) -> None:
-        """Decide for ``athlete`` now, or once the commands settle (:data:`COMMAND_SETTLE_S`).
-
-        The first command after a quiet spell is decided on at once; those that follow it
-        within the window wait and are decided on together when they pause (a slider dragged,
-        a burst: one more revision, not one per message).
-        """
-        now = monotonic()
-        if self._settle_timer is None:
-            self._decide_commanded({athlete: force})
-            self._arm_settle(COMMAND_SETTLE_S)
-            return
-        first, forced = self._asked.get(athlete, (now, False))
-        self._asked[athlete] = (first, forced or force)
-        self._last_command = now
-
-    def _arm_settle(self, delay: float) -> None:
-        loop = asyncio.get_running_loop()
-        self._settle_timer = loop.call_later(delay, self.queue.put_nowait, CommandsSettled())
-
-    def _settle_commands(self) -> None:
-        """Decide on the commands waiting, unless more are still arriving (and may wait)."""
-        self._settle_timer = None
-        if not self._asked:
-            return  # a quiet window: the next command is decided on at once
-        now = monotonic()
-        quiet = now - self._last_command
-        waited = now - min(first for first, _ in self._asked.values())
-        if quiet < COMMAND_SETTLE_S and waited < COMMAND_SETTLE_MAX_S:
-            self._arm_settle(min(COMMAND_SETTLE_S - quiet, COMMAND_SETTLE_MAX_S - waited))
-            return
-        asked, self._asked = self._asked, {}
-        self._decide_commanded({athlete: force for athlete, (_, force) in asked.items()})
-        self._arm_settle(COMMAND_SETTLE_S)
 
     def _decide_commanded(self, asked: Mapping[str, bool]) -> None:
         """Decide for the athletes whose commands asked for it (``force``: even unchanged)."""

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
-from recoveryd.daemon import consumer as daemon_module
+from recoveryd.daemon import schedule as daemon_module
 from recoveryd.daemon.consumer import Daemon
 from recoveryd.domain.clock import Reading
 from recoveryd.domain.models import CheckIn, Night, Protocol

@@ -191,7 +191,7 @@ athletes:
                 CommandReceived("recoveryd/alex/set/checkin_soreness", str(value).encode())
             )
         await asyncio.wait_for(
-            _until(lambda: _revision(daemon) > revisions and not daemon._asked), 30
+            _until(lambda: _revision(daemon) > revisions and not daemon.commanded.waiting), 30
         )
         plan = daemon.store.latest_decision("alex", SAMPLE_END)
         assert plan is not None
@@ -213,7 +213,7 @@ athletes:
         daemon.queue.put_nowait(CommandReceived("recoveryd/alex/set/redecide", b"PRESS"))
 
         def settled() -> bool:
-            busy = daemon._asked or daemon.morning.busy
+            busy = daemon.commanded.waiting or daemon.morning.busy
             return _revision(daemon) > before and not busy and not daemon._running
 
         await asyncio.wait_for(_until(settled), 30)
