@@ -18,7 +18,7 @@ import math
 import random
 import signal
 import sqlite3
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from time import monotonic
@@ -28,28 +28,25 @@ from typing import Protocol as TypingProtocol
 from integrations.devices.dry_run import DryRun
 from integrations.devices.mqtt_devices import MqttDevices
 from integrations.devices.tracker import StateTracker
-from integrations.mqtt.discovery import discovery_messages, household_discovery
 from integrations.mqtt.link import MqttLink
 from integrations.mqtt.payloads import (
     event_message,
-    household_message,
-    live_message,
-    plan_message,
-    state_message,
 )
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.config.model import Config
-from recoveryd.daemon.day_state import Applied, apply_command, live_state, paused
-from recoveryd.daemon.deciding import decide_and_store, decide_range, inputs_digest
+from recoveryd.daemon.day_state import Applied, apply_command, paused
+from recoveryd.daemon.deciding import decide_and_store
 from recoveryd.daemon.health import HANDLING, Health
 from recoveryd.daemon.household_day import household_day, start_refusal, stored_plans
 from recoveryd.daemon.morning import Morning
 from recoveryd.daemon.morning_pull import Fetch, MorningPull
-from recoveryd.daemon.ports import Actuator, PublishError, StateReader
+from recoveryd.daemon.ports import Actuator, StateReader
+from recoveryd.daemon.publishing import Publisher
 from recoveryd.daemon.schedule import Schedule
 from recoveryd.daemon.settle import CommandedDecisions
 from recoveryd.daemon.strap import StrapReadings, StrapRecorder
+from recoveryd.daemon.wake_signals import WakeSignals
 from recoveryd.domain.clock import Reading, elapsed, read_system, span
 from recoveryd.domain.commands import CommandError, parse_command, stale_command
 from recoveryd.domain.events import (
@@ -101,7 +98,6 @@ from recoveryd.home.notification import (
 from recoveryd.home.safety import Sensors
 from recoveryd.home.safety import check as safety_check
 from recoveryd.home.timeline import GRACE, catch_up, describe, due, switch_off_for
-from recoveryd.home.wake import WakeWatch, observe
 from recoveryd.store.database import Store
 from recoveryd.store.journal import Origin
 
@@ -113,7 +109,6 @@ log = logging.getLogger(__name__)
 
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
 CHART_DELAY_S = 1.0  # quiet time after a decision before its chart is drawn
-OUTBOX_MAX = 100  # events kept while the broker is away
 INGEST_BATCH_S = 1.0  # during a flood of ingest messages, decide at least this often
 INGEST_ERROR = "error"  # <base>/<athlete>/ingest/error carries the rejections
 ALIVE_KEY = "daemon_alive_at"  # the setting the daemon refreshes at every store poll
@@ -181,33 +176,32 @@ class Daemon:
         )
         self.actuators = actuators or _actuators(config, self.link, self.tracker)
         self.state_reader = state_reader or _home_assistant(config)
-        self._wake_watches: dict[str, WakeWatch] = {}
         self.timeline: dict[str, Action] = {}
         self._running: set[asyncio.Task[None]] = set()
         self._on_decision = on_decision
         self._data_version = self.store.data_version()
         self._pending_timers: set[asyncio.TimerHandle] = set()
         self._in_flight: dict[str, Action] = {}  # started, not yet finished
-        self._outbox: list[Message] = []
-        self._live_sent: dict[str, str | bytes] = {}
         self.notifier = _notifier(config)
+        self.health = Health()  # what fails now: the household's problem sensor
+        self.publisher = Publisher(
+            config, self.store, self.topics, self.link, self.health, timeline=self.todays_actions
+        )
         self.morning = Morning(
             config, self.store, self.topics, notifier=self.notifier, put=self.queue.put_nowait,
-            spawn=self._spawn, publish=self._publish, timeline=self.timeline.values,
+            spawn=self._spawn, publish=self.publisher.publish, timeline=self.todays_actions,
             connected=lambda: self.link.connected,
         )  # fmt: skip
+        self.wake = WakeSignals(
+            reader=self.state_reader, put=self.queue.put_nowait, spawn=self._spawn
+        )
         self.readings = StrapReadings(
             config, self.store, record=strap_recorder, put=self.queue.put_nowait,
             spawn=self._spawn, now=lambda: self._today()[1],
         )  # fmt: skip
         self._ingested = False  # stored ingest data not yet decided on
-        self.health = Health()  # what fails now: the household's problem sensor
-        self._last_paused = False
-        self._sent_unrecorded: set[tuple[str, date, int]] = set()
         self._unsent: set[str] = set()  # turn-ons held back while the broker was away
         self._decided_at = 0.0
-        # Before the decision time: today's provisional decision, and whether it went out.
-        self._provisional: dict[str, tuple[bool, Decision]] = {}
         self.commanded = CommandedDecisions(
             decide=self._decide_commanded, put=self.queue.put_nowait
         )
@@ -309,7 +303,7 @@ class Daemon:
                 # A bug must not stop the household's daemon: report it whole and go on.
                 log.exception("unexpected error while handling %s", type(event).__name__)
             if self.health.changed:
-                await self._publish_health()
+                await self.publisher.health()
             # The queue hands out what it holds without suspending: let the MQTT connection
             # (keepalives, acknowledgements), timers and spawned work run between two events.
             await asyncio.sleep(0)
@@ -332,7 +326,7 @@ class Daemon:
                 self._schedule_rediscovery()
             case DecisionDue(trigger=trigger):
                 self._redecide(trigger)
-                await self._publish_pending()
+                await self.publisher.decisions(*self._today())
             case ActionDue() | ClockJumped():
                 self._timer(event)
             case ActionFinished(action=action, status=status, detail=detail):
@@ -382,7 +376,7 @@ class Daemon:
             self._redecide()
             # Only now: if deciding failed, the next poll tries again.
             self._data_version = version
-            await self._publish_pending()
+            await self.publisher.decisions(*self._today())
             await self._flush()
 
     def _alive(self) -> None:
@@ -408,16 +402,11 @@ class Daemon:
     def _report_error(self, athlete: str, control: str, error: str) -> None:
         """A refused command or button, on the athlete's event entity."""
         event = event_message(self.topics, athlete, "error", control=control, error=error)
-        self._post(replace(event, supersedes=control))
+        self.publisher.post(replace(event, supersedes=control))
 
-    def _post(self, message: Message) -> None:
-        """Put ``message`` in the outbox, instead of an unsent one it supersedes."""
-        if message.supersedes is not None:
-            self._outbox = [
-                m for m in self._outbox
-                if (m.topic, m.supersedes) != (message.topic, message.supersedes)
-            ]  # fmt: skip
-        self._outbox.append(message)
+    def todays_actions(self) -> Iterable[Action]:
+        """Today's timeline as it stands (the dict is replaced at every rebuild: ask each time)."""
+        return self.timeline.values()
 
     def _today(self) -> tuple[date, datetime]:
         now = self.clock.now().astimezone(self.config.zone)
@@ -440,7 +429,7 @@ class Daemon:
                 log.debug(
                     "%s: %s before the daily decision time; not deciding yet", athlete.id, trigger
                 )
-                self._provisional_decision(athlete.id, today, now)
+                self.publisher.provisional(athlete.id, today, now)
                 continue
             decision = decide_and_store(
                 self.store, self.config, athlete.id, today, now, force=force and asked
@@ -459,7 +448,7 @@ class Daemon:
                 trigger,
             )
             self.morning.decided(athlete.id)
-            self._outbox.append(
+            self.publisher.post(
                 event_message(
                     self.topics, athlete.id, "decision", protocol=plan.protocol.value,
                     readiness=plan.readiness.score, revision=decision.revision, trigger=trigger,
@@ -468,19 +457,6 @@ class Daemon:
             )  # fmt: skip
             if self._on_decision is not None:
                 self._on_decision(decision)
-
-    def _provisional_decision(self, athlete_id: str, today: date, now: datetime) -> None:
-        """Today's decision from what is known so far, shown (not stored) until the real one.
-
-        Home Assistant's entities would otherwise be ``unknown`` from midnight (or a start)
-        until the decision time. Made again only when its inputs changed.
-        """
-        digest = inputs_digest(self.store, self.config, athlete_id, today)
-        known = self._provisional.get(athlete_id)
-        if known is not None and known[1].plan.date == today and known[1].inputs_digest == digest:
-            return
-        [plan] = decide_range(self.store, self.config, athlete_id, today, today)
-        self._provisional[athlete_id] = (False, Decision(plan, 0, now, digest))
 
     # The timeline ---------------------------------------------------------------------------
 
@@ -533,9 +509,9 @@ class Daemon:
 
     async def _connected(self, event: BrokerConnected | RediscoveryDue) -> None:
         """A new broker session (or a restarted Home Assistant) gets everything again."""
-        self._live_sent.clear()
-        await self._publish_discovery()
-        await self._publish_pending()
+        self.publisher.reconnected()
+        await self.publisher.discovery()
+        await self.publisher.decisions(*self._today())
         if isinstance(event, BrokerConnected):
             self._alive()
             self._send_unsent()
@@ -649,7 +625,7 @@ class Daemon:
             self._unsent.add(action.key)
             return
         self.store.log_action(action, status, detail, now)
-        self._outbox.append(
+        self.publisher.post(
             event_message(
                 self.topics, action.athlete, "action", command=action.command,
                 device=action.device, modality=action.modality, status=status, detail=detail,
@@ -677,24 +653,6 @@ class Daemon:
 
     # The wake signal ---------------------------------------------------------------------
 
-    def _pending_wake_scenes(self, now: datetime) -> list[tuple[Action, WakeWatch]]:
-        """Today's wake scenes that wait for a signal, with what their entity showed so far."""
-        settled = self.store.settled_actions(now.date())
-        pending = []
-        for action in self.timeline.values():
-            entity = action.param("wake_entity")
-            if entity is None or action.key in settled or action.key in self._in_flight:
-                continue
-            watch = self._wake_watches.get(action.key) or WakeWatch(
-                entity=entity,
-                wake_state=action.param("wake_state") or "off",
-                earliest=datetime.fromisoformat(action.param("earliest") or action.at.isoformat()),
-                latest=action.at,
-            )
-            if watch.watching(now):
-                pending.append((action, watch))
-        return pending
-
     def _sense(
         self, event: WakePoll | EntityState | MeasureDue | ReadingDone | PullDue | PullDone
     ) -> None:
@@ -716,7 +674,7 @@ class Daemon:
         reading = self.readings.done(done)
         if reading is None:
             return
-        self._outbox.append(
+        self.publisher.post(
             event_message(
                 self.topics, done.athlete, "reading", rmssd_ms=reading.rmssd_ms,
                 good=reading.good, quality=list(reading.quality),
@@ -724,35 +682,29 @@ class Daemon:
         )  # fmt: skip
         self._redecide()
 
+    # Commands from Home Assistant ------------------------------------------------------
+
+    def _not_yet_run(self, now: datetime) -> list[Action]:
+        """Today's actions neither settled nor under way."""
+        settled = self.store.settled_actions(now.date())
+        busy = settled | set(self._in_flight)
+        return [a for a in self.timeline.values() if a.key not in busy]
+
     def _read_wake_entities(self) -> None:
-        reader = self.state_reader
-        if reader is None:
-            return
         _, now = self._today()
-        for entity in {watch.entity for _, watch in self._pending_wake_scenes(now)}:
-
-            async def read(entity: str = entity) -> None:
-                self.queue.put_nowait(EntityState(entity, await reader.entity_state(entity)))
-
-            self._spawn(read(), f"read {entity}")
+        self.wake.poll(self._not_yet_run(now), now)
 
     def _wake_signal(self, entity: str, state: str | None) -> None:
         _, now = self._today()
-        for action, watch in self._pending_wake_scenes(now):
-            if watch.entity != entity:
-                continue
-            self._wake_watches[action.key], awake = observe(watch, state, now)
-            if awake:
-                log.info(
-                    "%s is up (%s is %s): %s scene now instead of at %s",
-                    action.athlete, entity, state, action.device, f"{action.at:%H:%M}",
-                )  # fmt: skip
-                self._start_action(action.key)
-                strap = self.config.athlete(action.athlete).hrv_strap
-                if strap is not None and strap.after_wake:
-                    self.readings.measure(action.athlete)
-
-    # Commands from Home Assistant ------------------------------------------------------
+        for action in self.wake.observed(entity, state, self._not_yet_run(now), now):
+            log.info(
+                "%s is up (%s is %s): %s scene now instead of at %s",
+                action.athlete, entity, state, action.device, f"{action.at:%H:%M}",
+            )  # fmt: skip
+            self._start_action(action.key)
+            strap = self.config.athlete(action.athlete).hrv_strap
+            if strap is not None and strap.after_wake:
+                self.readings.measure(action.athlete)
 
     def _start_check(self, now: datetime) -> Callable[[str], str | None]:
         """Why an athlete's session cannot start now (for the start-session button)."""
@@ -774,7 +726,7 @@ class Daemon:
             # A retained command is a press from some time ago, replayed at every connection:
             # never obeyed, and cleared so that it is not replayed again.
             log.error("ignored a retained command on %s; clearing it", topic[:80])
-            self._outbox.append(Message(topic, b"", retain=True))
+            self.publisher.post(Message(topic, b"", retain=True))
             return
         if not payload:
             return  # the clearing of a retained command, or an empty publish: nothing asked
@@ -811,7 +763,7 @@ class Daemon:
         except IngestError as exc:
             log.error("rejected ingest for %s: %s", athlete, exc)  # noqa: TRY400 - one line
             error = json.dumps({"kind": kind[:32], "error": str(exc)})
-            self._outbox.append(
+            self.publisher.post(
                 Message(self.topics.ingest(athlete, INGEST_ERROR), error, retain=False)
             )
             return
@@ -837,13 +789,13 @@ class Daemon:
             event = event_message(
                 self.topics, athlete, "command", control=control, summary=applied.summary
             )
-            self._post(replace(event, supersedes=control))
+            self.publisher.post(replace(event, supersedes=control))
         if applied.redecide and athlete is not None:
             self.commanded.ask(athlete, force=applied.force)
         if applied.rebuild:
             self._rebuild_timeline()
         if applied.household:
-            self._live_sent.pop(HOUSEHOLD, None)
+            self.publisher.household_changed()
 
     def _decide_commanded(self, asked: Mapping[str, bool]) -> None:
         """Decide for the athletes whose commands asked for it (``force``: even unchanged)."""
@@ -853,32 +805,10 @@ class Daemon:
         self._rebuild_timeline()
 
     async def _flush(self) -> None:
-        """Publish what the last event changed: pending decisions, events, live states, charts."""
-        if not self.link.connected:
-            # Events wait for the broker, the newest few only; states are re-sent on connect.
-            del self._outbox[:-OUTBOX_MAX]
-            return
-        await self._publish_pending()
-        outbox, self._outbox = self._outbox, []
-        _, now = self._today()
-        messages = list(outbox)
-        self._last_paused = paused(self.store)
-        problem = self.health.problem
-        household = household_message(self.topics, paused=self._last_paused, problem=problem)
-        states = [(HOUSEHOLD, household)]
-        for athlete in self.config.athletes:
-            live = live_state(
-                self.store, athlete.id, now, self.timeline.values(), athlete.sources,
-                quiet_days=self.config.engine.source_quiet_days,
-            )  # fmt: skip
-            states.append((athlete.id, live_message(self.topics, athlete.id, live)))
-        for owner, message in states:
-            if self._live_sent.get(owner) != message.payload:
-                messages.append(message)
-                self._live_sent[owner] = message.payload
-        if not await self._publish(messages):
-            self._live_sent.clear()
-        self.morning.send_due(now)
+        """Publish what the last event changed; then send the summaries that are due."""
+        today, now = self._today()
+        if await self.publisher.flush(today, now):
+            self.morning.send_due(now)
 
     # The morning summary ------------------------------------------------------------------
 
@@ -921,68 +851,6 @@ class Daemon:
         handle = loop.call_later(delay, self.queue.put_nowait, RediscoveryDue())
         self._pending_timers.add(handle)
         log.info("Home Assistant is online; re-sending discovery in %.1f s", delay)
-
-    async def _publish(self, messages: list[Message]) -> bool:
-        try:
-            for message in messages:
-                await self.link.publish(
-                    message.topic, message.payload, retain=message.retain, qos=message.qos
-                )
-        except PublishError as exc:
-            log.warning("%s; will retry on reconnect", exc)
-            return False
-        return True
-
-    async def _publish_discovery(self) -> None:
-        if not self.config.homeassistant.discovery:
-            return
-        messages = household_discovery(self.topics, self.config.household.name) + [
-            m
-            for athlete in self.config.athletes
-            for m in discovery_messages(self.topics, athlete.id, athlete.name, athlete.sources)
-        ]
-        if await self._publish(messages):
-            log.info("published %d discovery configs", len(messages))
-
-    async def _publish_pending(self) -> None:
-        """Publish each athlete's newest decision for today if it has not reached the broker."""
-        if not self.link.connected:
-            return
-        today, now = self._today()
-        for athlete in self.config.athletes:
-            decision = self.store.latest_decision(athlete.id, today)
-            if decision is None:
-                await self._publish_provisional(athlete.id, today)
-                continue
-            self._provisional.pop(athlete.id, None)
-            if decision.published_at is not None:
-                continue
-            key = (athlete.id, today, decision.revision)
-            if key in self._sent_unrecorded:
-                continue  # sent; only the store could not record it (it is failing)
-            messages = [state_message(self.topics, decision), plan_message(self.topics, decision)]
-            if await self._publish(messages):
-                self._sent_unrecorded.add(key)
-                self.store.mark_published(decision, now)
-                self._sent_unrecorded.discard(key)
-
-    async def _publish_provisional(self, athlete_id: str, today: date) -> None:
-        known = self._provisional.get(athlete_id)
-        if known is None or known[0] or known[1].plan.date != today:
-            return
-        message = state_message(self.topics, known[1], provisional=True)
-        if await self._publish([message]):
-            self._provisional[athlete_id] = (True, known[1])
-
-    async def _publish_health(self) -> None:
-        """The household's state with the problem sensor, without reading the store."""
-        if not self.link.connected:
-            return
-        problem = self.health.problem
-        message = household_message(self.topics, paused=self._last_paused, problem=problem)
-        if self._live_sent.get(HOUSEHOLD) == message.payload or await self._publish([message]):
-            self._live_sent[HOUSEHOLD] = message.payload
-            self.health.changed = False
 
 
 def _actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[str, Actuator]:

@@ -126,9 +126,9 @@ async def test_ingest_through_the_daemon(daemon: Daemon, kind: str, payload: byt
     daemon._ingest(topic, payload)
     if reason is not None:
         assert snapshot(daemon.config.storage.path) == before
-        (error,) = [m for m in daemon._outbox if m.topic.endswith("/ingest/error")]
+        (error,) = [m for m in daemon.publisher._outbox if m.topic.endswith("/ingest/error")]
         assert json.loads(error.payload)["error"] == reason
-        daemon._outbox.clear()
+        daemon.publisher._outbox.clear()
 
 
 PARSERS = [parse_heart_rate, parse_battery_level, parse_weight, parse_body_composition,

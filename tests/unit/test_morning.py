@@ -16,7 +16,7 @@ from recoveryd.config.loader import parse_config
 from recoveryd.daemon.deciding import decide_and_store
 from recoveryd.daemon.morning import Morning, notified_key
 from recoveryd.domain.events import ChartDue, ChartRendered, Event, NotificationSent
-from recoveryd.domain.models import CheckIn, Night
+from recoveryd.domain.models import Action, CheckIn, Night
 from recoveryd.home.notification import SentSummary
 from recoveryd.store.database import Store
 
@@ -92,3 +92,22 @@ async def test_a_decision_sends_one_summary_with_its_chart_and_records_it(
         assert [name for _, name in spawned] == ["chart alex", "summary alex"]
         morning.cancel()
         spawned[0][0].close()  # the chart's child process was never started
+
+
+def test_the_daemon_gives_the_morning_todays_timeline_as_it_stands(
+    tmp_path: Path,
+) -> None:
+    from recoveryd.daemon.consumer import Daemon  # noqa: PLC0415 - the whole daemon
+
+    config = parse_config(
+        f"storage: {{path: {tmp_path / 'r.db'}}}\n"
+        "athletes: [{id: alex, name: Alex, sources: [oura]}]\n",
+        label="t.yaml", base_dir=tmp_path,
+    )  # fmt: skip
+    daemon = Daemon(config)
+    try:
+        lamp = Action(NOW, "alex", "wind_down", "scene_on", "lamp")
+        daemon.timeline = {lamp.key: lamp}  # a rebuild replaces the dict
+        assert list(daemon.morning._timeline()) == [lamp]  # what the summary lists
+    finally:
+        daemon.store.close()
