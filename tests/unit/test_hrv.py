@@ -20,16 +20,16 @@ from hypothesis import strategies as st
 from integrations.wearables.rr_files import RrFileError, parse_rr
 from neurokit2.signal.signal_fixpeaks import _find_artifacts
 from recoveryd.cli.main import main
+from recoveryd.engine.artefacts import _classify
 from recoveryd.engine.hrv import (
     RR_MAX_MS,
     RR_MIN_MS,
     HrvError,
-    _classify,
-    _rolling_quantiles,
     analyse,
     clean_rr,
     time_domain,
 )
+from recoveryd.engine.quantiles import rolling_quantiles
 
 ROOT = Path(__file__).resolve().parents[2]
 FloatArray = npt.NDArray[np.float64]
@@ -119,7 +119,7 @@ def test_first_pass_classification_equals_neurokit_kubios() -> None:
 @pytest.mark.parametrize(("window", "size"), [(91, 500), (11, 500), (91, 60), (11, 5)])
 def test_rolling_quantiles_equal_pandas(window: int, size: int) -> None:
     values = np.abs(np.random.default_rng(size).normal(size=size))
-    q1, median, q3 = _rolling_quantiles(values, window, (0.25, 0.5, 0.75))
+    q1, median, q3 = rolling_quantiles(values, window, (0.25, 0.5, 0.75))
     rolling = pd.Series(values).rolling(window, center=True, min_periods=1)
     np.testing.assert_allclose(q1, rolling.quantile(0.25).to_numpy(), rtol=1e-12)
     np.testing.assert_allclose(median, rolling.median().to_numpy(), rtol=1e-12)
