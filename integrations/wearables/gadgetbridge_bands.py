@@ -49,6 +49,7 @@ from typing import Final
 from zoneinfo import ZoneInfo
 
 from integrations.wearables.band_nights import Measured, Minute
+from integrations.wearables.garmin_fit import daily_record_day
 
 HUAMI_LEGACY, ZEPP_OS, XIAOMI = "huami", "zepp", "xiaomi"
 SOURCES: Final = {
@@ -378,7 +379,8 @@ def xiaomi_measured(rows: Rows, sink: RowSink, measured: Measured, zone: ZoneInf
     def summary(row: sqlite3.Row) -> None:
         rate = _heart_rate(_int(row, "HR_RESTING"))
         if rate is not None:  # stamped at the local midnight of its day
-            measured.resting[_day(_required(row, "TIMESTAMP") + 43_200_000, zone)] = float(rate)
+            moment = datetime.fromtimestamp(_required(row, "TIMESTAMP") / 1000, UTC)
+            measured.resting[daily_record_day(moment, zone)] = float(rate)
 
     def beat(row: sqlite3.Row) -> None:
         measured.beats.append(_required(row, "TIMESTAMP"))

@@ -102,7 +102,7 @@ def csv_rows(
     if header is None:
         return f"{label}: the file is empty; expected a header row"
     columns = [h.strip().lower() for h in header]
-    problem = header_problem(columns, allowed, required)
+    problem = _header_problem(columns, allowed, required)
     if problem is not None:
         return f"{label}: row 1: {problem}"
     rows = (
@@ -112,7 +112,7 @@ def csv_rows(
     return CsvRows(columns, rows)
 
 
-def header_problem(
+def _header_problem(
     columns: list[str], allowed: Sequence[str], required: Sequence[str]
 ) -> str | None:
     """What is wrong with a header row (unknown, missing or repeated columns), or ``None``."""

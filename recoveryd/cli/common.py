@@ -17,8 +17,6 @@ EXIT_OK, EXIT_REJECTED, EXIT_CONFIG = 0, 1, 2
 
 CONFIG_HELP = f"configuration file (default: ${CONFIG_ENV}, then /etc/recoveryd/recoveryd.yaml)"
 
-Commands = argparse._SubParsersAction  # noqa: SLF001 - argparse's own type for subcommands
-
 
 @dataclass(frozen=True, slots=True)
 class Handlers:

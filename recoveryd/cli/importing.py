@@ -262,17 +262,16 @@ def _import_sessions(config: Config, path: Path, athlete: str, *, strict: bool) 
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
         sys.stderr.write(f"{path.name}: cannot read the file: {reason}\n")
         return EXIT_REJECTED
-    for line in parsed.errors:
-        sys.stderr.write(line + "\n")
     if record is None:
+        for line in parsed.errors:
+            sys.stderr.write(line + "\n")
         sys.stdout.write(f"{path.name}: nothing stored\n")
-    else:
-        sys.stdout.write(
-            f"{path.name}: {parsed.rows} rows, {len(parsed.sessions)} sessions valid, "
-            f"{record.new} new, {record.changed} changed, {len(parsed.errors)} rejected"
-            f"{_numbered(record)}\n"
-        )
-    return EXIT_REJECTED if parsed.errors else EXIT_OK
+        return EXIT_REJECTED if parsed.errors else EXIT_OK
+    summary = (
+        f"{path.name}: {parsed.rows} rows, {len(parsed.sessions)} sessions valid, "
+        f"{record.new} new, {record.changed} changed"
+    )
+    return _report(parsed.errors, summary, record, [])
 
 
 def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:

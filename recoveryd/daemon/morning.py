@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from integrations.homeassistant.notify import HomeAssistantNotifier
 from integrations.mqtt.discovery import object_id
@@ -24,6 +23,7 @@ from integrations.mqtt.topics import Message, Topics
 
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range
+from recoveryd.daemon.ports import Spawn
 from recoveryd.domain.clock import elapsed
 from recoveryd.domain.events import (
     ChartDue,
@@ -42,7 +42,6 @@ log = logging.getLogger(__name__)
 CHART_SPAN = timedelta(days=29)  # the chart shows today and the 29 days before
 CHART_DELAY_S = 1.0  # quiet time after a decision before its chart is drawn
 
-Spawn = Callable[[Coroutine[Any, Any, None], str], None]
 Publish = Callable[[list[Message]], Awaitable[bool]]
 
 

@@ -4,12 +4,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from recoveryd.config.home import DeviceConfig
 from recoveryd.domain.models import Action
 from recoveryd.home.safety import Sensors
+
+Spawn = Callable[[Coroutine[Any, Any, None], str], None]
+"""Runs work beside the consumer under a name; the work reports back through the queue."""
 
 
 class PublishError(Exception):

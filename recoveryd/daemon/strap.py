@@ -12,12 +12,13 @@ no other is taken.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.model import Config
+from recoveryd.daemon.ports import Spawn
 from recoveryd.domain.events import Event, ReadingDone
 from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.morning_reading import MorningReading, morning_reading
@@ -48,7 +49,7 @@ class StrapReadings:
         *,
         record: StrapRecorder | None,
         put: Callable[[Event], None],
-        spawn: Callable[[Coroutine[Any, Any, None], str], None],
+        spawn: Spawn,
         now: Callable[[], datetime],
     ) -> None:
         self._config, self._store = config, store

@@ -10,11 +10,10 @@ scenes this says are due.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 
-from recoveryd.daemon.ports import StateReader
+from recoveryd.daemon.ports import Spawn, StateReader
 from recoveryd.domain.events import EntityState, Event
 from recoveryd.domain.models import Action
 from recoveryd.home.wake import WakeWatch, observe
@@ -28,7 +27,7 @@ class WakeSignals:
         *,
         reader: StateReader | None,
         put: Callable[[Event], None],
-        spawn: Callable[[Coroutine[Any, Any, None], str], None],
+        spawn: Spawn,
     ) -> None:
         self._reader, self._put, self._spawn = reader, put, spawn
         self._watches: dict[str, WakeWatch] = {}

@@ -12,7 +12,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 from typing import Final, Self
 
@@ -44,7 +43,6 @@ class Connection:
             # Commits of this connection, so that a cached read knows when to read again
             # (data_version only moves for other connections' commits).
             self._commits = 0
-            self._sources_cache: dict[str, tuple[tuple[int, int], dict[str, tuple[int, date]]]] = {}
             self._migrate()
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"{path}: cannot open the store: {exc}") from None

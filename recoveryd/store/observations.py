@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, Final
 
 from pydantic import TypeAdapter
@@ -40,6 +41,11 @@ _DIRECT: Final = Origin("direct")
 
 class Observations(Connection):
     """What was measured, answered and trained: merged, journalled, read back."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        # Each athlete's sources as last read, and the commits they were read after.
+        self._sources_cache: dict[str, tuple[tuple[int, int], dict[str, tuple[int, date]]]] = {}
 
     def upsert(
         self,
