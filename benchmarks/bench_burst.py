@@ -33,7 +33,7 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from recoveryd.cli.sampledata import generate
 from recoveryd.config.loader import parse_config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import CommandReceived
 from recoveryd.domain.models import Action
 from recoveryd.store.database import Store
@@ -173,20 +173,20 @@ async def one_round(port: int, folder: Path, *, with_burst: bool) -> Round:  # n
         clock = RunningClock(DUE - timedelta(seconds=LEAD_S))
         due_at = time.monotonic() + LEAD_S
         daemon = Daemon(config, clock=clock)
-        finish = daemon._finish_action  # noqa: SLF001 - the moment the daemon handles it
+        finish = daemon.actions.finished  # the moment the daemon handles it
 
         def finished(action: Action, status: str, detail: str) -> None:
             handled_at.append(time.monotonic())
             finish(action, status, detail)
 
-        daemon._finish_action = finished  # type: ignore[method-assign]  # noqa: SLF001
-        command = daemon._command  # noqa: SLF001 - each command of the burst, as handled
+        daemon.actions.finished = finished  # type: ignore[method-assign]
+        command = daemon.consumer.received  # each command of the burst, as handled
 
         def commanded_now(event: CommandReceived) -> None:
             command(event)
             handled.append(time.monotonic())
 
-        daemon._command = commanded_now  # type: ignore[method-assign]  # noqa: SLF001
+        daemon.consumer.received = commanded_now  # type: ignore[method-assign]
         running = asyncio.create_task(daemon.run(stop))
         publisher = None
         if with_burst:

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 import aiomqtt
 from recoveryd.cli.sampledata import generate
 from recoveryd.config.loader import parse_config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.store.database import Store
 
 from benchmarks._mosquitto import mosquitto

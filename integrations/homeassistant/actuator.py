@@ -35,9 +35,19 @@ from recoveryd.config.home import DeviceConfig
 from recoveryd.daemon.ports import ActionResult
 from recoveryd.domain.clock import span
 from recoveryd.domain.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
-from recoveryd.home.safety import Sensors, check, start_check_turns_off
+from recoveryd.home.safety import Sensors
 
-from integrations.homeassistant.auto_off import auto_off_refusal, hms, session_seconds
+from integrations.homeassistant.auto_off import auto_off_refusal
+from integrations.homeassistant.services import (
+    CALLS,
+    RefusedError,
+    StateMismatchError,
+    binary,
+    domain_of,
+    door_check,
+    entity_of,
+    timer_start,
+)
 from integrations.homeassistant.session import ha_client, ha_websocket, why
 
 log = logging.getLogger(__name__)
@@ -54,14 +64,6 @@ _TRANSIENT = (
     HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError,
     StartingError,
 )  # fmt: skip
-
-
-class StateMismatchError(Exception):
-    """Home Assistant accepted the call, but the entity did not reach the asked state."""
-
-
-class RefusedError(Exception):
-    """The guard refused the action when the call was made (a sensor read just before it)."""
 
 
 class HomeAssistant:
@@ -97,8 +99,8 @@ class HomeAssistant:
         """Door and presence sensor states; ``None`` when absent or unreadable."""
 
         async def read(client: AsyncClient) -> Sensors:
-            door = await _binary(client, device.door_entity)
-            present = await _binary(client, device.presence_entity)
+            door = await binary(client, device.door_entity)
+            present = await binary(client, device.presence_entity)
             return Sensors(door_open=door, someone_present=present)
 
         try:
@@ -150,7 +152,7 @@ class HomeAssistant:
                 if refusal is not None:
                     return ActionResult(
                         "failed",
-                        f"Home Assistant refused {action.command} of {_entity(device)}: "
+                        f"Home Assistant refused {action.command} of {entity_of(device)}: "
                         f"{refusal} (not retried: check the device's entity and kind)",
                     )
                 error = f"Home Assistant at {self._url} unreachable: {why(exc)}"
@@ -170,13 +172,13 @@ class HomeAssistant:
         return ActionResult("failed", f"{error} (gave up after {attempt} attempts in {spent})")
 
     async def _call(self, client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-        call = _CALLS.get(action.command)
+        call = CALLS.get(action.command)
         if call is None:
             msg = f"unknown command {action.command!r}"
             raise StateMismatchError(msg)
         if action.command == "heat_on":
-            await _door_check(client, action, device)
-        if action.command in SWITCH_ONS and _domain(device) != "timer":
+            await door_check(client, action, device)
+        if action.command in SWITCH_ONS and domain_of(device) != "timer":
             await self._arm_auto_off(client, action, device)
         detail = await call(client, action, device)
         if action.command in SWITCH_OFFS and device.auto_off_timer is not None:
@@ -202,9 +204,7 @@ class HomeAssistant:
             raise RefusedError(refusal)
         timer = device.auto_off_timer
         if timer is not None:
-            duration = hms(session_seconds(action))
-            await client.trigger_service("timer", "start", entity_id=timer, duration=duration)
-            await _confirm(client, timer, "active")
+            await timer_start(client, action, timer)
 
 
 def _with_rest_of_session(action: Action, spent_s: float) -> Action:
@@ -236,140 +236,3 @@ def _refused_call(exc: BaseException) -> str | None:
             return None
         return f"HTTP {found.group(1)}"
     return next((text for kind, text in _REFUSALS if isinstance(exc, kind)), None)
-
-
-def _entity(device: DeviceConfig) -> str:
-    if device.entity is None:
-        msg = "the device has no Home Assistant entity"
-        raise StateMismatchError(msg)
-    return device.entity
-
-
-async def _door_check(client: AsyncClient, action: Action, device: DeviceConfig) -> None:
-    """Refuse the heat while the door is open, and set off what an earlier attempt set on.
-
-    The daemon's guard ran before the first attempt, when the door may have been unreadable
-    (Home Assistant away): every attempt reads it again just before the heat goes on. An
-    earlier attempt may have set the heat mode before Home Assistant went away, so a refusal
-    sets it off.
-    """
-    verdict = check(action, Sensors(door_open=await _binary(client, device.door_entity)))
-    if not verdict.allowed:
-        await _heat_off(client, action, device)
-        raise RefusedError(verdict.reason)
-
-
-async def _heat_on(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity, temp = _entity(device), float(action.param("temp_c") or 0)
-    if _domain(device) != "climate":
-        # A heater on a smart switch: its own thermostat holds the temperature.
-        return await _switch(client, action, device)
-    await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="heat")
-    await client.trigger_service("climate", "set_temperature", entity_id=entity, temperature=temp)
-    return await _confirm(client, entity, "heat", temperature=temp)
-
-
-async def _heat_off(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity = _entity(device)
-    if _domain(device) != "climate":
-        return await _switch(client, action, device)
-    await client.trigger_service("climate", "set_hvac_mode", entity_id=entity, hvac_mode="off")
-    return await _confirm(client, entity, "off")
-
-
-async def _start_check(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    present = await _binary(client, device.presence_entity)
-    if not start_check_turns_off(Sensors(someone_present=present)):
-        return "session started: the heat stays on"
-    return await _heat_off(client, action, device) + " (nobody started the session)"
-
-
-async def _switch(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity, on = _entity(device), action.command in SWITCH_ONS
-    if _domain(device) == "timer":
-        # Boots run by a timer (an automation in Home Assistant starts and stops them with
-        # it): the timer is the session, and it ends by itself.
-        if on:
-            return await _timer_start(client, action, device)
-        await client.trigger_service("timer", "cancel", entity_id=entity)
-        return await _confirm(client, entity, "idle")
-    state = "on" if on else "off"
-    await client.trigger_service(_domain(device), f"turn_{state}", entity_id=entity)
-    return await _confirm(client, entity, state)
-
-
-def _domain(device: DeviceConfig) -> str:
-    return _entity(device).split(".", 1)[0]
-
-
-async def _play_media(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity = _entity(device)
-    await client.trigger_service(
-        "media_player",
-        "play_media",
-        entity_id=entity,
-        media_content_id=action.param("media_id") or "",
-        media_content_type=action.param("media_type") or "music",
-    )
-    return f"{entity}: playing {action.param('media_id')}"
-
-
-async def _timer_start(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity = _entity(device)
-    duration = hms(session_seconds(action))
-    await client.trigger_service("timer", "start", entity_id=entity, duration=duration)
-    return await _confirm(client, entity, "active")
-
-
-async def _scene(client: AsyncClient, action: Action, device: DeviceConfig) -> str:
-    entity = _entity(device)
-    if entity.startswith("scene."):
-        transition = action.param("transition_s")
-        data: dict[str, Any] = {"entity_id": entity}
-        if transition is not None:
-            data["transition"] = int(transition)
-        await client.trigger_service("scene", "turn_on", **data)
-        return f"{entity}: activated"
-    data = {"entity_id": entity}
-    for param, key in _LIGHT_PARAMS:
-        value = action.param(param)
-        if value is not None:
-            data[key] = int(value)
-    await client.trigger_service("light", "turn_on", **data)
-    return await _confirm(client, entity, "on")
-
-
-_LIGHT_PARAMS = (
-    ("kelvin", "color_temp_kelvin"),
-    ("brightness_pct", "brightness_pct"),
-    ("transition_s", "transition"),
-)
-_CALLS = {
-    "heat_on": _heat_on,
-    "heat_off": _heat_off,
-    "start_check": _start_check,
-    "turn_on": _switch,
-    "turn_off": _switch,
-    "scene": _scene,
-    "play_media": _play_media,
-    "timer_start": _timer_start,
-}
-
-
-async def _binary(client: AsyncClient, entity: str | None) -> bool | None:
-    if entity is None:
-        return None
-    state = (await client.get_state(entity_id=entity)).state
-    return {"on": True, "off": False}.get(state)
-
-
-async def _confirm(client: AsyncClient, entity: str, wanted: str, **attributes: float) -> str:
-    state = await client.get_state(entity_id=entity)
-    if state.state != wanted:
-        msg = f"{entity} is {state.state!r} after the call, not {wanted!r}"
-        raise StateMismatchError(msg)
-    for name, value in attributes.items():
-        if float(state.attributes.get(name, "nan")) != value:
-            msg = f"{entity} reports {name} {state.attributes.get(name)!r}, not {value:g}"
-            raise StateMismatchError(msg)
-    return f"{entity}: {wanted} (confirmed)"

@@ -27,35 +27,24 @@ import asyncio
 import contextlib
 import logging
 import random
-import socket
 import uuid
 from collections.abc import Callable
 from datetime import datetime
 
 import aiomqtt
-from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
 from recoveryd.config.sections import MqttConfig
 from recoveryd.config.tls import client_context
 from recoveryd.daemon.ports import BrokerAwayError, PublishError
 from recoveryd.domain.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
 
-from integrations.mqtt.incoming import (
-    MAX_BYTES,
-    MAX_PACKET_BYTES,
-    RECEIVE_MAXIMUM,
-    acknowledger,
-    devices_first,
-)
+from integrations.mqtt.client import reason_code, session_client
+from integrations.mqtt.incoming import MAX_BYTES, acknowledger
 from integrations.mqtt.topics import HOUSEHOLD
 
 log = logging.getLogger(__name__)
 
 _FIRST = frozenset({"device", "ha_status"})  # kinds of message read before a burst's others
-_PROTOCOLS = {"3.1.1": aiomqtt.ProtocolVersion.V311, "5": aiomqtt.ProtocolVersion.V5}
 _BACKOFF_BASE = 1.5
-_PUBLISH_TIMEOUT_S = 10.0
 # A publish waits this long for a connection that is being (re-)established.
 _CONNECT_WAIT_S = 10.0
 _NO_CONNECTION = 4  # paho-mqtt MQTT_ERR_NO_CONN: the client was not connected
@@ -130,7 +119,7 @@ class MqttLink:
                     continue
                 delay = random.uniform(0, min(self._config.reconnect_max_s, _BACKOFF_BASE**attempt))  # noqa: S311 - jitter, not cryptography
                 attempt = min(attempt + 1, 32)
-                if _code(exc) == _TAKEN_OVER:
+                if reason_code(exc) == _TAKEN_OVER:
                     # Two clients with one id take the session from each other in turn.
                     delay = max(delay, _TAKEN_OVER_WAIT_S)
                     log.error(  # noqa: TRY400 - one line, no traceback
@@ -156,59 +145,18 @@ class MqttLink:
 
     def _fall_back(self, exc: aiomqtt.MqttError) -> bool:
         """Whether a broker that refused MQTT 5 is to be asked again in MQTT 3.1.1 now."""
-        if self._protocol != "auto" or _code(exc) not in _PROTOCOL_REFUSED:
+        if self._protocol != "auto" or reason_code(exc) not in _PROTOCOL_REFUSED:
             return False
         log.warning("the MQTT broker does not speak MQTT 5; using MQTT 3.1.1")
         self._protocol = "3.1.1"
         return True
 
-    def _client_for_session(self) -> aiomqtt.Client:
-        cfg = self._config
-        will = aiomqtt.Will(self._availability, "offline", qos=1, retain=True)
-        password = cfg.password.get_secret_value() if cfg.password is not None else None
-        v5 = self._protocol != "3.1.1"
-        properties = None
-        if v5:
-            properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
-            properties.SessionExpiryInterval = cfg.session_expiry_s
-            properties.MaximumPacketSize = MAX_PACKET_BYTES
-            # Flow control (MQTT 5.0, 4.9): at most this many unacknowledged messages should
-            # reach the daemon, the rest of a burst waiting in the broker. Not relied on:
-            # mosquitto 2.0 sends past it to a client that publishes too, so the queues put
-            # confirmations and timers first as well.
-            properties.ReceiveMaximum = RECEIVE_MAXIMUM
-        client = aiomqtt.Client(
-            cfg.host,
-            cfg.port,
-            identifier=cfg.client_id,
-            username=cfg.username,
-            password=password,
-            protocol=_PROTOCOLS["5" if v5 else "3.1.1"],
-            keepalive=cfg.keepalive_s,
-            will=will,
-            timeout=_PUBLISH_TIMEOUT_S,
-            tls_context=self._tls,
-            # The broker keeps the subscriptions and their messages while the daemon is away.
-            clean_session=None if v5 else False,
-            clean_start=False if v5 else MQTT_CLEAN_START_FIRST_ONLY,  # paho: 3.1.1 has none
-            properties=properties,
-            queue_type=devices_first(lambda topic: self._kind(topic) in _FIRST),
-            # Publishes in flight at once (paho's default is 20): a device command queues
-            # behind fewer state and event messages.
-            max_inflight_messages=100,
-            # A device command must not wait behind the state published just before it:
-            # Nagle's algorithm holds small writes until the last one is acknowledged, which
-            # a delayed ACK makes about 40 ms on Linux.
-            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
-        )
-        # Acknowledge a message once it is handled, not when it arrives (aiomqtt has no
-        # setting for it; its paho client does).
-        client._client.manual_ack_set(on=True)  # noqa: SLF001
-        return client
-
     async def _session(self) -> None:
         cfg = self._config
-        async with self._client_for_session() as client:
+        async with session_client(
+            cfg, self._protocol, self._availability, self._tls,
+            first=lambda topic: self._kind(topic) in _FIRST,
+        ) as client:  # fmt: skip
             if self._ha_status is not None:
                 await client.subscribe(self._ha_status, qos=1)
             for topic in self._device_topics:
@@ -337,13 +285,3 @@ class MqttLink:
     def close(self) -> None:
         """Ask :meth:`run` to publish ``offline``, disconnect and return."""
         self._closing.set()
-
-
-def _code(exc: aiomqtt.MqttError) -> int | None:
-    """The MQTT reason code of a refused connection or a broker's DISCONNECT, if there is one."""
-    rc = getattr(exc, "rc", None)
-    if rc is None:
-        cause = exc.__cause__
-        rc = getattr(cause, "rc", None) if cause is not None else None
-    value = getattr(rc, "value", rc)
-    return value if isinstance(value, int) else None

@@ -29,10 +29,9 @@ say whose nights to take.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,24 +42,12 @@ from recoveryd.store.journal import ImportRecord, Origin
 
 from integrations.wearables import gadgetbridge_bands as bands
 from integrations.wearables.band_nights import Measured, band_nights, nights_of
-from integrations.wearables.garmin_fit import (
-    SLEEP_EVENT,
-    STAGE_NAMES,
-    Gathered,
-    nights_from,
-)
+from integrations.wearables.gadgetbridge_garmin import SOURCE, count_rows, garmin_nights
+from integrations.wearables.gadgetbridge_garmin import TABLES as GARMIN_TABLES
+from integrations.wearables.gadgetbridge_rows import RowSink
 from integrations.wearables.reading import Progress
 
-SOURCE = "gadgetbridge"
-_TABLES = (
-    "GARMIN_SLEEP_STAGE_SAMPLE",
-    "GARMIN_EVENT_SAMPLE",
-    "GARMIN_HRV_SUMMARY_SAMPLE",
-    "GARMIN_HRV_VALUE_SAMPLE",
-    "GARMIN_HEART_RATE_RESTING_SAMPLE",
-    "GARMIN_RESPIRATORY_RATE_SAMPLE",
-)
-_EVENT_TYPES = {0: "start", 1: "stop"}
+__all__ = ["SOURCE", "GadgetbridgeError", "ParsedDatabase", "import_database", "parse_database"]
 
 
 class GadgetbridgeError(ValueError):
@@ -76,64 +63,6 @@ class ParsedDatabase:
     device: str
     rows: int
     source: str = SOURCE
-
-
-class _RowError(ValueError):
-    pass
-
-
-def _moment(row: sqlite3.Row) -> datetime:
-    stamp = row["TIMESTAMP"]
-    if not isinstance(stamp, int) or stamp <= 0:
-        raise _RowError(f"TIMESTAMP {stamp!r} is not a time in milliseconds")
-    return datetime.fromtimestamp(stamp / 1000, UTC)
-
-
-def _number(row: sqlite3.Row, column: str) -> float | None:
-    value = row[column]
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _RowError(f"{column} {value!r} is not a number")
-    return float(value)
-
-
-class _Reader:
-    def __init__(self, zone: ZoneInfo) -> None:
-        self.zone, self.got = zone, Gathered()
-        self.handlers: dict[str, Callable[[sqlite3.Row], None]] = {
-            "GARMIN_SLEEP_STAGE_SAMPLE": self.stage,
-            "GARMIN_EVENT_SAMPLE": self.event,
-            "GARMIN_HRV_SUMMARY_SAMPLE": self.hrv_summary,
-            "GARMIN_HRV_VALUE_SAMPLE": self.hrv_value,
-            "GARMIN_HEART_RATE_RESTING_SAMPLE": self.resting,
-            "GARMIN_RESPIRATORY_RATE_SAMPLE": self.breathing,
-        }
-
-    def stage(self, row: sqlite3.Row) -> None:
-        number = row["STAGE"]
-        if not isinstance(number, int) or not 0 <= number < len(STAGE_NAMES):
-            raise _RowError(f"STAGE {number!r} is not a sleep level 0-4")
-        self.got.stages.append((_moment(row), STAGE_NAMES[number]))
-
-    def event(self, row: sqlite3.Row) -> None:
-        kind = _EVENT_TYPES.get(row["EVENT_TYPE"])
-        if row["EVENT"] == SLEEP_EVENT and kind is not None:
-            self.got.sleep_events.append((_moment(row), kind))
-
-    def hrv_summary(self, row: sqlite3.Row) -> None:
-        self.got.hrv(_moment(row), _number(row, "LAST_NIGHT_AVERAGE"), self.zone)
-
-    def hrv_value(self, row: sqlite3.Row) -> None:
-        value = _number(row, "VALUE")
-        if value is not None:
-            self.got.hrv_values.append((_moment(row), value))
-
-    def resting(self, row: sqlite3.Row) -> None:
-        self.got.resting(_moment(row), _number(row, "HEART_RATE"), self.zone)
-
-    def breathing(self, row: sqlite3.Row) -> None:
-        self.got.breath(_moment(row), _number(row, "RESPIRATORY_RATE"))
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -166,7 +95,7 @@ def _devices(db: sqlite3.Connection, names: set[str]) -> tuple[dict[int, _Device
     type_name = '"TYPE_NAME"' if "TYPE_NAME" in columns else "''"
     type_number = '"TYPE"' if "TYPE" in columns else "0"
     garmin = set()
-    for table in (t for t in _TABLES if t in names):
+    for table in (t for t in GARMIN_TABLES if t in names):
         garmin |= {r[0] for r in db.execute(f'SELECT DISTINCT "DEVICE_ID" FROM "{table}"')}
     used = set(garmin)
     for tables in bands.TABLES.values():
@@ -215,15 +144,6 @@ def _device(devices: dict[int, _Device], used: set[int], name: str | None, label
     return chosen
 
 
-def _rows(
-    db: sqlite3.Connection, tables: list[str], device: int
-) -> Iterator[tuple[str, sqlite3.Row]]:
-    for table in tables:
-        query = f'SELECT * FROM "{table}" WHERE "DEVICE_ID" = ? ORDER BY "TIMESTAMP"'
-        for row in db.execute(query, (device,)):
-            yield table, row
-
-
 def parse_database(
     path: Path,
     athlete: str,
@@ -247,7 +167,9 @@ def parse_database(
             chosen = _device(devices, used, device, label)
             target = _Target(athlete, zone, label, errors)
             if chosen.family == "garmin":
-                nights, rows = _garmin(db, names, chosen.id, target, progress)
+                sink = RowSink(label, errors, progress, count_rows(db, chosen.id, names))
+                nights = garmin_nights(db, chosen.id, athlete, zone, sink=sink, names=names)
+                rows = sink.rows
             else:
                 nights, rows = _band(db, chosen, target)
     # A damaged file can fail anywhere a page is read: as SQLite errors, or as text that is
@@ -278,35 +200,10 @@ class _Target:
     errors: list[str]
 
 
-def _garmin(
-    db: sqlite3.Connection,
-    names: set[str],
-    chosen: int,
-    target: _Target,
-    progress: Progress | None,
-) -> tuple[list[Night], int]:
-    athlete, zone, label, errors = target.athlete, target.zone, target.label, target.errors
-    tables = [t for t in _TABLES if t in names]
-    total = sum(
-        db.execute(f'SELECT COUNT(*) FROM "{t}" WHERE "DEVICE_ID" = ?', (chosen,)).fetchone()[0]
-        for t in tables
-    )
-    reader, rows = _Reader(zone), 0
-    for table, row in _rows(db, tables, chosen):
-        rows += 1
-        try:
-            reader.handlers[table](row)
-        except (_RowError, IndexError, KeyError) as exc:
-            errors.append(f"{label}: {table} at TIMESTAMP {_stamp(row)}: {_reason(exc)}")
-        if progress is not None and (rows % 1000 == 0 or rows == total):
-            progress(rows, total)
-    return nights_from(reader.got, athlete, zone, errors, SOURCE), rows
-
-
 def _band(db: sqlite3.Connection, device: _Device, target: _Target) -> tuple[list[Night], int]:
     """The nights of a Huami, Zepp OS or Xiaomi band (``gadgetbridge_bands``)."""
     athlete, zone, label, errors = target.athlete, target.zone, target.label, target.errors
-    sink = bands.RowSink(label, errors)
+    sink = RowSink(label, errors)
     family = str(device.family)
     measured = Measured()
 
@@ -347,19 +244,6 @@ def _line(exc: Exception) -> str:
     """
     text = " ".join(str(exc).split())
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
-
-
-def _stamp(row: sqlite3.Row) -> str:
-    try:
-        return repr(row["TIMESTAMP"])
-    except (IndexError, KeyError):
-        return "?"
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, IndexError | KeyError):
-        return f"has no column {exc.args[0] if exc.args else '?'}"
-    return str(exc)
 
 
 def import_database(

@@ -45,71 +45,37 @@ import sqlite3
 import struct
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Final
 from zoneinfo import ZoneInfo
 
+from integrations.wearables.band_families import (
+    HUAMI_LEGACY,
+    SOURCES,
+    TABLES,
+    XIAOMI,
+    ZEPP_OS,
+    family,
+)
 from integrations.wearables.band_nights import Measured, Minute
-from integrations.wearables.garmin_fit import daily_record_day
+from integrations.wearables.gadgetbridge_rows import RowError, RowSink, required, select, whole
+from integrations.wearables.garmin_nights import daily_record_day
 
-HUAMI_LEGACY, ZEPP_OS, XIAOMI = "huami", "zepp", "xiaomi"
-SOURCES: Final = {
-    HUAMI_LEGACY: "gadgetbridge_huami",
-    ZEPP_OS: "gadgetbridge_zepp",
-    XIAOMI: "gadgetbridge_xiaomi",
-}
-"""The source each family's nights are stored as: different bands measure differently."""
-
-_HUAMI_LEGACY_NAMES = {
-    "MIBAND2": 11, "MIBAND2_HRX": 1001, "AMAZFITBIP": 12, "AMAZFITCOR": 13, "MIBAND3": 14,
-    "AMAZFITCOR2": 15, "MIBAND4": 16, "AMAZFITBIP_LITE": 17, "AMAZFITGTR": 18,
-    "AMAZFITGTS": 19, "AMAZFITBIPS": 20, "AMAZFITGTR_LITE": 21, "AMAZFITTREX": 22,
-    "MIBAND5": 23, "AMAZFITBAND5": 24, "AMAZFITBIPS_LITE": 25, "AMAZFITGTR2": 26,
-    "AMAZFITGTS2": 27, "AMAZFITBIPU": 28, "AMAZFITVERGEL": 29, "AMAZFITBIPUPRO": 30,
-    "AMAZFITNEO": 31, "AMAZFITGTS2_MINI": 32, "ZEPP_E": 33, "AMAZFITGTR2E": 34,
-    "AMAZFITGTS2E": 35, "AMAZFITX": 36, "MIBAND6": 37, "AMAZFITTREXPRO": 38, "AMAZFITPOP": 39,
-    "AMAZFITPOPPRO": 10040, "AMAZFITBIP3": 0, "AMAZFITBIP3PRO": 10051,
-}  # fmt: skip
-_ZEPP_NAMES = {
-    "MIBAND7": 10041, "AMAZFITGTS3": 10042, "AMAZFITGTR3": 10043, "AMAZFITGTR4": 10044,
-    "AMAZFITBAND7": 10045, "AMAZFITGTS4": 10046, "AMAZFITGTS4MINI": 10047,
-    "AMAZFITTREX2": 10048, "AMAZFITGTR3PRO": 10049, "AMAZFITCHEETAHPRO": 10050,
-    "AMAZFITCHEETAHSQUARE": 10052, "AMAZFITCHEETAHROUND": 10053, "AMAZFITBIP5": 10054,
-    "AMAZFITTREXULTRA": 10055, "AMAZFITGTRMINI": 10056, "AMAZFITFALCON": 10057,
-    "AMAZFITBALANCE": 10058, "AMAZFITGTS4MININEW": 0, "AMAZFITTREX3": 0,
-    "AMAZFITTREX3PRO44MM": 0, "AMAZFITTREX3PRO48MM": 0, "AMAZFITCHEETAH2PRO": 0,
-    "AMAZFITBIP5UNITY": 0, "AMAZFITBIP6": 0, "AMAZFITTREXULTRA2": 0, "AMAZFITBALANCE2": 0,
-    "AMAZFITBALANCE2XT": 0, "AMAZFITACTIVE": 0, "AMAZFITACTIVE2": 0, "AMAZFITACTIVE2NFC": 0,
-    "AMAZFITACTIVE2SQUARE": 0, "AMAZFITACTIVE3PREMIUM": 0, "AMAZFITACTIVEEDGE": 0,
-    "AMAZFITACTIVEMAX": 0, "AMAZFITHELIORING": 0, "AMAZFITHELIOSTRAP": 0,
-}  # fmt: skip
-_XIAOMI_NAMES = frozenset({
-    "MIBAND4C", "MIBAND7PRO", "MIBAND8", "MIBAND8ACTIVE", "MIBAND8PRO", "MIBAND9",
-    "MIBAND9ACTIVE", "MIBAND9PRO", "MIBAND10", "MIBAND10PRO", "MIWATCHLITE",
-    "MIWATCHCOLORSPORT", "REDMIWATCH3ACTIVE", "REDMIWATCH3", "REDMISMARTBAND2",
-    "REDMISMARTBAND3", "REDMIWATCH2", "REDMIWATCH2LITE", "REDMISMARTBANDPRO", "REDMIWATCH4",
-    "REDMIWATCH5", "REDMIWATCH5ACTIVE", "REDMIWATCH5LITE", "REDMIWATCHMOVE",
-    "XIAOMI_WATCH_S1_ACTIVE", "XIAOMI_WATCH_S1_PRO", "XIAOMI_WATCH_S1", "XIAOMI_WATCH_S3",
-    "XIAOMI_WATCH_S4",
-})  # fmt: skip
-# The deprecated numeric TYPE of devices stored before Gadgetbridge 0.77 (devicetype.json).
-_BY_NUMBER = {
-    number: name for names in (_HUAMI_LEGACY_NAMES, _ZEPP_NAMES)
-    for name, number in names.items() if number
-}  # fmt: skip
-
-TABLES: Final = {
-    HUAMI_LEGACY: ("MI_BAND_ACTIVITY_SAMPLE",),
-    ZEPP_OS: (
-        "HUAMI_EXTENDED_ACTIVITY_SAMPLE", "HUAMI_SLEEP_SESSION_SAMPLE",
-        "HUAMI_HEART_RATE_RESTING_SAMPLE", "HUAMI_SPO2_SAMPLE",
-        "HUAMI_SLEEP_RESPIRATORY_RATE_SAMPLE", "GENERIC_HRV_VALUE_SAMPLE",
-    ),
-    XIAOMI: (
-        "XIAOMI_ACTIVITY_SAMPLE", "XIAOMI_SLEEP_TIME_SAMPLE", "XIAOMI_SLEEP_STAGE_SAMPLE",
-        "XIAOMI_DAILY_SUMMARY_SAMPLE", "HEART_PULSE_SAMPLE",
-    ),
-}  # fmt: skip
-"""The tables each family is read from; the first one holds its minutes."""
+__all__ = [
+    "HUAMI_LEGACY",
+    "SOURCES",
+    "TABLES",
+    "XIAOMI",
+    "ZEPP_OS",
+    "RowSink",
+    "family",
+    "legacy_minutes",
+    "select",
+    "xiaomi_measured",
+    "xiaomi_minutes",
+    "xiaomi_stages",
+    "zepp_measured",
+    "zepp_minutes",
+    "zepp_sessions",
+]
 
 _MINUTE = 60
 _HR_LOW, _HR_HIGH = 10, 250
@@ -123,77 +89,8 @@ _XIAOMI_STAGES = {2: "deep", 3: "light", 4: "rem", 5: "awake"}
 _SPO2_AUTOMATIC = 1
 
 
-def family(type_name: str | None, type_number: int | None) -> str | None:
-    """The family of a ``DEVICE`` row, or ``None`` when it is none of these."""
-    name = (type_name or "").upper()
-    if name in {"", "UNKNOWN"} and type_number:
-        name = _BY_NUMBER.get(type_number, "")
-    if name in _HUAMI_LEGACY_NAMES:
-        return HUAMI_LEGACY
-    if name in _ZEPP_NAMES:
-        return ZEPP_OS
-    if name in _XIAOMI_NAMES:
-        return XIAOMI
-    return None
-
-
-class BandRowError(ValueError):
-    """One row that cannot be read; the message says which column and why."""
-
-
-def _int(row: sqlite3.Row, column: str) -> int | None:
-    value = row[column]
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BandRowError(f"{column} {value!r} is not a whole number")
-    return value
-
-
-def _required(row: sqlite3.Row, column: str) -> int:
-    value = _int(row, column)
-    if value is None:
-        raise BandRowError(f"{column} is empty")
-    return value
-
-
 def _heart_rate(value: int | None) -> int | None:
     return value if value is not None and _HR_LOW <= value <= _HR_HIGH else None
-
-
-class RowSink:
-    """Where rows that cannot be read go: one line each, with the table and TIMESTAMP."""
-
-    def __init__(self, label: str, errors: list[str]) -> None:
-        self.label, self.errors, self.rows = label, errors, 0
-
-    def read(
-        self, rows: Iterable[sqlite3.Row], table: str, parse: Callable[[sqlite3.Row], None]
-    ) -> None:
-        """Parse each row; a bad one is one line and is left out."""
-        for row in rows:
-            self.rows += 1
-            try:
-                parse(row)
-            except (BandRowError, IndexError, KeyError) as exc:
-                stamp = row["TIMESTAMP"] if "TIMESTAMP" in row.keys() else "?"  # noqa: SIM118
-                reason = (
-                    f"has no column {exc.args[0]}"
-                    if isinstance(exc, IndexError | KeyError)
-                    else exc
-                )
-                self.errors.append(f"{self.label}: {table} at TIMESTAMP {stamp!r}: {reason}")
-
-
-def select(db: sqlite3.Connection, table: str, device: int) -> Iterator[sqlite3.Row]:
-    """The device's rows of ``table`` by time; none when the database lacks the table."""
-    if not db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
-    ).fetchone():
-        return iter(())
-    return db.execute(
-        f'SELECT * FROM "{table}" WHERE "DEVICE_ID" = ? ORDER BY "TIMESTAMP"', (device,)
-    )
 
 
 class _Stages:
@@ -228,12 +125,12 @@ def legacy_minutes(rows: Iterable[sqlite3.Row], sink: RowSink, table: str) -> li
 
     def parse(row: sqlite3.Row) -> None:
         nonlocal previous
-        raw = _required(row, "RAW_KIND") & 0xF
+        raw = required(row, "RAW_KIND") & 0xF
         if raw not in _LEGACY_REPEAT:
             previous = _LEGACY_KINDS.get(raw, "active")
         minutes.append(Minute(
-            _required(row, "TIMESTAMP"), previous, _heart_rate(_int(row, "HEART_RATE")),
-            _int(row, "STEPS") or 0,
+            required(row, "TIMESTAMP"), previous, _heart_rate(whole(row, "HEART_RATE")),
+            whole(row, "STEPS") or 0,
         ))  # fmt: skip
 
     sink.read(rows, table, parse)
@@ -248,19 +145,19 @@ def zepp_minutes(
     minutes: list[Minute] = []
 
     def parse(row: sqlite3.Row) -> None:
-        at, raw = _required(row, "TIMESTAMP"), _required(row, "RAW_KIND")
+        at, raw = required(row, "TIMESTAMP"), required(row, "RAW_KIND")
         kind: str | None = "off" if raw in _ZEPP_OFF else "active"
         if raw == _ZEPP_ASLEEP:
-            if (_int(row, "REM_SLEEP") or 0) & 127 > _ZEPP_REM_OVER:
+            if (whole(row, "REM_SLEEP") or 0) & 127 > _ZEPP_REM_OVER:
                 kind = "rem"
-            elif (_int(row, "DEEP_SLEEP") or 0) & 127 > _ZEPP_DEEP_OVER:
+            elif (whole(row, "DEEP_SLEEP") or 0) & 127 > _ZEPP_DEEP_OVER:
                 kind = "deep"
             else:
                 kind = "light"
         if kind_at is not None:
             kind = kind_at(at) or kind
-        minutes.append(Minute(at, kind, _heart_rate(_int(row, "HEART_RATE")),
-                              _int(row, "STEPS") or 0))  # fmt: skip
+        minutes.append(Minute(at, kind, _heart_rate(whole(row, "HEART_RATE")),
+                              whole(row, "STEPS") or 0))  # fmt: skip
 
     sink.read(rows, table, parse)
     return minutes
@@ -273,7 +170,7 @@ def zepp_sessions(rows: Iterable[sqlite3.Row], sink: RowSink, table: str) -> _St
     def parse(row: sqlite3.Row) -> None:
         data = row["DATA"]
         if not isinstance(data, bytes) or len(data) < _SESSION_SIZE:
-            raise BandRowError(f"DATA is not a {_SESSION_SIZE}-byte sleep session")
+            raise RowError(f"DATA is not a {_SESSION_SIZE}-byte sleep session")
         (midnight,) = struct.unpack_from("<I", data, 0x04)
         (end_min,) = struct.unpack_from("<H", data, 0x0C)
         anchor = midnight - 86_400
@@ -296,16 +193,16 @@ def xiaomi_stages(
     nights: list[tuple[int, int]] = []
 
     def sleep_time(row: sqlite3.Row) -> None:
-        bed, wake = _required(row, "TIMESTAMP") // 1000, _int(row, "WAKEUP_TIME")
+        bed, wake = required(row, "TIMESTAMP") // 1000, whole(row, "WAKEUP_TIME")
         if wake is None or wake // 1000 <= bed:
-            raise BandRowError(f"WAKEUP_TIME {wake!r} is not after the bedtime")
+            raise RowError(f"WAKEUP_TIME {wake!r} is not after the bedtime")
         nights.append((bed, wake // 1000))
         stages.put(wake // 1000, None)
         stages.put(bed, "light")
 
     def stage(row: sqlite3.Row) -> None:
-        code = _int(row, "STAGE")
-        stages.put(_required(row, "TIMESTAMP") // 1000, _XIAOMI_STAGES.get(code or 0))
+        code = whole(row, "STAGE")
+        stages.put(required(row, "TIMESTAMP") // 1000, _XIAOMI_STAGES.get(code or 0))
 
     sink.read(times, "XIAOMI_SLEEP_TIME_SAMPLE", sleep_time)
     sink.read(changes, "XIAOMI_SLEEP_STAGE_SAMPLE", stage)
@@ -323,12 +220,12 @@ def xiaomi_minutes(
     spo2: list[tuple[int, int]] = []
 
     def parse(row: sqlite3.Row) -> None:
-        at = _required(row, "TIMESTAMP")
+        at = required(row, "TIMESTAMP")
         minutes.append(Minute(
-            at, kind_at(at) or "active", _heart_rate(_int(row, "HEART_RATE")),
-            max(_int(row, "STEPS") or 0, 0),
+            at, kind_at(at) or "active", _heart_rate(whole(row, "HEART_RATE")),
+            max(whole(row, "STEPS") or 0, 0),
         ))  # fmt: skip
-        oxygen = _int(row, "SPO2")
+        oxygen = whole(row, "SPO2")
         if oxygen is not None and oxygen > 0:
             spo2.append((at, oxygen))
 
@@ -347,24 +244,24 @@ def zepp_measured(rows: Rows, sink: RowSink, measured: Measured, zone: ZoneInfo)
     """Resting HR, SpO2, breathing and HRV of a Zepp OS band (``TIMESTAMP`` in ms)."""
 
     def resting(row: sqlite3.Row) -> None:
-        rate = _heart_rate(_int(row, "HEART_RATE"))
+        rate = _heart_rate(whole(row, "HEART_RATE"))
         if rate is not None:  # the day's latest row wins, as Gadgetbridge shows it
-            measured.resting[_day(_required(row, "TIMESTAMP"), zone)] = float(rate)
+            measured.resting[_day(required(row, "TIMESTAMP"), zone)] = float(rate)
 
     def spo2(row: sqlite3.Row) -> None:
-        value = _int(row, "SPO2")
-        if _int(row, "TYPE_NUM") == _SPO2_AUTOMATIC and value is not None and value > 0:
-            measured.spo2.append((_required(row, "TIMESTAMP") // 1000, float(value)))
+        value = whole(row, "SPO2")
+        if whole(row, "TYPE_NUM") == _SPO2_AUTOMATIC and value is not None and value > 0:
+            measured.spo2.append((required(row, "TIMESTAMP") // 1000, float(value)))
 
     def breathing(row: sqlite3.Row) -> None:
-        value = _int(row, "RATE")
+        value = whole(row, "RATE")
         if value is not None and value > 0:
-            measured.breathing.append((_required(row, "TIMESTAMP") // 1000, float(value)))
+            measured.breathing.append((required(row, "TIMESTAMP") // 1000, float(value)))
 
     def hrv(row: sqlite3.Row) -> None:
-        value = _int(row, "VALUE")
+        value = whole(row, "VALUE")
         if value is not None and value > 0:
-            measured.hrv.append((_required(row, "TIMESTAMP") // 1000, float(value)))
+            measured.hrv.append((required(row, "TIMESTAMP") // 1000, float(value)))
 
     for table, parse in (
         ("HUAMI_HEART_RATE_RESTING_SAMPLE", resting), ("HUAMI_SPO2_SAMPLE", spo2),
@@ -377,13 +274,13 @@ def xiaomi_measured(rows: Rows, sink: RowSink, measured: Measured, zone: ZoneInf
     """Resting HR (daily summary) and heartbeats of a Xiaomi band."""
 
     def summary(row: sqlite3.Row) -> None:
-        rate = _heart_rate(_int(row, "HR_RESTING"))
+        rate = _heart_rate(whole(row, "HR_RESTING"))
         if rate is not None:  # stamped at the local midnight of its day
-            moment = datetime.fromtimestamp(_required(row, "TIMESTAMP") / 1000, UTC)
+            moment = datetime.fromtimestamp(required(row, "TIMESTAMP") / 1000, UTC)
             measured.resting[daily_record_day(moment, zone)] = float(rate)
 
     def beat(row: sqlite3.Row) -> None:
-        measured.beats.append(_required(row, "TIMESTAMP"))
+        measured.beats.append(required(row, "TIMESTAMP"))
 
     sink.read(rows("XIAOMI_DAILY_SUMMARY_SAMPLE"), "XIAOMI_DAILY_SUMMARY_SAMPLE", summary)
     sink.read(rows("HEART_PULSE_SAMPLE"), "HEART_PULSE_SAMPLE", beat)

@@ -32,8 +32,8 @@ from rich.table import Table
 from recoveryd.cli import sampledata
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
-from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.deciding import decide_range
+from recoveryd.daemon.service import Daemon
 from recoveryd.present.summary import history_table, morning_summary
 from recoveryd.store.database import Store
 

@@ -58,8 +58,8 @@ def _check_config(path: Path | None) -> int:
 
 
 def _run(config: Config, *, dry_run: bool) -> int:
-    from recoveryd.daemon.consumer import run_daemon  # noqa: PLC0415 - keep other commands light
     from recoveryd.daemon.lock import DaemonRunningError, daemon_lock  # noqa: PLC0415
+    from recoveryd.daemon.service import run_daemon  # noqa: PLC0415 - keep other commands light
 
     if dry_run:
         config = config.model_copy(update={"dry_run": True})

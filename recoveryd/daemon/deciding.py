@@ -9,6 +9,8 @@ revision only when its inputs changed.
 from __future__ import annotations
 
 import hashlib
+import logging
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from recoveryd.config.athletes import AthleteConfig, PlannedSessionConfig
@@ -18,6 +20,8 @@ from recoveryd.engine import History, TrainingPlan, decide_days, history_start, 
 from recoveryd.engine.load import HeartRateZones, Sex
 from recoveryd.home.timeline import with_actions
 from recoveryd.store.database import Store
+
+log = logging.getLogger(__name__)
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -129,3 +133,52 @@ def decide_and_store(
         return None
     [plan] = decide_range(store, config, athlete_id, day, day)
     return store.save_decision(plan, now, digest)
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """What one round of deciding did: the new decisions, and the athletes not yet due."""
+
+    new: tuple[Decision, ...]
+    early: tuple[str, ...]
+
+
+def decide_household(
+    store: Store,
+    config: Config,
+    trigger: str,
+    today: date,
+    now: datetime,
+    *,
+    asked_by: str | None = None,
+    force: bool = False,
+) -> Decided:
+    """Decide today for every athlete whose inputs changed.
+
+    Before the household's decision time only ``asked_by`` is decided (and athletes already
+    decided today); the others are returned as ``early``. ``force`` decides ``asked_by``
+    even when nothing changed.
+    """
+    due = now.time() >= config.household.decide_at or trigger == "schedule"
+    new: list[Decision] = []
+    early: list[str] = []
+    for athlete in config.athletes:
+        asked = athlete.id == asked_by
+        decided = store.latest_decision(athlete.id, today) is not None
+        if not due and not decided and not asked:
+            log.debug(
+                "%s: %s before the daily decision time; not deciding yet", athlete.id, trigger
+            )
+            early.append(athlete.id)
+            continue
+        decision = decide_and_store(store, config, athlete.id, today, now, force=force and asked)
+        if decision is None:
+            log.debug("%s: %s: inputs unchanged, decision stands", athlete.id, trigger)
+            continue
+        plan = decision.plan
+        log.info(
+            "%s %s: %s (readiness %s, revision %d, %s)", athlete.id, today, plan.protocol.value,
+            plan.readiness.score, decision.revision, trigger,
+        )  # fmt: skip
+        new.append(decision)
+    return Decided(tuple(new), tuple(early))

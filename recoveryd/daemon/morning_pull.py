@@ -12,11 +12,11 @@ a failed pull is one line and the next one tries again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
-from typing import Any
 
 from recoveryd.config.model import Config
+from recoveryd.daemon.ports import Spawn
 from recoveryd.daemon.pulling import pull, pull_sources, whoop_refresh_key
 from recoveryd.domain.events import Event, PullDone
 from recoveryd.domain.pulled import Pulled, PullSource
@@ -51,7 +51,7 @@ class MorningPull:
         config: Config,
         store: Store,
         *,
-        spawn: Callable[[Coroutine[Any, Any, None], str], None],
+        spawn: Spawn,
         put: Callable[[Event], None],
         fetch: Fetch | None = None,
     ) -> None:

@@ -6,14 +6,46 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from recoveryd.config.home import DeviceConfig
 from recoveryd.domain.models import Action
 from recoveryd.home.safety import Sensors
 
+
+class Clock(Protocol):
+    """Where the daemon gets the time; tests and the demo pass their own."""
+
+    def now(self) -> datetime:
+        """The current time, time-zone aware."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """The current time, time-zone aware."""
+        return datetime.now().astimezone()
+
+
 Spawn = Callable[[Coroutine[Any, Any, None], str], None]
 """Runs work beside the consumer under a name; the work reports back through the queue."""
+
+
+class PostEvent(Protocol):
+    """Posts one event for an athlete's event entity (what ``Publisher.event`` does)."""
+
+    def __call__(
+        self,
+        athlete: str,
+        event_type: str,
+        /,
+        *,
+        supersedes: str | None = None,
+        **data: Any,  # noqa: ANN401 - the event's JSON fields
+    ) -> None:
+        """Post the event; ``supersedes`` names an unsent one it replaces."""
 
 
 class PublishError(Exception):

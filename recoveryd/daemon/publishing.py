@@ -14,11 +14,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from integrations.mqtt.discovery import discovery_messages, household_discovery
 from integrations.mqtt.link import MqttLink
-from integrations.mqtt.payloads import household_message, live_message, plan_message, state_message
+from integrations.mqtt.payloads import (
+    event_message,
+    household_message,
+    live_message,
+    plan_message,
+    state_message,
+)
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.config.model import Config
@@ -64,6 +72,23 @@ class Publisher:
                 if (m.topic, m.supersedes) != (message.topic, message.supersedes)
             ]  # fmt: skip
         self._outbox.append(message)
+
+    def event(
+        self,
+        athlete: str,
+        event_type: str,
+        /,
+        *,
+        supersedes: str | None = None,
+        **data: Any,  # noqa: ANN401 - the event's JSON fields
+    ) -> None:
+        """Post one event for the athlete's event entity (``supersedes``: an unsent one's key)."""
+        message = event_message(self._topics, athlete, event_type, **data)
+        self.post(message if supersedes is None else replace(message, supersedes=supersedes))
+
+    def error(self, athlete: str, control: str, error: str) -> None:
+        """A refused command or button, on the athlete's event entity."""
+        self.event(athlete, "error", supersedes=control, control=control, error=error)
 
     def reconnected(self) -> None:
         """A new broker session: every live state goes out again."""

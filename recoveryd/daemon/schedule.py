@@ -13,6 +13,8 @@ re-armed for the new clock.
 from __future__ import annotations
 
 import asyncio
+import logging
+import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
@@ -22,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from recoveryd.config.model import Config
 from recoveryd.daemon.daily import DailyJobs
-from recoveryd.domain.clock import Reading, jump
+from recoveryd.domain.clock import Reading, jump, span
 from recoveryd.domain.events import (
     ActionDue,
     ClockJumped,
@@ -30,9 +32,12 @@ from recoveryd.domain.events import (
     Event,
     MeasureDue,
     PullDue,
+    RediscoveryDue,
     StorePoll,
     WakePoll,
 )
+
+log = logging.getLogger(__name__)
 
 LATE_DECISION = timedelta(hours=12)  # a decision or pull that late still plans the evening
 LATE_READING = timedelta(minutes=30)  # the strap is not worn for long after waking
@@ -56,6 +61,7 @@ class Schedule:
         self._system_clock, self._pulls = system_clock, pulls
         self._scheduler: AsyncIOScheduler | None = None
         self._daily: DailyJobs | None = None
+        self._timers: set[asyncio.TimerHandle] = set()
 
     def start(self) -> None:
         """The daily decision, the store poll, the morning pull, strap readings, wake polls."""
@@ -88,6 +94,18 @@ class Schedule:
         """Stop every job (the daemon stops)."""
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=False)
+        for timer in self._timers:
+            timer.cancel()
+
+    def rediscovery(self) -> None:
+        """Enqueue ``RediscoveryDue`` after a random delay (Home Assistant came online).
+
+        Random, so that a house full of MQTT devices does not answer at once.
+        """
+        delay = random.uniform(0, self._config.homeassistant.rediscovery_delay_max_s)  # noqa: S311
+        loop = asyncio.get_running_loop()
+        self._timers.add(loop.call_later(delay, self._put, RediscoveryDue()))
+        log.info("Home Assistant is online; re-sending discovery in %.1f s", delay)
 
     def action_at(self, key: str, after: timedelta) -> None:
         """Enqueue ``ActionDue(key)`` ``after`` from now (a later call for ``key`` wins)."""
@@ -116,8 +134,12 @@ class Schedule:
             if abs(seconds) >= CLOCK_JUMP_S:
                 self._put(ClockJumped(seconds))
 
-    def clock_jumped(self) -> None:
+    def clock_jumped(self, seconds: float) -> None:
         """Count the interval jobs from now again, and re-arm the daily runs."""
+        log.warning(
+            "the system clock jumped %s by %s (or the machine slept): planning the day again",
+            "forward" if seconds > 0 else "back", span(seconds),
+        )  # fmt: skip
         if self._scheduler is not None:
             for job in self._scheduler.get_jobs():
                 if isinstance(job.trigger, IntervalTrigger):

@@ -10,6 +10,7 @@ scenes this says are due.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -17,6 +18,8 @@ from recoveryd.daemon.ports import Spawn, StateReader
 from recoveryd.domain.events import EntityState, Event
 from recoveryd.domain.models import Action
 from recoveryd.home.wake import WakeWatch, observe
+
+log = logging.getLogger(__name__)
 
 
 class WakeSignals:
@@ -71,5 +74,9 @@ class WakeSignals:
                 continue
             self._watches[action.key], awake = observe(watch, state, now)
             if awake:
+                log.info(
+                    "%s is up (%s is %s): %s scene now instead of at %s",
+                    action.athlete, entity, state, action.device, f"{action.at:%H:%M}",
+                )  # fmt: skip
                 due.append(action)
         return due

@@ -40,7 +40,7 @@ from integrations.wearables.whoop import WhoopClient, WhoopError
 from integrations.wearables.whoop import fetch_nights as whoop_nights
 from recoveryd.config.errors import ConfigError
 from recoveryd.config.loader import parse_config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.commands import ATHLETE_CONTROLS, CommandError, parse_command
 from recoveryd.domain.events import CommandReceived
 from recoveryd.domain.ingest import KINDS, IngestError, parse_ingest
@@ -108,7 +108,7 @@ def daemon(tmp_path: Path, sample: tuple[list[Any], list[Any]]) -> Daemon:
 async def test_commands_through_the_daemon(daemon: Daemon, control: str, payload: bytes) -> None:
     reason = refusal(lambda: parse_command("alex", control, payload), CommandError)
     before = snapshot(daemon.config.storage.path)
-    daemon._command(CommandReceived(f"recoveryd/alex/set/{control}", payload))
+    daemon.consumer.received(CommandReceived(f"recoveryd/alex/set/{control}", payload))
     if reason is not None:
         assert snapshot(daemon.config.storage.path) == before
     for task in list(daemon._running):
@@ -123,7 +123,7 @@ async def test_ingest_through_the_daemon(daemon: Daemon, kind: str, payload: byt
     topic = f"recoveryd/alex/ingest/{kind}"
     reason = refusal(lambda: parse_ingest("alex", kind, payload), IngestError)
     before = snapshot(daemon.config.storage.path)
-    daemon._ingest(topic, payload)
+    daemon.ingest.received(topic, payload)
     if reason is not None:
         assert snapshot(daemon.config.storage.path) == before
         (error,) = [m for m in daemon.publisher._outbox if m.topic.endswith("/ingest/error")]

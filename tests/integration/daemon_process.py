@@ -22,7 +22,7 @@ from pathlib import Path
 from recoveryd.cli.main import LIBRARY_LOGGERS
 from recoveryd.config.loader import load_config
 from recoveryd.daemon import schedule as daemon_module
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.clock import Reading
 
 

@@ -27,7 +27,7 @@ import pytest
 from integrations.mqtt.broker import free_port
 from integrations.mqtt.discovery import athlete_entities, household_entities
 from recoveryd.config.loader import parse_config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import DecisionDue
 from recoveryd.domain.models import CheckIn, Night
 from recoveryd.store.database import Store

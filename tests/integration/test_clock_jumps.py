@@ -24,7 +24,7 @@ import pytest
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.daemon import schedule as daemon_module
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.clock import Reading
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.store.database import Store
@@ -112,7 +112,7 @@ def lines(caplog: pytest.LogCaptureFixture, start: str) -> list[str]:
 async def test_the_daily_decision_runs_once_per_local_day_through_jumps(
     household: Config, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
     caplog.set_level(logging.DEBUG, logger="recoveryd.daemon.daily")  # the last sets the handler's
     clock = JumpingClock(at(6, 59, 58))
     today, tomorrow = SAMPLE_END, SAMPLE_END + timedelta(days=1)
@@ -147,7 +147,7 @@ async def test_the_daily_decision_runs_once_per_local_day_through_jumps(
 async def test_a_session_under_way_keeps_its_real_length(
     household: Config, caplog: pytest.LogCaptureFixture, by: timedelta, said: str
 ) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
     recorder = Recorder()
 
     def boots() -> list[str]:
@@ -174,7 +174,7 @@ async def test_a_session_under_way_keeps_its_real_length(
 async def test_a_turn_on_the_clock_jumped_over_is_missed_and_nothing_of_its_session_runs(
     household: Config, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
     recorder = Recorder()
     clock = JumpingClock(at(17, 20))  # the sauna pre-heats at 17:30
     async with running(household, clock, recorder) as daemon:
@@ -186,7 +186,7 @@ async def test_a_turn_on_the_clock_jumped_over_is_missed_and_nothing_of_its_sess
 
         await until(lambda: "heat_on" in logged(), "the missed heat-on")
         await until(lambda: len(lines(caplog, "timeline for")) >= 3, "the day planned again")
-        logged_then, timeline = logged(), set(daemon.timeline.values())
+        logged_then, timeline = logged(), set(daemon.actions.timeline.values())
     assert logged_then["heat_on"] == (
         "missed", "too late to start after a restart or a clock jump"
     )  # fmt: skip

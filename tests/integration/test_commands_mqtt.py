@@ -41,7 +41,7 @@ async def test_controls_change_the_day_and_bad_commands_change_nothing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     config = seeded_config(tmp_path, mosquitto, sample)
-    caplog.set_level(logging.INFO, logger="recoveryd.daemon.consumer")
+    caplog.set_level(logging.INFO, logger="recoveryd.daemon")
     async with watching(mosquitto) as watcher, running(config, FixedClock(MORNING)) as daemon:
         publish = watcher.client.publish
         await watcher.until(lambda: bool(watcher.on("recoveryd/alex/chart")), "the chart")

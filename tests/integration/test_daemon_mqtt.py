@@ -25,7 +25,7 @@ from integrations.mqtt.broker import free_port
 from integrations.mqtt.discovery import athlete_entities
 from integrations.mqtt.topics import Topics
 from recoveryd.config.model import Config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.models import CheckIn, Decision, Night, Protocol
 from recoveryd.store.database import Store
 
@@ -355,14 +355,14 @@ async def test_a_store_error_is_reported_and_the_daemon_keeps_serving(
         blocker.execute("BEGIN EXCLUSIVE")
         reported = asyncio.Event()
         handler = _EventOnError(reported)
-        logging.getLogger("recoveryd.daemon.consumer").addHandler(handler)
+        logging.getLogger("recoveryd.daemon").addHandler(handler)
         try:
             await asyncio.wait_for(reported.wait(), TIMEOUT_S)
             # Still serving: a Home Assistant restart is answered.
             await watcher.client.publish("homeassistant/status", "online")
             await watcher.until(lambda: len(watcher.discovery()) == 2 * DISCOVERED, "rediscovery")
         finally:
-            logging.getLogger("recoveryd.daemon.consumer").removeHandler(handler)
+            logging.getLogger("recoveryd.daemon").removeHandler(handler)
             blocker.execute("ROLLBACK")
             blocker.close()
         # Once the lock is gone the next poll decides and publishes what it could not store.
@@ -396,4 +396,4 @@ async def test_before_the_decision_time_the_state_is_provisional_not_unknown(
         assert state["attributes"]["reasons"][0].startswith("Provisional (as of 05:00)")
         # Nothing stored, nothing planned from it.
         assert daemon.store.latest_decision("alex", early.date()) is None
-        assert [a for a in daemon.timeline.values() if a.athlete == "alex"] == []
+        assert [a for a in daemon.actions.timeline.values() if a.athlete == "alex"] == []

@@ -14,9 +14,9 @@ import httpx
 import pytest
 from pydantic import SecretStr
 from recoveryd.config.model import Config
-from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.morning_pull import Fetch, MorningPull
 from recoveryd.daemon.pulling import pull
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import PullDone
 from recoveryd.domain.models import CheckIn, Night
 from recoveryd.domain.pulled import Pulled, PullSource

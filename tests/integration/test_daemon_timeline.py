@@ -18,9 +18,9 @@ from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.home import DeviceConfig
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
-from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.day_state import apply_command
 from recoveryd.daemon.ports import ActionResult
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.commands import DayButton, SetPaused
 from recoveryd.domain.models import Action, CheckIn, Night, Protocol
 from recoveryd.home.safety import Sensors

@@ -97,7 +97,9 @@ async def test_a_plan_changed_under_a_running_session_keeps_its_switch_off(
         await press(watcher, "alex", "protocol", "rest")
         await press(watcher, "alex", "checkin_mood", "2")
         offs = [
-            a for a in daemon.timeline.values() if a.device == "sauna" and a.command == "heat_off"
+            a
+            for a in daemon.actions.timeline.values()
+            if a.device == "sauna" and a.command == "heat_off"
         ]
         assert heat_on.ends_at in [a.at for a in offs]  # the logged end, whatever the plan
         live = json.loads(watcher.on("recoveryd/alex/live")[-1].payload)
@@ -111,7 +113,7 @@ async def test_a_plan_changed_under_a_running_session_keeps_its_switch_off(
 async def test_a_retained_command_is_ignored_and_cleared(
     household: Config, mosquitto: BrokerAddress, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.ERROR, logger="recoveryd.daemon.consumer")
+    caplog.set_level(logging.ERROR, logger="recoveryd.daemon")
     async with aiomqtt.Client(mosquitto.host, mosquitto.port, identifier="automation") as client:
         # A misbehaving automation (or an attacker) leaves a press on the broker.
         await client.publish("recoveryd/alex/set/start_session", "PRESS", qos=1, retain=True)
@@ -237,12 +239,16 @@ async def test_start_now_ends_with_the_protocol_it_was_pressed_for(
         await watcher.until(lambda: bool(watcher.on("recoveryd/alex/live")), "the day")
         await press(watcher, "alex", "start_session")
         started = [
-            a for a in daemon.timeline.values() if a.athlete == "alex" and a.modality == "sauna"
+            a
+            for a in daemon.actions.timeline.values()
+            if a.athlete == "alex" and a.modality == "sauna"
         ]
         assert min(a.at for a in started) < at(10, 1)  # the session moved to now
         await press(watcher, "alex", "protocol", "rest")
         rest = [
-            a for a in daemon.timeline.values() if a.athlete == "alex" and a.modality == "sauna"
+            a
+            for a in daemon.actions.timeline.values()
+            if a.athlete == "alex" and a.modality == "sauna"
         ]
         # Rest's own sauna, at its own time: the press was for active recovery.
         assert min(a.at for a in rest) == at(17, 30) + timedelta(0)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from integrations.mqtt.broker import free_port
 from recoveryd.config.loader import parse_config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import CommandReceived
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.home.notification import LADDER
@@ -191,7 +191,8 @@ athletes:
                 CommandReceived("recoveryd/alex/set/checkin_soreness", str(value).encode())
             )
         await asyncio.wait_for(
-            _until(lambda: _revision(daemon) > revisions and not daemon.commanded.waiting), 30
+            _until(lambda: _revision(daemon) > revisions and not daemon.consumer.commanded.waiting),
+            30,
         )
         plan = daemon.store.latest_decision("alex", SAMPLE_END)
         assert plan is not None
@@ -213,7 +214,7 @@ athletes:
         daemon.queue.put_nowait(CommandReceived("recoveryd/alex/set/redecide", b"PRESS"))
 
         def settled() -> bool:
-            busy = daemon.commanded.waiting or daemon.morning.busy
+            busy = daemon.consumer.commanded.waiting or daemon.morning.busy
             return _revision(daemon) > before and not busy and not daemon._running
 
         await asyncio.wait_for(_until(settled), 30)

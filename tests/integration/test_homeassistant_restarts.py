@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from recoveryd.config.loader import parse_config
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import DecisionDue
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.store.database import Store
@@ -108,8 +108,8 @@ async def test_five_home_assistant_stops_run_every_action_once_and_end_with_the_
         return {k: (s, d) for k, _, s, d in daemon.store.action_history(SAMPLE_END)}
 
     try:
-        await until(lambda: len(daemon.timeline) == 5, "the day's timeline", 30)
-        actions = sorted(daemon.timeline.values(), key=lambda a: a.at)
+        await until(lambda: len(daemon.actions.timeline) == 5, "the day's timeline", 30)
+        actions = sorted(daemon.actions.timeline.values(), key=lambda a: a.at)
         assert [a.command for a in actions] == [
             "heat_on", "start_check", "heat_off", "turn_on", "turn_off",
         ]  # fmt: skip

@@ -28,7 +28,7 @@ from recoveryd.config.errors import ConfigError
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.config.sections import TlsConfig
-from recoveryd.daemon.consumer import Daemon
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import BrokerConnected, Event
 
 from tests.conftest import Mosquitto, make_config

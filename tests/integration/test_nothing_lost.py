@@ -23,8 +23,8 @@ from pathlib import Path
 
 import aiomqtt
 import pytest
-from recoveryd.daemon.consumer import ALIVE_KEY
 from recoveryd.daemon.lock import lock_path
+from recoveryd.daemon.store_watch import ALIVE_KEY
 from recoveryd.domain.commands import QUEUED_MAX_AGE
 
 from tests.conftest import BrokerAddress, until

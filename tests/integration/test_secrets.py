@@ -21,9 +21,9 @@ import pytest
 from integrations.mqtt.broker import free_port
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
-from recoveryd.daemon.consumer import Daemon
 from recoveryd.daemon.morning_pull import Fetch
 from recoveryd.daemon.pulling import pull
+from recoveryd.daemon.service import Daemon
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.domain.pulled import Pulled, PullSource
 from recoveryd.store.database import Store

@@ -7,6 +7,7 @@ from __future__ import annotations
 import aiomqtt
 import pytest
 from aiomqtt.exceptions import MqttConnectError
+from integrations.mqtt.client import session_client
 from integrations.mqtt.link import MqttLink
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
@@ -16,6 +17,13 @@ from recoveryd.config.sections import MqttConfig
 def link(protocol: str) -> MqttLink:
     config = MqttConfig.model_validate({"protocol": protocol})
     return MqttLink(config, "recoveryd/status", None, lambda _: None)
+
+
+def client_of(mqtt: MqttLink) -> aiomqtt.Client:
+    """The client the link would connect with now."""
+    return session_client(
+        mqtt._config, mqtt._protocol, "recoveryd/status", None, first=lambda _: False
+    )
 
 
 def refused(code: int) -> aiomqtt.MqttError:
@@ -29,7 +37,7 @@ async def test_auto_falls_back_when_the_broker_refuses_mqtt5(code: int) -> None:
     auto = link("auto")
     assert auto._fall_back(refused(code)) is True
     assert auto._protocol == "3.1.1"
-    assert auto._client_for_session()._client.protocol == 4  # MQTTv311
+    assert client_of(auto)._client.protocol == 4  # MQTTv311
 
 
 @pytest.mark.parametrize(("protocol", "code"), [("auto", 0x87), ("auto", 0x86), ("5", 0x84)])
@@ -42,7 +50,7 @@ async def test_other_refusals_and_a_fixed_protocol_do_not_fall_back(
 
 
 async def test_a_mqtt5_session_persists_and_bounds_the_packet_size() -> None:
-    client = link("auto")._client_for_session()
+    client = client_of(link("auto"))
     assert client._client.protocol == 5
     assert client._clean_start is False
     assert client._properties is not None

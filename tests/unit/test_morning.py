@@ -97,7 +97,7 @@ async def test_a_decision_sends_one_summary_with_its_chart_and_records_it(
 def test_the_daemon_gives_the_morning_todays_timeline_as_it_stands(
     tmp_path: Path,
 ) -> None:
-    from recoveryd.daemon.consumer import Daemon  # noqa: PLC0415 - the whole daemon
+    from recoveryd.daemon.service import Daemon  # noqa: PLC0415 - the whole daemon
 
     config = parse_config(
         f"storage: {{path: {tmp_path / 'r.db'}}}\n"
@@ -107,7 +107,7 @@ def test_the_daemon_gives_the_morning_todays_timeline_as_it_stands(
     daemon = Daemon(config)
     try:
         lamp = Action(NOW, "alex", "wind_down", "scene_on", "lamp")
-        daemon.timeline = {lamp.key: lamp}  # a rebuild replaces the dict
+        daemon.actions.timeline = {lamp.key: lamp}  # a rebuild replaces the dict
         assert list(daemon.morning._timeline()) == [lamp]  # what the summary lists
     finally:
         daemon.store.close()
