@@ -32,7 +32,7 @@ from recoveryd.store.journal import Origin
 CHECKIN_COLUMNS: tuple[str, ...] = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
 COLUMNS: tuple[str, ...] = ("date", "source", *NIGHT_METRICS, *CHECKIN_COLUMNS)
 
-# One field per column; the night metrics take their bounds from models.PLAUSIBLE.
+# One field per column; the night metrics take their bounds from plausible.PLAUSIBLE.
 _FIELDS: dict[str, Any] = {
     "date": (date, ...),
     "source": (Annotated[str, AfterValidator(slug)], ...),

@@ -20,7 +20,8 @@ from typing import Any, Final, Self
 
 import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
-from recoveryd.domain.models import Night, keep_plausible
+from recoveryd.domain.models import Night
+from recoveryd.domain.plausible import keep_plausible
 
 from integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
 

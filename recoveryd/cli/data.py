@@ -117,7 +117,7 @@ def _hrv(path: Path, *, as_json: bool, min_seconds: float, correction: str) -> i
     from integrations.wearables.rr_files import RrFileError, parse_rr  # noqa: PLC0415
 
     from recoveryd.engine.hrv import HrvError, analyse  # noqa: PLC0415
-    from recoveryd.present.summary import hrv_json, hrv_panel  # noqa: PLC0415
+    from recoveryd.present.reading import hrv_json, hrv_panel  # noqa: PLC0415
 
     try:
         series = parse_rr(path.read_text(encoding="utf-8-sig"), path.name)

@@ -26,10 +26,11 @@ from recoveryd.daemon.ports import Actuator, PostEvent, Spawn
 from recoveryd.domain.clock import elapsed
 from recoveryd.domain.events import ActionDue, ActionFinished, Event
 from recoveryd.domain.models import SAFE_COMMANDS, SWITCH_ONS, Action
+from recoveryd.home.catch_up import GRACE, catch_up, due, switch_off_for
 from recoveryd.home.device_ledger import already_on, budget_of, budget_refusal, session_of, sessions
 from recoveryd.home.safety import Sensors
 from recoveryd.home.safety import check as safety_check
-from recoveryd.home.timeline import GRACE, catch_up, describe, due, switch_off_for
+from recoveryd.home.timeline import describe
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)

@@ -2,10 +2,10 @@
 # Copyright 2026 the recoveryd authors
 """Night data, check-ins and sessions sent as JSON (MQTT ``<base>/<athlete>/ingest/<kind>``).
 
-Each kind is a pydantic model with ``extra="forbid"`` and the same plausible ranges as every
-other importer (:data:`recoveryd.domain.models.PLAUSIBLE`); a payload that does not fit is refused
-whole with one line naming the field, what was wrong and what is allowed, and nothing of it
-is stored.
+Each kind is a pydantic model with ``extra="forbid"`` and the same plausible ranges as
+every other importer (:data:`recoveryd.domain.plausible.PLAUSIBLE`); a payload that does not
+fit is refused whole with one line naming the field, what was wrong and what is allowed,
+and nothing of it is stored.
 """
 
 from __future__ import annotations

@@ -61,42 +61,6 @@ NIGHT_METRICS: tuple[str, ...] = (
 
 CHECKIN_ITEMS: tuple[str, ...] = ("soreness", "stress", "mood", "sleep_quality", "energy")
 
-# The physiologically plausible range of each nightly metric. Importers refuse values outside
-# it, and the engine treats any that reach it anyway as not measured.
-PLAUSIBLE: dict[str, tuple[float, float]] = {
-    "hrv_rmssd_ms": (3.0, 300.0),
-    "rhr_bpm": (25.0, 130.0),
-    "sleep_total_min": (0.0, 1440.0),
-    "sleep_deep_min": (0.0, 1440.0),
-    "sleep_rem_min": (0.0, 1440.0),
-    "sleep_light_min": (0.0, 1440.0),
-    "sleep_awake_min": (0.0, 1440.0),
-    "resp_rate": (4.0, 40.0),
-    "skin_temp_dev_c": (-5.0, 5.0),
-    "spo2_pct": (50.0, 100.0),
-    "hrv_sdnn_ms": (3.0, 400.0),
-}
-
-
-def implausible(metric: str, value: float) -> str | None:
-    """Why ``value`` cannot be a night's ``metric`` (``"rhr_bpm 400 is outside 25-130"``)."""
-    low, high = PLAUSIBLE[metric]
-    return None if low <= value <= high else f"{metric} {value:g} is outside {low:g}-{high:g}"
-
-
-def keep_plausible(values: dict[str, float | None]) -> tuple[dict[str, float], list[str]]:
-    """The measured values within their plausible range, and why each other one is not."""
-    kept, problems = {}, []
-    for metric, value in values.items():
-        if value is None:
-            continue
-        problem = implausible(metric, value)
-        if problem is None:
-            kept[metric] = value
-        else:
-            problems.append(problem)
-    return kept, problems
-
 
 @dataclass(frozen=True, slots=True)
 class Night:

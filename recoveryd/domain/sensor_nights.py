@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from recoveryd.domain.models import Night, implausible
+from recoveryd.domain.models import Night
+from recoveryd.domain.plausible import implausible
 
 Reading = tuple[datetime, str]  # when the state changed, and the state
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
 
-from recoveryd.domain.models import PLAUSIBLE
+from recoveryd.domain.plausible import PLAUSIBLE
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 # No wearable or heart-rate monitor kept a daily history before this; a date before it (or
@@ -60,7 +60,7 @@ def between(low: float, high: float) -> AfterValidator:
 
 
 def plausible(metric: str) -> Any:  # noqa: ANN401 - a type built at import time
-    """An optional float field bounded by the metric's plausible range (models.PLAUSIBLE)."""
+    """An optional float field bounded by the metric's plausible range (plausible.PLAUSIBLE)."""
     low, high = PLAUSIBLE[metric]
     return Annotated[float, between(low, high)] | None
 

@@ -30,25 +30,30 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.engine.quantiles import rolling_quantiles
+from recoveryd.engine.beat_classes import (
+    DECIMALS,
+    BeatClasses,
+    FloatArray,
+    IntArray,
+    classify,
+    intervals,
+)
 
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-IntArray = npt.NDArray[np.int64]
+__all__ = [
+    "MIN_BEATS",
+    "RR_MAX_MS",
+    "RR_MIN_MS",
+    "Artefacts",
+    "CleanedRR",
+    "FloatArray",
+    "HrvError",
+    "clean_rr",
+]
 
 RR_MIN_MS = 300.0
 RR_MAX_MS = 2000.0
-_C1, _C2, _ALPHA = 0.13, 0.17, 5.2
-_THRESHOLD_WINDOW = 91
-_MEDIAN_WINDOW = 11
 _MAX_PASSES = 10
-_MIN_BEATS = 3
-_NN50_MS = 50.0
-_EXTREME_MRR = 3.0  # |mRR| above 3 thresholds is a long or short beat (paper, Figure 1)
-# Intervals computed from summed beat times carry ~1e-13 ms of round-off; on a steady rhythm
-# the detector would normalise that noise by a near-zero threshold. A nanosecond is far
-# below anything physiological and far above the round-off.
-_DECIMALS = 6
+MIN_BEATS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,75 +85,8 @@ class HrvError(ValueError):
     """The recording cannot give HRV at all (too few usable beats)."""
 
 
-def _threshold(values: FloatArray) -> FloatArray:
-    q1, q3 = rolling_quantiles(np.abs(values), _THRESHOLD_WINDOW, (0.25, 0.75))
-    threshold: FloatArray = _ALPHA * (q3 - q1) / 2.0
-    return threshold
-
-
-def _normalised(values: FloatArray, threshold: FloatArray) -> FloatArray:
-    out: FloatArray = np.full(values.shape, np.nan)
-    np.divide(values, threshold, out=out, where=threshold != 0)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _Classes:
-    ectopic: BoolArray
-    missed: BoolArray
-    extra: BoolArray
-    long_short: BoolArray
-
-    def count(self) -> int:
-        return int(
-            self.ectopic.sum() + self.missed.sum() + self.extra.sum() + self.long_short.sum()
-        )
-
-
-def _classify(beats: FloatArray) -> _Classes:
-    """Lipponen & Tarvainen (2019), Figure 1, for every beat time in ``beats`` at once."""
-    n = beats.size
-    rr = _intervals(beats, prepend=True)
-    rr[0] = rr[1:].mean()
-    drrs = np.diff(rr, prepend=rr[0])
-    drrs[0] = drrs[1:].mean()
-    d = _normalised(drrs, _threshold(drrs))
-
-    padded = np.pad(d, 2, mode="reflect")
-    before, after, after2 = padded[1 : n + 1], padded[3 : n + 3], padded[4 : n + 4]
-    s12 = np.where(
-        d > 0, np.maximum(before, after), np.where(d < 0, np.minimum(before, after), 0.0)
-    )
-    s22 = np.where(
-        d >= 0, np.minimum(after, after2), np.where(d < 0, np.maximum(after, after2), 0.0)
-    )
-
-    [median_rr] = rolling_quantiles(rr, _MEDIAN_WINDOW, (0.5,))
-    mrrs = rr - median_rr
-    mrrs[mrrs < 0] *= 2.0
-    th2 = _threshold(mrrs)
-    m = _normalised(mrrs, th2)
-
-    examined = np.arange(n) < n - 2  # the paper's loop stops two beats before the end
-    abnormal = examined & (np.abs(d) > 1)
-    ectopic = abnormal & (((d > 1) & (s12 < -_C1 * d - _C2)) | ((d < -1) & (s12 > -_C1 * d + _C2)))
-    first = abnormal & ~ectopic
-    # A long/short candidate drags the next beat in when its dRR is the smaller of the two.
-    follower = np.zeros(n, dtype=bool)
-    follower[1:-1] = first[:-2] & (np.abs(d[1:-1]) < np.abs(d[2:]))
-    candidate = (first | follower) & ~ectopic
-    long_beat = (d > 1) & (s22 < -1)
-    short_beat = (d < -1) & (s22 > 1)
-    flagged = candidate & (long_beat | short_beat | (np.abs(m) > _EXTREME_MRR))
-    next_rr = np.append(rr[1:], np.inf)
-    extra = flagged & short_beat & (np.abs(rr + next_rr - median_rr) < th2)
-    missed = flagged & ~extra & long_beat & (np.abs(rr / 2.0 - median_rr) < th2)
-    long_short = flagged & ~extra & ~missed
-    return _Classes(ectopic, missed, extra, long_short)
-
-
 def _correct(
-    beats: FloatArray, ids: IntArray, classes: _Classes, next_id: int
+    beats: FloatArray, ids: IntArray, classes: BeatClasses, next_id: int
 ) -> tuple[FloatArray, IntArray]:
     """Delete extra beats, insert missed ones half way, move misplaced ones half way.
 
@@ -158,7 +96,7 @@ def _correct(
     short and the long interval are averaged rather than the long one and its successor.
     """
     n = beats.size
-    rr = _intervals(beats, prepend=True)
+    rr = intervals(beats, prepend=True)
     grew = np.zeros(n, dtype=bool)
     grew[1:] = rr[1:] > rr[:-1]
     extra = classes.extra.copy()
@@ -187,13 +125,6 @@ def _correct(
     names = np.concatenate([ids[~extra], np.arange(next_id, next_id + inserted.size)])
     order = np.argsort(times, kind="stable")
     return times[order], names[order]
-
-
-def _intervals(beats: FloatArray, *, prepend: bool = False) -> FloatArray:
-    """Intervals between beat times, free of summation round-off."""
-    diffs = np.diff(beats, prepend=beats[0]) if prepend else np.diff(beats)
-    rounded: FloatArray = np.round(diffs, _DECIMALS)
-    return rounded
 
 
 def _merge_short(rr: FloatArray) -> FloatArray:
@@ -238,15 +169,15 @@ def clean_rr(rr_ms: npt.ArrayLike, *, correction: str = "auto") -> CleanedRR:
         raise ValueError(f"correction must be auto or none, got {correction!r}")
     rr = _merge_short(recorded[np.isfinite(recorded) & (recorded > 0)])
     removed = Artefacts(out_of_range=int(recorded.size - rr.size))
-    if rr.size < _MIN_BEATS:
+    if rr.size < MIN_BEATS:
         raise HrvError(
             f"only {rr.size} of {recorded.size} intervals are usable "
-            f"({RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms); need at least {_MIN_BEATS}"
+            f"({RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms); need at least {MIN_BEATS}"
         )
     start = np.concatenate([[0.0], np.cumsum(rr)])
     beats, ids = start, np.arange(start.size, dtype=np.int64)
     total = removed
-    classes = _classify(beats)
+    classes = classify(beats)
     found = classes.count()
     for _ in range(_MAX_PASSES):
         if found == 0:
@@ -258,25 +189,25 @@ def clean_rr(rr_ms: npt.ArrayLike, *, correction: str = "auto") -> CleanedRR:
             long_short=int(classes.long_short.sum()),
         )
         beats, ids = _correct(beats, ids, classes, int(max(ids.max(), start.size - 1)) + 1)
-        classes = _classify(beats)
+        classes = classify(beats)
         previous, found = found, classes.count()
         if found >= previous:
             break
     if total.total == removed.total:  # untouched input comes back exactly
         return CleanedRR(rr, int(recorded.size), total, removed.total)
-    nn = _intervals(beats)
+    nn = intervals(beats)
     changed, moves = _changes(start, beats, ids)
     return CleanedRR(nn, int(recorded.size), total, removed.total + changed, moves)
 
 
 def _uncorrected(recorded: FloatArray) -> CleanedRR:
-    if recorded.size < _MIN_BEATS or not np.all(np.isfinite(recorded) & (recorded > 0)):
+    if recorded.size < MIN_BEATS or not np.all(np.isfinite(recorded) & (recorded > 0)):
         raise HrvError(
             "correction none takes the series as it is: every interval must be a positive "
-            f"number, and at least {_MIN_BEATS} of them"
+            f"number, and at least {MIN_BEATS} of them"
         )
     outside = int(np.count_nonzero((recorded < RR_MIN_MS) | (recorded > RR_MAX_MS)))
-    flagged = _classify(np.concatenate([[0.0], np.cumsum(recorded)]))
+    flagged = classify(np.concatenate([[0.0], np.cumsum(recorded)]))
     suspected = Artefacts(
         out_of_range=outside,
         ectopic=int(flagged.ectopic.sum()),
@@ -296,7 +227,7 @@ def _changes(start: FloatArray, beats: FloatArray, ids: IntArray) -> tuple[int, 
     """
     original = ids < start.size
     kept = ids[original]
-    moved = np.abs(beats[original] - start[kept]) > 10.0**-_DECIMALS
+    moved = np.abs(beats[original] - start[kept]) > 10.0**-DECIMALS
     deleted = start.size - kept.size
     inserted = int(np.count_nonzero(~original))
     changed = int(np.count_nonzero(moved)) + deleted + inserted
@@ -304,8 +235,8 @@ def _changes(start: FloatArray, beats: FloatArray, ids: IntArray) -> tuple[int, 
         return changed, 0.0
     put_back = beats.copy()
     put_back[np.flatnonzero(original)[moved]] = start[kept[moved]]
-    corrected = _rmssd(_intervals(beats))
-    undone = _rmssd(_intervals(np.sort(put_back)))
+    corrected = _rmssd(intervals(beats))
+    undone = _rmssd(intervals(np.sort(put_back)))
     return changed, 100.0 * abs(corrected - undone) / corrected if corrected > 0 else 0.0
 
 

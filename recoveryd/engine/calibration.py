@@ -24,7 +24,7 @@ every day at once within a regime of one chosen source and one set of usable lin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,3 +236,36 @@ def _notes(
         )
         for k in regime.calibrated
     )
+
+
+_LABELS = {
+    "hrv_rmssd_ms": "rMSSD", "rhr_bpm": "resting HR", "sleep_total_min": "sleep",
+    "resp_rate": "breathing", "skin_temp_dev_c": "skin temperature", "spo2_pct": "SpO2",
+    "hrv_sdnn_ms": "SDNN",
+}  # fmt: skip
+
+
+def describe_carried(
+    notes: Iterable[Mapping[int, tuple[CarriedOver, ...]]],
+) -> dict[int, tuple[str, ...]]:
+    """By day, one line per pair of sources whose line carried a baseline over (all metrics).
+
+    E.g. "whoop calibrated to oura over 21 shared nights (rMSSD ±0.04 ln ms, resting HR
+    ±0.7 bpm)".
+    """
+    grouped: dict[int, dict[tuple[str, str, int], list[str]]] = {}
+    for one in notes:
+        for i, carried in one.items():
+            for c in carried:
+                unit = f" {c.unit}" if c.unit else ""
+                detail = f"{_LABELS.get(c.metric, c.metric)} ±{c.error:.2g}{unit}"
+                grouped.setdefault(i, {}).setdefault((c.chosen, c.other, c.shared), []).append(
+                    detail
+                )
+    return {
+        i: tuple(
+            f"{chosen} calibrated to {other} over {shared} shared nights ({', '.join(details)})"
+            for (chosen, other, shared), details in pairs.items()
+        )
+        for i, pairs in grouped.items()
+    }

@@ -18,9 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recoveryd.engine.artefacts import (
-    _MEDIAN_WINDOW,
-    _MIN_BEATS,
-    _NN50_MS,
+    MIN_BEATS,
     RR_MAX_MS,
     RR_MIN_MS,
     Artefacts,
@@ -29,7 +27,10 @@ from recoveryd.engine.artefacts import (
     HrvError,
     clean_rr,
 )
+from recoveryd.engine.beat_classes import MEDIAN_WINDOW
 from recoveryd.engine.quantiles import rolling_quantiles
+
+_NN50_MS = 50.0  # pNN50: successive differences over 50 ms (Task Force 1996)
 
 __all__ = [
     "MAX_CORRECTED_PCT",
@@ -91,8 +92,8 @@ def time_domain(nn_ms: npt.ArrayLike) -> HrvMetrics:
         HrvError: with fewer than three intervals.
     """
     nn = np.asarray(nn_ms, dtype=np.float64)
-    if nn.ndim != 1 or nn.size < _MIN_BEATS or not np.all(np.isfinite(nn)):
-        raise HrvError(f"need at least {_MIN_BEATS} finite NN intervals, got {nn.size}")
+    if nn.ndim != 1 or nn.size < MIN_BEATS or not np.all(np.isfinite(nn)):
+        raise HrvError(f"need at least {MIN_BEATS} finite NN intervals, got {nn.size}")
     diffs = np.diff(nn)
     rmssd = float(np.sqrt(np.mean(diffs**2)))
     return HrvMetrics(
@@ -113,7 +114,7 @@ def implausible_pct(nn: FloatArray, recorded_beats: int) -> float:
     Unlike the detector's adaptive threshold, this bound cannot be inflated by the
     artefacts themselves.
     """
-    [median] = rolling_quantiles(nn, _MEDIAN_WINDOW, (0.5,))
+    [median] = rolling_quantiles(nn, MEDIAN_WINDOW, (0.5,))
     off = np.abs(nn / median - 1.0) > _IMPLAUSIBLE_OFF
     return 100.0 * float(np.count_nonzero(off)) / max(recorded_beats, 1)
 

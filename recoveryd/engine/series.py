@@ -31,7 +31,8 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import PLAUSIBLE, Night
+from recoveryd.domain.models import Night
+from recoveryd.domain.plausible import PLAUSIBLE
 from recoveryd.engine.baseline import (
     FloatArray,
     IntArray,
@@ -244,3 +245,14 @@ def _chosen(
             recent=recent, label=(metric, unit),
         )  # fmt: skip
     return MetricSeries(chosen_values, stats, tuple(chosen_source.tolist()), notes)
+
+
+def last_seen(table: NightTable, sources: Sequence[str]) -> dict[str, IntArray]:
+    """Per source, the index of its latest day with a night up to each day (-1: none)."""
+    found = {}
+    index = np.arange(table.days, dtype=np.int64)
+    for source in sources:
+        measured = np.zeros(table.days, dtype=bool)
+        measured[table.rows[source][1]] = True  # a stored night always holds some value
+        found[source] = np.maximum.accumulate(np.where(measured, index, -1))
+    return found

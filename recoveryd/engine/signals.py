@@ -19,10 +19,13 @@ import numpy.typing as npt
 
 from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
+from recoveryd.engine.calibration import describe_carried
+from recoveryd.engine.score import display_score
 from recoveryd.engine.series import (
     MetricSeries,
     NightTable,
     Switching,
+    last_seen,
     metric_series,
     metric_table,
 )
@@ -39,11 +42,6 @@ STATUS_CODES: tuple[HrvStatus, ...] = (
 )
 UNKNOWN, BELOW, WITHIN, ABOVE = range(4)
 
-_SCORE_AT_BASELINE = 75.0
-_POINTS_PER_SD = 12.5
-_POINTS_PER_FLAG = 8.0
-_ILLNESS_SCORE_CAP = 20.0
-_Z_FLOOR, _Z_CEILING = -3.0, 1.0
 _MIN_DEBT_NIGHTS = 7
 _POOR_WELLNESS = 2.0
 _TREND_WEIGHT = 2.0
@@ -252,7 +250,7 @@ def compute_signals(
     weights = [_TREND_WEIGHT, 1.0]
     zs += [c.z for c in secondary.values()] + [checkin["wellness"].z]
     weights += [1.0] * (len(secondary) + 1)
-    score = _score(np.vstack(zs), np.array(weights), flag_count, illness)
+    score = display_score(np.vstack(zs), np.array(weights), flag_count, illness)
     with_z = sum(np.isfinite(c.z).astype(np.int64) for c in secondary.values())
     confidence = 0.7 * np.minimum(hrv.stats.count / t.full_hrv_days, 1.0) + 0.3 * with_z / len(
         SECONDARY
@@ -263,8 +261,8 @@ def compute_signals(
         no_input &= ~np.isfinite(series.values)
     return Signals(
         no_input=no_input,
-        last_seen=_last_seen(table, preference),
-        notes=_notes(used),
+        last_seen=last_seen(table, preference),
+        notes=describe_carried(s.notes for s in used),
         start=start,
         hrv=hrv,
         hrv_days=hrv.stats.count,
@@ -285,62 +283,3 @@ def compute_signals(
         score=score,
         confidence=np.round(confidence, 2),
     )
-
-
-def _last_seen(table: NightTable, sources: Sequence[str]) -> dict[str, IntArray]:
-    """Per source, the index of its latest day with a night up to each day (-1: none)."""
-    found = {}
-    index = np.arange(table.days, dtype=np.int64)
-    for source in sources:
-        measured = np.zeros(table.days, dtype=bool)
-        measured[table.rows[source][1]] = True  # a stored night always holds some value
-        found[source] = np.maximum.accumulate(np.where(measured, index, -1))
-    return found
-
-
-_LABELS = {
-    "hrv_rmssd_ms": "rMSSD", "rhr_bpm": "resting HR", "sleep_total_min": "sleep",
-    "resp_rate": "breathing", "skin_temp_dev_c": "skin temperature", "spo2_pct": "SpO2",
-    "hrv_sdnn_ms": "SDNN",
-}  # fmt: skip
-
-
-def _notes(series: Iterable[MetricSeries]) -> dict[int, tuple[str, ...]]:
-    """By day, one line per pair of sources whose line carried a baseline over.
-
-    E.g. "whoop calibrated to oura over 21 shared nights (rMSSD ±0.04 ln ms, resting HR
-    ±0.7 bpm)".
-    """
-    grouped: dict[int, dict[tuple[str, str, int], list[str]]] = {}
-    for one in series:
-        for i, carried in one.notes.items():
-            for c in carried:
-                unit = f" {c.unit}" if c.unit else ""
-                detail = f"{_LABELS.get(c.metric, c.metric)} ±{c.error:.2g}{unit}"
-                grouped.setdefault(i, {}).setdefault((c.chosen, c.other, c.shared), []).append(
-                    detail
-                )
-    return {
-        i: tuple(
-            f"{chosen} calibrated to {other} over {shared} shared nights ({', '.join(details)})"
-            for (chosen, other, shared), details in pairs.items()
-        )
-        for i, pairs in grouped.items()
-    }
-
-
-def _score(zs: FloatArray, weights: FloatArray, flags: IntArray, illness: BoolArray) -> FloatArray:
-    """The display score of every day (NaN where no signal had a z); see readiness.py."""
-    present = np.isfinite(zs)
-    clipped = np.clip(np.where(present, zs, 0.0), _Z_FLOOR, _Z_CEILING)
-    w = np.where(present, weights[:, None], 0.0)
-    total = w.sum(axis=0)
-    mean_z = np.divide(
-        (clipped * w).sum(axis=0), total, out=np.full(total.shape, np.nan), where=total > 0
-    )
-    score = np.clip(
-        _SCORE_AT_BASELINE + _POINTS_PER_SD * mean_z - _POINTS_PER_FLAG * flags, 0.0, 100.0
-    )
-    score = np.where(illness, np.minimum(score, _ILLNESS_SCORE_CAP), score)
-    rounded: FloatArray = np.round(score)
-    return rounded

@@ -23,7 +23,8 @@ from recoveryd.domain.clock import (
     span,
 )
 from recoveryd.domain.models import Protocol
-from recoveryd.home.timeline import catch_up, household_timeline
+from recoveryd.home.catch_up import catch_up
+from recoveryd.home.timeline import household_timeline
 
 from tests.unit.test_timeline_safety import DEVICES, plan
 

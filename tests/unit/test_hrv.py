@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from integrations.wearables.rr_files import RrFileError, parse_rr
 from neurokit2.signal.signal_fixpeaks import _find_artifacts
 from recoveryd.cli.main import main
-from recoveryd.engine.artefacts import _classify
+from recoveryd.engine.beat_classes import classify
 from recoveryd.engine.hrv import (
     RR_MAX_MS,
     RR_MIN_MS,
@@ -109,7 +109,7 @@ def test_first_pass_classification_equals_neurokit_kubios() -> None:
     nn = mit_bih("Long")
     peaks = peaks_of(nn)
     theirs, _ = _find_artifacts(peaks, sampling_rate=1000)
-    ours = _classify(peaks.astype(np.float64))
+    ours = classify(peaks.astype(np.float64))
     assert np.flatnonzero(ours.ectopic).tolist() == theirs["ectopic"]
     assert np.flatnonzero(ours.missed).tolist() == theirs["missed"]
     assert np.flatnonzero(ours.extra).tolist() == theirs["extra"]

@@ -13,8 +13,9 @@ from recoveryd.config.errors import ConfigError
 from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
 from recoveryd.config.loader import parse_config
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
+from recoveryd.home.catch_up import catch_up, switch_off_for
 from recoveryd.home.safety import Sensors, check, sauna_allowed, start_check_turns_off
-from recoveryd.home.timeline import catch_up, household_timeline, preheat_minutes, switch_off_for
+from recoveryd.home.timeline import household_timeline, preheat_minutes
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 3, 4)
