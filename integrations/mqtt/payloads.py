@@ -13,7 +13,7 @@ import json
 import math
 from typing import Any
 
-from recoveryd.daemon.day_state import LiveState
+from recoveryd.domain.live import LiveState
 from recoveryd.domain.models import Decision, Session
 
 from integrations.mqtt.topics import Message, Topics

@@ -23,6 +23,7 @@ from recoveryd.domain.commands import (
     SetProtocol,
     SetRpe,
 )
+from recoveryd.domain.live import LiveState, SourceFreshness
 from recoveryd.domain.models import CHECKIN_ITEMS, Action
 from recoveryd.home.device_ledger import ON_STATUSES, sessions
 from recoveryd.home.timeline import SESSION_MODALITIES, describe
@@ -167,41 +168,6 @@ def starts(store: Store, athletes: Iterable[str], today: date) -> dict[str, tupl
 def skipped(store: Store, athlete: str, today: date) -> bool:
     """Whether the athlete skipped today's recovery."""
     return store.day_controls(athlete, today).get(SKIP) == "yes"
-
-
-@dataclass(frozen=True, slots=True)
-class LiveState:
-    """What changes during an athlete's day, for the live topic and its entities.
-
-    ``next_action`` is the time and one-line description of the next pending action.
-    """
-
-    date: str
-    next_action: tuple[datetime, str] | None
-    session_running: bool
-    data_fresh: bool
-    override: str
-    skipped: bool
-    started_now: bool
-    checkin: dict[str, int | None]
-    last_rpe: float | None
-    strap_battery_pct: int | None = None
-    sources: tuple[SourceFreshness, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class SourceFreshness:
-    """One listed source of an athlete: its last night, and whether it has gone quiet.
-
-    ``stale`` once no night came for ``quiet_days`` (the engine's ``source_quiet_days``),
-    or when the source never sent one.
-    """
-
-    source: str
-    last_night: date | None
-    nights: int
-    days_silent: int | None
-    stale: bool
 
 
 def source_freshness(
