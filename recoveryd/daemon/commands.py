@@ -20,7 +20,7 @@ from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 from recoveryd.config.model import Config
 from recoveryd.daemon.day_state import Applied, apply_command
-from recoveryd.daemon.health import Health
+from recoveryd.daemon.health import STORING, Health
 from recoveryd.daemon.household_day import start_refusal
 from recoveryd.domain.commands import CommandError, parse_command, stale_command
 from recoveryd.domain.events import CommandReceived
@@ -28,8 +28,6 @@ from recoveryd.home.notification import action_command
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)
-
-STORING = "storing what arrives over MQTT"  # the operation the problem sensor names
 
 
 @dataclass(frozen=True, slots=True)

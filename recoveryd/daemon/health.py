@@ -17,6 +17,7 @@ from contextlib import contextmanager
 log = logging.getLogger(__name__)
 
 HANDLING = "handling "  # the prefix of an event's own operation: "handling ActionFinished"
+STORING = "storing what arrives over MQTT"  # the operation of commands and ingest
 
 
 class Health:

@@ -17,8 +17,7 @@ from time import monotonic
 from integrations.mqtt.topics import Message, Topics
 
 from recoveryd.config.model import Config
-from recoveryd.daemon.commands import STORING
-from recoveryd.daemon.health import Health
+from recoveryd.daemon.health import STORING, Health
 from recoveryd.domain.ingest import IngestError, parse_ingest
 from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, Night
 from recoveryd.store.database import Store
