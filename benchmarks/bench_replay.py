@@ -19,17 +19,17 @@ from datetime import date, timedelta
 
 import numpy as np
 from recoveryd.domain.models import CheckIn, Night
-from recoveryd.engine import History, decide_days, decide_outcomes, load_start
+from recoveryd.engine import History, decide_days, decide_outcomes
 from recoveryd.engine.load import CompletedSession
-from recoveryd.engine.thresholds import Thresholds
 
 FIRST = date(2025, 1, 1)
 DAYS = 365
 REFERENCE_ATHLETES = 5
+HISTORY_BEFORE = 200  # days of history before the first replayed day
 
 
 def athlete(index: int, rng: np.random.Generator) -> History:
-    start = load_start(FIRST, Thresholds())
+    start = FIRST - timedelta(days=HISTORY_BEFORE)
     span = (FIRST - start).days + DAYS
     ln = 4.0 + rng.normal(0, 0.1, span)
     rhr = 52 - 10 * (ln - 4.0) + rng.normal(0, 1.2, span)

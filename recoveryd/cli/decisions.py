@@ -180,9 +180,6 @@ def _plan(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_REPLAY_CHUNK_DAYS = 31
-
-
 def _replay(config: Config, args: argparse.Namespace) -> int:
     from rich.console import Console  # noqa: PLC0415
     from rich.progress import Progress  # noqa: PLC0415
@@ -195,16 +192,14 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         sys.stderr.write(f"replay: --to {args.last} is before --from {args.first}\n")
         return EXIT_CONFIG
     total = (args.last - args.first).days + 1
-    plans = []
     err = Console(stderr=True)
     with Store(config.storage.path) as store, Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"replaying {athlete.name}", total=total)
-        chunk_start = args.first
-        while chunk_start <= args.last:
-            chunk_end = min(chunk_start + timedelta(days=_REPLAY_CHUNK_DAYS - 1), args.last)
-            plans += decide_range(store, config, athlete.id, chunk_start, chunk_end)
-            progress.advance(task, (chunk_end - chunk_start).days + 1)
-            chunk_start = chunk_end + timedelta(days=1)
+        # One call: every day is decided from the same history, as it is alone or live.
+        plans = decide_range(
+            store, config, athlete.id, args.first, args.last, actions=False,
+            progress=lambda done: progress.update(task, completed=done),
+        )  # fmt: skip
     if args.plot is not None:
         from recoveryd.present.chart import history_chart  # noqa: PLC0415
 

@@ -10,18 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from recoveryd.config.athletes import AthleteConfig, PlannedSessionConfig
 from recoveryd.config.model import Config
 from recoveryd.domain.models import DayPlan, Decision, Exercise, Session
-from recoveryd.engine import History, TrainingPlan, decide_days, history_start, load_start
+from recoveryd.engine import History, TrainingPlan, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex
 from recoveryd.home.timeline import with_actions
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)
+
+EVER = date(1970, 1, 1)
+"""Before any stored night or session: a decision reads the whole history up to its day."""
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -65,15 +69,18 @@ def heart_rate_zones(athlete: AthleteConfig) -> HeartRateZones | None:
 
 
 def load_history(store: Store, config: Config, athlete_id: str, first: date, last: date) -> History:
-    """Everything the store holds that decisions from ``first`` to ``last`` may use."""
-    thresholds = config.engine.thresholds()
-    since = history_start(first, thresholds)
+    """Everything the store holds that decisions from ``first`` to ``last`` may use.
+
+    All of it up to ``last``, from the first night and the first session on: fitness and the
+    lines that calibrate one device to another run from there, so a day is decided the same
+    in any range.
+    """
     return History(
         athlete=athlete_id,
         preference=config.athlete(athlete_id).sources,
-        nights=store.nights(athlete_id, since, last),
-        checkins=store.checkins(athlete_id, since, last),
-        sessions=store.sessions(athlete_id, load_start(first, thresholds), last),
+        nights=store.nights(athlete_id, EVER, last),
+        checkins=store.checkins(athlete_id, EVER, last),
+        sessions=store.sessions(athlete_id, EVER, last),
         overrides=store.overrides(athlete_id, first, last),
         metric_preference={
             str(metric): order
@@ -83,9 +90,20 @@ def load_history(store: Store, config: Config, athlete_id: str, first: date, las
 
 
 def decide_range(
-    store: Store, config: Config, athlete_id: str, first: date, last: date
+    store: Store,
+    config: Config,
+    athlete_id: str,
+    first: date,
+    last: date,
+    *,
+    actions: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> list[DayPlan]:
-    """Decide every day from ``first`` to ``last`` from what the store holds (a replay)."""
+    """Decide every day from ``first`` to ``last`` from what the store holds (a replay).
+
+    ``actions``: attach each day's household actions (a replay that only reports the
+    decisions leaves them out); ``progress`` is told how many days are decided so far.
+    """
     athlete = config.athlete(athlete_id)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     plans = decide_days(
@@ -94,16 +112,18 @@ def decide_range(
         plan=training_plan(athlete),
         thresholds=config.engine.thresholds(),
         zones=heart_rate_zones(athlete),
+        progress=progress,
     )
+    if not actions:
+        return plans
     return [with_actions(p, config.recovery, config.devices, config.zone) for p in plans]
 
 
 def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> str:
     """Digest of every stored observation and configuration value a decision on ``day`` uses."""
     athlete = config.athlete(athlete_id)
-    since = load_start(day, config.engine.thresholds())
     digest = hashlib.sha256()
-    digest.update(store.inputs_digest(athlete_id, since, day).encode())
+    digest.update(store.inputs_digest(athlete_id, EVER, day).encode())
     digest.update(athlete.model_dump_json().encode())
     digest.update(config.engine.model_dump_json().encode())
     for protocol, home in sorted(config.recovery.items()):

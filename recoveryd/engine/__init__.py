@@ -9,7 +9,8 @@ the decision table day by day.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,13 +18,7 @@ import numpy as np
 
 from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
-from recoveryd.engine.load import (
-    CompletedSession,
-    HeartRateZones,
-    LoadSeries,
-    daily_loads,
-    load_series,
-)
+from recoveryd.engine.load import CompletedSession, HeartRateZones, LoadDays, load_days
 from recoveryd.engine.plan import TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
@@ -38,27 +33,28 @@ __all__ = [
     "decide_days",
     "decide_outcomes",
     "history_start",
-    "load_start",
 ]
 
 # Extra days in front of the first decided day, beyond the baseline window: the overload rule
 # looks 14 days back at readiness that itself needs a full baseline.
 _LOOKBACK_MARGIN = 14
-# Fitness (CTL, 42-day time constant) needs about three time constants of history to settle.
-_LOAD_WARMUP = 126
+# The days whose sessions decide a day's unit (TRIMP or session-RPE) and count as its days
+# with load: about three time constants of fitness (CTL, 42 days), the span it settles in.
+_LOAD_WINDOW = 126
+
+_PROGRESS_EVERY = 64  # days explained between two progress reports
 
 # By the rule's number: a year of days looks up plain ints, not enum members.
 _PROTOCOL_OF: dict[int, Protocol] = {int(rule): p for rule, p in RULE_PROTOCOL.items()}
 
 
 def history_start(first: date, thresholds: Thresholds) -> date:
-    """The earliest night or check-in that can influence a decision on ``first``."""
+    """The earliest night or check-in a rolling baseline of ``first`` reaches back to.
+
+    Nights before it still count where a statistic runs from the first night on (the line
+    that calibrates one device to another): :func:`decide_days` wants all of the history.
+    """
     return first - timedelta(days=thresholds.baseline_days + _LOOKBACK_MARGIN)
-
-
-def load_start(first: date, thresholds: Thresholds) -> date:
-    """The earliest training session that can influence a decision on ``first``."""
-    return history_start(first, thresholds) - timedelta(days=_LOAD_WARMUP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,33 +75,47 @@ class History:
 
 @dataclass(frozen=True, slots=True)
 class _Evaluation:
-    """Every day from ``signals.start``: signals, load and the rule that decided it."""
+    """Every day from ``signals.start``: signals, load and the rule that decided it.
+
+    The load covers one more day in front (index i + 1 is day i of the signals): a day's
+    fitness and fatigue are those of the evening before.
+    """
 
     signals: Signals
-    load: LoadSeries
+    load: LoadDays
     logged: IntArray
     form: FloatArray
     rules: IntArray
     held: BoolArray
 
 
+def _origin(history: History, first: date, t: Thresholds) -> date:
+    """Where the arrays begin: at the first night or check-in, or the baseline's reach.
+
+    Every range of days is computed from the same first night, so a statistic that runs from
+    it gives each day the same value whichever range the day is decided in.
+    """
+    reach = history_start(first, t)
+    dates = [n.date for n in history.nights if n.athlete == history.athlete]
+    dates += [c.date for c in history.checkins]
+    return min(reach, min(dates, default=reach))
+
+
 def _evaluate(
     history: History, first: date, last: date, t: Thresholds, zones: HeartRateZones | None
 ) -> _Evaluation:
-    start = history_start(first, t)
+    start = _origin(history, first, t)
     span = (last - start).days + 1
     own = [n for n in history.nights if n.athlete == history.athlete]
     signals = compute_signals(
         own, history_preference(history), start, span, t, checkins=history.checkins,
         metric_preference=history.metric_preference,
     )  # fmt: skip
-    loads, unit = daily_loads(
-        history.sessions, start - timedelta(days=_LOAD_WARMUP), span + _LOAD_WARMUP, zones
+    load = load_days(
+        history.sessions, start - timedelta(days=1), span + 1, zones, window=_LOAD_WINDOW
     )
-    load = load_series(loads, unit)
-    # Day i of the signals is day i + _LOAD_WARMUP of the load series.
-    logged = np.cumsum(loads > 0).astype(np.int64)[_LOAD_WARMUP - 1 : -1]
-    form = np.where(logged >= t.min_load_days, load.form_pct[_LOAD_WARMUP:], np.nan)
+    logged = load.logged[1:]
+    form = np.where(logged >= t.min_load_days, load.form_pct[1:], np.nan)
     rules, held = decide_rules(signals, t, form)
     return _Evaluation(signals, load, logged, form, rules, held)
 
@@ -122,13 +132,14 @@ def decide_days(
     plan: TrainingPlan | None = None,
     thresholds: Thresholds | None = None,
     zones: HeartRateZones | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[DayPlan]:
     """Decide each of ``days`` from ``history`` (any order, any sources), explained.
 
     Only what is dated on or before a day influences that day (training on the day itself
     counts only from the next day). ``plan`` is the weekly training plan (none: no training
     is planned); ``zones`` allow TRIMP. A stored override replaces the rules' protocol and
-    says so in the reasons.
+    says so in the reasons. ``progress`` is told how many days are explained so far.
     """
     if not days:
         return []
@@ -137,10 +148,13 @@ def decide_days(
     evaluation = _evaluate(history, min(days), max(days), t, zones)
     start = evaluation.signals.start
     plans: list[DayPlan] = []
-    for day in days:
+    rpe = _LastRpe(history.sessions)
+    for n, day in enumerate(days, start=1):
+        if progress is not None and (n % _PROGRESS_EVERY == 0 or n == len(days)):
+            progress(n)
         i = (day - start).days
         readiness = readiness_on(evaluation.signals, i, t)
-        context = _load_context(evaluation.load, i + _LOAD_WARMUP, int(evaluation.logged[i]))
+        context = _load_context(evaluation.load, i + 1, int(evaluation.logged[i]))
         rule = Rule(int(evaluation.rules[i]))
         form = float(evaluation.form[i])
         reasons = explain(
@@ -162,7 +176,7 @@ def decide_days(
             )
             protocol = chosen
         planned = training.planned(day)
-        last_rpe = _last_rpe(history.sessions, day, planned.sport) if planned is not None else None
+        last_rpe = rpe.before(day, planned.sport) if planned is not None else None
         plans.append(
             DayPlan(
                 athlete=history.athlete,
@@ -221,30 +235,41 @@ def decide_outcomes(
     )
 
 
-def _last_rpe(sessions: Sequence[CompletedSession], day: date, sport: str) -> float | None:
-    """The RPE of the latest completed session of ``sport`` before ``day``."""
-    earlier = [s for s in sessions if s.date < day and s.sport == sport and s.rpe is not None]
-    if not earlier:
-        return None
-    latest = max(earlier, key=lambda s: (s.date, s.start))
-    return latest.rpe
+class _LastRpe:
+    """The RPE of the latest completed session of a sport before a day, by bisection."""
+
+    def __init__(self, sessions: Sequence[CompletedSession]) -> None:
+        rated: dict[str, list[tuple[date, str, float]]] = {}
+        for s in sessions:
+            if s.rpe is not None:
+                rated.setdefault(s.sport, []).append((s.date, s.start, s.rpe))
+        for found in rated.values():
+            found.sort()
+        self._rated = rated
+        self._days = {sport: [d for d, _, _ in found] for sport, found in rated.items()}
+
+    def before(self, day: date, sport: str) -> float | None:
+        """The RPE of ``sport``'s latest session dated before ``day``; ``None`` if none."""
+        k = bisect.bisect_left(self._days.get(sport, []), day)
+        return self._rated[sport][k - 1][2] if k else None
 
 
-def _load_context(load: LoadSeries, j: int, days_with_load: int) -> LoadContext:
+def _load_context(load: LoadDays, j: int, days_with_load: int) -> LoadContext:
     """The load context of day ``j``: today's form from yesterday's fitness and fatigue."""
+    series = load.on(j)
 
     def finite(value: float) -> float | None:
         return None if np.isnan(value) else round(float(value), 3)
 
     before = j - 1
     return LoadContext(
-        unit=load.unit,
-        ctl=round(float(load.ctl[before]), 3),
-        atl=round(float(load.atl[before]), 3),
-        tsb=round(float(load.tsb[j]), 3),
-        form_pct=finite(load.form_pct[j]),
-        acwr=finite(load.acwr[before]),
-        monotony=finite(load.monotony[before]),
-        strain=finite(load.strain[before]),
+        unit=series.unit,
+        ctl=round(float(series.ctl[before]), 3),
+        atl=round(float(series.atl[before]), 3),
+        tsb=round(float(series.tsb[j]), 3),
+        form_pct=finite(series.form_pct[j]),
+        acwr=finite(series.acwr[before]),
+        monotony=finite(series.monotony[before]),
+        strain=finite(series.strain[before]),
         days_with_load=days_with_load,
     )

@@ -52,10 +52,12 @@ class RollingStats:
 
 @dataclass(frozen=True, slots=True)
 class _RunningSums:
-    """Cumulative count, sum and sum of squares of a series centred on its own mean.
+    """Cumulative count, sum and sum of squares of a series centred on its first value.
 
-    Centring keeps the sums small, so the variance (S2 - S1^2/n) keeps its precision. A
-    window's sums are two lookups, whatever its length: O(days) for every window at once.
+    Centring keeps the sums small, so the variance (S2 - S1^2/n) keeps its precision. On the
+    first value, not the mean: a day's sums then do not depend on the days after it, so a
+    day has the same statistics in any range. A window's sums are two lookups, whatever its
+    length: O(days) for every window at once.
     """
 
     centre: FloatArray  # one per column
@@ -66,9 +68,7 @@ class _RunningSums:
     @classmethod
     def of(cls, series: FloatArray) -> _RunningSums:
         valid = ~np.isnan(series)
-        filled = np.where(valid, series, 0.0)
-        seen = valid.sum(axis=0)
-        centre = np.divide(filled.sum(axis=0), seen, out=np.zeros(seen.shape), where=seen > 0)
+        centre = first_valid(series)
         centred = np.where(valid, series - centre, 0.0)
 
         def running(values: FloatArray) -> FloatArray:
@@ -94,6 +94,15 @@ class _RunningSums:
         )
         mean = np.where(count > 0, centred_mean + self.centre, np.nan)
         return mean, sd, count
+
+
+def first_valid(series: FloatArray) -> FloatArray:
+    """The first non-NaN value of a series (or of each column); 0 where there is none."""
+    valid = ~np.isnan(series)
+    at = np.expand_dims(valid.argmax(axis=0), 0)
+    found = np.take_along_axis(series, at, axis=0)[0]
+    centre: FloatArray = np.where(valid.any(axis=0), found, 0.0)
+    return centre
 
 
 def window_sums(running: FloatArray, window: int) -> FloatArray:

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, window_sums
+from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, first_valid, window_sums
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -61,9 +61,11 @@ def calibrate(target: FloatArray, other: FloatArray, min_shared: int) -> Calibra
     """Fit ``other`` → ``target`` on their shared days, cumulatively, for every day at once."""
     both = ~np.isnan(target) & ~np.isnan(other)
     shared = np.cumsum(both).astype(np.int64)
-    # Centred on the shared nights' overall means: the sums keep their precision.
-    centre_y = float(target[both].mean()) if both.any() else 0.0
-    centre_x = float(other[both].mean()) if both.any() else 0.0
+    # Centred on the first shared night: the sums keep their precision, and a day's line does
+    # not depend on the nights after it.
+    first = int(both.argmax())
+    centre_y = float(target[first]) if both.any() else 0.0
+    centre_x = float(other[first]) if both.any() else 0.0
     y = np.where(both, target - centre_y, 0.0)
     x = np.where(both, other - centre_x, 0.0)
     n = shared.astype(np.float64)
@@ -161,10 +163,12 @@ def _fill(
     label: tuple[str, str],
 ) -> None:
     """Baselines of one regime's days from the chosen source and its calibrated others."""
-    lo, hi = max(int(days.min()) - window - 1, 0), int(days.max()) + 1
+    # From the first day on, centred on first values: each day's sums are the same in any
+    # range of days.
+    lo, hi = 0, int(days.max()) + 1
     own = sources[regime.chosen][1][lo:hi]
     taken = ~np.isnan(own)
-    centre = float(own[taken].mean()) if taken.any() else 0.0
+    centre = float(first_valid(own))
     # Columns: count, sum, sum of squares of the chosen source (centred), then per other
     # source the same of its own values (centred on its own mean) on the nights it fills.
     columns = [taken.astype(np.float64), np.where(taken, own - centre, 0.0)]
@@ -174,7 +178,7 @@ def _fill(
         values = sources[k][1][lo:hi]
         fills = ~taken & ~np.isnan(values)
         taken = taken | fills
-        own_centre = float(values[fills].mean()) if fills.any() else 0.0
+        own_centre = float(first_valid(values))
         centred = np.where(fills, values - own_centre, 0.0)
         columns += [fills.astype(np.float64), centred, centred**2]
         others.append((k, own_centre))

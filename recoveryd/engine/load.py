@@ -21,14 +21,15 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
 from enum import StrEnum
 
 import numpy as np
+import numpy.typing as npt
 
-from recoveryd.engine.baseline import FloatArray
+from recoveryd.engine.baseline import FloatArray, IntArray, window_sums
 
 CTL_DAYS = 42
 ATL_DAYS = 7
@@ -86,6 +87,29 @@ def trimp(duration_min: float, avg_hr: float, zones: HeartRateZones) -> float:
     return duration_min * fraction * a * math.exp(b * fraction)
 
 
+def session_loads(
+    sessions: Iterable[CompletedSession], start: date, days: int, zones: HeartRateZones | None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Per day from ``start``: the session-RPE load, the TRIMP load, and sessions without HR.
+
+    A session adds its session-RPE where it has an RPE, and its TRIMP where the zones are
+    known and it has an average heart rate; the third array counts the sessions TRIMP cannot
+    see (no heart rate), so a caller can tell where a TRIMP series is complete.
+    """
+    srpe, trimps, unseen = np.zeros(days), np.zeros(days), np.zeros(days)
+    for s in sessions:
+        k = (s.date - start).days
+        if not 0 <= k < days:
+            continue
+        if s.rpe is not None:
+            srpe[k] += session_rpe(s.duration_min, s.rpe)
+        if zones is not None and s.avg_hr is not None:
+            trimps[k] += trimp(s.duration_min, s.avg_hr, zones)
+        else:
+            unseen[k] += 1
+    return srpe, trimps, unseen
+
+
 def daily_loads(
     sessions: Iterable[CompletedSession], start: date, days: int, zones: HeartRateZones | None
 ) -> tuple[FloatArray, str]:
@@ -95,17 +119,10 @@ def daily_loads(
     heart rate, otherwise ``"srpe"``; a session with neither RPE nor heart rate adds nothing.
     """
     own = [s for s in sessions if 0 <= (s.date - start).days < days]
-    use_trimp = zones is not None and bool(own) and all(s.avg_hr is not None for s in own)
-    loads = np.zeros(days)
-    for s in own:
-        if use_trimp and zones is not None and s.avg_hr is not None:
-            value = trimp(s.duration_min, s.avg_hr, zones)
-        elif s.rpe is not None:
-            value = session_rpe(s.duration_min, s.rpe)
-        else:
-            continue
-        loads[(s.date - start).days] += value
-    return loads, ("trimp" if use_trimp else "srpe")
+    srpe, trimps, unseen = session_loads(own, start, days, zones)
+    if zones is not None and own and not unseen.any():
+        return trimps, "trimp"
+    return srpe, "srpe"
 
 
 def _ewma(values: FloatArray, weight: float) -> FloatArray:
@@ -152,6 +169,9 @@ class LoadSeries:
 
 def load_series(loads: FloatArray, unit: str) -> LoadSeries:
     """CTL, ATL, TSB, form %, EWMA ACWR, monotony and strain for every day at once."""
+    if not loads.size:
+        empty = np.zeros(0)
+        return LoadSeries(unit, loads, empty, empty, empty, empty, empty, empty, empty)
     ctl = _ewma(loads, 1.0 - math.exp(-1.0 / CTL_DAYS))
     atl = _ewma(loads, 1.0 - math.exp(-1.0 / ATL_DAYS))
     tsb = np.concatenate([[0.0], (ctl - atl)[:-1]])
@@ -168,3 +188,88 @@ def load_series(loads: FloatArray, unit: str) -> LoadSeries:
     monotony = np.divide(mean, sd, out=np.full(loads.shape, np.nan), where=sd > 0)
     strain = weeks.sum(axis=1) * monotony
     return LoadSeries(unit, loads, ctl, atl, tsb, form, acwr, monotony, strain)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadDays:
+    """The load context of consecutive days from ``first``; index k is day ``first + k``.
+
+    Each day reads TRIMP where the zones are known and every session of the ``window`` days
+    before it had a heart rate (``use_trimp``), else session-RPE: one unit per day, decided
+    from the past only. ``logged`` counts the days with load in that window.
+    """
+
+    first: date
+    srpe: LoadSeries
+    trimp: LoadSeries | None
+    use_trimp: npt.NDArray[np.bool_]
+    logged: IntArray
+
+    def on(self, k: int) -> LoadSeries:
+        """The series day ``k`` reads."""
+        return self.trimp if self.trimp is not None and self.use_trimp[k] else self.srpe
+
+    @property
+    def form_pct(self) -> FloatArray:
+        """Form % of every day, each in its own unit."""
+        if self.trimp is None:
+            return self.srpe.form_pct
+        chosen: FloatArray = np.where(self.use_trimp, self.trimp.form_pct, self.srpe.form_pct)
+        return chosen
+
+
+def load_days(
+    sessions: Sequence[CompletedSession],
+    first: date,
+    days: int,
+    zones: HeartRateZones | None,
+    *,
+    window: int,
+) -> LoadDays:
+    """The load context of ``days`` days from ``first``, the same whatever range is asked.
+
+    The EWMAs run from the athlete's first session (a series started later would not have
+    settled, and one started at another day would round differently): a day's fitness and
+    fatigue do not depend on where a range begins.
+    """
+    anchor = min((s.date for s in sessions), default=first)
+    length = max((first + timedelta(days=days) - anchor).days, 0)
+    srpe, trimps, unseen = session_loads(sessions, anchor, length, zones)
+
+    def aligned(values: FloatArray) -> FloatArray:
+        """``values`` (from the anchor) on the days asked; zero before the first session."""
+        out = np.zeros(days)
+        offset = (anchor - first).days
+        src, dst = max(-offset, 0), max(offset, 0)
+        n = max(min(length - src, days - dst), 0)
+        out[dst : dst + n] = values[src : src + n]
+        return out
+
+    def series(values: FloatArray, unit: str) -> LoadSeries:
+        """The load series from the anchor, on the days asked (zero load before it)."""
+        anchored = load_series(values, unit)
+        ahead = load_series(np.zeros(max((anchor - first).days, 0)), unit)
+        skip = max((first - anchor).days, 0)
+
+        def cut(name: str) -> FloatArray:
+            whole = np.concatenate([getattr(ahead, name), getattr(anchored, name)])
+            part: FloatArray = whole[skip : skip + days]
+            return part
+
+        return LoadSeries(unit, *(cut(f.name) for f in fields(LoadSeries) if f.name != "unit"))
+
+    def before(values: FloatArray) -> FloatArray:
+        """Sums of ``values`` (from the anchor) over the ``window`` days before each day."""
+        running = np.concatenate([[0.0], np.cumsum(values)])
+        sums = window_sums(running, window) if length else np.zeros(0)
+        return aligned(np.concatenate([[0.0], sums[:-1]]))
+
+    use_trimp = np.zeros(days, dtype=bool)
+    if zones is not None:
+        use_trimp = (before((trimps > 0).astype(np.float64)) > 0) & (before(unseen) == 0)
+    srpe_days = before((srpe > 0).astype(np.float64))
+    trimp_days = before((trimps > 0).astype(np.float64))
+    logged = np.rint(np.where(use_trimp, trimp_days, srpe_days)).astype(np.int64)
+    srpe_series = series(srpe, "srpe")
+    trimp_series = series(trimps, "trimp") if zones is not None else None
+    return LoadDays(first, srpe_series, trimp_series, use_trimp, logged)

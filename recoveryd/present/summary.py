@@ -17,7 +17,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from recoveryd.domain.models import Contributor, DayPlan, LoadContext, Protocol
+from recoveryd.domain.models import Contributor, DayPlan, LoadContext, Protocol, Session
 from recoveryd.home.timeline import describe
 
 PROTOCOL_STYLE: dict[Protocol, str] = {
@@ -46,6 +46,8 @@ _SIGNAL_LABEL = {
 }
 
 _PLAN = TypeAdapter(DayPlan)
+_LOAD = TypeAdapter(LoadContext | None)
+_SESSION = TypeAdapter(Session | None)
 _GOOD_SCORE, _FAIR_SCORE = 65, 45
 
 
@@ -234,11 +236,18 @@ def plan_json(plan: DayPlan) -> dict[str, Any]:
 
 
 def replay_json(plan: DayPlan) -> dict[str, Any]:
-    """One replayed day for scripts: the decision, the flags and every contributor."""
+    """One replayed day for scripts: the decision, load context, session, flags, contributors.
+
+    The load context and the adjusted session are the values ``today --json`` gives the day.
+    """
     r = plan.readiness
     return {
         "date": plan.date.isoformat(),
         "protocol": plan.protocol.value,
+        "overridden_from": None if plan.overridden_from is None else plan.overridden_from.value,
+        "load": _LOAD.dump_python(plan.load, mode="json"),
+        "planned_session": _SESSION.dump_python(plan.planned_session, mode="json"),
+        "session": _SESSION.dump_python(plan.session, mode="json"),
         "readiness": r.score,
         "confidence": r.confidence,
         "hrv_status": r.hrv_status.value,

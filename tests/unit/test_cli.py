@@ -7,12 +7,13 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from recoveryd.cli.main import main
-from recoveryd.cli.sampledata import generate
+from recoveryd.cli.sampledata import generate, generate_sessions
 from recoveryd.config.loader import load_config
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range
@@ -111,6 +112,37 @@ def test_replay_json_lines_and_chart(
     assert len(png) > 20_000
     backwards = ["--from", SAMPLE_END.isoformat(), "--to", first.isoformat()]
     assert main([*args[:3], *backwards]) == 2
+
+
+def test_replay_gives_each_day_the_answer_of_today_in_any_range(
+    configured: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sample", "--out", str(tmp_path / "data"), "--end", SAMPLE_END.isoformat()]) == 0
+    assert main(["import", "csv", str(tmp_path / "data" / "alex.csv"), "--athlete", "alex"]) == 0
+    with Store(load_config(configured).storage.path) as store:
+        store.upsert(sessions=[s for s in generate_sessions(SAMPLE_END) if s.athlete == "alex"])
+    capsys.readouterr()
+
+    def replay(first: date, last: date) -> list[dict[str, Any]]:
+        args = ["replay", "--athlete", "alex", "--json"]
+        assert main([*args, "--from", first.isoformat(), "--to", last.isoformat()]) == 0
+        return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    first = SAMPLE_END - timedelta(days=70)
+    whole = replay(first, SAMPLE_END)
+    middle = first + timedelta(days=33)
+    halves = replay(first, middle) + replay(middle + timedelta(days=1), SAMPLE_END)
+    assert halves == whole
+    assert whole[-1]["load"]["days_with_load"] > 0
+    assert whole[-1]["load"]["unit"] in {"srpe", "trimp"}
+    for day in (whole[0], whole[40], whole[-1]):
+        assert main(["today", "--athlete", "alex", "--json", "--date", day["date"]]) == 0
+        today = json.loads(capsys.readouterr().out)
+        assert (today["protocol"], today["load"], today["session"]) == (
+            day["protocol"],
+            day["load"],
+            day["session"],
+        )
 
 
 def rest_day_with_sauna(cli_config: Callable[[str], Path], sauna: str) -> Config:

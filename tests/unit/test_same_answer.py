@@ -1,0 +1,113 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""A day's decision is the same however it is asked: alone, in a range, in a whole replay.
+
+Random histories (two devices with a switch between them, gaps, sessions with and without
+heart rate and RPE, check-ins) are decided three ways: every day in one call, the days in
+random chunks, and single days alone, each call seeing only what is stored up to its last
+day (as the store gives it). Decision, load context, reasons, contributors and the adjusted
+session must be identical.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from datetime import date, timedelta
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from recoveryd.domain.models import CheckIn, DayPlan, Night, Session
+from recoveryd.engine import History, TrainingPlan, decide_days
+from recoveryd.engine.load import CompletedSession, HeartRateZones, Sex
+
+START = date(2024, 1, 1)
+ZONES = HeartRateZones(48.0, 188.0, Sex.FEMALE)
+PLAN = TrainingPlan(
+    sessions={
+        1: Session("Intervals", "run", 60, "hard", target_rpe=8.0),
+        3: Session("Tempo", "run", 50, "moderate", target_rpe=6.0),
+        5: Session("Long run", "run", 100, "easy", target_rpe=4.0),
+    }
+)
+
+
+def history_of(seed: int, days: int) -> History:
+    """Two rings one after the other (overlapping), gaps, sessions and check-ins."""
+    rng = np.random.default_rng(seed)
+    switch = int(rng.integers(days // 3, 2 * days // 3))
+    overlap = int(rng.integers(0, 40))
+    nights, checkins, sessions = [], [], []
+    ln = 4.0 + np.cumsum(rng.normal(0, 0.03, days)) + rng.normal(0, 0.1, days)
+    for i in range(days):
+        day = START + timedelta(days=i)
+        for source, on, scale in (("oura", i < switch + overlap, 1.0), ("whoop", i >= switch, 1.2)):
+            if on and rng.random() > 0.08:
+                rmssd = float(np.exp(ln[i]) * scale * rng.normal(1, 0.03))
+                nights.append(Night(
+                    "alex", day, source, rmssd, float(55 - 8 * (ln[i] - 4) + rng.normal(0, 1)),
+                    float(440 + rng.normal(0, 35)), resp_rate=float(14.5 + rng.normal(0, 0.3)),
+                    skin_temp_dev_c=float(rng.normal(0, 0.15)),
+                ))  # fmt: skip
+        if rng.random() < 0.5:
+            checkins.append(CheckIn("alex", day, *(int(v) for v in rng.integers(1, 6, 5))))
+        if rng.random() < 0.6:
+            sessions.append(CompletedSession(
+                "alex", day, "strava", "18:00", "run", float(rng.integers(20, 120)),
+                rpe=None if rng.random() < 0.1 else float(rng.integers(2, 10)),
+                avg_hr=None if rng.random() < 0.15 else float(rng.integers(120, 175)),
+            ))  # fmt: skip
+    return History("alex", ["oura", "whoop"], nights, checkins, sessions)
+
+
+def up_to(history: History, last: date) -> History:
+    """What the store holds for a decision up to ``last``."""
+    return History(
+        history.athlete, history.preference,
+        [n for n in history.nights if n.date <= last],
+        [c for c in history.checkins if c.date <= last],
+        [s for s in history.sessions if s.date <= last],
+    )  # fmt: skip
+
+
+def decided(history: History, days: Sequence[date], zones: HeartRateZones | None) -> list[DayPlan]:
+    return decide_days(up_to(history, max(days)), days=days, plan=PLAN, zones=zones)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    days=st.integers(min_value=120, max_value=420),
+    cuts=st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=5),
+    alone=st.lists(st.floats(min_value=0.0, max_value=1.0), min_size=1, max_size=4),
+    zones=st.sampled_from([None, ZONES]),
+)
+def test_a_day_is_decided_the_same_in_any_range(
+    seed: int, days: int, cuts: list[float], alone: list[float], zones: HeartRateZones | None
+) -> None:
+    history = history_of(seed, days)
+    first = START + timedelta(days=60)
+    every = [first + timedelta(days=i) for i in range(days - 60)]
+    whole = decided(history, every, zones)
+    edges = sorted({0, len(every), *(int(c * len(every)) for c in cuts)})
+    chunked = [
+        plan
+        for lo, hi in itertools.pairwise(edges)
+        if hi > lo
+        for plan in decided(history, every[lo:hi], zones)
+    ]
+    assert chunked == whole
+    for where in alone:
+        k = min(int(where * len(every)), len(every) - 1)
+        assert decided(history, [every[k]], zones) == [whole[k]]
+
+
+def test_fitness_does_not_depend_on_where_the_range_begins() -> None:
+    history = history_of(7, 400)
+    day = START + timedelta(days=380)
+    [late] = decided(history, [day], ZONES)
+    [early] = decided(history, [START + timedelta(days=200), day], ZONES)[1:]
+    assert late.load == early.load
+    assert late.load is not None
+    assert late.load.days_with_load > 0
