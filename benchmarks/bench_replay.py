@@ -18,9 +18,8 @@ import time
 from datetime import date, timedelta
 
 import numpy as np
-from recoveryd.domain.models import CheckIn, Night
+from recoveryd.domain.models import CheckIn, CompletedSession, Night
 from recoveryd.engine import History, decide_days, decide_outcomes
-from recoveryd.engine.load import CompletedSession
 
 FIRST = date(2025, 1, 1)
 DAYS = 365

@@ -31,13 +31,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from pydantic_core import PydanticCustomError
 from recoveryd.config.files import FileProblem, YamlProblem, load_yaml, read_text
 
+from integrations.ble.errors import ProfileError
+
+__all__ = ["GattProfile", "ProfileError", "load_profile"]
+
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 _TOKEN = re.compile(r"\{(\w+):(u8|u16le|u16be)\}|([0-9a-fA-F]{2})")
 _FIELDS = {"u8": ("<B", 0xFF), "u16le": ("<H", 0xFFFF), "u16be": (">H", 0xFFFF)}
-
-
-class ProfileError(ValueError):
-    """A profile, a payload or a notification is not usable; the message says why."""
 
 
 def _uuid(value: str) -> str:

@@ -46,10 +46,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from recoveryd.domain.models import Night
+from recoveryd.domain.models import CompletedSession, Night
+from recoveryd.domain.reading import MorningReading
 from recoveryd.engine.hrv import HrvError
-from recoveryd.engine.load import CompletedSession
-from recoveryd.engine.morning_reading import MorningReading, morning_reading
+from recoveryd.engine.morning_reading import morning_reading
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, Origin
 

@@ -7,9 +7,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from recoveryd.config.loader import CONFIG_ENV
-from recoveryd.config.model import Config
+from recoveryd.config.basics import CONFIG_ENV
+
+if TYPE_CHECKING:
+    from recoveryd.config.model import Config
+    from recoveryd.store.database import Store
 
 # 0 success; 1 the command ran but something was rejected or failed; 2 the configuration or
 # the command line is wrong.
@@ -26,3 +30,10 @@ class Handlers:
         default_factory=dict
     )
     without_config: Mapping[str, Callable[[argparse.Namespace], int]] = field(default_factory=dict)
+
+
+def open_store(config: Config) -> Store:
+    """The configured store, opened (imported here: ``--help`` and the parser need none of it)."""
+    from recoveryd.store.database import Store  # noqa: PLC0415
+
+    return Store(config.storage.path)

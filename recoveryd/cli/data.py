@@ -9,6 +9,7 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from recoveryd.cli.common import (
     CONFIG_HELP,
@@ -16,9 +17,11 @@ from recoveryd.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Handlers,
+    open_store,
 )
-from recoveryd.config.model import Config
-from recoveryd.store.database import Store
+
+if TYPE_CHECKING:
+    from recoveryd.config.model import Config
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -67,8 +70,8 @@ def _log_session(config: Config, args: argparse.Namespace) -> int:
     from pydantic import ValidationError  # noqa: PLC0415
 
     from recoveryd.config.errors import describe_errors  # noqa: PLC0415
+    from recoveryd.domain.models import CompletedSession  # noqa: PLC0415
     from recoveryd.domain.validation import SessionInput  # noqa: PLC0415
-    from recoveryd.engine.load import CompletedSession  # noqa: PLC0415
 
     config.athlete(args.athlete)
     try:
@@ -88,7 +91,7 @@ def _log_session(config: Config, args: argparse.Namespace) -> int:
         checked.rpe,
         checked.avg_hr,
     )
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         changed = store.upsert(sessions=[session])
     sys.stdout.write(f"{args.athlete} {day}: {'session stored' if changed else 'already stored'}\n")
     return EXIT_OK

@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recoveryd.cli import journal
 from recoveryd.cli.common import (
@@ -18,10 +18,12 @@ from recoveryd.cli.common import (
     EXIT_CONFIG,
     EXIT_OK,
     Handlers,
+    open_store,
 )
-from recoveryd.config.model import Config
 from recoveryd.domain.models import Protocol
-from recoveryd.store.database import Store
+
+if TYPE_CHECKING:
+    from recoveryd.config.model import Config
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -71,7 +73,7 @@ def _override(config: Config, args: argparse.Namespace) -> int:
     if args.clear == (args.protocol is not None):
         sys.stderr.write("override: give either --protocol P or --clear\n")
         return EXIT_CONFIG
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         if args.clear:
             had = store.clear_override(args.athlete, day)
             sys.stdout.write(
@@ -95,7 +97,7 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
     from recoveryd.home.timeline import describe  # noqa: PLC0415
 
     day = day or datetime.now(config.zone).date()
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         plans = []
         for athlete in config.athletes:
             stored = store.latest_decision(athlete.id, day)
@@ -144,7 +146,7 @@ def _plan(config: Config, args: argparse.Namespace) -> int:
     athlete = config.athlete(args.athlete)
     now = datetime.now(config.zone)
     first = args.date or now.date()
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         [today] = decide_range(store, config, args.athlete, first, first)
     plan = training_plan(athlete)
     days = [CalendarDay(first, today.session, f"{today.protocol.value} (decided {first})")]
@@ -193,7 +195,7 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     total = (args.last - args.first).days + 1
     err = Console(stderr=True)
-    with Store(config.storage.path) as store, Progress(console=err, transient=True) as progress:
+    with open_store(config) as store, Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"replaying {athlete.name}", total=total)
         # One call: every day is decided from the same history, as it is alone or live.
         plans = decide_range(
@@ -224,7 +226,7 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
 
     athlete = config.athlete(athlete_id)
     day = day or datetime.now(config.zone).date()
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         [plan] = decide_range(store, config, athlete_id, day, day)
         stored = store.latest_decision(athlete_id, day)
         unlisted = journal.unlisted_sources(store, config, athlete_id)

@@ -15,12 +15,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from recoveryd.cli.common import CONFIG_HELP, EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
+from recoveryd.cli.common import (
+    CONFIG_HELP,
+    EXIT_CONFIG,
+    EXIT_OK,
+    EXIT_REJECTED,
+    Handlers,
+    open_store,
+)
 from recoveryd.cli.journal import unlisted_sources
-from recoveryd.config.model import Config
-from recoveryd.present.progress import progress_bar
-from recoveryd.store.database import Store
-from recoveryd.store.journal import ImportRecord, Origin
+
+if TYPE_CHECKING:
+    from recoveryd.config.model import Config
+    from recoveryd.store.journal import ImportRecord
 
 if TYPE_CHECKING:
     from recoveryd.domain.pulled import PullSource
@@ -115,12 +122,13 @@ def _import_pulled(
     import asyncio  # noqa: PLC0415
 
     from recoveryd.daemon.pulling import MISSING, pull, pull_sources, whoop_refresh_key  # noqa: PLC0415
+    from recoveryd.store.journal import Origin  # noqa: PLC0415 - imported when the command runs
 
     if source not in pull_sources(config, config.athlete(athlete_id)):
         sys.stderr.write(f"import {source}: {athlete_id} has {MISSING[source]}\n")
         return EXIT_CONFIG
     key = whoop_refresh_key(athlete_id)
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         refresh = store.setting(key) if source == "whoop" else None
         pulled = asyncio.run(pull(config, athlete_id, source, first, last, refresh_token=refresh))
         if pulled.refresh_token is not None:  # WHOOP rotates refresh tokens: keep the new one
@@ -175,12 +183,14 @@ def _report(
 def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
     from integrations.wearables.apple_health import import_export  # noqa: PLC0415
 
+    from recoveryd.present.progress import progress_bar  # noqa: PLC0415 - imported when the command runs
+
     config.athlete(athlete)
     if _missing(path):
         return EXIT_REJECTED
     with progress_bar(path.name, path.stat().st_size) as progress:
         try:
-            with Store(config.storage.path) as store:
+            with open_store(config) as store:
                 parsed, record = import_export(
                     store, path, athlete, progress=progress,
                     priority=config.athlete(athlete).apple_health_priority,
@@ -202,13 +212,15 @@ def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
 def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -> int:
     from integrations.wearables import gadgetbridge  # noqa: PLC0415
 
+    from recoveryd.present.progress import progress_bar  # noqa: PLC0415 - imported when the command runs
+
     config.athlete(athlete)
     if _missing(path):
         return EXIT_REJECTED
     try:
         with (
             progress_bar(path.name, 0, rows=True) as progress,
-            Store(config.storage.path) as store,
+            open_store(config) as store,
         ):
             parsed, record = gadgetbridge.import_database(
                 store, path, athlete, config.zone, device=device, progress=progress
@@ -229,6 +241,8 @@ def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str |
 def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
     from integrations.wearables.garmin_fit import SOURCE, fit_files, import_files  # noqa: PLC0415
 
+    from recoveryd.present.progress import progress_bar  # noqa: PLC0415 - imported when the command runs
+
     config.athlete(athlete)
     for path in paths:
         if not path.exists():
@@ -237,7 +251,7 @@ def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
     files = fit_files(paths)
     with (
         progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
-        Store(config.storage.path) as store,
+        open_store(config) as store,
     ):
         parsed, record = import_files(store, files, athlete, config.zone, progress=progress)
         unlisted = unlisted_sources(store, config, athlete)
@@ -256,7 +270,7 @@ def _import_sessions(config: Config, path: Path, athlete: str, *, strict: bool) 
 
     config.athlete(athlete)
     try:
-        with Store(config.storage.path) as store:
+        with open_store(config) as store:
             parsed, record = import_sessions(store, path, athlete, strict=strict)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
@@ -281,7 +295,7 @@ def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4train
     config.athlete(athlete)
     parse = parse_text if hrv4training else parse_csv
     kind = "hrv4training" if hrv4training else "csv"
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         report = import_file(store, path, athlete, strict=strict, parse=parse, kind=kind)
         unlisted = unlisted_sources(store, config, athlete)
     for line in report.errors:

@@ -14,12 +14,15 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
-from recoveryd.config.model import Config
+from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers, open_store
 from recoveryd.domain.models import NIGHT_METRICS
-from recoveryd.store.database import Store
-from recoveryd.store.journal import ImportRecord, JournalError
+
+if TYPE_CHECKING:
+    from recoveryd.config.model import Config
+    from recoveryd.store.database import Store
+    from recoveryd.store.journal import ImportRecord
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -61,7 +64,7 @@ def _line(record: ImportRecord, config: Config) -> str:
 def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) -> int:
     """``recoveryd imports --night DATE --athlete ID``: each stored value and its import."""
     config.athlete(athlete)
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         nights = store.nights(athlete, day, day)
         sources = store.provenance(athlete, day)
     rows = []
@@ -94,12 +97,14 @@ def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) 
 
 def list_imports(config: Config, args: argparse.Namespace) -> int:
     """``recoveryd imports [ID]`` (or ``--night DATE --athlete ID``)."""
+    from recoveryd.store.journal import JournalError  # noqa: PLC0415 - imported when the command runs
+
     if args.night is not None:
         if args.athlete is None:
             sys.stderr.write("imports --night needs --athlete\n")
             return EXIT_CONFIG
         return night_provenance(config, args.athlete, args.night, as_json=args.json)
-    with Store(config.storage.path) as store:
+    with open_store(config) as store:
         if args.id is not None:
             try:
                 record = store.import_record(args.id)
@@ -142,7 +147,9 @@ def list_imports(config: Config, args: argparse.Namespace) -> int:
 
 def undo_import(config: Config, args: argparse.Namespace) -> int:
     """``recoveryd undo-import ID``."""
-    with Store(config.storage.path) as store:
+    from recoveryd.store.journal import JournalError  # noqa: PLC0415 - imported when the command runs
+
+    with open_store(config) as store:
         try:
             result = store.undo_import(args.id)
         except JournalError as exc:

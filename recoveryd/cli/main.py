@@ -13,14 +13,13 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from integrations.ble.profile import ProfileError
+from integrations.ble.errors import ProfileError
 
 from recoveryd import __version__
 from recoveryd.cli import data, decisions, importing, journal, running
 from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
-from recoveryd.config.errors import ConfigError
-from recoveryd.config.loader import load_config
-from recoveryd.store.database import StoreError
+from recoveryd.config.basics import ConfigError
+from recoveryd.store.connection import StoreError
 
 # In the order ``recoveryd --help`` lists them.
 _FAMILIES = (running, importing, data, decisions, journal)
@@ -69,6 +68,9 @@ def _dispatch(args: argparse.Namespace) -> int:
     for family in handlers:
         if args.command in family.without_config:
             return family.without_config[args.command](args)
+    # Imported here: the configuration's models (pydantic) only for the commands that read it.
+    from recoveryd.config.loader import load_config  # noqa: PLC0415
+
     config = load_config(args.config)
     for family in handlers:
         if args.command in family.with_config:

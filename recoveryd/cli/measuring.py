@@ -21,8 +21,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from recoveryd.config.athletes import AthleteConfig
 from recoveryd.config.model import Config
+from recoveryd.domain.reading import MorningReading
 from recoveryd.engine.hrv import HrvError
-from recoveryd.engine.morning_reading import MorningReading, morning_reading
+from recoveryd.engine.morning_reading import morning_reading
 from recoveryd.store.database import Store
 
 DEFAULT_SOURCE = "chest_strap"

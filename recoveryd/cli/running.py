@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from integrations.ble.profile import ProfileError
+from integrations.ble.errors import ProfileError
 
 from recoveryd.cli.common import (
     CONFIG_HELP,
@@ -16,9 +17,10 @@ from recoveryd.cli.common import (
     EXIT_REJECTED,
     Handlers,
 )
-from recoveryd.config.errors import ConfigError
-from recoveryd.config.loader import load_config
-from recoveryd.config.model import Config
+from recoveryd.config.basics import ConfigError
+
+if TYPE_CHECKING:
+    from recoveryd.config.model import Config
 
 
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,12 +40,14 @@ def _demo() -> int:
 
 
 def _check_config(path: Path | None) -> int:
-    from integrations.ble.profile import load_profile  # noqa: PLC0415
+    from recoveryd.config.loader import load_config  # noqa: PLC0415
 
     config = load_config(path, check=True)
     problems = []
     for name, device in config.devices.items():
         if device.via == "ble" and device.profile:
+            from integrations.ble.profile import load_profile  # noqa: PLC0415 - BLE only
+
             try:
                 load_profile(config.resolve(device.profile))
             except ProfileError as exc:

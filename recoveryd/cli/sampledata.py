@@ -37,8 +37,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from recoveryd.domain.models import CheckIn, Night
-from recoveryd.engine.load import CompletedSession
+from recoveryd.domain.models import CheckIn, CompletedSession, Night
 
 DEFAULT_SEED = 20240521
 DEFAULT_DAYS = 150

@@ -12,15 +12,6 @@ from pydantic import (
     ValidationError,
 )
 
-
-class ConfigError(Exception):
-    """The configuration could not be loaded; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
 _MESSAGES: dict[str, str] = {
     "missing": "is required but missing",
     "int_parsing": "must be a whole number, got {value!r}",

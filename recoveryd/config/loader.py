@@ -18,13 +18,11 @@ from pydantic import (
     ValidationError,
 )
 
-from recoveryd.config.errors import ConfigError, describe_errors, format_loc, kind_of
+from recoveryd.config.basics import CONFIG_ENV, DEFAULT_CONFIG_PATH, ConfigError
+from recoveryd.config.errors import describe_errors, format_loc, kind_of
 from recoveryd.config.files import FileProblem, YamlProblem, load_yaml, read_text
 from recoveryd.config.model import Config
 from recoveryd.config.tls import TlsFilesError, client_context
-
-DEFAULT_CONFIG_PATH = Path("/etc/recoveryd/recoveryd.yaml")
-CONFIG_ENV = "RECOVERYD_CONFIG"
 
 _ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -24,7 +24,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from recoveryd.domain.validation import LocalTime, between, slug
-from recoveryd.engine.thresholds import Thresholds
+
+if TYPE_CHECKING:
+    from recoveryd.engine.thresholds import Thresholds
 
 
 def _timezone(value: str) -> str:
@@ -203,4 +205,7 @@ class EngineConfig(Section):
 
     def thresholds(self) -> Thresholds:
         """The engine's view of this section."""
+        # Imported here: the engine (numpy) is not needed to read a configuration.
+        from recoveryd.engine.thresholds import Thresholds  # noqa: PLC0415
+
         return Thresholds(**self.model_dump())

@@ -20,8 +20,9 @@ from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.model import Config
 from recoveryd.daemon.ports import Spawn
 from recoveryd.domain.events import Event, ReadingDone
+from recoveryd.domain.reading import MorningReading
 from recoveryd.engine.hrv import HrvError
-from recoveryd.engine.morning_reading import MorningReading, morning_reading
+from recoveryd.engine.morning_reading import morning_reading
 from recoveryd.store.database import Store
 
 if TYPE_CHECKING:

@@ -142,6 +142,21 @@ class Session:
 
 
 @dataclass(frozen=True, slots=True)
+class CompletedSession:
+    """A training session that took place."""
+
+    athlete: str
+    date: dt.date
+    source: str
+    start: str
+    sport: str
+    duration_min: float
+    rpe: float | None = None
+    avg_hr: float | None = None
+    title: str | None = None  # as the athlete named it; shown, never used by the rules
+
+
+@dataclass(frozen=True, slots=True)
 class Contributor:
     """One signal's part in the day's readiness, with everything needed to explain it.
 

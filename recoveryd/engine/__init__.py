@@ -16,9 +16,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
+from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, LoadContext, Night, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
-from recoveryd.engine.load import CompletedSession, HeartRateZones, LoadDays, load_days
+from recoveryd.engine.load import HeartRateZones, LoadDays, load_days
 from recoveryd.engine.plan import TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on

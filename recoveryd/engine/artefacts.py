@@ -53,6 +53,7 @@ __all__ = [
 RR_MIN_MS = 300.0
 RR_MAX_MS = 2000.0
 _MAX_PASSES = 10
+_MIN_GAIN = 0.1  # a pass that clears under a tenth of the flags is the last one
 MIN_BEATS = 3
 
 
@@ -179,25 +180,42 @@ def clean_rr(rr_ms: npt.ArrayLike, *, correction: str = "auto") -> CleanedRR:
     total = removed
     classes = classify(beats)
     found = classes.count()
+    flagged: IntArray = np.zeros(0, dtype=np.int64)  # beats counted so far, by identity
     for _ in range(_MAX_PASSES):
         if found == 0:
             break
-        total += Artefacts(
-            ectopic=int(classes.ectopic.sum()),
-            missed=int(classes.missed.sum()),
-            extra=int(classes.extra.sum()),
-            long_short=int(classes.long_short.sum()),
-        )
+        new = _newly_flagged(classes, ids, flagged)
+        total += new[0]
+        flagged = new[1]
         beats, ids = _correct(beats, ids, classes, int(max(ids.max(), start.size - 1)) + 1)
         classes = classify(beats)
         previous, found = found, classes.count()
-        if found >= previous:
+        # Another pass only while the last one cleared a real share of the flags: flags that
+        # stay are beats the method cannot settle, and passing over them again changes nothing.
+        if found > previous * (1.0 - _MIN_GAIN):
             break
     if total.total == removed.total:  # untouched input comes back exactly
         return CleanedRR(rr, int(recorded.size), total, removed.total)
     nn = intervals(beats)
     changed, moves = _changes(start, beats, ids)
     return CleanedRR(nn, int(recorded.size), total, removed.total + changed, moves)
+
+
+def _newly_flagged(
+    classes: BeatClasses, ids: IntArray, counted: IntArray
+) -> tuple[Artefacts, IntArray]:
+    """The flags of one pass on beats no earlier pass flagged, by kind; and all flagged since.
+
+    A beat flagged again in a later pass (one the correction could not settle) is counted
+    once, under the kind it was first flagged as.
+    """
+    counts = []
+    for mask in (classes.ectopic, classes.missed, classes.extra, classes.long_short):
+        fresh = np.setdiff1d(ids[mask], counted, assume_unique=False)
+        counts.append(int(fresh.size))
+        counted = np.union1d(counted, fresh)
+    ectopic, missed, extra, long_short = counts
+    return Artefacts(ectopic=ectopic, missed=missed, extra=extra, long_short=long_short), counted
 
 
 def _uncorrected(recorded: FloatArray) -> CleanedRR:

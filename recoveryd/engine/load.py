@@ -29,6 +29,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
+from recoveryd.domain.models import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray, window_sums
 
 CTL_DAYS = 42
@@ -46,21 +47,6 @@ class Sex(StrEnum):
 
 
 _TRIMP_CONSTANTS = {Sex.MALE: (0.64, 1.92), Sex.FEMALE: (0.86, 1.67)}
-
-
-@dataclass(frozen=True, slots=True)
-class CompletedSession:
-    """A training session that took place."""
-
-    athlete: str
-    date: date
-    source: str
-    start: str
-    sport: str
-    duration_min: float
-    rpe: float | None = None
-    avg_hr: float | None = None
-    title: str | None = None  # as the athlete named it; shown, never used by the rules
 
 
 @dataclass(frozen=True, slots=True)

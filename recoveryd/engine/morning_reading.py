@@ -13,31 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from recoveryd.domain.models import Night
+from recoveryd.domain.reading import MorningReading
 from recoveryd.engine.hrv import analyse
-
-
-@dataclass(frozen=True, slots=True)
-class MorningReading:
-    """One stored reading and its verdict."""
-
-    athlete: str
-    date: dt.date
-    source: str
-    recorded_at: dt.datetime
-    duration_s: float
-    beats: int
-    rmssd_ms: float
-    ln_rmssd: float
-    sdnn_ms: float
-    mean_hr_bpm: float
-    corrected_pct: float
-    good: bool
-    quality: tuple[str, ...]
-    complete: bool
-    battery_pct: int | None
 
 
 def morning_reading(
@@ -75,13 +53,3 @@ def morning_reading(
         complete=complete,
         battery_pct=battery_pct,
     )
-
-
-def as_night(reading: MorningReading) -> Night | None:
-    """The night values a good reading gives its source; ``None`` for a low-quality one."""
-    if not reading.good:
-        return None
-    return Night(
-        reading.athlete, reading.date, reading.source,
-        hrv_rmssd_ms=reading.rmssd_ms, rhr_bpm=reading.mean_hr_bpm,
-    )  # fmt: skip

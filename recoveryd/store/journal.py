@@ -27,8 +27,7 @@ from dataclasses import astuple, dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
-from recoveryd.engine.load import CompletedSession
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, CompletedSession, Night
 
 
 @dataclass(frozen=True, slots=True)

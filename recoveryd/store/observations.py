@@ -21,10 +21,10 @@ from recoveryd.domain.models import (
     CHECKIN_ITEMS,
     NIGHT_METRICS,
     CheckIn,
+    CompletedSession,
     Night,
 )
-from recoveryd.engine.load import CompletedSession
-from recoveryd.engine.morning_reading import MorningReading, as_night
+from recoveryd.domain.reading import MorningReading, as_night
 from recoveryd.store import journal
 from recoveryd.store.connection import Connection
 from recoveryd.store.journal import ImportRecord, Origin

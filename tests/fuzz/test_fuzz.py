@@ -38,7 +38,7 @@ from integrations.wearables.hrv4training import parse_text
 from integrations.wearables.oura import OuraError, fetch_nights
 from integrations.wearables.whoop import WhoopClient, WhoopError
 from integrations.wearables.whoop import fetch_nights as whoop_nights
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.commands import ATHLETE_CONTROLS, CommandError, parse_command

@@ -24,7 +24,7 @@ import trustme
 from integrations.mqtt.broker import free_port
 from integrations.mqtt.link import MqttLink
 from pydantic import SecretStr
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.config.sections import TlsConfig

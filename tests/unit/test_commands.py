@@ -21,8 +21,7 @@ from recoveryd.domain.commands import (
     SetRpe,
     parse_command,
 )
-from recoveryd.domain.models import Action, Protocol
-from recoveryd.engine.load import CompletedSession
+from recoveryd.domain.models import Action, CompletedSession, Protocol
 from recoveryd.store.database import Store
 
 DAY = date(2026, 3, 4)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from recoveryd.cli.main import main
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import load_config, parse_config
 from recoveryd.config.sections import EngineConfig
 from recoveryd.domain.models import Protocol

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from recoveryd.cli.main import main
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.files import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES
 from recoveryd.config.loader import load_config
 
@@ -244,3 +244,21 @@ def test_a_placeholder_in_a_secret_path_is_a_note_when_checked(
     assert caught.value.problems[0] == (
         "recoveryd.yaml: mqtt.password_file: environment variable CREDENTIALS_DIRECTORY is not set"
     )
+
+
+def test_libyaml_reads_every_shipped_file_as_pyyaml_does() -> None:
+    from recoveryd.config import files  # noqa: PLC0415 - the two loaders, side by side
+
+    assert files._FastLoader is not None  # libyaml is installed with PyYAML's wheels
+    # Every file recoveryd reads (Home Assistant's blueprints carry HA's own !input tags).
+    shipped = sorted(p for p in (ROOT / "config").rglob("*.yaml") if "blueprints" not in p.parts)
+    assert len(shipped) > 5
+    for path in shipped:
+        text = path.read_text(encoding="utf-8")
+        fast = files._FastLoader(text)  # type: ignore[call-arg]
+        slow = files._BoundedLoader(text)
+        try:
+            assert fast.get_single_data() == slow.get_single_data(), path
+        finally:
+            fast.dispose()  # type: ignore[attr-defined]
+            slow.dispose()

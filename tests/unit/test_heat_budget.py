@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.home import DeviceConfig
 from recoveryd.config.loader import parse_config
 from recoveryd.domain.models import Action, Protocol

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recoveryd.domain.models import NIGHT_METRICS, CheckIn, Night
-from recoveryd.engine.load import CompletedSession
+from recoveryd.domain.models import NIGHT_METRICS, CheckIn, CompletedSession, Night
 from recoveryd.store.database import Store
 from recoveryd.store.journal import JournalError, Origin
 

@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from recoveryd.domain.ingest import IngestError, parse_ingest
-from recoveryd.domain.models import CheckIn, Night
-from recoveryd.engine.load import CompletedSession
+from recoveryd.domain.models import CheckIn, CompletedSession, Night
 
 DAY = date(2026, 3, 4)
 

@@ -15,7 +15,7 @@ import pytest
 from icalendar import Calendar
 from integrations.ical.ics import CalendarDay, week_calendar
 from recoveryd.cli.main import main
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import load_config
 from recoveryd.daemon.deciding import training_plan
 from recoveryd.domain.models import Exercise, Protocol, Session

@@ -18,9 +18,9 @@ from datetime import date, timedelta
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recoveryd.domain.models import CheckIn, DayPlan, Night, Session
+from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, Night, Session
 from recoveryd.engine import History, TrainingPlan, decide_days
-from recoveryd.engine.load import CompletedSession, HeartRateZones, Sex
+from recoveryd.engine.load import HeartRateZones, Sex
 
 START = date(2024, 1, 1)
 ZONES = HeartRateZones(48.0, 188.0, Sex.FEMALE)

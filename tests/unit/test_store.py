@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_and_store
-from recoveryd.domain.models import CheckIn, Night, Protocol
-from recoveryd.engine.load import CompletedSession
+from recoveryd.domain.models import CheckIn, CompletedSession, Night, Protocol
 from recoveryd.store.database import SCHEMA_VERSION, Store, StoreError
 from recoveryd.store.migrations import MIGRATIONS
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd.config.errors import ConfigError
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
 from recoveryd.config.loader import parse_config
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
