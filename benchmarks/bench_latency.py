@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -36,7 +36,6 @@ from recoveryd.store.database import Store
 from benchmarks._mosquitto import mosquitto
 
 BERLIN = ZoneInfo("Europe/Berlin")
-FIRST = date(2026, 3, 1)
 RUNS = 1000
 NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]  # as the daemon's own connection
 PROTOCOLS = ("rest", "active_recovery", "mobility", "as_planned", "progressive_overload")
@@ -76,11 +75,14 @@ async def settled(daemon: Daemon) -> None:
 
 async def measure(port: int, folder: Path, runs: int) -> tuple[list[float], list[float]]:
     config = parse_config(config_text(folder, port), label="bench.yaml", base_dir=folder)
-    nights, checkins = generate(FIRST - timedelta(days=1))
+    # Every night of the run lies in the past: ingest refuses a date after tomorrow.
+    first = datetime.now(BERLIN).date() - timedelta(days=runs + 1)
+    nights, checkins = generate(first - timedelta(days=1))
     with Store(config.storage.path) as store:
         store.upsert([n for n in nights if n.athlete == "alex"],
                      [c for c in checkins if c.athlete == "alex"])  # fmt: skip
-    clock = Clock(datetime(2026, 2, 28, 8, 0, tzinfo=BERLIN))  # the day before, in the morning
+    before = first - timedelta(days=1)  # the day before, in the morning
+    clock = Clock(datetime(before.year, before.month, before.day, 8, 0, tzinfo=BERLIN))
     daemon = Daemon(config, clock=clock)
     stop = asyncio.Event()
     commanded = asyncio.Event()
@@ -114,7 +116,7 @@ async def measure(port: int, folder: Path, runs: int) -> tuple[list[float], list
             await asyncio.sleep(0.01)
         await settled(daemon)
         for i in range(runs):
-            day = FIRST + timedelta(days=i)
+            day = first + timedelta(days=i)
             clock.value = datetime(day.year, day.month, day.day, 21, 30, 20, tzinfo=BERLIN)
             night = {"date": day.isoformat(), "source": "oura", "hrv_rmssd_ms": 55 + i % 7,
                      "rhr_bpm": 50, "sleep_total_min": 450}  # fmt: skip

@@ -16,8 +16,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from integrations.homeassistant.notify import HomeAssistantNotifier
 from integrations.mqtt.discovery import object_id
 from integrations.mqtt.topics import Message, Topics
 
@@ -36,6 +36,9 @@ from recoveryd.domain.models import Action
 from recoveryd.home.notification import SentSummary, morning_notice, summary_due, summary_of
 from recoveryd.present.chart import ChartError, render_apart
 from recoveryd.store.database import Store
+
+if TYPE_CHECKING:  # Home Assistant's client (13 MB) is imported only where it is configured
+    from integrations.homeassistant.notify import HomeAssistantNotifier
 
 log = logging.getLogger(__name__)
 
