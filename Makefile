@@ -74,9 +74,20 @@ test: lint typecheck compose pytest
 fuzz: $(VENV)/.dev-installed
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests -m fuzz -q -p no:cacheprovider
 
+# The HRV libraries recoveryd is measured against, in an environment of their own (never the
+# project's dependencies). nolds is held at 0.5.2: hrv-analysis 1.0.6 asks for 0.6.3, whose
+# import fails on Python 3.11 ('nolds.datasets' is not a package), and only uses what 0.5.2 has.
+PEERS := .cache/bench-peers
+$(PEERS)/.done:
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/pip install -q neurokit2==0.3.0 systole==0.3.1 hrv-analysis==1.0.6
+	$(PEERS)/bin/pip install -q --no-deps nolds==0.5.2
+	touch $@
+
 # Ratios against references measured in the same run; figures go into README.md.
-bench: $(VENV)/.dev-installed $(TEST_DATA)/.done mosquitto
+bench: $(VENV)/.dev-installed $(TEST_DATA)/.done mosquitto $(PEERS)/.done
 	$(BIN)/python -m benchmarks.bench_hrv
+	$(BIN)/python -m benchmarks.bench_hrv_peers
 	$(BIN)/python -m benchmarks.bench_hrv_quality
 	$(BIN)/python -m benchmarks.bench_replay
 	$(BIN)/python -m benchmarks.bench_latency
