@@ -149,8 +149,8 @@ def decide_days(
     start = evaluation.signals.start
     plans: list[DayPlan] = []
     rpe = _LastRpe(history.sessions)
-    for n, day in enumerate(days, start=1):
-        if progress is not None and (n % _PROGRESS_EVERY == 0 or n == len(days)):
+    for n, day in enumerate(days):
+        if progress is not None and n % _PROGRESS_EVERY == 0:
             progress(n)
         i = (day - start).days
         readiness = readiness_on(evaluation.signals, i, t)
@@ -190,6 +190,8 @@ def decide_days(
                 overridden_from=overridden_from,
             )
         )
+    if progress is not None:
+        progress(len(days))
     return plans
 
 
@@ -239,19 +241,20 @@ class _LastRpe:
     """The RPE of the latest completed session of a sport before a day, by bisection."""
 
     def __init__(self, sessions: Sequence[CompletedSession]) -> None:
-        rated: dict[str, list[tuple[date, str, float]]] = {}
-        for s in sessions:
+        rated: dict[str, list[tuple[date, str, int, float]]] = {}
+        for n, s in enumerate(sessions):
             if s.rpe is not None:
-                rated.setdefault(s.sport, []).append((s.date, s.start, s.rpe))
+                # Of sessions at the same date and start, the first given is the latest.
+                rated.setdefault(s.sport, []).append((s.date, s.start, -n, s.rpe))
         for found in rated.values():
             found.sort()
         self._rated = rated
-        self._days = {sport: [d for d, _, _ in found] for sport, found in rated.items()}
+        self._days = {sport: [d for d, *_ in found] for sport, found in rated.items()}
 
     def before(self, day: date, sport: str) -> float | None:
         """The RPE of ``sport``'s latest session dated before ``day``; ``None`` if none."""
         k = bisect.bisect_left(self._days.get(sport, []), day)
-        return self._rated[sport][k - 1][2] if k else None
+        return self._rated[sport][k - 1][3] if k else None
 
 
 def _load_context(load: LoadDays, j: int, days_with_load: int) -> LoadContext:

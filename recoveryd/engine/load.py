@@ -5,8 +5,9 @@
 * Session load: session-RPE = CR-10 RPE x minutes (Foster et al. 2001, J Strength Cond Res
   15:109-115); Banister's TRIMP = minutes x dHR x a x e^(b x dHR) with dHR the heart-rate
   reserve fraction, a = 0.64, b = 1.92 for men and a = 0.86, b = 1.67 for women (Banister
-  1991; Morton et al. 1990). A day's load is the sum of its sessions' TRIMP when every
-  session has heart rate, else of their session-RPE, so one unit runs through a series.
+  1991; Morton et al. 1990). A day reads TRIMP when the zones are known and every session of
+  the 126 days before it had a heart rate, else session-RPE: one unit per day, from the past
+  only (:func:`load_days`).
 * Fitness, fatigue, form: CTL and ATL are exponentially weighted daily loads with time
   constants of 42 and 7 days, each day k = 1 - e^(-1/tau), as GoldenCheetah and intervals.icu
   compute them; TSB (form) for a day is yesterday's CTL - ATL. Because session-RPE and TRIMP
@@ -75,25 +76,27 @@ def trimp(duration_min: float, avg_hr: float, zones: HeartRateZones) -> float:
 
 def session_loads(
     sessions: Iterable[CompletedSession], start: date, days: int, zones: HeartRateZones | None
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Per day from ``start``: the session-RPE load, the TRIMP load, and sessions without HR.
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Per day from ``start``: session-RPE load, TRIMP load, sessions without HR, sessions.
 
     A session adds its session-RPE where it has an RPE, and its TRIMP where the zones are
     known and it has an average heart rate; the third array counts the sessions TRIMP cannot
-    see (no heart rate), so a caller can tell where a TRIMP series is complete.
+    see (no heart rate), the fourth all of them, so a caller can tell where a TRIMP series
+    is complete.
     """
-    srpe, trimps, unseen = np.zeros(days), np.zeros(days), np.zeros(days)
+    srpe, trimps, unseen, held = np.zeros(days), np.zeros(days), np.zeros(days), np.zeros(days)
     for s in sessions:
         k = (s.date - start).days
         if not 0 <= k < days:
             continue
+        held[k] += 1
         if s.rpe is not None:
             srpe[k] += session_rpe(s.duration_min, s.rpe)
         if zones is not None and s.avg_hr is not None:
             trimps[k] += trimp(s.duration_min, s.avg_hr, zones)
         else:
             unseen[k] += 1
-    return srpe, trimps, unseen
+    return srpe, trimps, unseen, held
 
 
 def daily_loads(
@@ -105,7 +108,7 @@ def daily_loads(
     heart rate, otherwise ``"srpe"``; a session with neither RPE nor heart rate adds nothing.
     """
     own = [s for s in sessions if 0 <= (s.date - start).days < days]
-    srpe, trimps, unseen = session_loads(own, start, days, zones)
+    srpe, trimps, unseen, _ = session_loads(own, start, days, zones)
     if zones is not None and own and not unseen.any():
         return trimps, "trimp"
     return srpe, "srpe"
@@ -180,9 +183,10 @@ def load_series(loads: FloatArray, unit: str) -> LoadSeries:
 class LoadDays:
     """The load context of consecutive days from ``first``; index k is day ``first + k``.
 
-    Each day reads TRIMP where the zones are known and every session of the ``window`` days
-    before it had a heart rate (``use_trimp``), else session-RPE: one unit per day, decided
-    from the past only. ``logged`` counts the days with load in that window.
+    Each day reads TRIMP where the zones are known and the ``window`` days before it held
+    sessions, every one with a heart rate (``use_trimp``), else session-RPE: one unit per
+    day, decided from the past only. ``logged`` counts the days of that window whose load in
+    the day's unit is above zero.
     """
 
     first: date
@@ -220,7 +224,7 @@ def load_days(
     """
     anchor = min((s.date for s in sessions), default=first)
     length = max((first + timedelta(days=days) - anchor).days, 0)
-    srpe, trimps, unseen = session_loads(sessions, anchor, length, zones)
+    srpe, trimps, unseen, held = session_loads(sessions, anchor, length, zones)
 
     def aligned(values: FloatArray) -> FloatArray:
         """``values`` (from the anchor) on the days asked; zero before the first session."""
@@ -252,7 +256,9 @@ def load_days(
 
     use_trimp = np.zeros(days, dtype=bool)
     if zones is not None:
-        use_trimp = (before((trimps > 0).astype(np.float64)) > 0) & (before(unseen) == 0)
+        # Sessions in the window, none of them without a heart rate (a session below the
+        # resting rate adds no TRIMP, yet it was measured).
+        use_trimp = (before(held) > 0) & (before(unseen) == 0)
     srpe_days = before((srpe > 0).astype(np.float64))
     trimp_days = before((trimps > 0).astype(np.float64))
     logged = np.rint(np.where(use_trimp, trimp_days, srpe_days)).astype(np.int64)

@@ -19,8 +19,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, Night, Session
-from recoveryd.engine import History, TrainingPlan, decide_days
-from recoveryd.engine.load import HeartRateZones, Sex
+from recoveryd.engine import History, TrainingPlan, _LastRpe, decide_days
+from recoveryd.engine.load import HeartRateZones, Sex, load_days
 
 START = date(2024, 1, 1)
 ZONES = HeartRateZones(48.0, 188.0, Sex.FEMALE)
@@ -111,3 +111,31 @@ def test_fitness_does_not_depend_on_where_the_range_begins() -> None:
     assert late.load == early.load
     assert late.load is not None
     assert late.load.days_with_load > 0
+
+
+def test_a_day_reads_trimp_when_every_session_before_it_had_a_heart_rate() -> None:
+    zones = HeartRateZones(60.0, 190.0, Sex.MALE)
+    yoga = [
+        CompletedSession("alex", START + timedelta(days=i), "watch", "07:00", "yoga", 40.0,
+                         rpe=3.0, avg_hr=58.0)  # below the resting rate: no TRIMP, yet measured
+        for i in range(40)
+    ]  # fmt: skip
+    days = load_days(yoga, START, 60, zones, window=126)
+    assert bool(days.use_trimp[40])  # every session had a heart rate
+    assert days.logged[40] == 0  # no day with TRIMP load above zero
+    without = [*yoga, CompletedSession("alex", START + timedelta(days=41), "app", "18:00",
+                                        "run", 30.0, rpe=6.0)]  # fmt: skip
+    mixed = load_days(without, START, 60, zones, window=126)
+    assert not bool(mixed.use_trimp[42])  # a session without one: session-RPE
+    assert mixed.logged[42] == 41  # the days with session-RPE load in the window
+
+
+def test_the_latest_rpe_of_a_tie_is_the_first_session_stored() -> None:
+    day = START + timedelta(days=100)
+    tied = [
+        CompletedSession("alex", day - timedelta(days=1), "garmin", "18:00", "run", 60, rpe=6.0),
+        CompletedSession("alex", day - timedelta(days=1), "strava", "18:00", "run", 60, rpe=7.0),
+    ]
+    assert _LastRpe(tied).before(day, "run") == 6.0
+    assert _LastRpe(tied[::-1]).before(day, "run") == 7.0
+    assert _LastRpe(tied).before(day - timedelta(days=1), "run") is None
