@@ -187,7 +187,8 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
     from rich.progress import Progress  # noqa: PLC0415
 
     from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
-    from recoveryd.present.summary import history_table, replay_json  # noqa: PLC0415
+    from recoveryd.present.as_json import replay_json  # noqa: PLC0415
+    from recoveryd.present.summary import history_table  # noqa: PLC0415
 
     athlete = config.athlete(args.athlete)
     if args.last < args.first:
@@ -222,7 +223,7 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
 
 def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) -> int:
     from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
-    from recoveryd.present.summary import morning_summary, plan_json  # noqa: PLC0415
+    from recoveryd.present.as_json import plan_json  # noqa: PLC0415
 
     athlete = config.athlete(athlete_id)
     day = day or datetime.now(config.zone).date()
@@ -245,6 +246,8 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
         sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         return EXIT_OK
     from rich.console import Console  # noqa: PLC0415
+
+    from recoveryd.present.summary import morning_summary  # noqa: PLC0415
 
     console = Console(highlight=False)
     console.print(morning_summary(plan, athlete.name, dry_run=True))

@@ -3,21 +3,19 @@
 """Terminal rendering of decisions: the morning summary and the recent history.
 
 Pure formatting: day plans in, rich renderables out. JSON output for scripts is
-:func:`plan_json`.
+:mod:`recoveryd.present.as_json`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from pydantic import TypeAdapter
 from rich.console import Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from recoveryd.domain.models import Contributor, DayPlan, LoadContext, Protocol, Session
+from recoveryd.domain.models import Contributor, DayPlan, LoadContext, Protocol
 from recoveryd.home.timeline import describe
 
 PROTOCOL_STYLE: dict[Protocol, str] = {
@@ -45,9 +43,6 @@ _SIGNAL_LABEL = {
     "checkin_wellness": "Wellness",
 }
 
-_PLAN = TypeAdapter(DayPlan)
-_LOAD = TypeAdapter(LoadContext | None)
-_SESSION = TypeAdapter(Session | None)
 _GOOD_SCORE, _FAIR_SCORE = 65, 45
 
 
@@ -227,44 +222,3 @@ def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:
             + (" · illness" if r.illness else ""),
         )
     return table
-
-
-def plan_json(plan: DayPlan) -> dict[str, Any]:
-    """The whole day plan as JSON-ready data."""
-    data: dict[str, Any] = _PLAN.dump_python(plan, mode="json")
-    return data
-
-
-def replay_json(plan: DayPlan) -> dict[str, Any]:
-    """One replayed day for scripts: the decision, load context, session, flags, contributors.
-
-    The load context and the adjusted session are the values ``today --json`` gives the day.
-    """
-    r = plan.readiness
-    return {
-        "date": plan.date.isoformat(),
-        "protocol": plan.protocol.value,
-        "overridden_from": None if plan.overridden_from is None else plan.overridden_from.value,
-        "load": _LOAD.dump_python(plan.load, mode="json"),
-        "planned_session": _SESSION.dump_python(plan.planned_session, mode="json"),
-        "session": _SESSION.dump_python(plan.session, mode="json"),
-        "readiness": r.score,
-        "confidence": r.confidence,
-        "hrv_status": r.hrv_status.value,
-        "flags": list(r.flags),
-        "reasons": list(plan.reasons),
-        "contributors": [
-            {
-                "signal": c.signal,
-                "value": c.value,
-                "unit": c.unit,
-                "baseline": c.baseline,
-                "range": [c.band_low, c.band_high],
-                "z": c.z,
-                "days": c.days,
-                "flag": c.flag,
-                "reason": c.reason,
-            }
-            for c in r.contributors
-        ],
-    }
