@@ -18,8 +18,8 @@ import time
 from datetime import date, timedelta
 
 import numpy as np
-from recoveryd.domain.models import CheckIn, CompletedSession, Night
-from recoveryd.engine import History, decide_days, decide_outcomes
+from recoveryd.domain.models import CheckIn, CompletedSession, Night, Session
+from recoveryd.engine import History, TrainingPlan, decide_days, decide_outcomes
 
 FIRST = date(2025, 1, 1)
 DAYS = 365
@@ -27,9 +27,9 @@ REFERENCE_ATHLETES = 5
 HISTORY_BEFORE = 200  # days of history before the first replayed day
 
 
-def athlete(index: int, rng: np.random.Generator) -> History:
+def athlete(index: int, rng: np.random.Generator, days: int = DAYS) -> History:
     start = FIRST - timedelta(days=HISTORY_BEFORE)
-    span = (FIRST - start).days + DAYS
+    span = (FIRST - start).days + days
     ln = 4.0 + rng.normal(0, 0.1, span)
     rhr = 52 - 10 * (ln - 4.0) + rng.normal(0, 1.2, span)
     sleep = 450 + rng.normal(0, 30, span)
@@ -82,6 +82,25 @@ def main() -> None:
         f"per-day loop on {len(subset)} athletes: {reference:.2f} s; "
         f"the replay is {reference / fast_subset:.0f}x faster"
     )
+
+    explained_per_day(rng)
+
+
+def explained_per_day(rng: np.random.Generator) -> None:
+    """The explained path (contributors, reasons, adjusted session) per day, by history length.
+
+    Linear in days: the cost per day must not grow with the years decided.
+    """
+    plan = TrainingPlan(sessions={d: Session("Run", "run", 60, "moderate") for d in range(5)})
+    for years in (1, 3, 10):
+        days = 365 * years
+        history = athlete(0, rng, days)
+        every = [FIRST + timedelta(days=i) for i in range(days)]
+        decide_days(history, days=every[:7], plan=plan)  # warm-up
+        start = time.perf_counter()
+        decide_days(history, days=every, plan=plan)
+        elapsed = time.perf_counter() - start
+        print(f"explained path, {years:2d} year(s): {elapsed / days * 1e6:6.0f} us per day")
 
 
 if __name__ == "__main__":
