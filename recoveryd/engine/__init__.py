@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from recoveryd.domain.columns import NightColumns
 from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, LoadContext, Night, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.load import HeartRateZones, LoadDays, load_days
@@ -66,7 +67,7 @@ class History:
 
     athlete: str
     preference: Sequence[str]
-    nights: Sequence[Night]
+    nights: Sequence[Night] | NightColumns
     checkins: Sequence[CheckIn] = ()
     sessions: Sequence[CompletedSession] = ()
     overrides: Mapping[date, Protocol] = field(default_factory=dict)
@@ -89,24 +90,32 @@ class _Evaluation:
     held: BoolArray
 
 
-def _origin(history: History, first: date, t: Thresholds) -> date:
+def _origin(nights: NightColumns, history: History, first: date, t: Thresholds) -> date:
     """Where the arrays begin: at the first night or check-in, or the baseline's reach.
 
     Every range of days is computed from the same first night, so a statistic that runs from
     it gives each day the same value whichever range the day is decided in.
     """
     reach = history_start(first, t)
-    dates = [n.date for n in history.nights if n.athlete == history.athlete]
-    dates += [c.date for c in history.checkins]
+    dates = [c.date for c in history.checkins]
+    if len(nights):
+        dates.append(date.fromordinal(int(nights.days.min())))
     return min(reach, min(dates, default=reach))
+
+
+def own_nights(history: History) -> NightColumns:
+    """The athlete's nights as columns (the store hands them so; objects are tabulated)."""
+    if isinstance(history.nights, NightColumns):
+        return history.nights
+    return NightColumns.of(n for n in history.nights if n.athlete == history.athlete)
 
 
 def _evaluate(
     history: History, first: date, last: date, t: Thresholds, zones: HeartRateZones | None
 ) -> _Evaluation:
-    start = _origin(history, first, t)
+    own = own_nights(history)
+    start = _origin(own, history, first, t)
     span = (last - start).days + 1
-    own = [n for n in history.nights if n.athlete == history.athlete]
     signals = compute_signals(
         own, history_preference(history), start, span, t, checkins=history.checkins,
         metric_preference=history.metric_preference,

@@ -23,15 +23,14 @@ value is always one source's, compared with a baseline in that source's own scal
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import Night
+from recoveryd.domain.columns import NightColumns
 from recoveryd.domain.plausible import PLAUSIBLE
 from recoveryd.engine.baseline import (
     FloatArray,
@@ -76,34 +75,29 @@ class NightTable:
 
     start: date
     days: int
-    rows: dict[str, tuple[list[Night], IntArray]]
+    rows: dict[str, tuple[npt.NDArray[np.bool_], IntArray]]  # source: which nights, their day
+    nights: NightColumns
     columns: dict[tuple[str, str], FloatArray] = field(default_factory=dict)
 
     @classmethod
     def build(
-        cls, nights: Iterable[Night], sources: Sequence[str], start: date, days: int
+        cls, nights: NightColumns, sources: Sequence[str], start: date, days: int
     ) -> NightTable:
         """Tabulate ``nights`` of ``sources`` from ``start``; other nights are ignored."""
-        own: dict[str, list[Night]] = {source: [] for source in sources}
-        offsets: dict[str, list[int]] = {source: [] for source in sources}
-        first = start.toordinal()  # ordinals: no timedelta per night
-        for night in nights:
-            offset = night.date.toordinal() - first
-            if night.source in own and 0 <= offset < days:
-                own[night.source].append(night)
-                offsets[night.source].append(offset)
-        rows = {
-            source: (found, np.array(offsets[source], dtype=np.int64))
-            for source, found in own.items()
-        }
-        return cls(start, days, rows)
+        offsets = nights.days - start.toordinal()
+        inside = (offsets >= 0) & (offsets < days)
+        rows = {}
+        for source in sources:
+            taken = inside & (nights.sources == source)
+            rows[source] = (taken, offsets[taken])
+        return cls(start, days, rows, nights)
 
     def column(self, source: str, metric: str) -> FloatArray:
         """Daily values of ``metric`` from ``source``; NaN where missing or implausible."""
         key = (source, metric)
         if key not in self.columns:
-            found, offsets = self.rows[source]
-            raw = np.fromiter(map(attrgetter(metric), found), dtype=np.float64, count=len(found))
+            taken, offsets = self.rows[source]
+            raw = self.nights.values[metric][taken]
             low, high = PLAUSIBLE[metric]
             column = np.full(self.days, np.nan)
             with np.errstate(invalid="ignore"):

@@ -17,7 +17,8 @@ from operator import attrgetter
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, HrvStatus, Night
+from recoveryd.domain.columns import NightColumns
+from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, HrvStatus
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
 from recoveryd.engine.calibration import describe_carried
 from recoveryd.engine.score import display_score
@@ -181,7 +182,7 @@ def _checkin_arrays(
 
 
 def compute_signals(
-    nights: Iterable[Night],
+    nights: NightColumns,
     preference: Sequence[str],
     start: date,
     days: int,

@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import TypeAdapter
 
@@ -30,8 +30,13 @@ from recoveryd.store.connection import Connection
 from recoveryd.store.journal import ImportRecord, Origin
 from recoveryd.store.undo import UndoResult, undo
 
+if TYPE_CHECKING:
+    from recoveryd.domain.columns import NightColumns
+
 _READING = TypeAdapter(MorningReading)
 NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
+# julianday() of 0001-01-01 is 1721425.5 and date.toordinal() of it is 1.
+_ORDINAL_OFFSET: Final = 1721424.5
 CHECKIN_COLUMNS: Final = ("athlete", "date", *CHECKIN_ITEMS)
 _SESSION_COLUMNS: Final = journal.SESSIONS.columns
 # What a decision reads of a session: its title is not among it.
@@ -162,6 +167,31 @@ class Observations(Connection):
     def nights(self, athlete: str, first: date, last: date) -> list[Night]:
         """The athlete's nights dated ``first`` to ``last`` inclusive, all sources, by date."""
         return [Night(*r) for r in self._rows("nights", NIGHT_COLUMNS, athlete, first, last)]
+
+    def night_columns(self, athlete: str, first: date, last: date) -> NightColumns:
+        """The same nights as :meth:`nights`, as columns (the engine's input, no object each).
+
+        SQLite turns dates into ordinals and a missing value into infinity (NaN here), so
+        the rows arrive as numbers that NumPy takes in one call.
+        """
+        # Imported here: the command line's other uses of the store need no NumPy.
+        import numpy as np  # noqa: PLC0415
+
+        from recoveryd.domain.columns import NightColumns  # noqa: PLC0415
+
+        metrics = ", ".join(f"coalesce({m}, 9e999)" for m in NIGHT_METRICS)
+        rows = self._db.execute(
+            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), source, {metrics} "
+            "FROM nights WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date, source",
+            (athlete, first.isoformat(), last.isoformat()),
+        ).fetchall()
+        table = np.array([r[2:] for r in rows], dtype=np.float64).reshape(-1, len(NIGHT_METRICS))
+        table[np.isinf(table)] = np.nan
+        return NightColumns(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=np.str_),
+            {m: table[:, k].copy() for k, m in enumerate(NIGHT_METRICS)},
+        )
 
     def checkins(self, athlete: str, first: date, last: date) -> list[CheckIn]:
         """The athlete's check-ins dated ``first`` to ``last`` inclusive."""

@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Stored nights as columns: what the engine reads, without one object per night.
+
+A decade of nights is 3,650 rows; as columns they are a dozen arrays the store fills straight
+from SQLite and the engine slices, instead of 3,650 :class:`~recoveryd.domain.models.Night`
+objects built and taken apart again before every decision.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from recoveryd.domain.models import NIGHT_METRICS, Night
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class NightColumns:
+    """One athlete's nights, one entry per stored night (any order).
+
+    ``days`` are date ordinals (``date.toordinal()``), ``sources`` the source of each night,
+    ``values`` each metric of :data:`NIGHT_METRICS` (NaN where the night has none).
+    """
+
+    days: npt.NDArray[np.int64]
+    sources: npt.NDArray[np.str_]
+    values: Mapping[str, npt.NDArray[np.float64]]
+
+    def __len__(self) -> int:
+        return int(self.days.size)
+
+    @classmethod
+    def of(cls, nights: Iterable[Night]) -> NightColumns:
+        """The columns of ``nights`` (objects, as tests and importers hold them)."""
+        found = list(nights)
+        values = {
+            metric: np.array(
+                [np.nan if (v := getattr(n, metric)) is None else v for n in found],
+                dtype=np.float64,
+            )
+            for metric in NIGHT_METRICS
+        }
+        return cls(
+            np.array([n.date.toordinal() for n in found], dtype=np.int64),
+            np.array([n.source for n in found], dtype=np.str_),
+            values,
+        )
