@@ -5,8 +5,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recoveryd.config.basics import CONFIG_ENV
@@ -37,3 +40,25 @@ def open_store(config: Config) -> Store:
     from recoveryd.store.database import Store  # noqa: PLC0415
 
     return Store(config.storage.path)
+
+
+def unwritable(path: Path) -> str | None:
+    """Why an output file cannot be written, checked before any work; ``None`` when it can."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f"cannot write {path}: no folder {folder}"
+    if path.is_dir():
+        return f"cannot write {path}: it is a folder"
+    if not os.access(folder, os.W_OK):
+        return f"cannot write {path}: the folder is not writable"
+    return None
+
+
+def write_output(path: Path, data: bytes) -> bool:
+    """Write an output file; on failure say why in one line on stderr."""
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        sys.stderr.write(f"cannot write {path}: {exc.strerror or exc}\n")
+        return False
+    return True

@@ -17,8 +17,11 @@ from recoveryd.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
     EXIT_OK,
+    EXIT_REJECTED,
     Handlers,
     open_store,
+    unwritable,
+    write_output,
 )
 from recoveryd.domain.models import Protocol
 
@@ -144,6 +147,9 @@ def _plan(config: Config, args: argparse.Namespace) -> int:
     from recoveryd.daemon.deciding import decide_range, training_plan  # noqa: PLC0415
 
     athlete = config.athlete(args.athlete)
+    if args.ics is not None and (problem := unwritable(args.ics)) is not None:
+        sys.stderr.write(f"plan: {problem}\n")
+        return EXIT_CONFIG
     now = datetime.now(config.zone)
     first = args.date or now.date()
     with open_store(config) as store:
@@ -154,8 +160,9 @@ def _plan(config: Config, args: argparse.Namespace) -> int:
         CalendarDay(first + timedelta(days=i), plan.planned(first + timedelta(days=i)), "planned")
         for i in range(1, 7)
     ]
-    if args.ics is not None:
-        args.ics.write_bytes(week_calendar(athlete.id, athlete.name, days, config.zone, now))
+    calendar = week_calendar(athlete.id, athlete.name, days, config.zone, now)
+    if args.ics is not None and not write_output(args.ics, calendar):
+        return EXIT_REJECTED
     if args.json:
         rows = [
             {
@@ -194,6 +201,9 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
     if args.last < args.first:
         sys.stderr.write(f"replay: --to {args.last} is before --from {args.first}\n")
         return EXIT_CONFIG
+    if args.plot is not None and (problem := unwritable(args.plot)) is not None:
+        sys.stderr.write(f"replay: {problem}\n")
+        return EXIT_CONFIG
     total = (args.last - args.first).days + 1
     err = Console(stderr=True)
     with open_store(config) as store, Progress(console=err, transient=True) as progress:
@@ -207,7 +217,8 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         from recoveryd.present.chart import history_chart  # noqa: PLC0415
 
         title = f"{athlete.name}: {args.first} to {args.last}"
-        args.plot.write_bytes(history_chart(plans, title))
+        if not write_output(args.plot, history_chart(plans, title)):
+            return EXIT_REJECTED
     if args.json:
         for plan in plans:
             sys.stdout.write(json.dumps(replay_json(plan), ensure_ascii=False) + "\n")

@@ -124,13 +124,23 @@ def select_sql(table: Table) -> str:
 def write_values(
     db: sqlite3.Connection, table: Table, key: Sequence[Any], values: dict[str, Any]
 ) -> None:
-    """Set ``values`` of the row with ``key``, creating it when there is none."""
+    """Set ``values`` of the row with ``key``, creating it when there is none.
+
+    An UPDATE first, not an upsert: SQLite checks an upsert's NOT NULL columns on the row it
+    would insert, so changing one field of a stored session (whose sport is required) would
+    fail although the row is there.
+    """
+    updates = ", ".join(f"{c} = ?" for c in values)
+    where = " AND ".join(f"{k} = ?" for k in table.key)
+    cursor = db.execute(
+        f"UPDATE {table.name} SET {updates} WHERE {where}", (*values.values(), *key)
+    )
+    if cursor.rowcount:
+        return
     columns = (*table.key, *values)
-    updates = ", ".join(f"{c} = excluded.{c}" for c in values)
     db.execute(
         f"INSERT INTO {table.name} ({', '.join(columns)}) "
-        f"VALUES ({', '.join('?' for _ in columns)}) "
-        f"ON CONFLICT ({', '.join(table.key)}) DO UPDATE SET {updates}",
+        f"VALUES ({', '.join('?' for _ in columns)})",
         (*key, *values.values()),
     )
 

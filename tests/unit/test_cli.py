@@ -145,6 +145,21 @@ def test_replay_gives_each_day_the_answer_of_today_in_any_range(
         )
 
 
+@pytest.mark.usefixtures("configured")
+def test_an_output_file_that_cannot_be_written_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-such-folder"
+    args = ["replay", "--athlete", "sam", "--from", "2026-03-01", "--to", "2026-03-03"]
+    assert main([*args, "--plot", str(missing / "x.png")]) == 2
+    assert capsys.readouterr().err == (
+        f"replay: cannot write {missing / 'x.png'}: no folder {missing}\n"
+    )
+    assert main(["plan", "--athlete", "sam", "--ics", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == f"plan: cannot write {tmp_path}: it is a folder\n"
+    assert not missing.exists()
+
+
 def rest_day_with_sauna(cli_config: Callable[[str], Path], sauna: str) -> Config:
     """Alex and Sam on a rest day (overridden) whose sauna is a dry run; ``sauna`` adds keys."""
     config = load_config(cli_config(

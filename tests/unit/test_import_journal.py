@@ -196,3 +196,17 @@ def test_a_session_rated_after_its_import_outlives_the_undo(tmp_path: Path) -> N
         result = store.undo_import(record.id)
         assert store.sessions("alex", DAY, DAY) == [rated]
     assert {k.field for k in result.kept} == {"sport", "duration_min"}
+
+
+def test_a_stored_session_changes_field_by_field_and_undo_restores_it(tmp_path: Path) -> None:
+    day = date(2026, 3, 4)
+    first = CompletedSession("alex", day, "manual", "18:00", "run", 45.0, rpe=6.0)
+    with Store(tmp_path / "r.db") as store:
+        store.upsert(sessions=[first], origin=Origin("manual", "log-session", "alex"))
+        # The same session again with a longer duration and no sport change: one field moves.
+        longer = replace(first, duration_min=50.0, rpe=None)
+        record = store.merge(sessions=[longer], origin=Origin("csv", "sessions.csv", "alex"))
+        assert store.sessions("alex", day, day) == [replace(first, duration_min=50.0)]
+        assert (record.new, record.changed) == (0, 1)
+        store.undo_import(record.id)
+        assert store.sessions("alex", day, day) == [first]
