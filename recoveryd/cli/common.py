@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -62,3 +63,22 @@ def write_output(path: Path, data: bytes) -> bool:
         sys.stderr.write(f"cannot write {path}: {exc.strerror or exc}\n")
         return False
     return True
+
+
+def iso_date(text: str) -> date:
+    """A command-line date (``YYYY-MM-DD``); argparse names the option and the value."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def positive_seconds(text: str) -> float:
+    """A duration in seconds, above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be above 0 seconds, got {text!r}")
+    return value

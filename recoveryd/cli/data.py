@@ -17,7 +17,9 @@ from recoveryd.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Handlers,
+    iso_date,
     open_store,
+    positive_seconds,
 )
 
 if TYPE_CHECKING:
@@ -32,7 +34,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     log.add_argument("--rpe", type=float, help="session RPE, CR-10 scale (0-10)")
     log.add_argument("--avg-hr", type=float, help="average heart rate, bpm")
     log.add_argument("--sport", default="general")
-    log.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    log.add_argument("--date", type=iso_date, help="the day (default: today)")
     log.add_argument(
         "--start", default="", help="start time HH:MM (sessions of a day differ by it)"
     )
@@ -42,7 +44,10 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     hrv.add_argument("file", type=Path, help="RR intervals: one per line, or a CSV export")
     hrv.add_argument("--json", action="store_true", help="print JSON for scripts")
     hrv.add_argument(
-        "--min-seconds", type=float, default=60.0, help="shortest usable recording (default 60)"
+        "--min-seconds",
+        type=positive_seconds,
+        default=60.0,
+        help="shortest usable recording (default 60)",
     )
     hrv.add_argument(
         "--correction", choices=("auto", "none"), default="auto",
@@ -61,9 +66,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
     sample = commands.add_parser("sample", help="write the sample histories as generic CSV files")
     sample.add_argument("--out", type=Path, required=True, help="directory for <athlete>.csv")
-    sample.add_argument(
-        "--end", type=date.fromisoformat, help="date of the last night (default: today)"
-    )
+    sample.add_argument("--end", type=iso_date, help="date of the last night (default: today)")
 
 
 def _log_session(config: Config, args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ from recoveryd.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Handlers,
+    iso_date,
     open_store,
     unwritable,
     write_output,
@@ -33,7 +34,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     """The family's subcommands and their arguments."""
     today = commands.add_parser("today", help="today's decision with its reasons")
     today.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    today.add_argument("--date", type=date.fromisoformat, help="decide this day instead")
+    today.add_argument("--date", type=iso_date, help="decide this day instead")
     today.add_argument("--json", action="store_true", help="print JSON for scripts")
     today.add_argument("--config", type=Path, help=CONFIG_HELP)
 
@@ -43,13 +44,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--protocol", choices=[p.value for p in Protocol if p is not Protocol.INSUFFICIENT_DATA]
     )
     override.add_argument("--clear", action="store_true", help="go back to the rules' decision")
-    override.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    override.add_argument("--date", type=iso_date, help="the day (default: today)")
     override.add_argument("--config", type=Path, help=CONFIG_HELP)
 
     replay = commands.add_parser("replay", help="decide every day of a past range again")
     replay.add_argument("--athlete", required=True, help="athlete id from the configuration")
-    replay.add_argument("--from", dest="first", type=date.fromisoformat, required=True)
-    replay.add_argument("--to", dest="last", type=date.fromisoformat, required=True)
+    replay.add_argument("--from", dest="first", type=iso_date, required=True)
+    replay.add_argument("--to", dest="last", type=iso_date, required=True)
     replay.add_argument("--json", action="store_true", help="one JSON object per day")
     replay.add_argument("--plot", type=Path, help="draw the chart to this PNG file")
     replay.add_argument("--config", type=Path, help=CONFIG_HELP)
@@ -57,7 +58,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     timeline = commands.add_parser(
         "timeline", help="what the home does today (or --date), touching no device"
     )
-    timeline.add_argument("--date", type=date.fromisoformat, help="the day (default: today)")
+    timeline.add_argument("--date", type=iso_date, help="the day (default: today)")
     timeline.add_argument("--json", action="store_true", help="print JSON for scripts")
     timeline.add_argument("--config", type=Path, help=CONFIG_HELP)
 
@@ -65,7 +66,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     plan.add_argument("--athlete", required=True, help="athlete id from the configuration")
     plan.add_argument("--ics", type=Path, help="also write them as an iCalendar file")
     plan.add_argument("--json", action="store_true", help="print JSON for scripts")
-    plan.add_argument("--date", type=date.fromisoformat, help="start on this day (default today)")
+    plan.add_argument("--date", type=iso_date, help="start on this day (default today)")
     plan.add_argument("--config", type=Path, help=CONFIG_HELP)
 
 

@@ -21,6 +21,7 @@ from recoveryd.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Handlers,
+    iso_date,
     open_store,
 )
 from recoveryd.cli.journal import unlisted_sources
@@ -70,10 +71,8 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("homeassistant", "nights from Home Assistant sensors (ha_sensors mappings)"),
     ):
         pulled = _format(formats, name, help_, files="none")
-        pulled.add_argument(
-            "--from", dest="first", type=date.fromisoformat, help="default: 7 days ago"
-        )
-        pulled.add_argument("--to", dest="last", type=date.fromisoformat, help="default: today")
+        pulled.add_argument("--from", dest="first", type=iso_date, help="default: 7 days ago")
+        pulled.add_argument("--to", dest="last", type=iso_date, help="default: today")
     _format(formats, "apple-health", "Apple Health export.xml (streamed)")
     strict(_format(formats, "hrv4training", "HRV4Training's CSV export"))
     _format(

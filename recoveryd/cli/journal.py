@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers, open_store
+from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers, iso_date, open_store
 from recoveryd.domain.models import NIGHT_METRICS
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     listing.add_argument("--limit", type=int, default=30, help="how many imports (default 30)")
     listing.add_argument("--json", action="store_true", help="print JSON for scripts")
     listing.add_argument(
-        "--night", type=date.fromisoformat, metavar="DATE",
+        "--night", type=iso_date, metavar="DATE",
         help="where each stored value of this night came from (with --athlete)",
     )  # fmt: skip
     listing.add_argument("--athlete", help="athlete id, for --night")

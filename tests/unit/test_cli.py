@@ -242,3 +242,23 @@ def test_libraries_log_warnings_only_unless_verbose() -> None:
     finally:
         for name in LIBRARY_LOGGERS:
             logging.getLogger(name).setLevel(logging.NOTSET)
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["today", "--athlete", "alex", "--date", "2026-11-31"],
+         "argument --date: not a date (YYYY-MM-DD): '2026-11-31'"),
+        (["hrv", "rr.txt", "--min-seconds", "-5"],
+         "argument --min-seconds: must be above 0 seconds, got '-5'"),
+        (["hrv", "rr.txt", "--min-seconds", "soon"],
+         "argument --min-seconds: not a number of seconds: 'soon'"),
+    ],
+)  # fmt: skip
+def test_a_wrong_argument_is_named_with_its_value(
+    args: list[str], said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(said)
