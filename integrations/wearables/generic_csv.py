@@ -178,9 +178,9 @@ def row_problem(exc: ValidationError) -> str:
         kind = error["type"]
         if column == "date" and kind.startswith("date"):
             message = f"must be a date YYYY-MM-DD, got {value!r}"
-        elif kind in {"float_parsing", "int_parsing"}:
+        elif kind == "float_parsing":
             message = f"must be a number, got {value!r}"
-        elif kind == "int_from_float":
+        elif kind in {"int_parsing", "int_from_float"}:
             message = f"must be a whole number, got {value!r}"
         elif kind == "missing":
             message = "is required"

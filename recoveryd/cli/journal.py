@@ -153,7 +153,11 @@ def undo_import(config: Config, args: argparse.Namespace) -> int:
         try:
             result = store.undo_import(args.id)
         except JournalError as exc:
-            sys.stderr.write(f"{exc}\n")
+            if exc.undone_at is None:
+                sys.stderr.write(f"{exc}\n")
+            else:  # in the household's time, as `recoveryd imports` shows it
+                when = exc.undone_at.astimezone(config.zone)
+                sys.stderr.write(f"import {args.id} was undone at {when:%Y-%m-%d %H:%M}\n")
             return EXIT_REJECTED
     for kept in result.kept:
         sys.stderr.write(

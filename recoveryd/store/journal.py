@@ -107,7 +107,11 @@ class FieldChange:
 
 
 class JournalError(ValueError):
-    """An import that does not exist or was already undone."""
+    """An import that does not exist or was already undone (``undone_at``: when)."""
+
+    def __init__(self, message: str, *, undone_at: datetime | None = None) -> None:
+        super().__init__(message)
+        self.undone_at = undone_at
 
 
 def _row_of(item: Night | CheckIn | CompletedSession) -> tuple[Any, ...]:

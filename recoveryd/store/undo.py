@@ -48,7 +48,10 @@ def undo(db: sqlite3.Connection, import_id: int, at: datetime) -> UndoResult:
     """
     found = record(db, import_id)
     if found.undone_at is not None:
-        raise JournalError(f"import {import_id} was undone at {found.undone_at:%Y-%m-%d %H:%M}")
+        raise JournalError(
+            f"import {import_id} was undone at {found.undone_at:%Y-%m-%d %H:%M %Z}",
+            undone_at=found.undone_at,
+        )
     restored = 0
     kept: list[FieldChange] = []
     cursor = db.execute(

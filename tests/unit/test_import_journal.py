@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from recoveryd.config.loader import load_config
 from recoveryd.domain.models import NIGHT_METRICS, CheckIn, CompletedSession, Night
 from recoveryd.store.database import Store
 from recoveryd.store.journal import JournalError, Origin
@@ -140,7 +141,11 @@ def test_imports_and_undo_on_the_command_line(
 ) -> None:
     from recoveryd.cli.main import main  # noqa: PLC0415
 
-    cli_config("athletes: [{id: alex, name: Alex, sources: [oura]}]\n")
+    # Far from UTC, so that a time shown in UTC would not pass for the household's.
+    cli_config(
+        "household: {timezone: Pacific/Kiritimati}\n"
+        "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
+    )
     good = tmp_path / "good.csv"
     good.write_text("date,source,rhr_bpm,hrv_rmssd_ms\n2026-03-04,oura,53,60\n", encoding="utf-8")
     partial = tmp_path / "partial.csv"
@@ -185,7 +190,13 @@ def test_imports_and_undo_on_the_command_line(
             Night("alex", date(2026, 3, 4), "oura", hrv_rmssd_ms=60.0, rhr_bpm=53.0)
         ]
     assert main(["undo-import", "2"]) == 1
-    assert "import 2 was undone at" in capsys.readouterr().err
+    refused = capsys.readouterr().err
+    assert "import 2 was undone at" in refused
+    # In the household's time, as `recoveryd imports` lists it.
+    assert main(["imports", "--json"]) == 0
+    undone = datetime.fromisoformat(json.loads(capsys.readouterr().out)[0]["undone_at"])
+    zone = load_config(None).zone
+    assert refused == f"import 2 was undone at {undone.astimezone(zone):%Y-%m-%d %H:%M}\n"
 
 
 def test_a_session_rated_after_its_import_outlives_the_undo(tmp_path: Path) -> None:
