@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, ConfigDict, ValidationError, create_model
 from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
-from recoveryd.domain.validation import CheckInItem, plausible, slug
+from recoveryd.domain.validation import CheckInItem, Day, plausible, slug
 from recoveryd.store.database import Store
 from recoveryd.store.journal import Origin
 
@@ -34,7 +34,7 @@ COLUMNS: tuple[str, ...] = ("date", "source", *NIGHT_METRICS, *CHECKIN_COLUMNS)
 
 # One field per column; the night metrics take their bounds from plausible.PLAUSIBLE.
 _FIELDS: dict[str, Any] = {
-    "date": (date, ...),
+    "date": (Day, ...),
     "source": (Annotated[str, AfterValidator(slug)], ...),
     **{metric: (plausible(metric), None) for metric in NIGHT_METRICS},
     **dict.fromkeys(CHECKIN_COLUMNS, (CheckInItem | None, None)),

@@ -176,3 +176,12 @@ def test_cli_import_exit_codes(
     assert "bad.csv: nothing stored" in capsys.readouterr().out
     assert main(["import", "csv", str(good), "--athlete", "nobody"]) == 2
     assert "unknown athlete 'nobody' (configured: alex)" in capsys.readouterr().err
+
+
+def test_a_night_from_the_future_is_one_line_and_left_out() -> None:
+    text = "date,source,hrv_rmssd_ms\n2026-03-04,oura,55\n2030-01-01,oura,60\n"
+    parsed = parse_csv(text, "alex", "n.csv")
+    assert [n.date for n in parsed.nights] == [date(2026, 3, 4)]
+    [error] = parsed.errors
+    assert error.startswith("n.csv: row 3: date: must be a day from 1980-01-01 to ")
+    assert error.endswith(", got 2030-01-01")
