@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright 2026 the recoveryd authors
-"""Stored nights as columns: what the engine reads, without one object per night.
+"""Stored nights and check-ins as columns: what the engine reads, without one object per row.
 
 A decade of nights is 3,650 rows; as columns they are a dozen arrays the store fills straight
 from SQLite and the engine slices, instead of 3,650 :class:`~recoveryd.domain.models.Night`
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import NIGHT_METRICS, Night
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -49,3 +49,28 @@ class NightColumns:
             np.array([n.source for n in found], dtype=np.str_),
             values,
         )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class CheckInColumns:
+    """One athlete's check-ins, one row per day answered.
+
+    ``days`` are date ordinals; ``items`` holds one column per item of
+    :data:`CHECKIN_ITEMS`, in that order (NaN where the item was not answered).
+    """
+
+    days: npt.NDArray[np.int64]
+    items: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.days.size)
+
+    @classmethod
+    def of(cls, checkins: Iterable[CheckIn]) -> CheckInColumns:
+        """The columns of ``checkins`` (objects, as tests and importers hold them)."""
+        found = list(checkins)
+        items = np.array(
+            [[np.nan if (v := getattr(c, i)) is None else v for i in CHECKIN_ITEMS] for c in found],
+            dtype=np.float64,
+        ).reshape(-1, len(CHECKIN_ITEMS))
+        return cls(np.array([c.date.toordinal() for c in found], dtype=np.int64), items)

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from recoveryd.domain.columns import NightColumns
+from recoveryd.domain.columns import CheckInColumns, NightColumns
 from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, LoadContext, Night, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.load import HeartRateZones, LoadDays, load_days
@@ -68,7 +68,7 @@ class History:
     athlete: str
     preference: Sequence[str]
     nights: Sequence[Night] | NightColumns
-    checkins: Sequence[CheckIn] = ()
+    checkins: Sequence[CheckIn] | CheckInColumns = ()
     sessions: Sequence[CompletedSession] = ()
     overrides: Mapping[date, Protocol] = field(default_factory=dict)
     metric_preference: Mapping[str, Sequence[str]] = field(default_factory=dict)
@@ -90,17 +90,22 @@ class _Evaluation:
     held: BoolArray
 
 
-def _origin(nights: NightColumns, history: History, first: date, t: Thresholds) -> date:
+def _origin(nights: NightColumns, checkins: CheckInColumns, first: date, t: Thresholds) -> date:
     """Where the arrays begin: at the first night or check-in, or the baseline's reach.
 
     Every range of days is computed from the same first night, so a statistic that runs from
     it gives each day the same value whichever range the day is decided in.
     """
     reach = history_start(first, t)
-    dates = [c.date for c in history.checkins]
-    if len(nights):
-        dates.append(date.fromordinal(int(nights.days.min())))
+    dates = [date.fromordinal(int(kept.days.min())) for kept in (nights, checkins) if len(kept)]
     return min(reach, min(dates, default=reach))
+
+
+def own_checkins(history: History) -> CheckInColumns:
+    """The athlete's check-ins as columns (the store hands them so; objects are tabulated)."""
+    if isinstance(history.checkins, CheckInColumns):
+        return history.checkins
+    return CheckInColumns.of(history.checkins)
 
 
 def own_nights(history: History) -> NightColumns:
@@ -113,11 +118,11 @@ def own_nights(history: History) -> NightColumns:
 def _evaluate(
     history: History, first: date, last: date, t: Thresholds, zones: HeartRateZones | None
 ) -> _Evaluation:
-    own = own_nights(history)
-    start = _origin(own, history, first, t)
+    own, answered = own_nights(history), own_checkins(history)
+    start = _origin(own, answered, first, t)
     span = (last - start).days + 1
     signals = compute_signals(
-        own, history_preference(history), start, span, t, checkins=history.checkins,
+        own, history_preference(history), start, span, t, checkins=answered,
         metric_preference=history.metric_preference,
     )  # fmt: skip
     load = load_days(

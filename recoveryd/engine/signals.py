@@ -9,16 +9,15 @@ the decision table to the arrays. The rules themselves are documented in ``readi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from operator import attrgetter
 
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.columns import NightColumns
-from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, HrvStatus
+from recoveryd.domain.columns import CheckInColumns, NightColumns
+from recoveryd.domain.models import CHECKIN_ITEMS, HrvStatus
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
 from recoveryd.engine.calibration import describe_carried
 from recoveryd.engine.score import display_score
@@ -154,16 +153,13 @@ def _compared(
 
 
 def _checkin_arrays(
-    checkins: Iterable[CheckIn], start: date, days: int, t: Thresholds
+    checkins: CheckInColumns, start: date, days: int, t: Thresholds
 ) -> dict[str, Compared]:
-    first = start.toordinal()
-    own = [(o, c) for c in checkins if 0 <= (o := c.date.toordinal() - first) < days]
+    offsets = checkins.days - start.toordinal()
+    inside = (offsets >= 0) & (offsets < days)
     # The five items and their mean (wellness), one column each.
     answers = np.full((days, len(CHECKIN_ITEMS) + 1), np.nan)
-    if own:
-        offsets = np.array([o for o, _ in own], dtype=np.int64)
-        items = attrgetter(*CHECKIN_ITEMS)
-        answers[offsets, :-1] = np.array([items(c) for _, c in own], dtype=np.float64)
+    answers[offsets[inside], :-1] = checkins.items[inside]
     given = np.isfinite(answers[:, :-1])
     count = given.sum(axis=1)
     total = np.where(given, answers[:, :-1], 0.0).sum(axis=1)
@@ -188,7 +184,7 @@ def compute_signals(
     days: int,
     thresholds: Thresholds,
     *,
-    checkins: Iterable[CheckIn] = (),
+    checkins: CheckInColumns | None = None,
     metric_preference: Mapping[str, Sequence[str]] | None = None,
 ) -> Signals:
     """Every signal, flag, status, score and confidence from ``start`` for ``days`` days.
@@ -232,7 +228,9 @@ def compute_signals(
     debt_flag = debt_available & (
         sleep14.stats.mean - sleep14.stats.recent_mean >= t.sleep_debt_min
     )
-    checkin = _checkin_arrays(checkins, start, days, t)
+    checkin = _checkin_arrays(
+        CheckInColumns.of(()) if checkins is None else checkins, start, days, t
+    )
 
     acute = np.asarray(h["acute"], dtype=bool)
     flag_count = (

@@ -31,7 +31,7 @@ from recoveryd.store.journal import ImportRecord, Origin
 from recoveryd.store.undo import UndoResult, undo
 
 if TYPE_CHECKING:
-    from recoveryd.domain.columns import NightColumns
+    from recoveryd.domain.columns import CheckInColumns, NightColumns
 
 _READING = TypeAdapter(MorningReading)
 NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
@@ -192,6 +192,22 @@ class Observations(Connection):
             np.array([r[1] for r in rows], dtype=np.str_),
             {m: table[:, k].copy() for k, m in enumerate(NIGHT_METRICS)},
         )
+
+    def checkin_columns(self, athlete: str, first: date, last: date) -> CheckInColumns:
+        """The same check-ins as :meth:`checkins`, as columns (see :meth:`night_columns`)."""
+        import numpy as np  # noqa: PLC0415 - as in night_columns
+
+        from recoveryd.domain.columns import CheckInColumns  # noqa: PLC0415
+
+        items = ", ".join(f"coalesce({i}, 9e999)" for i in CHECKIN_ITEMS)
+        rows = self._db.execute(
+            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), {items} "
+            "FROM checkins WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date",
+            (athlete, first.isoformat(), last.isoformat()),
+        ).fetchall()
+        table = np.array([r[1:] for r in rows], dtype=np.float64).reshape(-1, len(CHECKIN_ITEMS))
+        table[np.isinf(table)] = np.nan
+        return CheckInColumns(np.array([r[0] for r in rows], dtype=np.int64), table)
 
     def checkins(self, athlete: str, first: date, last: date) -> list[CheckIn]:
         """The athlete's check-ins dated ``first`` to ``last`` inclusive."""

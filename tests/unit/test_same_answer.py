@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recoveryd.domain.columns import NightColumns
+from recoveryd.domain.columns import CheckInColumns, NightColumns
 from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, Night, Session
 from recoveryd.engine import History, TrainingPlan, _LastRpe, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex, load_days
@@ -67,6 +67,7 @@ def history_of(seed: int, days: int) -> History:
 def up_to(history: History, last: date) -> History:
     """What the store holds for a decision up to ``last``."""
     assert not isinstance(history.nights, NightColumns)
+    assert not isinstance(history.checkins, CheckInColumns)
     return History(
         history.athlete, history.preference,
         [n for n in history.nights if n.date <= last],
@@ -148,11 +149,14 @@ def test_the_latest_rpe_of_a_tie_is_the_first_session_stored() -> None:
 def test_the_store_hands_the_engine_columns_that_decide_as_the_nights_do(tmp_path: Path) -> None:
     history = history_of(11, 300)
     assert not isinstance(history.nights, NightColumns)
+    assert not isinstance(history.checkins, CheckInColumns)
     with Store(tmp_path / "r.db") as store:
         store.upsert(history.nights, history.checkins, history.sessions)
         last = START + timedelta(days=299)
         columns = store.night_columns("alex", date(1970, 1, 1), last)
         objects = store.nights("alex", date(1970, 1, 1), last)
+        answered = store.checkin_columns("alex", date(1970, 1, 1), last)
+        checkins = store.checkins("alex", date(1970, 1, 1), last)
     assert len(columns) == len(objects) == len(history.nights)
     again = NightColumns.of(objects)
     assert np.array_equal(columns.days, again.days)
@@ -160,8 +164,12 @@ def test_the_store_hands_the_engine_columns_that_decide_as_the_nights_do(tmp_pat
     for metric, values in again.values.items():
         assert np.array_equal(columns.values[metric], values, equal_nan=True), metric
     assert np.isnan(columns.values["spo2_pct"]).all()  # never measured: NaN, not 0
+    assert len(answered) == len(checkins) == len(history.checkins)
+    by_objects = CheckInColumns.of(checkins)
+    assert np.array_equal(answered.days, by_objects.days)
+    assert np.array_equal(answered.items, by_objects.items, equal_nan=True)
     days = [START + timedelta(days=i) for i in range(100, 300)]
-    as_columns = History("alex", ["oura", "whoop"], columns, history.checkins, history.sessions)
+    as_columns = History("alex", ["oura", "whoop"], columns, answered, history.sessions)
     as_objects = History("alex", ["oura", "whoop"], objects, history.checkins, history.sessions)
     assert decide_days(as_columns, days=days, plan=PLAN, zones=ZONES) == decide_days(
         as_objects, days=days, plan=PLAN, zones=ZONES
