@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from recoveryd.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
-    EXIT_OK,
     EXIT_REJECTED,
     Handlers,
     iso_date,
@@ -28,12 +27,7 @@ from recoveryd.cli.journal import unlisted_sources
 
 if TYPE_CHECKING:
     from recoveryd.config.model import Config
-    from recoveryd.store.journal import ImportRecord
-
-if TYPE_CHECKING:
     from recoveryd.domain.pulled import PullSource
-
-# The CLI's exit codes (recoveryd.cli.main): success, something rejected, bad configuration.
 
 
 def _format(
@@ -92,17 +86,20 @@ def handlers() -> Handlers:
 
 def import_any(config: Config, args: argparse.Namespace) -> int:
     """Run ``recoveryd import``; the exit code of the CLI."""
-    files: dict[str, Callable[[], int]] = {
-        "apple-health": lambda: _import_apple_health(config, args.file, args.athlete),
-        "gadgetbridge": lambda: _import_gadgetbridge(config, args.file, args.athlete, args.device),
-        "garmin-fit": lambda: _import_garmin_fit(config, args.files, args.athlete),
-        "sessions": lambda: _import_sessions(config, args.file, args.athlete, strict=args.strict),
+    # Imported when a file is imported: its progress bar and report need rich.
+    from recoveryd.cli import import_files as files  # noqa: PLC0415
+
+    by_format: dict[str, Callable[[], int]] = {
+        "apple-health": lambda: files.apple_health(config, args.file, args.athlete),
+        "gadgetbridge": lambda: files.gadgetbridge(config, args.file, args.athlete, args.device),
+        "garmin-fit": lambda: files.garmin_fit(config, args.files, args.athlete),
+        "sessions": lambda: files.sessions(config, args.file, args.athlete, strict=args.strict),
     }
-    if args.format in files:
-        return files[args.format]()
+    if args.format in by_format:
+        return by_format[args.format]()
     if args.format in {"csv", "hrv4training"}:
         hrv4training = args.format == "hrv4training"
-        return _import(
+        return files.csv_like(
             config, args.file, args.athlete, strict=args.strict, hrv4training=hrv4training
         )
     # The API and sensor imports take a range of mornings, by default the last week.
@@ -120,6 +117,7 @@ def _import_pulled(
     """Pull the nights of a range of mornings from an API or Home Assistant, and store them."""
     import asyncio  # noqa: PLC0415
 
+    from recoveryd.cli.import_files import report_pulled  # noqa: PLC0415
     from recoveryd.daemon.pulling import MISSING, pull, pull_sources, whoop_refresh_key  # noqa: PLC0415
     from recoveryd.store.journal import Origin  # noqa: PLC0415 - imported when the command runs
 
@@ -141,172 +139,4 @@ def _import_pulled(
         )  # fmt: skip
         record = store.merge(nights=pulled.nights, origin=origin)
         unlisted = unlisted_sources(store, config, athlete_id)
-    for line in pulled.problems:
-        sys.stderr.write(f"import {source}: {line}; left out\n")
-    sys.stdout.write(
-        f"{source} {first} to {last}: {len(pulled.nights)} nights, "
-        f"{record.new + record.changed} new or changed{_numbered(record)}\n"
-    )
-    _notes(unlisted)
-    return EXIT_REJECTED if pulled.problems else EXIT_OK
-
-
-def _missing(path: Path) -> bool:
-    """Say so, before any progress bar, when ``path`` is not a file."""
-    if path.is_file():
-        return False
-    sys.stderr.write(f"{path}: no such file\n")
-    return True
-
-
-def _numbered(record: ImportRecord) -> str:
-    return f" (import {record.id})" if record.id else ""
-
-
-def _notes(lines: list[str]) -> None:
-    for line in lines:
-        sys.stdout.write(f"note: {line}\n")
-
-
-def _report(
-    errors: tuple[str, ...], summary: str, record: ImportRecord, unlisted: list[str]
-) -> int:
-    """One line per rejected record on stderr, the summary on stdout; the exit code."""
-    for line in errors:
-        sys.stderr.write(line + "\n")
-    sys.stdout.write(f"{summary}, {len(errors)} rejected{_numbered(record)}\n")
-    _notes(unlisted)
-    return EXIT_REJECTED if errors else EXIT_OK
-
-
-def _import_apple_health(config: Config, path: Path, athlete: str) -> int:
-    from integrations.wearables.apple_health import import_export  # noqa: PLC0415
-
-    from recoveryd.present.progress import progress_bar  # noqa: PLC0415 - imported when the command runs
-
-    config.athlete(athlete)
-    if _missing(path):
-        return EXIT_REJECTED
-    with progress_bar(path.name, path.stat().st_size) as progress:
-        try:
-            with open_store(config) as store:
-                parsed, record = import_export(
-                    store, path, athlete, progress=progress,
-                    priority=config.athlete(athlete).apple_health_priority,
-                )  # fmt: skip
-                unlisted = unlisted_sources(store, config, athlete)
-        except ValueError as exc:
-            sys.stderr.write(f"{exc}\n")
-            return EXIT_REJECTED
-    return _report(
-        parsed.errors,
-        f"{path.name}: {parsed.records} records, {len(parsed.nights)} nights and "
-        f"{len(parsed.sessions)} workouts as source apple_health, "
-        f"{record.new + record.changed} new or changed",
-        record,
-        unlisted,
-    )
-
-
-def _import_gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -> int:
-    from integrations.wearables import gadgetbridge  # noqa: PLC0415
-
-    from recoveryd.present.progress import progress_bar  # noqa: PLC0415 - imported when the command runs
-
-    config.athlete(athlete)
-    if _missing(path):
-        return EXIT_REJECTED
-    try:
-        with (
-            progress_bar(path.name, 0, rows=True) as progress,
-            open_store(config) as store,
-        ):
-            parsed, record = gadgetbridge.import_database(
-                store, path, athlete, config.zone, device=device, progress=progress
-            )
-            unlisted = unlisted_sources(store, config, athlete)
-    except gadgetbridge.GadgetbridgeError as exc:
-        sys.stderr.write(f"{exc}\n")
-        return EXIT_REJECTED
-    return _report(
-        parsed.errors,
-        f"{path.name}: {parsed.device}: {parsed.rows} rows, {len(parsed.nights)} nights as "
-        f"source {parsed.source}, {record.new + record.changed} new or changed",
-        record,
-        unlisted,
-    )
-
-
-def _import_garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
-    from integrations.wearables.garmin_fit import SOURCE, fit_files, import_files  # noqa: PLC0415
-
-    from recoveryd.present.progress import progress_bar  # noqa: PLC0415 - imported when the command runs
-
-    config.athlete(athlete)
-    for path in paths:
-        if not path.exists():
-            sys.stderr.write(f"{path}: no such file or folder\n")
-            return EXIT_REJECTED
-    files = fit_files(paths)
-    with (
-        progress_bar(f"{len(files)} FIT files", sum(f.stat().st_size for f in files)) as progress,
-        open_store(config) as store,
-    ):
-        parsed, record = import_files(store, files, athlete, config.zone, progress=progress)
-        unlisted = unlisted_sources(store, config, athlete)
-    return _report(
-        parsed.errors,
-        f"garmin fit: {parsed.files} files, {parsed.messages} messages, {len(parsed.nights)} "
-        f"nights and {len(parsed.sessions)} workouts as source {SOURCE}, "
-        f"{record.new + record.changed} new or changed",
-        record,
-        unlisted,
-    )
-
-
-def _import_sessions(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
-    from integrations.wearables.sessions_csv import import_sessions  # noqa: PLC0415
-
-    config.athlete(athlete)
-    try:
-        with open_store(config) as store:
-            parsed, record = import_sessions(store, path, athlete, strict=strict)
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        sys.stderr.write(f"{path.name}: cannot read the file: {reason}\n")
-        return EXIT_REJECTED
-    if record is None:
-        for line in parsed.errors:
-            sys.stderr.write(line + "\n")
-        sys.stdout.write(f"{path.name}: nothing stored\n")
-        return EXIT_REJECTED if parsed.errors else EXIT_OK
-    summary = (
-        f"{path.name}: {parsed.rows} rows, {len(parsed.sessions)} sessions valid, "
-        f"{record.new} new, {record.changed} changed"
-    )
-    return _report(parsed.errors, summary, record, [])
-
-
-def _import(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:
-    from integrations.wearables.generic_csv import import_file, parse_csv  # noqa: PLC0415
-    from integrations.wearables.hrv4training import parse_text  # noqa: PLC0415
-
-    config.athlete(athlete)
-    parse = parse_text if hrv4training else parse_csv
-    kind = "hrv4training" if hrv4training else "csv"
-    with open_store(config) as store:
-        report = import_file(store, path, athlete, strict=strict, parse=parse, kind=kind)
-        unlisted = unlisted_sources(store, config, athlete)
-    for line in report.errors:
-        sys.stderr.write(line + "\n")
-    if report.stored:
-        rejected = len(report.errors)
-        sys.stdout.write(
-            f"{path.name}: {report.rows} rows, {report.nights} nights and {report.checkins} "
-            f"check-ins valid, {report.changed} new or changed, {rejected} rejected"
-            f"{f' (import {report.import_id})' if report.import_id else ''}\n"
-        )
-        _notes(unlisted)
-    else:
-        sys.stdout.write(f"{path.name}: nothing stored\n")
-    return EXIT_REJECTED if report.errors else EXIT_OK
+    return report_pulled(source, first, last, pulled=pulled, record=record, unlisted=unlisted)
