@@ -18,7 +18,8 @@ import time
 from datetime import date, timedelta
 
 import numpy as np
-from recoveryd.domain.models import CheckIn, CompletedSession, Night, Session
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.domain.training import CompletedSession, Session
 from recoveryd.engine import History, TrainingPlan, decide_days, decide_outcomes
 
 FIRST = date(2025, 1, 1)

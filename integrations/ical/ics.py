@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
-from recoveryd.domain.models import Session
+from recoveryd.domain.training import Session
 
 DEFAULT_START = time(18, 0)
 

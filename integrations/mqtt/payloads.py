@@ -14,7 +14,8 @@ import math
 from typing import Any
 
 from recoveryd.domain.live import LiveState
-from recoveryd.domain.models import Decision, Session
+from recoveryd.domain.models import Decision
+from recoveryd.domain.training import Session
 
 from integrations.mqtt.topics import Message, Topics
 

@@ -17,8 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from recoveryd.domain.models import CompletedSession, Night
+from recoveryd.domain.models import Night
 from recoveryd.domain.plausible import keep_plausible
+from recoveryd.domain.training import CompletedSession
 
 from integrations.wearables.reading import EVENING, night_morning
 

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import fitdecode
-from recoveryd.domain.models import CompletedSession
+from recoveryd.domain.training import CompletedSession
 
 from integrations.wearables.garmin_nights import SLEEP_EVENT, SOURCE, STAGES, Gathered
 from integrations.wearables.reading import CountingReader, night_morning

@@ -46,8 +46,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from recoveryd.domain.models import CompletedSession, Night
+from recoveryd.domain.models import Night
 from recoveryd.domain.reading import MorningReading
+from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.morning_reading import morning_reading
 from recoveryd.store.database import Store

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from recoveryd.domain.models import CompletedSession, Night
+from recoveryd.domain.models import Night
 from recoveryd.domain.plausible import keep_plausible
+from recoveryd.domain.training import CompletedSession
 
 from integrations.wearables.reading import night_morning
 

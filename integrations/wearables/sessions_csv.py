@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
-from recoveryd.domain.models import CompletedSession
+from recoveryd.domain.training import CompletedSession
 from recoveryd.domain.validation import Day, LocalTime, SessionInput
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, Origin

@@ -73,7 +73,7 @@ def _log_session(config: Config, args: argparse.Namespace) -> int:
     from pydantic import ValidationError  # noqa: PLC0415
 
     from recoveryd.config.errors import describe_errors  # noqa: PLC0415
-    from recoveryd.domain.models import CompletedSession  # noqa: PLC0415
+    from recoveryd.domain.training import CompletedSession  # noqa: PLC0415
     from recoveryd.domain.validation import SessionInput  # noqa: PLC0415
 
     config.athlete(args.athlete)

@@ -37,7 +37,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from recoveryd.domain.models import CheckIn, CompletedSession, Night
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.domain.training import CompletedSession
 
 DEFAULT_SEED = 20240521
 DEFAULT_DAYS = 150

@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 
 from recoveryd.config.athletes import AthleteConfig, PlannedSessionConfig
 from recoveryd.config.model import Config
-from recoveryd.domain.models import DayPlan, Decision, Exercise, Session
+from recoveryd.domain.models import DayPlan, Decision
+from recoveryd.domain.training import Exercise, Session
 from recoveryd.engine import History, TrainingPlan, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex
 from recoveryd.home.timeline import with_actions

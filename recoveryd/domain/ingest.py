@@ -16,7 +16,8 @@ from typing import Annotated, Final
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from recoveryd.config.errors import describe_errors
-from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, CompletedSession, Night
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from recoveryd.domain.training import CompletedSession
 from recoveryd.domain.validation import CheckInItem, Day, LocalTime, SessionInput, plausible, slug
 
 KINDS: Final = ("night", "checkin", "session")

@@ -17,7 +17,8 @@ from datetime import date, timedelta
 import numpy as np
 
 from recoveryd.domain.columns import CheckInColumns, NightColumns
-from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, LoadContext, Night, Protocol
+from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
+from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.load import HeartRateZones, LoadDays, load_days
 from recoveryd.engine.plan import TrainingPlan, adjust_session

@@ -30,7 +30,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import CompletedSession
+from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray, window_sums
 
 CTL_DAYS = 42

@@ -23,7 +23,8 @@ import math
 from dataclasses import dataclass, replace
 from datetime import date
 
-from recoveryd.domain.models import Protocol, Session
+from recoveryd.domain.models import Protocol
+from recoveryd.domain.training import Session
 
 _MOBILITY_MIN = 30
 _EASY_LOAD = 0.6

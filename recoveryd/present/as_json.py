@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from recoveryd.domain.models import DayPlan, LoadContext, Session
+from recoveryd.domain.models import DayPlan, LoadContext
+from recoveryd.domain.training import Session
 
 _PLAN = TypeAdapter(DayPlan)
 _LOAD = TypeAdapter(LoadContext | None)

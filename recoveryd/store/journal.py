@@ -27,7 +27,8 @@ from dataclasses import astuple, dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, CompletedSession, Night
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from recoveryd.domain.training import CompletedSession
 
 
 @dataclass(frozen=True, slots=True)

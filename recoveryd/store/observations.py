@@ -17,14 +17,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import TypeAdapter
 
-from recoveryd.domain.models import (
-    CHECKIN_ITEMS,
-    NIGHT_METRICS,
-    CheckIn,
-    CompletedSession,
-    Night,
-)
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
 from recoveryd.domain.reading import MorningReading, as_night
+from recoveryd.domain.training import CompletedSession
 from recoveryd.store import journal
 from recoveryd.store.connection import Connection
 from recoveryd.store.journal import ImportRecord, Origin

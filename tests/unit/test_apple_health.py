@@ -13,7 +13,8 @@ from xml.sax.saxutils import quoteattr
 
 import pytest
 from integrations.wearables.apple_health import SOURCE, import_export, parse_export
-from recoveryd.domain.models import CompletedSession, Night
+from recoveryd.domain.models import Night
+from recoveryd.domain.training import CompletedSession
 from recoveryd.store.database import Store
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>

@@ -21,7 +21,8 @@ from recoveryd.domain.commands import (
     SetRpe,
     parse_command,
 )
-from recoveryd.domain.models import Action, CompletedSession, Protocol
+from recoveryd.domain.models import Action, Protocol
+from recoveryd.domain.training import CompletedSession
 from recoveryd.store.database import Store
 
 DAY = date(2026, 3, 4)

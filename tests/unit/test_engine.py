@@ -13,7 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from recoveryd.domain.models import DayPlan, HrvStatus, Night, Protocol, Session
+from recoveryd.domain.models import DayPlan, HrvStatus, Night, Protocol
+from recoveryd.domain.training import Session
 from recoveryd.engine import History, Thresholds, TrainingPlan, decide_days
 from recoveryd.engine.baseline import rolling_stats, z_scores
 

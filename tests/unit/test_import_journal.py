@@ -14,7 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recoveryd.config.loader import load_config
-from recoveryd.domain.models import NIGHT_METRICS, CheckIn, CompletedSession, Night
+from recoveryd.domain.models import NIGHT_METRICS, CheckIn, Night
+from recoveryd.domain.training import CompletedSession
 from recoveryd.store.database import Store
 from recoveryd.store.journal import JournalError, Origin
 

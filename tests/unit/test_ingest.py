@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from recoveryd.domain.ingest import IngestError, parse_ingest
-from recoveryd.domain.models import CheckIn, CompletedSession, Night
+from recoveryd.domain.models import CheckIn, Night
+from recoveryd.domain.training import CompletedSession
 
 DAY = date(2026, 3, 4)
 

@@ -14,7 +14,8 @@ import pytest
 from recoveryd.cli.main import main
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range, inputs_digest
-from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, Protocol
+from recoveryd.domain.models import CheckIn, DayPlan, Protocol
+from recoveryd.domain.training import CompletedSession
 from recoveryd.engine import History, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex, daily_loads, load_series, session_rpe, trimp
 from recoveryd.store.database import Store

@@ -20,7 +20,8 @@ from integrations.homeassistant.notify import HomeAssistantNotifier, notify_data
 from integrations.mqtt.broker import free_port
 from integrations.notify.apprise_sender import AppriseSender
 from recoveryd.domain.commands import CommandError, DayButton, SetProtocol
-from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness, Session
+from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
+from recoveryd.domain.training import Session
 from recoveryd.home.notification import (
     SentSummary,
     action_command,

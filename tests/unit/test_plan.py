@@ -18,7 +18,8 @@ from recoveryd.cli.main import main
 from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import load_config
 from recoveryd.daemon.deciding import training_plan
-from recoveryd.domain.models import Exercise, Protocol, Session
+from recoveryd.domain.models import Protocol
+from recoveryd.domain.training import Exercise, Session
 from recoveryd.engine.plan import TrainingPlan, adjust_session
 
 ROOT = Path(__file__).resolve().parents[2]

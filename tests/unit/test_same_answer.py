@@ -20,7 +20,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recoveryd.domain.columns import CheckInColumns, NightColumns
-from recoveryd.domain.models import CheckIn, CompletedSession, DayPlan, Night, Session
+from recoveryd.domain.models import CheckIn, DayPlan, Night
+from recoveryd.domain.training import CompletedSession, Session
 from recoveryd.engine import History, TrainingPlan, _LastRpe, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex, load_days
 from recoveryd.store.database import Store

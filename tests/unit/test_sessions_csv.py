@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from integrations.wearables.sessions_csv import SOURCE, import_sessions, parse_sessions
-from recoveryd.domain.models import CompletedSession
+from recoveryd.domain.training import CompletedSession
 from recoveryd.store.database import Store
 
 GOOD = """Title,date,SPORT,duration_min,rpe,avg_hr,start

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_and_store
-from recoveryd.domain.models import CheckIn, CompletedSession, Night, Protocol
+from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.domain.training import CompletedSession
 from recoveryd.store.database import SCHEMA_VERSION, Store, StoreError
 from recoveryd.store.migrations import MIGRATIONS
 
