@@ -17,7 +17,14 @@ Cleaning, in order:
    Here every beat is classified at once with array masks instead of a loop over beats,
    and corrections act on beat times: an extra beat is deleted, a missed beat inserted half
    way, an ectopic or long/short beat moved half way between its neighbours. Detection is
-   repeated until the number of artefacts stops falling, as NeuroKit2 does. One deliberate
+   repeated while it pays (NeuroKit2 repeats until the count stops falling): not after a
+   pass whose classification flagged under 1.5 % of the beats, nor when a classification
+   finds under a tenth fewer flags than the one before (its flags are not acted on). What
+   stays flagged is mostly long/short beats that moving does not settle: on the clean
+   MIT-BIH long series 0.9 % of the beats stay flagged however many passes run. On the
+   artefact benchmark (``benchmarks/bench_hrv_peers.py``) the 1.5 % rule takes 2.6
+   classifications per reading instead of 3.9 and leaves the median rMSSD error at 3.4 %
+   (3.6 % without it). One deliberate
    difference from NeuroKit2: when an ectopic flag lands on the compensatory long interval,
    the premature beat before it is the one moved (see ``_correct``); on the MIT-BIH series
    that pyhrv ships this halves the rMSSD error with 5 % injected artefacts.
@@ -33,6 +40,7 @@ import numpy.typing as npt
 from recoveryd.engine.beat_classes import (
     DECIMALS,
     BeatClasses,
+    BoolArray,
     FloatArray,
     IntArray,
     classify,
@@ -53,7 +61,8 @@ __all__ = [
 RR_MIN_MS = 300.0
 RR_MAX_MS = 2000.0
 _MAX_PASSES = 10
-_MIN_GAIN = 0.1  # a pass that clears under a tenth of the flags is the last one
+_MIN_GAIN = 0.1  # a classification that clears under a tenth of the flags is not acted on
+_SETTLED = 0.015  # a pass on flags under 1.5 % of the beats is the last one
 MIN_BEATS = 3
 
 
@@ -180,19 +189,20 @@ def clean_rr(rr_ms: npt.ArrayLike, *, correction: str = "auto") -> CleanedRR:
     total = removed
     classes = classify(beats)
     found = classes.count()
-    flagged: IntArray = np.zeros(0, dtype=np.int64)  # beats counted so far, by identity
+    if found == 0:
+        return CleanedRR(rr, int(recorded.size), total, removed.total)
+    flagged: BoolArray = np.zeros(start.size, dtype=bool)  # beats counted so far, by identity
+    previous = 0  # flags of the classification before this one (none before the first)
     for _ in range(_MAX_PASSES):
-        if found == 0:
-            break
         new = _newly_flagged(classes, ids, flagged)
         total += new[0]
         flagged = new[1]
         beats, ids = _correct(beats, ids, classes, int(max(ids.max(), start.size - 1)) + 1)
+        if previous and found < beats.size * _SETTLED:
+            break
         classes = classify(beats)
         previous, found = found, classes.count()
-        # Another pass only while the last one cleared a real share of the flags: flags that
-        # stay are beats the method cannot settle, and passing over them again changes nothing.
-        if found > previous * (1.0 - _MIN_GAIN):
+        if found == 0 or found > previous * (1.0 - _MIN_GAIN):
             break
     if total.total == removed.total:  # untouched input comes back exactly
         return CleanedRR(rr, int(recorded.size), total, removed.total)
@@ -202,18 +212,21 @@ def clean_rr(rr_ms: npt.ArrayLike, *, correction: str = "auto") -> CleanedRR:
 
 
 def _newly_flagged(
-    classes: BeatClasses, ids: IntArray, counted: IntArray
-) -> tuple[Artefacts, IntArray]:
+    classes: BeatClasses, ids: IntArray, counted: BoolArray
+) -> tuple[Artefacts, BoolArray]:
     """The flags of one pass on beats no earlier pass flagged, by kind; and all flagged since.
 
-    A beat flagged again in a later pass (one the correction could not settle) is counted
-    once, under the kind it was first flagged as.
+    ``counted`` is indexed by beat identity. A beat flagged again in a later pass (one the
+    correction could not settle) is counted once, under the kind it was first flagged as.
     """
+    if counted.size <= ids.max():
+        counted = np.concatenate([counted, np.zeros(int(ids.max()) + 1 - counted.size, bool)])
     counts = []
     for mask in (classes.ectopic, classes.missed, classes.extra, classes.long_short):
-        fresh = np.setdiff1d(ids[mask], counted, assume_unique=False)
+        named = ids[mask]
+        fresh = named[~counted[named]]
         counts.append(int(fresh.size))
-        counted = np.union1d(counted, fresh)
+        counted[fresh] = True
     ectopic, missed, extra, long_short = counts
     return Artefacts(ectopic=ectopic, missed=missed, extra=extra, long_short=long_short), counted
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.engine.quantiles import rolling_quantiles
+from recoveryd.engine.quantiles import quantiles_at, rolling_quantiles
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -79,28 +79,51 @@ def classify(beats: FloatArray) -> BeatClasses:
         d >= 0, np.minimum(after, after2), np.where(d < 0, np.maximum(after, after2), 0.0)
     )
 
-    [median_rr] = rolling_quantiles(rr, MEDIAN_WINDOW, (0.5,))
-    mrrs = rr - median_rr
-    mrrs[mrrs < 0] *= 2.0
-    th2 = _threshold(mrrs)
-    m = _normalised(mrrs, th2)
-
     examined = np.arange(n) < n - 2  # the paper's loop stops two beats before the end
     abnormal = examined & (np.abs(d) > 1)
     ectopic = abnormal & (((d > 1) & (s12 < -_C1 * d - _C2)) | ((d < -1) & (s12 > -_C1 * d + _C2)))
     first = abnormal & ~ectopic
-    # A long/short candidate drags the next beat in when its dRR is the smaller of the two.
-    follower = np.zeros(n, dtype=bool)
-    follower[1:-1] = first[:-2] & (np.abs(d[1:-1]) < np.abs(d[2:]))
-    candidate = (first | follower) & ~ectopic
-    long_beat = (d > 1) & (s22 < -1)
-    short_beat = (d < -1) & (s22 > 1)
-    flagged = candidate & (long_beat | short_beat | (np.abs(m) > _EXTREME_MRR))
-    next_rr = np.append(rr[1:], np.inf)
-    extra = flagged & short_beat & (np.abs(rr + next_rr - median_rr) < th2)
-    missed = flagged & ~extra & long_beat & (np.abs(rr / 2.0 - median_rr) < th2)
-    long_short = flagged & ~extra & ~missed
+    drawn = _drawn_in(first, d)
+    ectopic &= ~drawn
+    candidate = first | drawn
+
+    # The second threshold (of each beat's distance from its 11-beat median) decides only
+    # among the candidates, a few in a hundred beats: their windows alone are sorted.
+    [median_rr] = rolling_quantiles(rr, MEDIAN_WINDOW, (0.5,))
+    mrrs = rr - median_rr
+    mrrs[mrrs < 0] *= 2.0
+    at = np.flatnonzero(candidate)
+    q1, q3 = quantiles_at(np.abs(mrrs), _THRESHOLD_WINDOW, (0.25, 0.75), at)
+    th2 = _ALPHA * (q3 - q1) / 2.0
+    m = _normalised(mrrs[at], th2)
+    d_at, s22_at, rr_at, median_at = d[at], s22[at], rr[at], median_rr[at]
+    long_beat = (d_at > 1) & (s22_at < -1)
+    short_beat = (d_at < -1) & (s22_at > 1)
+    flagged = long_beat | short_beat | (np.abs(m) > _EXTREME_MRR)
+    next_rr = np.append(rr[1:], np.inf)[at]
+    extra_at = flagged & short_beat & (np.abs(rr_at + next_rr - median_at) < th2)
+    missed_at = flagged & ~extra_at & long_beat & (np.abs(rr_at / 2.0 - median_at) < th2)
+    extra, missed, long_short = (np.zeros(n, dtype=bool) for _ in range(3))
+    extra[at], missed[at] = extra_at, missed_at
+    long_short[at] = flagged & ~extra_at & ~missed_at
     return BeatClasses(ectopic, missed, extra, long_short)
+
+
+def _drawn_in(first: BoolArray, d: FloatArray) -> BoolArray:
+    """The beats a long/short candidate draws in: the next one, when its dRR is the smaller.
+
+    The paper's loop then skips the beat drawn in: it is judged only as long or short (not
+    as ectopic) and draws no beat in itself. In a run of candidates that each would draw the
+    next in, every second beat is drawn in (the first, third, ... of the run draw).
+    """
+    n = first.size
+    draws = np.zeros(n, dtype=bool)
+    draws[:-2] = first[:-2] & (np.abs(d[1:-1]) < np.abs(d[2:]))
+    starts = draws & ~np.r_[False, draws[:-1]]
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    drawn = np.zeros(n, dtype=bool)
+    drawn[1:] = (draws & ((np.arange(n) - run_start) % 2 == 0))[:-1]
+    return drawn
 
 
 def intervals(beats: FloatArray, *, prepend: bool = False) -> FloatArray:

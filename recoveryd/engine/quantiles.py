@@ -41,14 +41,30 @@ def rolling_quantiles(
         edges = np.r_[0 : min(half, n), max(n - half, half) : n]
     else:
         edges = np.arange(n)
+    for result, at_edges in zip(out, quantiles_at(values, window, quantiles, edges), strict=True):
+        result[edges] = at_edges
+    return out
+
+
+def quantiles_at(
+    values: FloatArray, window: int, quantiles: tuple[float, ...], at: npt.NDArray[np.intp]
+) -> list[FloatArray]:
+    """The same centred rolling quantiles as :func:`rolling_quantiles`, at the positions ``at``.
+
+    Each window is sorted on its own: cheaper than a filter over the whole series when only
+    a few positions are asked for.
+    """
+    half = window // 2
     padded = np.pad(values, half, constant_values=np.nan)
-    windows = np.sort(sliding_window_view(padded, window)[edges], axis=1)  # NaN sort last
+    windows = sliding_window_view(padded, window)[at]  # a copy: sorted in place
+    windows.sort(axis=1)  # NaN sort last
     count = window - np.isnan(windows).sum(axis=1)
-    rows = np.arange(edges.size)
-    for result, q in zip(out, quantiles, strict=True):
+    rows = np.arange(at.size)
+    out = []
+    for q in quantiles:
         position = q * (count - 1)
         low = np.floor(position).astype(np.int64)
         high = np.minimum(low + 1, count - 1)
         below, above = windows[rows, low], windows[rows, high]
-        result[edges] = below + (above - below) * (position - low)
+        out.append(below + (above - below) * (position - low))
     return out

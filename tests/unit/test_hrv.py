@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -20,7 +21,8 @@ from hypothesis import strategies as st
 from integrations.wearables.rr_files import RrFileError, parse_rr
 from neurokit2.signal.signal_fixpeaks import _find_artifacts
 from recoveryd.cli.main import main
-from recoveryd.engine.beat_classes import classify
+from recoveryd.engine import artefacts
+from recoveryd.engine.beat_classes import BeatClasses, classify
 from recoveryd.engine.hrv import (
     RR_MAX_MS,
     RR_MIN_MS,
@@ -29,7 +31,7 @@ from recoveryd.engine.hrv import (
     clean_rr,
     time_domain,
 )
-from recoveryd.engine.quantiles import rolling_quantiles
+from recoveryd.engine.quantiles import quantiles_at, rolling_quantiles
 
 ROOT = Path(__file__).resolve().parents[2]
 FloatArray = npt.NDArray[np.float64]
@@ -114,6 +116,56 @@ def test_first_pass_classification_equals_neurokit_kubios() -> None:
     assert np.flatnonzero(ours.missed).tolist() == theirs["missed"]
     assert np.flatnonzero(ours.extra).tolist() == theirs["extra"]
     assert np.flatnonzero(ours.long_short).tolist() == theirs["longshort"]
+
+
+@pytest.mark.parametrize("series", ["Long", "Short"])
+@pytest.mark.parametrize(("fraction", "seed"), [(0.01, 1), (0.05, 2), (0.1, 3), (0.2, 4)])
+def test_classification_equals_neurokit_kubios_on_corrupted_series(
+    series: str, fraction: float, seed: int
+) -> None:
+    # Corrupted series put many beats among the candidates (whose second threshold is
+    # computed from their own windows only) and many candidates next to each other (a beat
+    # drawn in by the one before is judged as long or short only, as the paper's loop does).
+    # NeuroKit2 divides seconds and this milliseconds: a beat whose normalised dRR is 1 to
+    # the last digit can fall either side (none of these series has one).
+    peaks = peaks_of(inject(mit_bih(series), fraction, seed))
+    theirs, _ = _find_artifacts(peaks, sampling_rate=1000)
+    ours = classify(peaks.astype(np.float64))
+    assert sum(len(theirs[kind]) for kind in ("ectopic", "missed", "extra", "longshort")) > 4
+    assert np.flatnonzero(ours.ectopic).tolist() == theirs["ectopic"]
+    assert np.flatnonzero(ours.missed).tolist() == theirs["missed"]
+    assert np.flatnonzero(ours.extra).tolist() == theirs["extra"]
+    assert np.flatnonzero(ours.long_short).tolist() == theirs["longshort"]
+
+
+def test_quantiles_at_positions_equal_the_rolling_ones() -> None:
+    values = np.abs(np.random.default_rng(7).normal(size=400))
+    at = np.array([0, 1, 44, 45, 46, 200, 354, 355, 398, 399])
+    full = rolling_quantiles(values, 91, (0.25, 0.75))
+    for whole, chosen in zip(full, quantiles_at(values, 91, (0.25, 0.75), at), strict=True):
+        assert chosen.tolist() == whole[at].tolist()
+
+
+def test_passes_stop_once_few_beats_stay_flagged(monkeypatch: pytest.MonkeyPatch) -> None:
+    counts: list[int] = []
+
+    def counting(beats: FloatArray) -> BeatClasses:
+        classes = classify(beats)
+        counts.append(classes.count())
+        return classes
+
+    monkeypatch.setattr(artefacts, "classify", counting)
+    nn = mit_bih("Long")
+    clean_rr(nn)
+    # The second classification flags under 1.5 % of the beats: its pass is the last, and
+    # no third classification runs.
+    assert len(counts) == 2
+    assert counts[1] < 0.015 * nn.size < counts[0]
+    counts.clear()
+    clean_rr(inject(nn, 0.05, 1))  # heavy artefacts: a third and fourth pass still pay
+    assert len(counts) >= 3
+    assert counts[1] > 0.015 * nn.size  # the second pass was not the last
+    assert all(later < earlier for earlier, later in itertools.pairwise(counts))
 
 
 @pytest.mark.parametrize(("window", "size"), [(91, 500), (11, 500), (91, 60), (11, 5)])
