@@ -81,7 +81,7 @@ def load_history(store: Store, config: Config, athlete_id: str, first: date, las
         preference=config.athlete(athlete_id).sources,
         nights=store.night_columns(athlete_id, EVER, last),
         checkins=store.checkin_columns(athlete_id, EVER, last),
-        sessions=store.sessions(athlete_id, EVER, last),
+        sessions=store.session_columns(athlete_id, EVER, last),
         overrides=store.overrides(athlete_id, first, last),
         metric_preference={
             str(metric): order

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright 2026 the recoveryd authors
-"""Stored nights and check-ins as columns: what the engine reads, without one object per row.
+"""Stored nights, check-ins and sessions as columns: what the engine reads, no object a row.
 
 A decade of nights is 3,650 rows; as columns they are a dozen arrays the store fills straight
 from SQLite and the engine slices, instead of 3,650 :class:`~recoveryd.domain.models.Night`
@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS, CheckIn, Night
+from recoveryd.domain.training import CompletedSession
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -74,3 +75,38 @@ class CheckInColumns:
             dtype=np.float64,
         ).reshape(-1, len(CHECKIN_ITEMS))
         return cls(np.array([c.date.toordinal() for c in found], dtype=np.int64), items)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SessionColumns:
+    """One athlete's completed sessions, one entry per session, in the store's order.
+
+    ``days`` are date ordinals; ``rpe`` and ``avg_hr`` are NaN where the session has none.
+    """
+
+    days: npt.NDArray[np.int64]
+    starts: npt.NDArray[np.str_]
+    sports: npt.NDArray[np.str_]
+    duration_min: npt.NDArray[np.float64]
+    rpe: npt.NDArray[np.float64]
+    avg_hr: npt.NDArray[np.float64]
+
+    def __len__(self) -> int:
+        return int(self.days.size)
+
+    @classmethod
+    def of(cls, sessions: Iterable[CompletedSession]) -> SessionColumns:
+        """The columns of ``sessions`` (objects, as tests and importers hold them)."""
+        found = list(sessions)
+
+        def optional(values: Iterable[float | None]) -> npt.NDArray[np.float64]:
+            return np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+
+        return cls(
+            np.array([s.date.toordinal() for s in found], dtype=np.int64),
+            np.array([s.start for s in found], dtype=np.str_),
+            np.array([s.sport for s in found], dtype=np.str_),
+            np.array([s.duration_min for s in found], dtype=np.float64),
+            optional(s.rpe for s in found),
+            optional(s.avg_hr for s in found),
+        )

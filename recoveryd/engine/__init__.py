@@ -10,13 +10,14 @@ the decision table day by day.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 
-from recoveryd.domain.columns import CheckInColumns, NightColumns
+from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
 from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray
@@ -70,7 +71,7 @@ class History:
     preference: Sequence[str]
     nights: Sequence[Night] | NightColumns
     checkins: Sequence[CheckIn] | CheckInColumns = ()
-    sessions: Sequence[CompletedSession] = ()
+    sessions: Sequence[CompletedSession] | SessionColumns = ()
     overrides: Mapping[date, Protocol] = field(default_factory=dict)
     metric_preference: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
@@ -109,6 +110,13 @@ def own_checkins(history: History) -> CheckInColumns:
     return CheckInColumns.of(history.checkins)
 
 
+def own_sessions(history: History) -> SessionColumns:
+    """The athlete's completed sessions as columns (the store hands them so)."""
+    if isinstance(history.sessions, SessionColumns):
+        return history.sessions
+    return SessionColumns.of(history.sessions)
+
+
 def own_nights(history: History) -> NightColumns:
     """The athlete's nights as columns (the store hands them so; objects are tabulated)."""
     if isinstance(history.nights, NightColumns):
@@ -127,7 +135,7 @@ def _evaluate(
         metric_preference=history.metric_preference,
     )  # fmt: skip
     load = load_days(
-        history.sessions, start - timedelta(days=1), span + 1, zones, window=_LOAD_WINDOW
+        own_sessions(history), start - timedelta(days=1), span + 1, zones, window=_LOAD_WINDOW
     )
     logged = load.logged[1:]
     form = np.where(logged >= t.min_load_days, load.form_pct[1:], np.nan)
@@ -163,7 +171,7 @@ def decide_days(
     evaluation = _evaluate(history, min(days), max(days), t, zones)
     start = evaluation.signals.start
     plans: list[DayPlan] = []
-    rpe = _LastRpe(history.sessions)
+    rpe = _LastRpe(own_sessions(history))
     for n, day in enumerate(days):
         if progress is not None and n % _PROGRESS_EVERY == 0:
             progress(n)
@@ -255,12 +263,16 @@ def decide_outcomes(
 class _LastRpe:
     """The RPE of the latest completed session of a sport before a day, by bisection."""
 
-    def __init__(self, sessions: Sequence[CompletedSession]) -> None:
-        rated: dict[str, list[tuple[date, str, int, float]]] = {}
-        for n, s in enumerate(sessions):
-            if s.rpe is not None:
+    def __init__(self, sessions: SessionColumns) -> None:
+        rated: dict[str, list[tuple[int, str, int, float]]] = {}
+        rows = zip(
+            sessions.days.tolist(), sessions.starts.tolist(), sessions.sports.tolist(),
+            sessions.rpe.tolist(), strict=True,
+        )  # fmt: skip
+        for n, (day, start, sport, rpe) in enumerate(rows):
+            if not math.isnan(rpe):
                 # Of sessions at the same date and start, the first given is the latest.
-                rated.setdefault(s.sport, []).append((s.date, s.start, -n, s.rpe))
+                rated.setdefault(sport, []).append((day, start, -n, rpe))
         for found in rated.values():
             found.sort()
         self._rated = rated
@@ -268,7 +280,7 @@ class _LastRpe:
 
     def before(self, day: date, sport: str) -> float | None:
         """The RPE of ``sport``'s latest session dated before ``day``; ``None`` if none."""
-        k = bisect.bisect_left(self._days.get(sport, []), day)
+        k = bisect.bisect_left(self._days.get(sport, []), day.toordinal())
         return self._rated[sport][k - 1][3] if k else None
 
 

@@ -22,7 +22,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from enum import StrEnum
@@ -30,7 +29,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.training import CompletedSession
+from recoveryd.domain.columns import SessionColumns
 from recoveryd.engine.baseline import FloatArray, IntArray, window_sums
 
 CTL_DAYS = 42
@@ -75,41 +74,57 @@ def trimp(duration_min: float, avg_hr: float, zones: HeartRateZones) -> float:
 
 
 def session_loads(
-    sessions: Iterable[CompletedSession], start: date, days: int, zones: HeartRateZones | None
+    sessions: SessionColumns, start: date, days: int, zones: HeartRateZones | None
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """Per day from ``start``: session-RPE load, TRIMP load, sessions without HR, sessions.
 
     A session adds its session-RPE where it has an RPE, and its TRIMP where the zones are
     known and it has an average heart rate; the third array counts the sessions TRIMP cannot
     see (no heart rate), the fourth all of them, so a caller can tell where a TRIMP series
-    is complete.
+    is complete. Each day's loads are summed in the sessions' order.
     """
-    srpe, trimps, unseen, held = np.zeros(days), np.zeros(days), np.zeros(days), np.zeros(days)
-    for s in sessions:
-        k = (s.date - start).days
-        if not 0 <= k < days:
-            continue
-        held[k] += 1
-        if s.rpe is not None:
-            srpe[k] += session_rpe(s.duration_min, s.rpe)
-        if zones is not None and s.avg_hr is not None:
-            trimps[k] += trimp(s.duration_min, s.avg_hr, zones)
-        else:
-            unseen[k] += 1
-    return srpe, trimps, unseen, held
+    k = sessions.days - start.toordinal()
+    inside = (k >= 0) & (k < days)
+    k, minutes = k[inside], sessions.duration_min[inside]
+    rpe, avg_hr = sessions.rpe[inside], sessions.avg_hr[inside]
+
+    def per_day(where: npt.NDArray[np.bool_], weights: FloatArray | None = None) -> FloatArray:
+        summed: FloatArray = np.bincount(
+            k[where], weights=None if weights is None else weights[where], minlength=days
+        ).astype(np.float64)
+        return summed
+
+    rated = ~np.isnan(rpe)
+    srpe = per_day(rated, minutes * np.where(rated, rpe, 0.0))
+    held = per_day(np.ones(k.size, dtype=bool))
+    if zones is None:
+        return srpe, np.zeros(days), held, held
+    measured = ~np.isnan(avg_hr)
+    trimps = per_day(measured, trimps_of(minutes, np.where(measured, avg_hr, 0.0), zones))
+    return srpe, trimps, per_day(~measured), held
+
+
+def trimps_of(minutes: FloatArray, avg_hr: FloatArray, zones: HeartRateZones) -> FloatArray:
+    """:func:`trimp` of every session at once."""
+    reserve = zones.max_bpm - zones.rest_bpm
+    if reserve <= 0:
+        raise ValueError("maximal heart rate must be above resting heart rate")
+    fraction = np.clip((avg_hr - zones.rest_bpm) / reserve, 0.0, 1.0)
+    a, b = _TRIMP_CONSTANTS[zones.sex]
+    out: FloatArray = minutes * fraction * a * np.exp(b * fraction)
+    return out
 
 
 def daily_loads(
-    sessions: Iterable[CompletedSession], start: date, days: int, zones: HeartRateZones | None
+    sessions: SessionColumns, start: date, days: int, zones: HeartRateZones | None
 ) -> tuple[FloatArray, str]:
     """The load of each day from ``start`` (0 without a session) and its unit.
 
     The unit is ``"trimp"`` when heart-rate zones are known and every session has an average
     heart rate, otherwise ``"srpe"``; a session with neither RPE nor heart rate adds nothing.
     """
-    own = [s for s in sessions if 0 <= (s.date - start).days < days]
-    srpe, trimps, unseen, _ = session_loads(own, start, days, zones)
-    if zones is not None and own and not unseen.any():
+    srpe, trimps, unseen, held = session_loads(sessions, start, days, zones)
+    if zones is not None and held.any() and not unseen.any():
         return trimps, "trimp"
     return srpe, "srpe"
 
@@ -209,7 +224,7 @@ class LoadDays:
 
 
 def load_days(
-    sessions: Sequence[CompletedSession],
+    sessions: SessionColumns,
     first: date,
     days: int,
     zones: HeartRateZones | None,
@@ -222,7 +237,7 @@ def load_days(
     settled, and one started at another day would round differently): a day's fitness and
     fatigue do not depend on where a range begins.
     """
-    anchor = min((s.date for s in sessions), default=first)
+    anchor = date.fromordinal(int(sessions.days.min())) if len(sessions) else first
     length = max((first + timedelta(days=days) - anchor).days, 0)
     srpe, trimps, unseen, held = session_loads(sessions, anchor, length, zones)
 

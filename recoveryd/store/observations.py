@@ -26,7 +26,7 @@ from recoveryd.store.journal import ImportRecord, Origin
 from recoveryd.store.undo import UndoResult, undo
 
 if TYPE_CHECKING:
-    from recoveryd.domain.columns import CheckInColumns, NightColumns
+    from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
 
 _READING = TypeAdapter(MorningReading)
 NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
@@ -208,6 +208,29 @@ class Observations(Connection):
         """The athlete's check-ins dated ``first`` to ``last`` inclusive."""
         rows = self._rows("checkins", CHECKIN_COLUMNS, athlete, first, last)
         return [CheckIn(*r) for r in rows]
+
+    def session_columns(self, athlete: str, first: date, last: date) -> SessionColumns:
+        """The same sessions as :meth:`sessions`, as columns (see :meth:`night_columns`)."""
+        import numpy as np  # noqa: PLC0415 - as in night_columns
+
+        from recoveryd.domain.columns import SessionColumns  # noqa: PLC0415
+
+        rows = self._db.execute(
+            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), start, sport, "
+            "duration_min, coalesce(rpe, 9e999), coalesce(avg_hr, 9e999) FROM sessions "
+            "WHERE athlete = ? AND date BETWEEN ? AND ? ORDER BY date, source, start",
+            (athlete, first.isoformat(), last.isoformat()),
+        ).fetchall()
+        table = np.array([r[3:] for r in rows], dtype=np.float64).reshape(-1, 3)
+        table[np.isinf(table)] = np.nan
+        return SessionColumns(
+            np.array([r[0] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows], dtype=np.str_),
+            np.array([r[2] for r in rows], dtype=np.str_),
+            table[:, 0].copy(),
+            table[:, 1].copy(),
+            table[:, 2].copy(),
+        )
 
     def sessions(self, athlete: str, first: date, last: date) -> list[CompletedSession]:
         """The athlete's completed sessions dated ``first`` to ``last`` inclusive."""

@@ -14,6 +14,7 @@ import pytest
 from recoveryd.cli.main import main
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range, inputs_digest
+from recoveryd.domain.columns import SessionColumns
 from recoveryd.domain.models import CheckIn, DayPlan, Protocol
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine import History, decide_days
@@ -43,15 +44,15 @@ def test_daily_loads_use_one_unit_per_series() -> None:
         CompletedSession("a", day, "s", "07:00", "run", 60, 7, 150),
         CompletedSession("a", day, "s", "18:00", "run", 30, 4, 130),
     ]
-    loads, unit = daily_loads(with_hr, day, 2, ZONES)
+    loads, unit = daily_loads(SessionColumns.of(with_hr), day, 2, ZONES)
     assert unit == "trimp"
     assert loads[0] == pytest.approx(trimp(60, 150, ZONES) + trimp(30, 130, ZONES))
     assert loads[1] == 0
     mixed = [*with_hr, CompletedSession("a", day, "s", "20:00", "gym", 40, 6)]
-    loads, unit = daily_loads(mixed, day, 1, ZONES)
+    loads, unit = daily_loads(SessionColumns.of(mixed), day, 1, ZONES)
     assert unit == "srpe"
     assert loads[0] == 420 + 120 + 240
-    assert daily_loads(with_hr, day, 1, None)[1] == "srpe"
+    assert daily_loads(SessionColumns.of(with_hr), day, 1, None)[1] == "srpe"
 
 
 def test_fitness_fatigue_form_and_ratio_by_hand() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from recoveryd.domain.columns import CheckInColumns, NightColumns
+from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
 from recoveryd.domain.models import CheckIn, DayPlan, Night
 from recoveryd.domain.training import CompletedSession, Session
 from recoveryd.engine import History, TrainingPlan, _LastRpe, decide_days
@@ -69,6 +69,7 @@ def up_to(history: History, last: date) -> History:
     """What the store holds for a decision up to ``last``."""
     assert not isinstance(history.nights, NightColumns)
     assert not isinstance(history.checkins, CheckInColumns)
+    assert not isinstance(history.sessions, SessionColumns)
     return History(
         history.athlete, history.preference,
         [n for n in history.nights if n.date <= last],
@@ -126,12 +127,12 @@ def test_a_day_reads_trimp_when_every_session_before_it_had_a_heart_rate() -> No
                          rpe=3.0, avg_hr=58.0)  # below the resting rate: no TRIMP, yet measured
         for i in range(40)
     ]  # fmt: skip
-    days = load_days(yoga, START, 60, zones, window=126)
+    days = load_days(SessionColumns.of(yoga), START, 60, zones, window=126)
     assert bool(days.use_trimp[40])  # every session had a heart rate
     assert days.logged[40] == 0  # no day with TRIMP load above zero
     without = [*yoga, CompletedSession("alex", START + timedelta(days=41), "app", "18:00",
                                         "run", 30.0, rpe=6.0)]  # fmt: skip
-    mixed = load_days(without, START, 60, zones, window=126)
+    mixed = load_days(SessionColumns.of(without), START, 60, zones, window=126)
     assert not bool(mixed.use_trimp[42])  # a session without one: session-RPE
     assert mixed.logged[42] == 41  # the days with session-RPE load in the window
 
@@ -142,15 +143,16 @@ def test_the_latest_rpe_of_a_tie_is_the_first_session_stored() -> None:
         CompletedSession("alex", day - timedelta(days=1), "garmin", "18:00", "run", 60, rpe=6.0),
         CompletedSession("alex", day - timedelta(days=1), "strava", "18:00", "run", 60, rpe=7.0),
     ]
-    assert _LastRpe(tied).before(day, "run") == 6.0
-    assert _LastRpe(tied[::-1]).before(day, "run") == 7.0
-    assert _LastRpe(tied).before(day - timedelta(days=1), "run") is None
+    assert _LastRpe(SessionColumns.of(tied)).before(day, "run") == 6.0
+    assert _LastRpe(SessionColumns.of(tied[::-1])).before(day, "run") == 7.0
+    assert _LastRpe(SessionColumns.of(tied)).before(day - timedelta(days=1), "run") is None
 
 
 def test_the_store_hands_the_engine_columns_that_decide_as_the_nights_do(tmp_path: Path) -> None:
     history = history_of(11, 300)
     assert not isinstance(history.nights, NightColumns)
     assert not isinstance(history.checkins, CheckInColumns)
+    assert not isinstance(history.sessions, SessionColumns)
     with Store(tmp_path / "r.db") as store:
         store.upsert(history.nights, history.checkins, history.sessions)
         last = START + timedelta(days=299)
@@ -158,6 +160,8 @@ def test_the_store_hands_the_engine_columns_that_decide_as_the_nights_do(tmp_pat
         objects = store.nights("alex", date(1970, 1, 1), last)
         answered = store.checkin_columns("alex", date(1970, 1, 1), last)
         checkins = store.checkins("alex", date(1970, 1, 1), last)
+        trained = store.session_columns("alex", date(1970, 1, 1), last)
+        sessions = store.sessions("alex", date(1970, 1, 1), last)
     assert len(columns) == len(objects) == len(history.nights)
     again = NightColumns.of(objects)
     assert np.array_equal(columns.days, again.days)
@@ -169,9 +173,14 @@ def test_the_store_hands_the_engine_columns_that_decide_as_the_nights_do(tmp_pat
     by_objects = CheckInColumns.of(checkins)
     assert np.array_equal(answered.days, by_objects.days)
     assert np.array_equal(answered.items, by_objects.items, equal_nan=True)
+    assert len(trained) == len(sessions) == len(history.sessions)
+    again_sessions = SessionColumns.of(sessions)
+    for name in ("days", "starts", "sports", "duration_min", "rpe", "avg_hr"):
+        got, want = getattr(trained, name), getattr(again_sessions, name)
+        assert np.array_equal(got, want, equal_nan=want.dtype.kind == "f"), name
     days = [START + timedelta(days=i) for i in range(100, 300)]
-    as_columns = History("alex", ["oura", "whoop"], columns, answered, history.sessions)
-    as_objects = History("alex", ["oura", "whoop"], objects, history.checkins, history.sessions)
+    as_columns = History("alex", ["oura", "whoop"], columns, answered, trained)
+    as_objects = History("alex", ["oura", "whoop"], objects, history.checkins, sessions)
     assert decide_days(as_columns, days=days, plan=PLAN, zones=ZONES) == decide_days(
         as_objects, days=days, plan=PLAN, zones=ZONES
     )
