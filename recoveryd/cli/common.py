@@ -36,11 +36,14 @@ class Handlers:
     without_config: Mapping[str, Callable[[argparse.Namespace], int]] = field(default_factory=dict)
 
 
-def open_store(config: Config) -> Store:
-    """The configured store, opened (imported here: ``--help`` and the parser need none of it)."""
+def open_store(config: Config, *, keep_blocks: bool = False) -> Store:
+    """The configured store, opened (imported here: ``--help`` and the parser need none of it).
+
+    ``keep_blocks``: save the column blocks read (see :class:`~recoveryd.store.database.Store`).
+    """
     from recoveryd.store.database import Store  # noqa: PLC0415
 
-    return Store(config.storage.path)
+    return Store(config.storage.path, keep_blocks=keep_blocks)
 
 
 def unwritable(path: Path) -> str | None:

@@ -207,7 +207,10 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     total = (args.last - args.first).days + 1
     err = Console(stderr=True)
-    with open_store(config) as store, Progress(console=err, transient=True) as progress:
+    with (
+        open_store(config, keep_blocks=True) as store,
+        Progress(console=err, transient=True) as progress,
+    ):
         task = progress.add_task(f"replaying {athlete.name}", total=total)
         # One call: every day is decided from the same history, as it is alone or live.
         plans = decide_range(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -70,7 +70,24 @@ def heart_rate_zones(athlete: AthleteConfig) -> HeartRateZones | None:
 
 
 def load_history(store: Store, config: Config, athlete_id: str, first: date, last: date) -> History:
-    """Everything the store holds that decisions from ``first`` to ``last`` may use.
+    """Everything the store holds that decisions from ``first`` to ``last`` may use."""
+    athlete = config.athlete(athlete_id)
+    metric_preference = {str(metric): order for metric, order in athlete.source_priority.items()}
+    return stored_history(
+        store, athlete_id, athlete.sources, first, last, metric_preference=metric_preference
+    )
+
+
+def stored_history(
+    store: Store,
+    athlete_id: str,
+    preference: Sequence[str],
+    first: date,
+    last: date,
+    *,
+    metric_preference: Mapping[str, Sequence[str]] | None = None,
+) -> History:
+    """The athlete's history in the store, read as columns, for decisions ``first``-``last``.
 
     All of it up to ``last``, from the first night and the first session on: fitness and the
     lines that calibrate one device to another run from there, so a day is decided the same
@@ -78,15 +95,12 @@ def load_history(store: Store, config: Config, athlete_id: str, first: date, las
     """
     return History(
         athlete=athlete_id,
-        preference=config.athlete(athlete_id).sources,
+        preference=preference,
         nights=store.night_columns(athlete_id, EVER, last),
         checkins=store.checkin_columns(athlete_id, EVER, last),
         sessions=store.session_columns(athlete_id, EVER, last),
         overrides=store.overrides(athlete_id, first, last),
-        metric_preference={
-            str(metric): order
-            for metric, order in config.athlete(athlete_id).source_priority.items()
-        },
+        metric_preference=metric_preference or {},
     )
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +35,26 @@ class NightColumns:
 
     def __len__(self) -> int:
         return int(self.days.size)
+
+    NAMES: ClassVar[tuple[str, ...]] = ("days", "sources", *NIGHT_METRICS)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every column by name (:attr:`NAMES`), as a store keeps them."""
+        return {"days": self.days, "sources": self.sources, **self.values}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> NightColumns:
+        """The columns :meth:`arrays` gave."""
+        return cls(arrays["days"], arrays["sources"], {m: arrays[m] for m in NIGHT_METRICS})
+
+    def between(self, first: date, last: date) -> NightColumns:
+        """The nights dated ``first`` to ``last`` inclusive."""
+        keep = _dated(self.days, first, last)
+        if keep is None:
+            return self
+        return NightColumns(
+            self.days[keep], self.sources[keep], {m: v[keep] for m, v in self.values.items()}
+        )
 
     @classmethod
     def of(cls, nights: Iterable[Night]) -> NightColumns:
@@ -66,6 +88,23 @@ class CheckInColumns:
     def __len__(self) -> int:
         return int(self.days.size)
 
+    NAMES: ClassVar[tuple[str, ...]] = ("days", *CHECKIN_ITEMS)
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every column by name (:attr:`NAMES`), as a store keeps them."""
+        return {"days": self.days, **{i: self.items[:, k] for k, i in enumerate(CHECKIN_ITEMS)}}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> CheckInColumns:
+        """The columns :meth:`arrays` gave."""
+        items = np.column_stack([arrays[i] for i in CHECKIN_ITEMS]).astype(np.float64)
+        return cls(arrays["days"], items.reshape(-1, len(CHECKIN_ITEMS)))
+
+    def between(self, first: date, last: date) -> CheckInColumns:
+        """The check-ins dated ``first`` to ``last`` inclusive."""
+        keep = _dated(self.days, first, last)
+        return self if keep is None else CheckInColumns(self.days[keep], self.items[keep])
+
     @classmethod
     def of(cls, checkins: Iterable[CheckIn]) -> CheckInColumns:
         """The columns of ``checkins`` (objects, as tests and importers hold them)."""
@@ -94,6 +133,24 @@ class SessionColumns:
     def __len__(self) -> int:
         return int(self.days.size)
 
+    NAMES: ClassVar[tuple[str, ...]] = ("days", "starts", "sports", "duration_min", "rpe", "avg_hr")
+
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
+        """Every column by name (:attr:`NAMES`), as a store keeps them."""
+        return {name: getattr(self, name) for name in self.NAMES}
+
+    @classmethod
+    def from_arrays(cls, arrays: Mapping[str, npt.NDArray[Any]]) -> SessionColumns:
+        """The columns :meth:`arrays` gave."""
+        return cls(*(arrays[name] for name in cls.NAMES))
+
+    def between(self, first: date, last: date) -> SessionColumns:
+        """The sessions dated ``first`` to ``last`` inclusive."""
+        keep = _dated(self.days, first, last)
+        if keep is None:
+            return self
+        return SessionColumns(*(getattr(self, name)[keep] for name in self.NAMES))
+
     @classmethod
     def of(cls, sessions: Iterable[CompletedSession]) -> SessionColumns:
         """The columns of ``sessions`` (objects, as tests and importers hold them)."""
@@ -110,3 +167,9 @@ class SessionColumns:
             optional(s.rpe for s in found),
             optional(s.avg_hr for s in found),
         )
+
+
+def _dated(days: npt.NDArray[np.int64], first: date, last: date) -> npt.NDArray[np.bool_] | None:
+    """Which of ``days`` lie from ``first`` to ``last``; ``None`` when all of them do."""
+    keep = (days >= first.toordinal()) & (days <= last.toordinal())
+    return None if keep.all() else keep

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
 from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
@@ -47,8 +48,12 @@ _LOAD_WINDOW = 126
 
 _PROGRESS_EVERY = 64  # days explained between two progress reports
 
-# By the rule's number: a year of days looks up plain ints, not enum members.
-_PROTOCOL_OF: dict[int, Protocol] = {int(rule): p for rule, p in RULE_PROTOCOL.items()}
+# Protocols by number (their order in the enum), and each rule's protocol's number: a decade
+# of days is an array of small ints, not of enum members.
+PROTOCOLS: tuple[Protocol, ...] = tuple(Protocol)
+_RULE_CODE = np.zeros(max(int(r) for r in RULE_PROTOCOL) + 1, dtype=np.int8)
+for _rule, _protocol in RULE_PROTOCOL.items():
+    _RULE_CODE[int(_rule)] = PROTOCOLS.index(_protocol)
 
 
 def history_start(first: date, thresholds: Thresholds) -> date:
@@ -222,14 +227,22 @@ def decide_days(
 class DayOutcomes:
     """The decisions of consecutive days without their explanations, for replays at scale.
 
-    Index i is day ``first + i``; ``score`` is NaN where no signal had a baseline.
+    Index i is day ``first + i``; ``codes`` numbers each day's protocol (its index in
+    :data:`PROTOCOLS`), ``rules`` the rule that decided it, ``flags`` counts its flagged
+    signals (small numbers: a byte each, so that a club's decade fits in memory); ``score``
+    is NaN where no signal had a baseline.
     """
 
     first: date
-    protocols: tuple[Protocol, ...]
+    codes: npt.NDArray[np.int8]
     score: FloatArray
-    flags: IntArray
-    rules: IntArray
+    flags: npt.NDArray[np.int8]
+    rules: npt.NDArray[np.int8]
+
+    @property
+    def protocols(self) -> tuple[Protocol, ...]:
+        """Each day's protocol."""
+        return tuple(PROTOCOLS[c] for c in self.codes.tolist())
 
 
 def decide_outcomes(
@@ -249,15 +262,14 @@ def decide_outcomes(
     evaluation = _evaluate(history, first, last, t, zones)
     offset = (first - evaluation.signals.start).days
     rules = evaluation.rules[offset:]
-    protocols = [_PROTOCOL_OF[r] for r in rules.tolist()]
+    codes = _RULE_CODE[rules]
     for day, chosen in history.overrides.items():
         k = (day - first).days
-        if 0 <= k < len(protocols):
-            protocols[k] = chosen
-    score = capped_scores(evaluation.signals.score[offset:], protocols)
-    return DayOutcomes(
-        first, tuple(protocols), score, evaluation.signals.flag_count[offset:], rules
-    )
+        if 0 <= k < codes.size:
+            codes[k] = PROTOCOLS.index(chosen)
+    score = capped_scores(evaluation.signals.score[offset:], codes)
+    flags = evaluation.signals.flag_count[offset:].astype(np.int8)
+    return DayOutcomes(first, codes, score, flags, rules.astype(np.int8))
 
 
 class _LastRpe:

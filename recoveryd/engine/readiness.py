@@ -34,6 +34,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import numpy as np
+import numpy.typing as npt
 
 from recoveryd.domain.models import CHECKIN_ITEMS, Contributor, Protocol, Readiness
 from recoveryd.engine.baseline import FloatArray
@@ -275,8 +276,11 @@ def cap_score(readiness: Readiness, protocol: Protocol) -> Readiness:
     return replace(readiness, score=cap)
 
 
-def capped_scores(scores: FloatArray, protocols: list[Protocol]) -> FloatArray:
-    """:func:`cap_score` for a whole series of scores."""
-    caps = np.array([SCORE_CAPS.get(p, 100) for p in protocols], dtype=np.float64)
-    capped: FloatArray = np.minimum(scores, caps)
+# The cap of each protocol by its number (its index in the enum); 100 caps nothing.
+_CAPS = np.array([SCORE_CAPS.get(p, 100) for p in Protocol], dtype=np.float64)
+
+
+def capped_scores(scores: FloatArray, codes: npt.NDArray[np.int8]) -> FloatArray:
+    """:func:`cap_score` for a whole series of scores; ``codes`` number the protocols."""
+    capped: FloatArray = np.minimum(scores, _CAPS[codes])
     return capped

@@ -18,6 +18,7 @@ from typing import Final, Self
 from recoveryd.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 _BUSY_TIMEOUT_S: Final = 5.0
+_SHORT_BUSY_MS: Final = 250
 
 
 class StoreError(Exception):
@@ -71,6 +72,19 @@ class Connection:
                 self._db.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def _at_once(self) -> Iterator[None]:
+        """Within: a store another process is writing is an error soon (a short busy wait).
+
+        Long enough for another process's short write (a worker saving its column block),
+        short against an import holding the store.
+        """
+        self._db.execute(f"PRAGMA busy_timeout = {_SHORT_BUSY_MS}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(_BUSY_TIMEOUT_S * 1000)}")
+
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
         if version > SCHEMA_VERSION:
@@ -80,9 +94,15 @@ class Connection:
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
             with self._transaction() as db:
-                for statement in MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
+                statement = ""
+                # A trigger's body holds semicolons of its own: a statement ends where SQLite
+                # says it is complete.
+                for piece in MIGRATIONS[target].split(";"):
+                    statement += piece + ";"
+                    if sqlite3.complete_statement(statement):
+                        if statement.strip(" \n;"):
+                            db.execute(statement)
+                        statement = ""
                 db.execute(f"PRAGMA user_version = {target}")
 
     @property

@@ -11,7 +11,7 @@ from recoveryd.domain.models import (
     NIGHT_METRICS,
 )
 
-SCHEMA_VERSION: Final = 8
+SCHEMA_VERSION: Final = 9
 # The night columns of the first schema; later metrics arrive by migration.
 _V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 
@@ -140,5 +140,67 @@ CREATE TABLE provenance (
     import_id INTEGER NOT NULL,
     PRIMARY KEY (tbl, key_json, field)
 ) WITHOUT ROWID;
+""",
+    # Each athlete's nights, check-ins and sessions as column blocks (arrays as bytes, see
+    # recoveryd.store.blocks). Every change of an athlete's rows of a kind counts up its row
+    # version in the same transaction, whoever makes the change; a block is read only while
+    # the version it was built at is the current one.
+    9: """
+CREATE TABLE row_versions (
+    athlete TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (athlete, kind)
+) WITHOUT ROWID;
+CREATE TABLE column_blocks (
+    athlete TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    header TEXT NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (athlete, kind)
+) WITHOUT ROWID;
+CREATE TRIGGER nights_inserted AFTER INSERT ON nights BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'nights', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER nights_updated AFTER UPDATE ON nights BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'nights', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'nights', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER nights_deleted AFTER DELETE ON nights BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'nights', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER checkins_inserted AFTER INSERT ON checkins BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'checkins', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER checkins_updated AFTER UPDATE ON checkins BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'checkins', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'checkins', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER checkins_deleted AFTER DELETE ON checkins BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'checkins', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER sessions_inserted AFTER INSERT ON sessions BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'sessions', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER sessions_updated AFTER UPDATE ON sessions BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'sessions', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'sessions', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
+CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions BEGIN
+    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'sessions', 1)
+        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
+END;
 """,
 }
