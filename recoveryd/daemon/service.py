@@ -69,7 +69,7 @@ class Daemon:
     ) -> None:
         self.config = config
         self.clock = clock or SystemClock()
-        self.store = store = Store(config.storage.path, keep_blocks=True)
+        self.store = store = Store(config.storage.path)
         self.queue: asyncio.Queue[Event] = EventQueue()
         self._running: set[asyncio.Task[None]] = set()
         put, spawn, today = self.queue.put_nowait, self._spawn, self._today

@@ -10,9 +10,6 @@ from datetime import date
 from recoveryd.store.connection import StoreError
 from recoveryd.store.migrations import SCHEMA_VERSION
 from recoveryd.store.observations import (
-    CHECKIN_COLUMNS,
-    NIGHT_COLUMNS,
-    SESSION_INPUTS,
     Observations,
 )
 from recoveryd.store.records import FINAL_STATUSES, DayRecords
@@ -24,17 +21,17 @@ class Store(Observations, DayRecords):
     """The daemon's SQLite database. One instance per process; not shared across threads."""
 
     def inputs_digest(self, athlete: str, first: date, last: date) -> str:
-        """A digest of every observation that can influence a decision on ``last``."""
+        """A digest that changes whenever an observation a decision on ``last`` uses may have.
+
+        The row versions of the athlete's nights, check-ins and sessions (every change of a
+        row counts its kind's version up, by trigger, whoever makes it; an identical value
+        merged again is no change) and the overrides from ``first`` to ``last``. Three small
+        rows instead of hashing every stored row before every decision.
+        """
         digest = hashlib.sha256()
-        # The rows as the dataclasses would hold them (the same repr as astuple of each,
-        # a session's title left out: no rule reads it), without building them: this runs
-        # before every decision.
-        for table, columns in (
-            ("nights", NIGHT_COLUMNS),
-            ("checkins", CHECKIN_COLUMNS),
-            ("sessions", SESSION_INPUTS),
-        ):
-            for row in self._rows(table, columns, athlete, first, last):
-                digest.update(repr(row).encode())
+        versions = self._db.execute(
+            "SELECT kind, version FROM row_versions WHERE athlete = ? ORDER BY kind", (athlete,)
+        ).fetchall()
+        digest.update(repr(versions).encode())
         digest.update(repr(sorted(self.overrides(athlete, first, last).items())).encode())
         return digest.hexdigest()

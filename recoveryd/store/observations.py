@@ -38,8 +38,6 @@ NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
 _ORDINAL_OFFSET: Final = 1721424.5
 CHECKIN_COLUMNS: Final = ("athlete", "date", *CHECKIN_ITEMS)
 _SESSION_COLUMNS: Final = journal.SESSIONS.columns
-# What a decision reads of a session: its title is not among it.
-SESSION_INPUTS: Final = tuple(c for c in _SESSION_COLUMNS if c != "title")
 _DIRECT: Final = Origin("direct")
 
 

@@ -1,0 +1,86 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""Commands as whole processes against the interpreter's own start, in the same run.
+
+``recoveryd --help``, ``check-config`` and ``today`` (with the example configuration and 90
+days of the sample histories in a store on disk) are each started as a new process, as a
+user starts them, interleaved with ``python -c pass``; the best of N runs of each. What a
+command takes of its own is its time less the interpreter's. ``-X importtime`` of any of
+them: ``.venv/bin/python -X importtime -m recoveryd ...``.
+
+    make bench            # or: .venv/bin/python -m benchmarks.bench_cli
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = 15
+GOAL_MS = 150.0
+PLACEHOLDERS = ("MQTT_PASSWORD", "HA_TOKEN", "ALEX_NTFY_URL", "SAM_NTFY_URL")
+
+
+def prepare(folder: Path) -> Path:
+    """The example configuration with its store in ``folder``, and 90 days of samples in it."""
+    from recoveryd.cli import sampledata  # noqa: PLC0415 - only the set-up needs it
+    from recoveryd.store.database import Store  # noqa: PLC0415
+
+    shutil.copytree(ROOT / "config" / "plans", folder / "plans")
+    text = (ROOT / "config" / "recoveryd.example.yaml").read_text(encoding="utf-8")
+    store = folder / "recoveryd.db"
+    config = folder / "recoveryd.yaml"
+    config.write_text(text.replace("/var/lib/recoveryd/recoveryd.db", str(store)), encoding="utf-8")
+    today = date.today()  # noqa: DTZ011 - the command's own today
+    nights, checkins = sampledata.generate(today)
+    with Store(store) as opened:
+        opened.upsert(nights, checkins, sampledata.generate_sessions(today))
+    return config
+
+
+def best_ms(argv: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, check=False)  # noqa: S603
+    elapsed = (time.perf_counter() - start) * 1000
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
+    return elapsed
+
+
+def main() -> None:
+    python = sys.executable
+    recoveryd = str(Path(python).with_name("recoveryd"))
+    with tempfile.TemporaryDirectory() as scratch:
+        config = prepare(Path(scratch))
+        env = {**os.environ, **dict.fromkeys(PLACEHOLDERS, "x")}
+        commands = {
+            "python -c pass": [python, "-c", "pass"],
+            "recoveryd --help": [recoveryd, "--help"],
+            "recoveryd check-config": [recoveryd, "check-config", str(config)],
+            "recoveryd today": [recoveryd, "today", "--athlete", "alex", "--config", str(config)],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        for argv in commands.values():  # warm the file cache
+            best_ms(argv, env)
+        for _ in range(RUNS):
+            for name, argv in commands.items():
+                times[name].append(best_ms(argv, env))
+    interpreter = min(times["python -c pass"])
+    print(f"best of {RUNS}, interleaved; `python -c pass`: {interpreter:.0f} ms")
+    for name, measured in times.items():
+        if name == "python -c pass":
+            continue
+        own = min(measured) - interpreter
+        verdict = "met" if own < GOAL_MS else "not met"
+        print(f"{name:<24} {min(measured):6.0f} ms, {own:4.0f} ms of its own ({verdict})")
+
+
+if __name__ == "__main__":
+    main()
