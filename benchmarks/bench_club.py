@@ -119,6 +119,18 @@ def main() -> None:
     rows_per_tuple(path, athletes, years)
 
 
+def read_histories(store: Store, athletes: int) -> float:
+    """Seconds to read the first ``athletes`` athletes' whole histories as columns."""
+    ever, end = date(1970, 1, 1), date(2100, 1, 1)
+    start = time.perf_counter()
+    for a in range(athletes):
+        name = f"athlete{a:05d}"
+        store.night_columns(name, ever, end)
+        store.checkin_columns(name, ever, end)
+        store.session_columns(name, ever, end)
+    return time.perf_counter() - start
+
+
 def rows_per_tuple(path: Path, athletes: int, years: int) -> None:
     """Reading the rows one tuple each (the store without blocks), on a subset, in one process."""
     subset = min(SUBSET, athletes)
@@ -126,23 +138,11 @@ def rows_per_tuple(path: Path, athletes: int, years: int) -> None:
         saved = db.execute("SELECT * FROM column_blocks").fetchall()
         db.execute("DELETE FROM column_blocks")
     with Store(path) as store:  # no blocks, and it keeps none: every read is of the rows
-        start = time.perf_counter()
-        for a in range(subset):
-            name = f"athlete{a:05d}"
-            store.night_columns(name, date(1970, 1, 1), date(2100, 1, 1))
-            store.checkin_columns(name, date(1970, 1, 1), date(2100, 1, 1))
-            store.session_columns(name, date(1970, 1, 1), date(2100, 1, 1))
-        rows = time.perf_counter() - start
+        rows = read_histories(store, subset)
     with sqlite3.connect(path) as db:
         db.executemany("INSERT INTO column_blocks VALUES (?, ?, ?, ?, ?)", saved)
     with Store(path) as store:
-        start = time.perf_counter()
-        for a in range(subset):
-            name = f"athlete{a:05d}"
-            store.night_columns(name, date(1970, 1, 1), date(2100, 1, 1))
-            store.checkin_columns(name, date(1970, 1, 1), date(2100, 1, 1))
-            store.session_columns(name, date(1970, 1, 1), date(2100, 1, 1))
-        blocks = time.perf_counter() - start
+        blocks = read_histories(store, subset)
     per = subset * years
     print(
         f"reading history, per athlete-year: rows one tuple each {rows / per * 1000:.2f} ms, "

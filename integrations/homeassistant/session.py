@@ -19,8 +19,15 @@ def why(exc: BaseException) -> str:
     of ``NewConnectionError``, each repeating the others' text with object addresses); the
     innermost cause says it plainly: ``[Errno 111] Connect call failed ('127.0.0.1', 8123)``.
     """
-    root = exc
-    while (inner := root.__cause__ or root.__context__) is not None and str(inner):
+    root, seen = exc, {id(exc)}
+    # A chain may loop back on itself (a library re-raising an exception it caught inside
+    # the one it raised): the walk stops at the first exception seen before.
+    while (
+        (inner := root.__cause__ or root.__context__) is not None
+        and str(inner)
+        and id(inner) not in seen
+    ):
+        seen.add(id(inner))
         root = inner
     return " ".join(str(root).split()) or type(root).__name__
 

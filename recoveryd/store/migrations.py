@@ -15,6 +15,31 @@ SCHEMA_VERSION: Final = 9
 # The night columns of the first schema; later metrics arrive by migration.
 _V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 
+
+def _row_version_triggers(table: str) -> str:
+    """Triggers that count up an athlete's row version of ``table`` on every change of it."""
+
+    def bump(row: str) -> str:
+        return (
+            f"INSERT INTO row_versions (athlete, kind, version) VALUES ({row}.athlete, "
+            f"'{table}', 1) ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;"
+        )
+
+    return "\n".join(
+        f"CREATE TRIGGER {table}_{name} AFTER {event} ON {table} BEGIN "
+        f"{' '.join(bump(row) for row in rows)} END;"
+        for name, event, rows in (
+            ("inserted", "INSERT", ("NEW",)),
+            ("updated", "UPDATE", ("OLD", "NEW")),
+            ("deleted", "DELETE", ("OLD",)),
+        )
+    )
+
+
+_ROW_VERSION_TRIGGERS: Final = "\n".join(
+    _row_version_triggers(table) for table in ("nights", "checkins", "sessions")
+)
+
 MIGRATIONS: Final[dict[int, str]] = {
     1: f"""
     CREATE TABLE nights (
@@ -160,47 +185,6 @@ CREATE TABLE column_blocks (
     data BLOB NOT NULL,
     PRIMARY KEY (athlete, kind)
 ) WITHOUT ROWID;
-CREATE TRIGGER nights_inserted AFTER INSERT ON nights BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'nights', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER nights_updated AFTER UPDATE ON nights BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'nights', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'nights', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER nights_deleted AFTER DELETE ON nights BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'nights', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER checkins_inserted AFTER INSERT ON checkins BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'checkins', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER checkins_updated AFTER UPDATE ON checkins BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'checkins', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'checkins', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER checkins_deleted AFTER DELETE ON checkins BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'checkins', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER sessions_inserted AFTER INSERT ON sessions BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'sessions', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER sessions_updated AFTER UPDATE ON sessions BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'sessions', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-    INSERT INTO row_versions (athlete, kind, version) VALUES (NEW.athlete, 'sessions', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-CREATE TRIGGER sessions_deleted AFTER DELETE ON sessions BEGIN
-    INSERT INTO row_versions (athlete, kind, version) VALUES (OLD.athlete, 'sessions', 1)
-        ON CONFLICT (athlete, kind) DO UPDATE SET version = version + 1;
-END;
-""",
+"""
+    + _ROW_VERSION_TRIGGERS,
 }
