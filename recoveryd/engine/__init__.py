@@ -9,8 +9,6 @@ the decision table day by day.
 
 from __future__ import annotations
 
-import bisect
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -19,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
-from recoveryd.domain.models import CheckIn, DayPlan, LoadContext, Night, Protocol
+from recoveryd.domain.models import CheckIn, DayPlan, Night, Protocol
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray
-from recoveryd.engine.load import HeartRateZones, LoadDays, load_days
-from recoveryd.engine.plan import TrainingPlan, adjust_session
+from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_days
+from recoveryd.engine.plan import LastRpe, TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
@@ -176,13 +174,13 @@ def decide_days(
     evaluation = _evaluate(history, min(days), max(days), t, zones)
     start = evaluation.signals.start
     plans: list[DayPlan] = []
-    rpe = _LastRpe(own_sessions(history))
+    rpe = LastRpe(own_sessions(history))
     for n, day in enumerate(days):
         if progress is not None and n % _PROGRESS_EVERY == 0:
             progress(n)
         i = (day - start).days
         readiness = readiness_on(evaluation.signals, i, t)
-        context = _load_context(evaluation.load, i + 1, int(evaluation.logged[i]))
+        context = load_context(evaluation.load, i + 1, int(evaluation.logged[i]))
         rule = Rule(int(evaluation.rules[i]))
         form = float(evaluation.form[i])
         reasons = explain(
@@ -270,48 +268,3 @@ def decide_outcomes(
     score = capped_scores(evaluation.signals.score[offset:], codes)
     flags = evaluation.signals.flag_count[offset:].astype(np.int8)
     return DayOutcomes(first, codes, score, flags, rules.astype(np.int8))
-
-
-class _LastRpe:
-    """The RPE of the latest completed session of a sport before a day, by bisection."""
-
-    def __init__(self, sessions: SessionColumns) -> None:
-        rated: dict[str, list[tuple[int, str, int, float]]] = {}
-        rows = zip(
-            sessions.days.tolist(), sessions.starts.tolist(), sessions.sports.tolist(),
-            sessions.rpe.tolist(), strict=True,
-        )  # fmt: skip
-        for n, (day, start, sport, rpe) in enumerate(rows):
-            if not math.isnan(rpe):
-                # Of sessions at the same date and start, the first given is the latest.
-                rated.setdefault(sport, []).append((day, start, -n, rpe))
-        for found in rated.values():
-            found.sort()
-        self._rated = rated
-        self._days = {sport: [d for d, *_ in found] for sport, found in rated.items()}
-
-    def before(self, day: date, sport: str) -> float | None:
-        """The RPE of ``sport``'s latest session dated before ``day``; ``None`` if none."""
-        k = bisect.bisect_left(self._days.get(sport, []), day.toordinal())
-        return self._rated[sport][k - 1][3] if k else None
-
-
-def _load_context(load: LoadDays, j: int, days_with_load: int) -> LoadContext:
-    """The load context of day ``j``: today's form from yesterday's fitness and fatigue."""
-    series = load.on(j)
-
-    def finite(value: float) -> float | None:
-        return None if np.isnan(value) else round(float(value), 3)
-
-    before = j - 1
-    return LoadContext(
-        unit=series.unit,
-        ctl=round(float(series.ctl[before]), 3),
-        atl=round(float(series.atl[before]), 3),
-        tsb=round(float(series.tsb[j]), 3),
-        form_pct=finite(series.form_pct[j]),
-        acwr=finite(series.acwr[before]),
-        monotony=finite(series.monotony[before]),
-        strain=finite(series.strain[before]),
-        days_with_load=days_with_load,
-    )

@@ -30,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from recoveryd.domain.columns import SessionColumns
+from recoveryd.domain.models import LoadContext
 from recoveryd.engine.baseline import FloatArray, IntArray, window_sums
 
 CTL_DAYS = 42
@@ -280,3 +281,24 @@ def load_days(
     srpe_series = series(srpe, "srpe")
     trimp_series = series(trimps, "trimp") if zones is not None else None
     return LoadDays(first, srpe_series, trimp_series, use_trimp, logged)
+
+
+def load_context(load: LoadDays, j: int, days_with_load: int) -> LoadContext:
+    """The load context of day ``j``: today's form from yesterday's fitness and fatigue."""
+    series = load.on(j)
+
+    def finite(value: float) -> float | None:
+        return None if np.isnan(value) else round(float(value), 3)
+
+    before = j - 1
+    return LoadContext(
+        unit=series.unit,
+        ctl=round(float(series.ctl[before]), 3),
+        atl=round(float(series.atl[before]), 3),
+        tsb=round(float(series.tsb[j]), 3),
+        form_pct=finite(series.form_pct[j]),
+        acwr=finite(series.acwr[before]),
+        monotony=finite(series.monotony[before]),
+        strain=finite(series.strain[before]),
+        days_with_load=days_with_load,
+    )

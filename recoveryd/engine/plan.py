@@ -19,10 +19,12 @@ Pure: the calendar day and the last session's RPE are arguments.
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass, replace
 from datetime import date
 
+from recoveryd.domain.columns import SessionColumns
 from recoveryd.domain.models import Protocol
 from recoveryd.domain.training import Session
 
@@ -189,3 +191,27 @@ def adjust_session(
     session's sport; progression waits until it is at or below the target.
     """
     return _ADJUSTMENTS[protocol](_Day(plan, day, plan.planned(day), last_rpe_of_sport))
+
+
+class LastRpe:
+    """The RPE of the latest completed session of a sport before a day, by bisection."""
+
+    def __init__(self, sessions: SessionColumns) -> None:
+        rated: dict[str, list[tuple[int, str, int, float]]] = {}
+        rows = zip(
+            sessions.days.tolist(), sessions.starts.tolist(), sessions.sports.tolist(),
+            sessions.rpe.tolist(), strict=True,
+        )  # fmt: skip
+        for n, (day, start, sport, rpe) in enumerate(rows):
+            if not math.isnan(rpe):
+                # Of sessions at the same date and start, the first given is the latest.
+                rated.setdefault(sport, []).append((day, start, -n, rpe))
+        for found in rated.values():
+            found.sort()
+        self._rated = rated
+        self._days = {sport: [d for d, *_ in found] for sport, found in rated.items()}
+
+    def before(self, day: date, sport: str) -> float | None:
+        """The RPE of ``sport``'s latest session dated before ``day``; ``None`` if none."""
+        k = bisect.bisect_left(self._days.get(sport, []), day.toordinal())
+        return self._rated[sport][k - 1][3] if k else None

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright 2026 the recoveryd authors
-"""The SQLite store: observations and the household's day records over one connection."""
+"""The SQLite store: observations, histories as columns and the day records, one connection."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ import hashlib
 from datetime import date
 
 from recoveryd.store.connection import StoreError
+from recoveryd.store.histories import Histories
 from recoveryd.store.migrations import SCHEMA_VERSION
-from recoveryd.store.observations import (
-    Observations,
-)
+from recoveryd.store.observations import Observations
 from recoveryd.store.records import FINAL_STATUSES, DayRecords
 
 __all__ = ["FINAL_STATUSES", "SCHEMA_VERSION", "Store", "StoreError"]
 
 
-class Store(Observations, DayRecords):
+class Store(Histories, Observations, DayRecords):
     """The daemon's SQLite database. One instance per process; not shared across threads."""
 
     def inputs_digest(self, athlete: str, first: date, last: date) -> str:

@@ -9,13 +9,11 @@ journalled and can be undone (``recoveryd.store.journal``).
 
 from __future__ import annotations
 
-import contextlib
 import json
-import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from pydantic import TypeAdapter
 
@@ -27,15 +25,8 @@ from recoveryd.store.connection import Connection
 from recoveryd.store.journal import ImportRecord, Origin
 from recoveryd.store.undo import UndoResult, undo
 
-if TYPE_CHECKING:
-    import numpy.typing as npt
-
-    from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
-
 _READING = TypeAdapter(MorningReading)
 NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
-# julianday() of 0001-01-01 is 1721425.5 and date.toordinal() of it is 1.
-_ORDINAL_OFFSET: Final = 1721424.5
 CHECKIN_COLUMNS: Final = ("athlete", "date", *CHECKIN_ITEMS)
 _SESSION_COLUMNS: Final = journal.SESSIONS.columns
 _DIRECT: Final = Origin("direct")
@@ -44,15 +35,8 @@ _DIRECT: Final = Origin("direct")
 class Observations(Connection):
     """What was measured, answered and trained: merged, journalled, read back."""
 
-    def __init__(self, path: Path, *, keep_blocks: bool = False) -> None:
-        """Open the store at ``path``.
-
-        ``keep_blocks``: save the column blocks this process builds (the daemon and replays
-        do). A saved block is a commit, which a daemon watching the store reads as a change
-        by another process: the commands that only look leave them to the daemon.
-        """
+    def __init__(self, path: Path) -> None:
         super().__init__(path)
-        self.keep_blocks = keep_blocks
         # Each athlete's sources as last read, and the commits they were read after.
         self._sources_cache: dict[str, tuple[tuple[int, int], dict[str, tuple[int, date]]]] = {}
 
@@ -171,139 +155,6 @@ class Observations(Connection):
     def nights(self, athlete: str, first: date, last: date) -> list[Night]:
         """The athlete's nights dated ``first`` to ``last`` inclusive, all sources, by date."""
         return [Night(*r) for r in self._rows("nights", NIGHT_COLUMNS, athlete, first, last)]
-
-    def night_columns(self, athlete: str, first: date, last: date) -> NightColumns:
-        """The same nights as :meth:`nights`, as columns (the engine's input, no object each).
-
-        Read from the athlete's column block (:mod:`recoveryd.store.blocks`), built from the
-        rows when there is none.
-        """
-        from recoveryd.domain.columns import NightColumns  # noqa: PLC0415 - NumPy on use only
-
-        arrays = self._block("nights", athlete, NightColumns.NAMES, self._night_rows)
-        return NightColumns.from_arrays(arrays).between(first, last)
-
-    def checkin_columns(self, athlete: str, first: date, last: date) -> CheckInColumns:
-        """The same check-ins as :meth:`checkins`, as columns (see :meth:`night_columns`)."""
-        from recoveryd.domain.columns import CheckInColumns  # noqa: PLC0415 - as above
-
-        arrays = self._block("checkins", athlete, CheckInColumns.NAMES, self._checkin_rows)
-        return CheckInColumns.from_arrays(arrays).between(first, last)
-
-    def session_columns(self, athlete: str, first: date, last: date) -> SessionColumns:
-        """The same sessions as :meth:`sessions`, as columns (see :meth:`night_columns`)."""
-        from recoveryd.domain.columns import SessionColumns  # noqa: PLC0415 - as above
-
-        arrays = self._block("sessions", athlete, SessionColumns.NAMES, self._session_rows)
-        return SessionColumns.from_arrays(arrays).between(first, last)
-
-    def _block(
-        self,
-        kind: str,
-        athlete: str,
-        names: tuple[str, ...],
-        rows: Callable[[str], dict[str, npt.NDArray[Any]]],
-    ) -> dict[str, npt.NDArray[Any]]:
-        """The athlete's column block of ``kind``; built from its rows when there is none.
-
-        A block is read only while it is of the current row version (every change of the
-        rows counts it up, by trigger). A new one is built from the rows and their version
-        read in one snapshot, and saved only by a store that keeps blocks (``keep_blocks``);
-        when the store cannot be written soon (another process holds it, the file is
-        read-only) nothing is saved.
-        """
-        from recoveryd.store import blocks  # noqa: PLC0415 - NumPy on use only
-
-        version_of = (
-            "coalesce((SELECT version FROM row_versions WHERE athlete = ? AND kind = ?), 0)"
-        )
-        found = self._db.execute(
-            f"SELECT header, data FROM column_blocks WHERE athlete = ? AND kind = ? "
-            f"AND version = {version_of}",
-            (athlete, kind, athlete, kind),
-        ).fetchone()
-        if found is not None and (arrays := blocks.unpack(found[0], found[1], names)):
-            return arrays
-        snapshot = not self._db.in_transaction
-        if snapshot:
-            self._db.execute("BEGIN")  # the version and the rows of one moment
-        try:
-            version = self._db.execute(f"SELECT {version_of}", (athlete, kind)).fetchone()[0]
-            arrays = rows(athlete)
-        finally:
-            if snapshot:
-                self._db.execute("COMMIT")
-        if self.keep_blocks:
-            header, data = blocks.pack(arrays)
-            with (
-                contextlib.suppress(sqlite3.OperationalError),
-                self._at_once(),
-                self._transaction() as db,
-            ):
-                # Another process may have saved a newer block meanwhile: keep that one.
-                db.execute(
-                    "INSERT INTO column_blocks (athlete, kind, version, header, data) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (athlete, kind) DO UPDATE SET "
-                    "version = excluded.version, header = excluded.header, "
-                    "data = excluded.data WHERE excluded.version >= column_blocks.version",
-                    (athlete, kind, version, header, data),
-                )
-        return arrays
-
-    def _night_rows(self, athlete: str) -> dict[str, npt.NDArray[Any]]:
-        # SQLite turns dates into ordinals and a missing value into infinity (NaN here), so
-        # the rows arrive as numbers that NumPy takes in one call.
-        import numpy as np  # noqa: PLC0415 - the command line's other uses need no NumPy
-
-        metrics = ", ".join(f"coalesce({m}, 9e999)" for m in NIGHT_METRICS)
-        rows = self._db.execute(
-            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), source, {metrics} "
-            "FROM nights WHERE athlete = ? ORDER BY date, source",
-            (athlete,),
-        ).fetchall()
-        table = np.array([r[2:] for r in rows], dtype=np.float64).reshape(-1, len(NIGHT_METRICS))
-        table[np.isinf(table)] = np.nan
-        return {
-            "days": np.array([r[0] for r in rows], dtype=np.int64),
-            "sources": np.array([r[1] for r in rows], dtype=np.str_),
-            **{m: table[:, k].copy() for k, m in enumerate(NIGHT_METRICS)},
-        }
-
-    def _checkin_rows(self, athlete: str) -> dict[str, npt.NDArray[Any]]:
-        import numpy as np  # noqa: PLC0415 - as in _night_rows
-
-        items = ", ".join(f"coalesce({i}, 9e999)" for i in CHECKIN_ITEMS)
-        rows = self._db.execute(
-            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), {items} "
-            "FROM checkins WHERE athlete = ? ORDER BY date",
-            (athlete,),
-        ).fetchall()
-        table = np.array([r[1:] for r in rows], dtype=np.float64).reshape(-1, len(CHECKIN_ITEMS))
-        table[np.isinf(table)] = np.nan
-        return {
-            "days": np.array([r[0] for r in rows], dtype=np.int64),
-            **{i: table[:, k].copy() for k, i in enumerate(CHECKIN_ITEMS)},
-        }
-
-    def _session_rows(self, athlete: str) -> dict[str, npt.NDArray[Any]]:
-        import numpy as np  # noqa: PLC0415 - as in _night_rows
-
-        rows = self._db.execute(
-            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), start, sport, "
-            "duration_min, coalesce(rpe, 9e999), coalesce(avg_hr, 9e999) FROM sessions "
-            "WHERE athlete = ? ORDER BY date, source, start",
-            (athlete,),
-        ).fetchall()
-        table = np.array([r[3:] for r in rows], dtype=np.float64).reshape(-1, 3)
-        table[np.isinf(table)] = np.nan
-        return {
-            "days": np.array([r[0] for r in rows], dtype=np.int64),
-            "starts": np.array([r[1] for r in rows], dtype=np.str_),
-            "sports": np.array([r[2] for r in rows], dtype=np.str_),
-            "duration_min": table[:, 0].copy(),
-            "rpe": table[:, 1].copy(),
-            "avg_hr": table[:, 2].copy(),
-        }
 
     def checkins(self, athlete: str, first: date, last: date) -> list[CheckIn]:
         """The athlete's check-ins dated ``first`` to ``last`` inclusive."""

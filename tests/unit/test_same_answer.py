@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
 from recoveryd.domain.models import CheckIn, DayPlan, Night
 from recoveryd.domain.training import CompletedSession, Session
-from recoveryd.engine import History, TrainingPlan, _LastRpe, decide_days
+from recoveryd.engine import History, TrainingPlan, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex, load_days
+from recoveryd.engine.plan import LastRpe
 from recoveryd.store.database import Store
 
 START = date(2024, 1, 1)
@@ -143,9 +144,9 @@ def test_the_latest_rpe_of_a_tie_is_the_first_session_stored() -> None:
         CompletedSession("alex", day - timedelta(days=1), "garmin", "18:00", "run", 60, rpe=6.0),
         CompletedSession("alex", day - timedelta(days=1), "strava", "18:00", "run", 60, rpe=7.0),
     ]
-    assert _LastRpe(SessionColumns.of(tied)).before(day, "run") == 6.0
-    assert _LastRpe(SessionColumns.of(tied[::-1])).before(day, "run") == 7.0
-    assert _LastRpe(SessionColumns.of(tied)).before(day - timedelta(days=1), "run") is None
+    assert LastRpe(SessionColumns.of(tied)).before(day, "run") == 6.0
+    assert LastRpe(SessionColumns.of(tied[::-1])).before(day, "run") == 7.0
+    assert LastRpe(SessionColumns.of(tied)).before(day - timedelta(days=1), "run") is None
 
 
 def test_the_store_hands_the_engine_columns_that_decide_as_the_nights_do(tmp_path: Path) -> None:
