@@ -19,7 +19,7 @@ from typing import Any
 
 from recoveryd import __version__
 from recoveryd.domain.commands import AUTO, SETTABLE_PROTOCOLS
-from recoveryd.domain.models import CHECKIN_ITEMS, Protocol
+from recoveryd.domain.models import CHECKIN_ITEMS, HrvPattern, Protocol
 
 from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
@@ -33,6 +33,7 @@ EVENT_TYPES = ("decision", "action", "command", "error", "reading")
 # (key, name, unit in Home Assistant's terms, icon) of every readiness contributor.
 CONTRIBUTORS: tuple[tuple[str, str, str | None, str], ...] = (
     ("hrv_trend", "HRV 7-day (ln rMSSD)", None, "mdi:chart-bell-curve"),
+    ("hrv_cv", "HRV 7-day CV", "%", "mdi:chart-bell-curve-cumulative"),
     ("hrv_today", "HRV today (ln rMSSD)", None, "mdi:heart-flash"),
     ("rhr", "Resting HR vs baseline", "bpm", "mdi:heart-pulse"),
     ("resp_rate", "Breathing rate vs baseline", "br/min", "mdi:lungs"),
@@ -102,6 +103,11 @@ def _decision_sensors(state: str) -> Iterator[Entity]:
         f"{{{{ {session}.title if {session} else 'Rest day' }}}}",
         state_topic=state, json_attributes_topic=state,
         json_attributes_template=f"{{{{ ({session} or {{}}) | tojson }}}}",
+    )  # fmt: skip
+    yield _sensor(
+        "hrv_pattern", "HRV pattern", "mdi:chart-timeline-variant-shimmer",
+        "{{ value_json.attributes.hrv_pattern }}", state_topic=state, device_class="enum",
+        options=[p.value for p in HrvPattern],
     )  # fmt: skip
     yield Entity("binary_sensor", "illness", {
         "name": "Illness pattern", "icon": "mdi:emoticon-sick-outline", "state_topic": state,

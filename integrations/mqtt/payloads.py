@@ -99,6 +99,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
             "date": plan.date.isoformat(),
             "reasons": list(plan.reasons),
             "hrv_status": readiness.hrv_status.value,
+            "hrv_pattern": readiness.hrv_pattern.value,
             "flags": list(readiness.flags),
             "illness": readiness.illness,
             "confidence": readiness.confidence,

@@ -44,6 +44,18 @@ class HrvStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class HrvPattern(StrEnum):
+    """The pattern of the 7-day mean and CV of ln rMSSD (see :mod:`recoveryd.engine.trends`)."""
+
+    COPING_WELL = "coping_well"
+    ACCUMULATED_FATIGUE = "accumulated_fatigue"
+    MALADAPTATION = "maladaptation"
+    SATURATION = "saturation"
+    VARIABLE = "variable"
+    NONE = "none"  # the signals are known but form none of the patterns above
+    UNKNOWN = "unknown"  # too few days for the CV or its normal range
+
+
 # The nightly metrics a Night can carry, in the order of the generic CSV format.
 NIGHT_METRICS: tuple[str, ...] = (
     "hrv_rmssd_ms",
@@ -156,6 +168,7 @@ class Readiness:
     last_nights: tuple[tuple[str, dt.date | None], ...] = ()
     # How another source's nights joined today's baselines (a device change), if they did.
     notes: tuple[str, ...] = ()
+    hrv_pattern: HrvPattern = HrvPattern.UNKNOWN
 
     def measurement(self, metric: str) -> float | None:
         """Today's raw value of one of :data:`NIGHT_METRICS` from the source used, if any."""

@@ -143,6 +143,15 @@ def rolling_stats(values: FloatArray, window: int, recent: int) -> RollingStats:
     )  # fmt: skip
 
 
+def trailing_stats(values: FloatArray, window: int) -> tuple[FloatArray, FloatArray, IntArray]:
+    """Mean, sample SD and count of the valid values in the ``window`` days ending on each day."""
+    if values.size == 0:
+        empty = np.empty(0)
+        return empty, empty, np.empty(0, dtype=np.int64)
+    mean, sd, count = _RunningSums.of(np.asarray(values, dtype=np.float64)).trailing(window)
+    return mean, sd, count
+
+
 def _day_before(values: _Days, first: float) -> _Days:
     """``values`` moved one day later; day 0 gets ``first``."""
     shifted = np.empty_like(values)

@@ -30,6 +30,7 @@ from recoveryd.engine.series import (
     metric_table,
 )
 from recoveryd.engine.thresholds import Thresholds
+from recoveryd.engine.trends import Trends, hrv_trends
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -110,6 +111,7 @@ class Signals:
     no_input: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     last_seen: Mapping[str, IntArray] = field(default_factory=dict)
     notes: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    trends: Trends | None = None
 
     @property
     def days(self) -> int:
@@ -258,14 +260,24 @@ def compute_signals(
     no_input = ~np.isfinite(checkin["wellness"].values)
     for series in used:
         no_input &= ~np.isfinite(series.values)
+    status = np.asarray(h["status"], dtype=np.int64)
     return Signals(
+        trends=hrv_trends(
+            hrv.values,
+            status,
+            secondary["rhr"].stats,
+            t,
+            below=BELOW,
+            within=WITHIN,
+            above=ABOVE,
+        ),
         no_input=no_input,
         last_seen=last_seen(table, preference),
         notes=describe_carried(s.notes for s in used),
         start=start,
         hrv=hrv,
         hrv_days=hrv.stats.count,
-        hrv_status=np.asarray(h["status"], dtype=np.int64),
+        hrv_status=status,
         trend=np.asarray(h["trend"]),
         trend_z=np.asarray(h["trend_z"]),
         band_low=np.asarray(h["band_low"]),

@@ -38,6 +38,7 @@ def replay_json(plan: DayPlan) -> dict[str, Any]:
         "readiness": r.score,
         "confidence": r.confidence,
         "hrv_status": r.hrv_status.value,
+        "hrv_pattern": r.hrv_pattern.value,
         "flags": list(r.flags),
         "reasons": list(plan.reasons),
         "contributors": [

@@ -30,6 +30,7 @@ PROTOCOL_STYLE: dict[Protocol, str] = {
 _SIGNAL_LABEL = {
     "hrv_trend": "HRV 7-day",
     "hrv_today": "HRV today",
+    "hrv_cv": "HRV 7-day CV",
     "rhr": "Resting HR",
     "resp_rate": "Breathing",
     "skin_temp": "Skin temp.",

@@ -20,7 +20,7 @@ from integrations.mqtt.broker import free_port
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import CommandReceived
-from recoveryd.domain.models import CheckIn, Night, Protocol
+from recoveryd.domain.models import CheckIn, Night, Protocol, Readiness
 from recoveryd.home.notification import LADDER
 from recoveryd.store.database import Store
 
@@ -58,6 +58,18 @@ def home_assistant(
         started.close()
 
 
+async def hrv_pattern_sensors_show(core: HomeAssistantCore, readiness: Readiness) -> None:
+    """The HRV pattern and the 7-day CV, as Home Assistant shows them."""
+    pattern = await ha(core.state, "sensor.recoveryd_alex_hrv_pattern")
+    assert pattern["state"] == readiness.hrv_pattern.value != "unknown"
+    assert pattern["attributes"]["device_class"] == "enum"
+    swings = readiness.contributor("hrv_cv")
+    assert swings is not None
+    cv = await ha(core.state, "sensor.recoveryd_alex_contributor_hrv_cv")
+    assert float(cv["state"]) == pytest.approx(swings.value, abs=0.01)
+    assert cv["attributes"]["unit_of_measurement"] == "%"
+
+
 async def ha(call: Any, *args: Any, **kwargs: Any) -> Any:
     """A Home Assistant call in a worker thread."""
     return await asyncio.to_thread(call, *args, **kwargs)
@@ -89,6 +101,7 @@ async def test_entities_and_controls_in_home_assistant(
         assert (await ha(core.state, "binary_sensor.recoveryd_alex_illness"))["state"] in {
             "on", "off",
         }  # fmt: skip
+        await hrv_pattern_sensors_show(core, decision.plan.readiness)
         chart = await ha(core.wait_for, "image.recoveryd_alex_chart", lambda _: True)
         assert chart["attributes"]["friendly_name"] == "Alex recovery 30-day chart"
 
