@@ -169,6 +169,10 @@ class Readiness:
     # How another source's nights joined today's baselines (a device change), if they did.
     notes: tuple[str, ...] = ()
     hrv_pattern: HrvPattern = HrvPattern.UNKNOWN
+    # This morning's ln rMSSD as the athlete's own load response predicts it (None: no
+    # response fitted), and that response in plain words.
+    expected_ln_rmssd: float | None = None
+    load_response: str | None = None
 
     def measurement(self, metric: str) -> float | None:
         """Today's raw value of one of :data:`NIGHT_METRICS` from the source used, if any."""

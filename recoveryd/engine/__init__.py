@@ -24,6 +24,7 @@ from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_d
 from recoveryd.engine.plan import LastRpe, TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
+from recoveryd.engine.response import Response, explained_drop, fit_response, with_response
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
 from recoveryd.engine.thresholds import Thresholds
 
@@ -146,6 +147,14 @@ def _evaluate(
     return _Evaluation(signals, load, logged, form, rules, held)
 
 
+def _response(evaluation: _Evaluation, first: int) -> Response:
+    """The load response fitted for every day from index ``first``, in one unit of load."""
+    load = evaluation.load
+    series = load.trimp if load.trimp is not None and bool(load.use_trimp[-1]) else load.srpe
+    # The load arrays start a day early (index i + 1 is day i).
+    return fit_response(evaluation.signals.hrv.values, series.load[1:], first=first)
+
+
 def history_preference(history: History) -> Sequence[str]:
     """The sources to read, in order of preference."""
     return history.preference
@@ -173,13 +182,15 @@ def decide_days(
     training = plan or TrainingPlan(sessions={})
     evaluation = _evaluate(history, min(days), max(days), t, zones)
     start = evaluation.signals.start
+    offset = (min(days) - start).days
+    response = _response(evaluation, offset)
     plans: list[DayPlan] = []
     rpe = LastRpe(own_sessions(history))
     for n, day in enumerate(days):
         if progress is not None and n % _PROGRESS_EVERY == 0:
             progress(n)
         i = (day - start).days
-        readiness = readiness_on(evaluation.signals, i, t)
+        readiness = with_response(readiness_on(evaluation.signals, i, t), response, i, offset)
         context = load_context(evaluation.load, i + 1, int(evaluation.logged[i]))
         rule = Rule(int(evaluation.rules[i]))
         form = float(evaluation.form[i])
@@ -190,7 +201,11 @@ def decide_days(
             form_pct=form if np.isfinite(form) else None,
             held_by_form=bool(evaluation.held[i]),
         )
-        reasons = (*reasons, *readiness.notes)
+        reasons = (
+            *reasons,
+            *readiness.notes,
+            *explained_drop(evaluation.signals, response, i, offset),
+        )
         protocol = RULE_PROTOCOL[rule]
         overridden_from = None
         chosen = history.overrides.get(day)

@@ -130,7 +130,7 @@ def daily_loads(
     return srpe, "srpe"
 
 
-def _ewma(values: FloatArray, weight: float) -> FloatArray:
+def ewma(values: FloatArray, weight: float) -> FloatArray:
     """y[t] = y[t-1] + weight * (x[t] - y[t-1]), from y[-1] = 0, in blocks of closed form.
 
     Within a block, y[t] = d^(t+1) * y0 + weight * d^t * sum(x[k] * d^-k) with d = 1 - weight:
@@ -177,15 +177,15 @@ def load_series(loads: FloatArray, unit: str) -> LoadSeries:
     if not loads.size:
         empty = np.zeros(0)
         return LoadSeries(unit, loads, empty, empty, empty, empty, empty, empty, empty)
-    ctl = _ewma(loads, 1.0 - math.exp(-1.0 / CTL_DAYS))
-    atl = _ewma(loads, 1.0 - math.exp(-1.0 / ATL_DAYS))
+    ctl = ewma(loads, 1.0 - math.exp(-1.0 / CTL_DAYS))
+    atl = ewma(loads, 1.0 - math.exp(-1.0 / ATL_DAYS))
     tsb = np.concatenate([[0.0], (ctl - atl)[:-1]])
     previous_ctl = np.concatenate([[0.0], ctl[:-1]])
     form = np.divide(
         100.0 * tsb, previous_ctl, out=np.full(loads.shape, np.nan), where=previous_ctl > 0
     )
-    acute = _ewma(loads, 2.0 / (ACWR_ACUTE_DAYS + 1))
-    chronic = _ewma(loads, 2.0 / (ACWR_CHRONIC_DAYS + 1))
+    acute = ewma(loads, 2.0 / (ACWR_ACUTE_DAYS + 1))
+    chronic = ewma(loads, 2.0 / (ACWR_CHRONIC_DAYS + 1))
     acwr = np.divide(acute, chronic, out=np.full(loads.shape, np.nan), where=chronic > 0)
     padded = np.concatenate([np.zeros(_WEEK - 1), loads])
     weeks = np.lib.stride_tricks.sliding_window_view(padded, _WEEK)

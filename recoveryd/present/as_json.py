@@ -39,6 +39,7 @@ def replay_json(plan: DayPlan) -> dict[str, Any]:
         "confidence": r.confidence,
         "hrv_status": r.hrv_status.value,
         "hrv_pattern": r.hrv_pattern.value,
+        "expected_ln_rmssd": r.expected_ln_rmssd,
         "flags": list(r.flags),
         "reasons": list(plan.reasons),
         "contributors": [

@@ -195,6 +195,7 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
         Text(""),
         contributors,
         reasons,
+        *_response(plan),
         Text(""),
         _training(plan),
         Text("Actions it would take", style="bold"),
@@ -202,6 +203,12 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
     ]
     title = f"{athlete_name} · {plan.date.strftime('%A %d %B %Y')}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="cyan")
+
+
+def _response(plan: DayPlan) -> list[RenderableType]:
+    """The athlete's fitted load response, in plain words, when the day has one to tell."""
+    words = plan.readiness.load_response
+    return [] if words is None else [Text(""), Text(words, style="dim")]
 
 
 def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:

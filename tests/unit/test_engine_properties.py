@@ -160,9 +160,9 @@ def test_the_fast_path_decides_exactly_like_the_explained_one() -> None:
     | st.floats(0.01, 0.6),
 )
 def test_the_load_ewma_is_scipy_s_linear_filter(loads: list[float], weight: float) -> None:
-    from recoveryd.engine.load import _ewma  # noqa: PLC0415
+    from recoveryd.engine.load import ewma  # noqa: PLC0415
     from scipy.signal import lfilter  # noqa: PLC0415 - the reference, in the test only
 
     values = np.asarray(loads, dtype=float)
     expected = lfilter([weight], [1.0, weight - 1.0], values)
-    np.testing.assert_allclose(_ewma(values, weight), expected, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(ewma(values, weight), expected, rtol=1e-9, atol=1e-9)

@@ -1,0 +1,239 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The person's own load response: Banister's impulse-response model fitted to ln rMSSD.
+
+Model (Banister et al. 1975; applied to ln rMSSD from session-RPE by Williams et al. 2018,
+J Sports Sci Med 17:402, and to HRV by Chalencon et al. 2012, PLoS One 7:e52636)::
+
+    ln_rmssd(t) = p0 + k1 * F(t) - k2 * A(t)
+    F(t) = sum over days s < t of load(s) * exp(-(t - s) / tau1)     (fitness)
+    A(t) = sum over days s < t of load(s) * exp(-(t - s) / tau2)     (fatigue)
+
+The loads are those of the evening before and earlier: a morning never sees its own day's
+training. Fitted for every day from that day's past only (no look-ahead): the ``window``
+days before it, by least squares with a ridge penalty that pulls k1 and k2 toward zero, "no
+response" (the penalty equals ``_PRIOR_DAYS`` days of evidence of no response), over a small
+grid of time constants (fitness 21, 42 days; fatigue 2, 4, 7 days: the ranges fitted in the
+literature are wide, 4-51 and 4-74 days, Hellard et al. 2006, and a grid keeps every fit a
+linear one). The time constants with the smallest penalised error win.
+
+A response is reported only where it is there: at least ``_MIN_LOAD_DAYS`` days with load
+and ``_MIN_HRV_DAYS`` mornings in the window, and the fatigue gain k2 at least two of its
+standard errors above zero. Elsewhere there is no model, and ``expected`` is NaN: an athlete
+whose HRV ignores training gets no invented response.
+
+Each day's normal equations are summed over its own window, for all days at once, in the same
+order whatever range is asked (so a day's fit is the same alone or in a replay).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import numpy.typing as npt
+from numpy.lib.stride_tricks import sliding_window_view
+
+from recoveryd.domain.models import Readiness
+from recoveryd.engine.baseline import FloatArray
+from recoveryd.engine.load import ewma
+from recoveryd.engine.signals import Signals
+
+FITNESS_TAUS = (21.0, 42.0)
+FATIGUE_TAUS = (2.0, 4.0, 7.0)
+WINDOW = 180  # days of past a day's fit reads
+_MIN_LOAD_DAYS = 28
+_MIN_HRV_DAYS = 60
+_PRIOR_DAYS = 30.0  # the ridge penalty, in days of evidence of no response
+_SIGNIFICANT = 2.0  # k2 / its standard error
+_PARAMETERS = 3  # p0, k1, k2
+_NOTABLE_SD = 0.5  # a morning this far below the baseline is worth explaining
+_UNEXPLAINED_SD = 2.0  # residual SDs below the prediction that training does not explain
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """Every day's fitted response (index i is day i of the input); NaN where there is none."""
+
+    expected: FloatArray  # ln rMSSD this morning, from the days before
+    p0: FloatArray
+    k1: FloatArray
+    k2: FloatArray
+    k2_se: FloatArray
+    tau1: FloatArray
+    tau2: FloatArray
+    residual_sd: FloatArray
+    fatigue: FloatArray  # k2 * A(t): how far the recent sessions pull this morning down
+    recovery_days: FloatArray  # days for the fatigue term to fall to a tenth without load
+
+
+def _impulse(loads: FloatArray, tau: float) -> FloatArray:
+    """Sum of the loads of the days before each day, each decayed by exp(-age / tau).
+
+    That is the exponentially weighted average of the loads up to the day before, scaled:
+    with d = exp(-1 / tau), EWMA(t) = (1 - d) * sum over s <= t of d^(t - s) * load(s), so
+    the impulse of day t is d / (1 - d) * EWMA(t - 1).
+    """
+    decay = math.exp(-1.0 / tau)
+    out = np.zeros(loads.size)
+    if loads.size > 1:
+        out[1:] = ewma(loads[:-1], 1.0 - decay) * decay / (1.0 - decay)
+    return out
+
+
+def fit_response(
+    ln_rmssd: FloatArray, loads: FloatArray, *, first: int = 0, window: int = WINDOW
+) -> Response:
+    """Fit the model for every day from ``first`` on, each from its own past.
+
+    ``ln_rmssd`` and ``loads`` are daily (index i is day i; a day's load is its own
+    sessions'); the result's index k is day ``first + k``. Each day's sums are taken over its
+    own window, in the same order whatever range is asked: a day's response is the same
+    decided alone or in a replay of years, to the last bit.
+    """
+    rows = np.arange(first, ln_rmssd.size)
+    valid = np.isfinite(ln_rmssd)
+    y = np.where(valid, ln_rmssd, 0.0)
+
+    def trailing(values: FloatArray) -> FloatArray:
+        """Sums over the ``window`` days before each of ``rows`` (zeros before day 0)."""
+        padded = np.concatenate([np.zeros(window), values])
+        sums: FloatArray = sliding_window_view(padded, window)[rows].sum(axis=1)
+        return sums
+
+    enough = (trailing((loads > 0).astype(np.float64)) >= _MIN_LOAD_DAYS) & (
+        trailing(valid.astype(np.float64)) >= _MIN_HRV_DAYS
+    )
+    m = rows.size
+    nan = np.full(m, np.nan)
+    best: dict[str, FloatArray] = {}
+    best_error = np.full(m, np.inf)
+    for tau1 in FITNESS_TAUS:
+        fitness = _impulse(loads, tau1)
+        for tau2 in FATIGUE_TAUS:
+            fatigue = _impulse(loads, tau2)
+            fit = _fit(y, valid, fitness, fatigue, trailing)
+            better = enough & (fit["error"] < best_error)
+            best_error = np.where(better, fit["error"], best_error)
+            fit["tau1"], fit["tau2"] = np.full(m, tau1), np.full(m, tau2)
+            fit["fitness"], fit["fatigue_term"] = fitness[rows], fatigue[rows]
+            for key, values in fit.items():
+                best[key] = np.where(better, values, best.get(key, nan))
+    if not best:
+        return Response(nan, nan, nan, nan, nan, nan, nan, nan, nan, nan)
+    responding = np.isfinite(best["k2"]) & (best["k2"] > _SIGNIFICANT * best["k2_se"])
+    keep = {k: np.where(responding, v, np.nan) for k, v in best.items()}
+    expected = keep["p0"] + keep["k1"] * keep["fitness"] - keep["k2"] * keep["fatigue_term"]
+    return Response(
+        expected=expected, p0=keep["p0"], k1=keep["k1"], k2=keep["k2"], k2_se=keep["k2_se"],
+        tau1=keep["tau1"], tau2=keep["tau2"], residual_sd=keep["residual_sd"],
+        fatigue=keep["k2"] * keep["fatigue_term"], recovery_days=keep["tau2"] * math.log(10.0),
+    )  # fmt: skip
+
+
+def _fit(
+    y: FloatArray,
+    valid: npt.NDArray[np.bool_],
+    fitness: FloatArray,
+    fatigue: FloatArray,
+    trailing: Callable[[FloatArray], FloatArray],
+) -> dict[str, FloatArray]:
+    """Ridge least squares of y on (1, F, -A) over each day's trailing window, all at once."""
+    w = valid.astype(np.float64)
+    columns = (w, w * fitness, -w * fatigue)
+    products = {(a, b): trailing(columns[a] * columns[b]) for a in range(3) for b in range(a, 3)}
+    m = products[0, 0].size
+    gram = np.zeros((m, 3, 3))
+    for (a, b), values in products.items():
+        gram[:, a, b] = gram[:, b, a] = values
+    rhs = np.stack([trailing(c * y) for c in columns], axis=1)
+    sum_yy = trailing(w * y * y)
+    count = gram[:, 0, 0]
+    usable = count >= _PARAMETERS
+    safe = np.maximum(count, 1.0)
+    # Ridge toward no response: _PRIOR_DAYS days' worth of each feature's (centred) spread.
+    for k in (1, 2):
+        variance = gram[:, k, k] / safe - (gram[:, 0, k] / safe) ** 2
+        gram[:, k, k] += _PRIOR_DAYS * np.maximum(variance, 1e-12)
+    gram[~usable] = np.eye(3)
+    rhs[~usable] = 0.0
+    inverse = np.linalg.inv(gram)
+    beta = np.einsum("ijk,ik->ij", inverse, rhs)
+    sse = (
+        sum_yy - 2 * np.einsum("ij,ij->i", beta, rhs) + np.einsum("ij,ijk,ik->i", beta, gram, beta)
+    )
+    variance = np.maximum(sse, 0.0) / np.maximum(count - _PARAMETERS, 1)
+    nan = np.full(m, np.nan)
+    return {
+        "p0": np.where(usable, beta[:, 0], nan),
+        "k1": np.where(usable, beta[:, 1], nan),
+        "k2": np.where(usable, beta[:, 2], nan),
+        "k2_se": np.where(usable, np.sqrt(variance * inverse[:, 2, 2]), nan),
+        "residual_sd": np.where(usable, np.sqrt(variance), nan),
+        "error": np.where(usable, sse / safe, np.inf),
+    }
+
+
+def describe_response(response: Response, k: int) -> str:
+    """Day ``k``'s fitted response in plain words."""
+    k2, tau2, tau1 = float(response.k2[k]), float(response.tau2[k]), float(response.tau1[k])
+    if not math.isfinite(k2):
+        return (
+            f"No load response found in your last {WINDOW} days: your HRV is compared with "
+            "your baseline only (a response needs 28 days with training and 60 mornings, "
+            "and must stand out of the noise)."
+        )
+    typical = 300.0  # a moderate hour (session-RPE 5 x 60 min)
+    next_morning = k2 * typical * math.exp(-1.0 / tau2)
+    return (
+        f"Your HRV answers your training: a load of {typical:.0f} lowers the next morning's "
+        f"ln rMSSD by about {next_morning:.2f}, and that fades with a time constant of "
+        f"{tau2:.0f} days (fitness builds over {tau1:.0f}); fitted on your last {WINDOW} days, "
+        f"k2 {k2:.2g} ± {float(response.k2_se[k]):.1g}."
+    )
+
+
+def with_response(readiness: Readiness, response: Response, i: int, first: int) -> Readiness:
+    """``readiness`` of day ``i`` with the response's expectation and its words."""
+    k = i - first
+    expected = float(response.expected[k])
+    return replace(
+        readiness,
+        expected_ln_rmssd=round(expected, 3) if math.isfinite(expected) else None,
+        load_response=describe_response(response, k),
+    )
+
+
+def explained_drop(signals: Signals, response: Response, i: int, first: int) -> tuple[str, ...]:
+    """Whether this morning's HRV below baseline is what the recent training predicts.
+
+    A morning at least half an SD below the baseline is "as expected" when it lies within two
+    residual SDs of what the fitted response predicts (one morning in 40 of an athlete the
+    model describes falls further by chance), and "unexplained by training" (stress,
+    illness, alcohol, travel) when it lies further below.
+    """
+    k = i - first
+    today = float(signals.hrv.values[i])
+    expected, spread = float(response.expected[k]), float(response.residual_sd[k])
+    mean, sd = float(signals.hrv.stats.mean[i]), float(signals.hrv.stats.sd[i])
+    if not all(math.isfinite(v) for v in (today, expected, spread, mean, sd)) or sd <= 0:
+        return ()
+    if today > mean - _NOTABLE_SD * sd:
+        return ()
+    drop = mean - today
+    if today >= expected - _UNEXPLAINED_SD * spread:
+        fatigue = float(response.fatigue[k])
+        days = float(response.recovery_days[k])
+        expected_fatigue = (
+            f"HRV {drop:.2f} below your baseline, as expected after your recent training "
+            f"(it predicts {expected:.2f}; the sessions pull it down by {fatigue:.2f}); "
+            f"recovers in about {days:.0f} days."
+        )
+        return (expected_fatigue,)
+    unexplained = (
+        f"HRV {expected - today:.2f} below what your training predicts ({expected:.2f}): "
+        "unexplained by training (stress, illness, alcohol, travel?)."
+    )
+    return (unexplained,)

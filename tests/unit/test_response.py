@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The personal load response: Banister's model fitted to ln rMSSD from the person's past."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import numpy.typing as npt
+import pytest
+from recoveryd.domain.models import Night
+from recoveryd.domain.training import CompletedSession
+from recoveryd.engine import History, decide_days
+from recoveryd.engine.response import _impulse, fit_response
+
+FloatArray = npt.NDArray[np.float64]
+DAYS = 420
+START = date(2025, 1, 1)
+
+
+def athlete(
+    k1: float, k2: float, *, seed: int, tau1: float = 42.0, tau2: float = 4.0
+) -> tuple[FloatArray, FloatArray]:
+    """Daily loads and the ln rMSSD a known response gives them, with measurement noise."""
+    rng = np.random.default_rng(seed)
+    loads = np.where(rng.random(DAYS) < 0.7, rng.uniform(200, 600, DAYS), 0.0)
+    truth = 4.0 + k1 * _impulse(loads, tau1) - k2 * _impulse(loads, tau2)
+    return loads, truth + rng.normal(0, 0.08, DAYS)
+
+
+def baseline_60(ln: FloatArray) -> FloatArray:
+    return np.array([np.nan if i < 60 else ln[i - 60 : i].mean() for i in range(ln.size)])
+
+
+def rmse(predicted: FloatArray, actual: FloatArray) -> float:
+    return float(np.sqrt(np.mean((predicted - actual) ** 2)))
+
+
+def test_a_sensitive_athlete_is_predicted_better_than_by_the_baseline() -> None:
+    loads, ln = athlete(5e-5, 4e-4, seed=1)
+    fitted = fit_response(ln, loads)
+    late = slice(300, DAYS)
+    assert np.isfinite(fitted.expected[late]).all()  # a response every late day
+    assert rmse(fitted.expected[late], ln[late]) < 0.8 * rmse(baseline_60(ln)[late], ln[late])
+    assert np.nanmedian(fitted.tau2[late]) == 4.0  # the true fatigue time constant
+    assert 2e-4 < np.nanmedian(fitted.k2[late]) < 5e-4  # shrunk toward none, not invented
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_an_athlete_whose_hrv_ignores_training_gets_no_response(seed: int) -> None:
+    loads, ln = athlete(0.0, 0.0, seed=seed)
+    fitted = fit_response(ln, loads)
+    assert np.isnan(fitted.expected).mean() > 0.95
+    assert np.isnan(fitted.k2).mean() > 0.95
+
+
+def test_too_little_load_gives_no_response() -> None:
+    loads, ln = athlete(5e-5, 4e-4, seed=1)
+    sparse = np.where(np.arange(DAYS) % 10 == 0, loads, 0.0)  # 1 day in 10: 18 in 180
+    assert np.isnan(fit_response(ln, sparse).expected).all()
+
+
+def test_a_day_is_fitted_from_its_past_only_and_the_same_in_any_range() -> None:
+    loads, ln = athlete(5e-5, 4e-4, seed=2)
+    whole = fit_response(ln, loads)
+    for first in (250, 333, DAYS - 1):
+        alone = fit_response(ln, loads, first=first)
+        assert np.array_equal(alone.expected, whole.expected[first:], equal_nan=True)
+    # Changing the future changes nothing before it.
+    later = ln.copy()
+    later[350:] += 1.0
+    assert np.array_equal(
+        fit_response(later, loads).expected[:350], whole.expected[:350], equal_nan=True
+    )
+
+
+def nights_and_sessions(drop_without_load: bool) -> History:
+    """A sensitive athlete's year; on the last morning a drop, after hard days or after rest."""
+    loads, ln = athlete(5e-5, 4e-4, seed=3)
+    loads = loads[:400].copy()
+    if drop_without_load:
+        loads[-4:] = 0.0  # four rest days, then HRV falls anyway
+    else:
+        loads[-4:] = 600.0  # four hard days: the fall is what the response predicts
+    ln = ln[:400] + 0.0
+    fatigue = 4e-4 * _impulse(loads, 4.0)
+    ln[-1] = (
+        4.0 + 5e-5 * _impulse(loads, 42.0)[-1] - fatigue[-1] - (0.45 if drop_without_load else 0)
+    )
+    nights = [
+        Night("sam", START + timedelta(days=i), "ring", math.exp(v), 50.0, 450.0)
+        for i, v in enumerate(ln)
+    ]
+    sessions = [
+        CompletedSession("sam", START + timedelta(days=i), "log", "18:00", "run", 60.0,
+                         rpe=load / 60)
+        for i, load in enumerate(loads) if load > 0
+    ]  # fmt: skip
+    return History("sam", ["ring"], nights, sessions=sessions)
+
+
+def test_a_drop_training_explains_is_expected_fatigue_and_one_it_does_not_is_unexplained() -> None:
+    last = START + timedelta(days=399)
+    [after_training] = decide_days(nights_and_sessions(drop_without_load=False), days=[last])
+    [after_rest] = decide_days(nights_and_sessions(drop_without_load=True), days=[last])
+    assert after_training.readiness.expected_ln_rmssd is not None
+    assert any("as expected after your recent training" in r for r in after_training.reasons)
+    assert any("unexplained by training" in r for r in after_rest.reasons)
+    assert after_rest.readiness.load_response is not None
+    assert after_rest.readiness.load_response.startswith("Your HRV answers your training")
