@@ -92,6 +92,7 @@ bench: $(VENV)/.dev-installed $(TEST_DATA)/.done mosquitto $(PEERS)/.done
 	$(BIN)/python -m benchmarks.bench_replay
 	$(BIN)/python -m benchmarks.bench_club
 	$(BIN)/python -m benchmarks.bench_cli
+	$(BIN)/python -m benchmarks.bench_response
 	$(BIN)/python -m benchmarks.bench_latency
 	$(BIN)/python -m benchmarks.bench_footprint
 	$(BIN)/python -m benchmarks.bench_ingest
