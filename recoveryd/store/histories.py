@@ -27,6 +27,12 @@ if TYPE_CHECKING:
 
 # julianday() of 0001-01-01 is 1721425.5 and date.toordinal() of it is 1.
 _ORDINAL_OFFSET: Final = 1721424.5
+# Each table's key columns after the athlete: the rows' order (as the store reads them).
+_KEYS: Final = {
+    "nights": ("date", "source"),
+    "checkins": ("date",),
+    "sessions": ("date", "source", "start"),
+}
 
 
 class Histories(Connection):
@@ -122,56 +128,44 @@ class Histories(Connection):
         return arrays
 
     def _night_rows(self, athlete: str) -> dict[str, npt.NDArray[Any]]:
-        # SQLite turns dates into ordinals and a missing value into infinity (NaN here), so
-        # the rows arrive as numbers that NumPy takes in one call.
-        import numpy as np  # noqa: PLC0415 - the command line's other uses need no NumPy
-
-        metrics = ", ".join(f"coalesce({m}, 9e999)" for m in NIGHT_METRICS)
-        rows = self._db.execute(
-            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), source, {metrics} "
-            "FROM nights WHERE athlete = ? ORDER BY date, source",
-            (athlete,),
-        ).fetchall()
-        table = np.array([r[2:] for r in rows], dtype=np.float64).reshape(-1, len(NIGHT_METRICS))
-        table[np.isinf(table)] = np.nan
-        return {
-            "days": np.array([r[0] for r in rows], dtype=np.int64),
-            "sources": np.array([r[1] for r in rows], dtype=np.str_),
-            **{m: table[:, k].copy() for k, m in enumerate(NIGHT_METRICS)},
-        }
+        return self._rows_as_columns(athlete, "nights", (("source", "sources"),), NIGHT_METRICS)
 
     def _checkin_rows(self, athlete: str) -> dict[str, npt.NDArray[Any]]:
-        import numpy as np  # noqa: PLC0415 - as in _night_rows
-
-        items = ", ".join(f"coalesce({i}, 9e999)" for i in CHECKIN_ITEMS)
-        rows = self._db.execute(
-            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), {items} "
-            "FROM checkins WHERE athlete = ? ORDER BY date",
-            (athlete,),
-        ).fetchall()
-        table = np.array([r[1:] for r in rows], dtype=np.float64).reshape(-1, len(CHECKIN_ITEMS))
-        table[np.isinf(table)] = np.nan
-        return {
-            "days": np.array([r[0] for r in rows], dtype=np.int64),
-            **{i: table[:, k].copy() for k, i in enumerate(CHECKIN_ITEMS)},
-        }
+        return self._rows_as_columns(athlete, "checkins", (), CHECKIN_ITEMS)
 
     def _session_rows(self, athlete: str) -> dict[str, npt.NDArray[Any]]:
-        import numpy as np  # noqa: PLC0415 - as in _night_rows
+        texts = (("start", "starts"), ("sport", "sports"))
+        return self._rows_as_columns(athlete, "sessions", texts, ("duration_min", "rpe", "avg_hr"))
 
+    def _rows_as_columns(
+        self,
+        athlete: str,
+        table: str,
+        texts: tuple[tuple[str, str], ...],
+        numbers: tuple[str, ...],
+    ) -> dict[str, npt.NDArray[Any]]:
+        """The athlete's rows of ``table`` by date (then key), as arrays named as the engine's.
+
+        SQLite turns dates into ordinals and a missing value into infinity (NaN here), so the
+        rows arrive as numbers that NumPy takes in one call. ``texts`` are (column, array name)
+        pairs; ``numbers`` keep their column names.
+        """
+        import numpy as np  # noqa: PLC0415 - the command line's other uses need no NumPy
+
+        order = ", ".join(c for c in ("date", "source", "start") if c in _KEYS[table])
+        listed = "".join(f", {column}" for column, _ in texts)
+        values = ", ".join(f"coalesce({n}, 9e999)" for n in numbers)
         rows = self._db.execute(
-            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER), start, sport, "
-            "duration_min, coalesce(rpe, 9e999), coalesce(avg_hr, 9e999) FROM sessions "
-            "WHERE athlete = ? ORDER BY date, source, start",
+            f"SELECT CAST(julianday(date) - {_ORDINAL_OFFSET} AS INTEGER){listed}, {values} "
+            f"FROM {table} WHERE athlete = ? ORDER BY {order}",
             (athlete,),
         ).fetchall()
-        table = np.array([r[3:] for r in rows], dtype=np.float64).reshape(-1, 3)
-        table[np.isinf(table)] = np.nan
-        return {
-            "days": np.array([r[0] for r in rows], dtype=np.int64),
-            "starts": np.array([r[1] for r in rows], dtype=np.str_),
-            "sports": np.array([r[2] for r in rows], dtype=np.str_),
-            "duration_min": table[:, 0].copy(),
-            "rpe": table[:, 1].copy(),
-            "avg_hr": table[:, 2].copy(),
-        }
+        skip = 1 + len(texts)
+        found = np.array([r[skip:] for r in rows], dtype=np.float64).reshape(-1, len(numbers))
+        found[np.isinf(found)] = np.nan
+        out: dict[str, npt.NDArray[Any]] = {"days": np.array([r[0] for r in rows], dtype=np.int64)}
+        for k, (_, name) in enumerate(texts):
+            out[name] = np.array([r[1 + k] for r in rows], dtype=np.str_)
+        for k, name in enumerate(numbers):
+            out[name] = found[:, k].copy()
+        return out
