@@ -170,7 +170,13 @@ def _fit(
         "p0": np.where(usable, beta[:, 0], nan),
         "k1": np.where(usable, beta[:, 1], nan),
         "k2": np.where(usable, beta[:, 2], nan),
-        "k2_se": np.where(usable, np.sqrt(variance * inverse[:, 2, 2]), nan),
+        # An ill-conditioned window (a constant load, say) can leave no positive variance
+        # for k2: no standard error, so no response is reported from it.
+        "k2_se": np.where(
+            usable & (inverse[:, 2, 2] > 0),
+            np.sqrt(np.maximum(variance * inverse[:, 2, 2], 0.0)),
+            nan,
+        ),
         "residual_sd": np.where(usable, np.sqrt(variance), nan),
         "error": np.where(usable, sse / safe, np.inf),
     }

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
 from recoveryd.domain.models import CheckIn, DayPlan, Night
@@ -84,6 +84,8 @@ def decided(history: History, days: Sequence[date], zones: HeartRateZones | None
 
 
 @settings(max_examples=30, deadline=None)
+# Sessions before the first night: the load response must read them in every range.
+@example(seed=142, days=217, cuts=[0.5], alone=[0.5], zones=None)
 @given(
     seed=st.integers(min_value=0, max_value=2**32 - 1),
     days=st.integers(min_value=120, max_value=420),
