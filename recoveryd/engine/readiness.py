@@ -36,7 +36,7 @@ from datetime import timedelta
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import CHECKIN_ITEMS, Contributor, HrvPattern, Protocol, Readiness
+from recoveryd.domain.models import CHECKIN_ITEMS, Contributor, Protocol, Readiness
 from recoveryd.engine.baseline import FloatArray
 from recoveryd.engine.signals import (
     SECONDARY,
@@ -46,7 +46,7 @@ from recoveryd.engine.signals import (
     Signals,
 )
 from recoveryd.engine.thresholds import Thresholds
-from recoveryd.engine.trends import PATTERN_CODES, describe
+from recoveryd.engine.trends import cv_contributor, pattern_on
 
 _CHECKIN_LABELS = {
     "soreness": "Soreness",
@@ -72,7 +72,7 @@ def readiness_on(signals: Signals, i: int, t: Thresholds) -> Readiness:
     trend = _hrv_trend(signals, i)
     if trend is not None:
         contributors.append(trend)
-    swings = _hrv_cv(signals, i)
+    swings = None if signals.trends is None else cv_contributor(signals.trends, i)
     if swings is not None:
         contributors.append(swings)
     today = _hrv_today(signals, i, t)
@@ -112,39 +112,8 @@ def readiness_on(signals: Signals, i: int, t: Thresholds) -> Readiness:
             for source, seen in signals.last_seen.items()
         ),
         notes=signals.notes.get(i, ()),
-        hrv_pattern=_pattern(signals, i),
+        hrv_pattern=pattern_on(signals.trends, i),
     )
-
-
-def _pattern(s: Signals, i: int) -> HrvPattern:
-    return HrvPattern.UNKNOWN if s.trends is None else PATTERN_CODES[int(s.trends.pattern[i])]
-
-
-def _hrv_cv(s: Signals, i: int) -> Contributor | None:
-    """The 7-day CV of ln rMSSD against its own normal range, and the pattern it forms.
-
-    Shown, never scored (no z): the decision does not read it (:mod:`recoveryd.engine.trends`).
-    """
-    trends = s.trends
-    if trends is None or not _finite(float(trends.cv[i])):
-        return None
-    cv = float(trends.cv[i])
-    stats = trends.cv_stats
-    low, high = float(trends.cv_low[i]), float(trends.cv_high[i])
-    mean, days = float(stats.mean[i]), int(stats.count[i])
-    pattern = _pattern(s, i)
-    if _finite(low) and _finite(high):
-        reason = f"7-day CV of ln rMSSD {cv:.1f} % against your normal range {low:.1f}–{high:.1f} %"
-    else:
-        reason = f"7-day CV of ln rMSSD {cv:.1f} % (its normal range needs more days)"
-    described = describe(pattern)
-    if described:
-        reason = f"{reason}; {described}"
-    return Contributor(
-        "hrv_cv", cv, "%", mean if _finite(mean) else None,
-        low if _finite(low) else None, high if _finite(high) else None,
-        None, days, flag=False, reason=reason,
-    )  # fmt: skip
 
 
 def _hrv_trend(s: Signals, i: int) -> Contributor | None:

@@ -42,12 +42,13 @@ range, which the decision keeps reading. The pattern is shown beside it, explain
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.models import HrvPattern
+from recoveryd.domain.models import Contributor, HrvPattern
 from recoveryd.engine.baseline import (
     FloatArray,
     IntArray,
@@ -145,3 +146,33 @@ _READING = {
 def describe(pattern: HrvPattern) -> str:
     """The pattern in words, with its source ("" for unknown)."""
     return _READING.get(pattern, "")
+
+
+def pattern_on(trends: Trends | None, i: int) -> HrvPattern:
+    """Day ``i``'s pattern (unknown without trends)."""
+    return HrvPattern.UNKNOWN if trends is None else PATTERN_CODES[int(trends.pattern[i])]
+
+
+def cv_contributor(trends: Trends, i: int) -> Contributor | None:
+    """Day ``i``'s 7-day CV against its own normal range, and the pattern it forms.
+
+    Shown, never scored (no z): the decision does not read it.
+    """
+    cv = float(trends.cv[i])
+    if not math.isfinite(cv):
+        return None
+    low, high = float(trends.cv_low[i]), float(trends.cv_high[i])
+    mean, days = float(trends.cv_stats.mean[i]), int(trends.cv_stats.count[i])
+    ranged = math.isfinite(low) and math.isfinite(high)
+    if ranged:
+        reason = f"7-day CV of ln rMSSD {cv:.1f} % against your normal range {low:.1f}–{high:.1f} %"
+    else:
+        reason = f"7-day CV of ln rMSSD {cv:.1f} % (its normal range needs more days)"
+    described = describe(pattern_on(trends, i))
+    if described:
+        reason = f"{reason}; {described}"
+    return Contributor(
+        "hrv_cv", cv, "%", mean if math.isfinite(mean) else None,
+        low if ranged else None, high if ranged else None,
+        None, days, flag=False, reason=reason,
+    )  # fmt: skip
