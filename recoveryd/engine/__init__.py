@@ -20,11 +20,11 @@ from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumn
 from recoveryd.domain.models import CheckIn, DayPlan, Night, Protocol
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray
-from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_days, session_loads
+from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_days
 from recoveryd.engine.plan import LastRpe, TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
-from recoveryd.engine.response import Response, explained_drop, fit_response, with_response
+from recoveryd.engine.response import daily_response, explained_drop, with_response
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
 from recoveryd.engine.thresholds import Thresholds
 
@@ -147,34 +147,6 @@ def _evaluate(
     return _Evaluation(signals, load, logged, form, rules, held)
 
 
-def _response(
-    history: History, evaluation: _Evaluation, first: int, zones: HeartRateZones | None
-) -> Response:
-    """The load response fitted for every day from index ``first``.
-
-    The loads run from the athlete's first session, wherever the arrays begin, so that a
-    day's response does not depend on the range asked. Each day is fitted in its own unit
-    of load (TRIMP where that day reads TRIMP, else session-RPE).
-    """
-    sessions = own_sessions(history)
-    start = evaluation.signals.start
-    anchor = min(start, date.fromordinal(int(sessions.days.min()))) if len(sessions) else start
-    lead = (start - anchor).days
-    srpe, trimps, _, _ = session_loads(sessions, anchor, lead + evaluation.signals.days, zones)
-    ln = np.concatenate([np.full(lead, np.nan), evaluation.signals.hrv.values])
-    by_srpe = fit_response(ln, srpe, first=lead + first)
-    if zones is None:
-        return by_srpe
-    by_trimp = fit_response(ln, trimps, first=lead + first)
-    use_trimp = evaluation.load.use_trimp[1 + first :]  # load index i + 1 is day i
-    return Response(
-        *(
-            np.where(use_trimp, getattr(by_trimp, f), getattr(by_srpe, f))
-            for f in Response.__slots__
-        )
-    )
-
-
 def history_preference(history: History) -> Sequence[str]:
     """The sources to read, in order of preference."""
     return history.preference
@@ -203,7 +175,9 @@ def decide_days(
     evaluation = _evaluate(history, min(days), max(days), t, zones)
     start = evaluation.signals.start
     offset = (min(days) - start).days
-    response = _response(history, evaluation, offset, zones)
+    response = daily_response(
+        own_sessions(history), evaluation.signals, evaluation.load, offset, zones
+    )
     plans: list[DayPlan] = []
     rpe = LastRpe(own_sessions(history))
     for n, day in enumerate(days):

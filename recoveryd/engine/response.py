@@ -31,14 +31,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 
 import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from recoveryd.domain.columns import SessionColumns
 from recoveryd.domain.models import Readiness
 from recoveryd.engine.baseline import FloatArray
-from recoveryd.engine.load import ewma
+from recoveryd.engine.load import HeartRateZones, LoadDays, ewma, session_loads
 from recoveryd.engine.signals import Signals
 
 FITNESS_TAUS = (21.0, 42.0)
@@ -180,6 +182,37 @@ def _fit(
         "residual_sd": np.where(usable, np.sqrt(variance), nan),
         "error": np.where(usable, sse / safe, np.inf),
     }
+
+
+def daily_response(
+    sessions: SessionColumns,
+    signals: Signals,
+    load: LoadDays,
+    first: int,
+    zones: HeartRateZones | None,
+) -> Response:
+    """The load response fitted for every day of ``signals`` from index ``first``.
+
+    The loads run from the athlete's first session, wherever the arrays begin, so that a
+    day's response does not depend on the range asked. Each day is fitted in its own unit
+    of load (TRIMP where that day reads TRIMP in ``load``, else session-RPE).
+    """
+    start = signals.start
+    anchor = min(start, date.fromordinal(int(sessions.days.min()))) if len(sessions) else start
+    lead = (start - anchor).days
+    srpe, trimps, _, _ = session_loads(sessions, anchor, lead + signals.days, zones)
+    ln = np.concatenate([np.full(lead, np.nan), signals.hrv.values])
+    by_srpe = fit_response(ln, srpe, first=lead + first)
+    use_trimp = load.use_trimp[1 + first :]  # load index i + 1 is day i
+    if zones is None or not use_trimp.any():
+        return by_srpe  # no day reads TRIMP: no second fit
+    by_trimp = fit_response(ln, trimps, first=lead + first)
+    return Response(
+        *(
+            np.where(use_trimp, getattr(by_trimp, f), getattr(by_srpe, f))
+            for f in Response.__slots__
+        )
+    )
 
 
 def describe_response(response: Response, k: int) -> str:
