@@ -152,7 +152,7 @@ class Histories(Connection):
         """
         import numpy as np  # noqa: PLC0415 - the command line's other uses need no NumPy
 
-        order = ", ".join(c for c in ("date", "source", "start") if c in _KEYS[table])
+        order = ", ".join(_KEYS[table])
         listed = "".join(f", {column}" for column, _ in texts)
         values = ", ".join(f"coalesce({n}, 9e999)" for n in numbers)
         rows = self._db.execute(
