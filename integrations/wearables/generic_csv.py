@@ -5,11 +5,15 @@
 Columns (header required, any order, blank cell = not measured)::
 
     date, source, hrv_rmssd_ms, rhr_bpm, sleep_total_min, sleep_deep_min, sleep_rem_min,
-    sleep_light_min, sleep_awake_min, resp_rate, skin_temp_dev_c, spo2_pct,
+    sleep_light_min, sleep_awake_min, resp_rate, skin_temp_dev_c, spo2_pct, hrv_sdnn_ms,
+    sleep_onset_min, sleep_offset_min, body_weight_kg,
     checkin_soreness, checkin_stress, checkin_mood, checkin_sleep_quality, checkin_energy
 
 ``date`` is the morning the night ends on (ISO ``YYYY-MM-DD``); ``source`` names the device or
-service (a-z, 0-9, ``_``, ``-``). Check-in items are whole numbers 1 (worst) to 5 (best).
+service (a-z, 0-9, ``_``, ``-``). ``sleep_onset_min`` and ``sleep_offset_min`` are when
+the main sleep began and ended, in minutes from the midnight that starts that morning
+(``-45`` is 23:15 the evening before, ``410`` is 06:50); ``body_weight_kg`` is the morning's
+weight. Check-in items are whole numbers 1 (worst) to 5 (best).
 Rows are numbered as lines of the file, the header being row 1.
 """
 

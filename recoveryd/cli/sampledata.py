@@ -15,6 +15,10 @@ Physiology, per athlete:
 * RHR moves against HRV (about -10 bpm per unit of ln rMSSD) plus its own noise of ~1.2 bpm.
 * Sleep about 7.5 h with an SD of ~30 min, longer at weekends; stages as shares of the total.
 * Respiratory rate ~14-16 /min (SD 0.3); skin temperature deviation ~0 (SD 0.12 C).
+* Sleep begins about 23:00 on workdays and 23:45 before a weekend morning (SD 25 min) and
+  ends when the total sleep and time awake have passed; a morning weight around 68 kg (alex)
+  and 82 kg (sam), SD 0.4 kg. Timing and weight come from their own random stream, so
+  adding them changed no other value.
 * About 3 % of nights missing (the ring was charging), never the last one.
 * Completed training sessions from each athlete's weekly template (:func:`generate_sessions`),
   with CR-10 RPE and an average heart rate that rises with RPE across the heart-rate reserve;
@@ -52,13 +56,14 @@ class _Profile:
     rhr: float
     sleep_min: float
     resp: float
+    weight_kg: float
     hard_weekdays: frozenset[int]
     rest_weekdays: frozenset[int]
 
 
 PROFILES: tuple[_Profile, ...] = (
-    _Profile("alex", "oura", 4.25, 48.0, 455.0, 14.2, frozenset({1, 3, 5}), frozenset({0})),
-    _Profile("sam", "garmin", 3.80, 56.0, 430.0, 15.5, frozenset({0, 2, 4}), frozenset({6})),
+    _Profile("alex", "oura", 4.25, 48.0, 455.0, 14.2, 68.0, frozenset({1, 3, 5}), frozenset({0})),
+    _Profile("sam", "garmin", 3.80, 56.0, 430.0, 15.5, 82.0, frozenset({0, 2, 4}), frozenset({6})),
 )
 
 
@@ -128,14 +133,15 @@ def generate(
     checkins: list[CheckIn] = []
     for index, profile in enumerate(PROFILES):
         rng = np.random.default_rng([seed, index])
-        n, c = _athlete_history(profile, end, days, rng)
+        timing = np.random.default_rng([seed, index, 2])
+        n, c = _athlete_history(profile, end, days, rng, timing)
         nights.extend(n)
         checkins.extend(c)
     return nights, checkins
 
 
 def _athlete_history(
-    p: _Profile, end: date, days: int, rng: np.random.Generator
+    p: _Profile, end: date, days: int, rng: np.random.Generator, timing: np.random.Generator
 ) -> tuple[list[Night], list[CheckIn]]:
     nights: list[Night] = []
     checkins: list[CheckIn] = []
@@ -157,6 +163,8 @@ def _athlete_history(
         awake = max(5.0, rng.normal(0.06, 0.015) * sleep)
         deep, rem = rng.normal(0.18, 0.02) * sleep, rng.normal(0.22, 0.02) * sleep
         missing = back > 0 and rng.random() < _MISSING_NIGHT_P
+        onset = (45.0 if day.weekday() in {5, 6} else 0.0) - 60.0 + timing.normal(0.0, 25.0)
+        weight = p.weight_kg + timing.normal(0.0, 0.4)
         if not missing:
             nights.append(
                 Night(
@@ -173,6 +181,9 @@ def _athlete_history(
                     resp_rate=round(p.resp + rng.normal(0.0, 0.3) + event.resp, 1),
                     skin_temp_dev_c=round(rng.normal(0.0, 0.12) + event.skin, 2),
                     spo2_pct=round(float(np.clip(rng.normal(97.0, 0.8), 90.0, 100.0)), 1),
+                    sleep_onset_min=round(onset),
+                    sleep_offset_min=round(onset + round(sleep) + round(awake)),
+                    body_weight_kg=round(weight, 1),
                 )
             )
         if rng.random() < _CHECKIN_P:

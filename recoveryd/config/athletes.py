@@ -19,6 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from recoveryd.config.coach import FuelConfig, SleepConfig
 from recoveryd.config.home import (
     EntityId,
 )
@@ -82,7 +83,7 @@ class PlanConfig(Section):
 NightMetric = Literal[
     "hrv_rmssd_ms", "rhr_bpm", "sleep_total_min", "sleep_deep_min", "sleep_rem_min",
     "sleep_light_min", "sleep_awake_min", "resp_rate", "skin_temp_dev_c", "spo2_pct",
-    "hrv_sdnn_ms",
+    "hrv_sdnn_ms", "sleep_onset_min", "sleep_offset_min", "body_weight_kg",
 ]  # fmt: skip
 
 
@@ -175,6 +176,10 @@ class AthleteConfig(Section):
     apprise: list[SecretStr] = Field(
         default_factory=list, title="apprise URLs for the morning summary (ntfy://, tgram://, …)"
     )
+    sleep: SleepConfig = Field(
+        default_factory=SleepConfig, title="Tomorrow's wake time, for tonight's bedtime"
+    )
+    fuel: FuelConfig = Field(default_factory=FuelConfig, title="The day's fuel hints")
 
     @model_validator(mode="after")
     def _priority_sources_listed(self) -> AthleteConfig:

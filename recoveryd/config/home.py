@@ -150,13 +150,39 @@ class DeviceConfig(_Section):
                 )  # fmt: skip
 
 
+# Passive body heating 1-2 h before bedtime shortens sleep-onset latency; heat closer to lights
+# out leaves the core warm when it should be falling (Haghayegh et al. 2019, Sleep Med Rev
+# 46:124-135, a meta-analysis of warm baths and showers at 40-42.5 °C).
+SAUNA_GAP_BEFORE_BEDTIME_MIN = 60
+_BEFORE_BEDTIME = between(0, 360)
+
+
 class SaunaPlanConfig(_Section):
-    """A sauna session that must be hot by ``ready_by``; pre-heat starts early enough."""
+    """A sauna session that must be hot by ``ready_by``; pre-heat starts early enough.
+
+    With ``before_bedtime_min`` an evening session instead ends that long before tonight's
+    target bedtime (``ready_by`` stays the time used when no bedtime is known). Any session
+    that would end later than ``gap_before_bedtime_min`` before the bedtime moves earlier.
+    """
 
     device: str
-    ready_by: LocalTime
+    ready_by: LocalTime | None = None
+    before_bedtime_min: Annotated[int, between(30, 360)] | None = Field(
+        default=None, title="End the session this many minutes before tonight's bedtime"
+    )
+    gap_before_bedtime_min: Annotated[int, between(0, 360)] = Field(
+        default=SAUNA_GAP_BEFORE_BEDTIME_MIN, title="No session ends closer to the bedtime"
+    )
     minutes: Annotated[int, between(5, limits.SAUNA_MAX_SESSION_MIN)] = 20
     temp_c: Annotated[int, between(limits.SAUNA_MIN_TEMP_C, limits.SAUNA_MAX_TEMP_C)] = 80
+
+    @model_validator(mode="after")
+    def _when(self) -> SaunaPlanConfig:
+        if self.ready_by is None and self.before_bedtime_min is None:
+            raise PydanticCustomError(
+                "when", "give ready_by: HH:MM or before_bedtime_min (or both)", {}
+            )
+        return self
 
 
 class TimedPlanConfig(_Section):
@@ -168,14 +194,26 @@ class TimedPlanConfig(_Section):
 
 
 class MeditationPlanConfig(_Section):
-    """Guided-meditation audio at ``at`` on a media player, with an optional timer."""
+    """Guided-meditation audio on a media player, with an optional timer.
+
+    At ``before_bedtime_min`` before tonight's target bedtime when one is known, else at ``at``.
+    """
 
     device: str
-    at: LocalTime
+    at: LocalTime | None = None
+    before_bedtime_min: Annotated[int, _BEFORE_BEDTIME] | None = Field(
+        default=None, title="Start this many minutes before tonight's bedtime (else at 'at')"
+    )
     minutes: Annotated[int, between(1, 120)] = 10
     media_id: str = Field(min_length=1)
     media_type: str = "music"
     timer: str | None = Field(default=None, title="A timer device started for the session")
+
+    @model_validator(mode="after")
+    def _when(self) -> MeditationPlanConfig:
+        if self.at is None and self.before_bedtime_min is None:
+            raise PydanticCustomError("when", "give at: HH:MM or before_bedtime_min (or both)", {})
+        return self
 
 
 class ScenePlanConfig(_Section):
@@ -183,7 +221,9 @@ class ScenePlanConfig(_Section):
 
     With ``wake_entity`` (a bed-occupancy sensor, or a phone's next-alarm timestamp sensor,
     read through Home Assistant) the scene runs when the person gets up after ``earliest``,
-    and at ``latest`` if no signal came; see :mod:`recoveryd.home.wake`.
+    and at ``latest`` if no signal came; see :mod:`recoveryd.home.wake`. With
+    ``before_bedtime_min`` (a wind-down scene) it runs that long before tonight's target
+    bedtime when one is known, else at ``at``.
     """
 
     device: str
@@ -196,15 +236,24 @@ class ScenePlanConfig(_Section):
     )
     earliest: LocalTime = Field(default=time(4, 0), title="Wake signals before this are ignored")
     latest: LocalTime | None = Field(default=None, title="Run by then even without the signal")
+    before_bedtime_min: Annotated[int, _BEFORE_BEDTIME] | None = Field(
+        default=None, title="Run this many minutes before tonight's bedtime (else at 'at')"
+    )
     kelvin: Annotated[int, between(1500, 6500)] | None = None
     brightness_pct: Annotated[int, between(1, 100)] | None = None
     transition_s: Annotated[int, between(0, 3600)] | None = None
 
     @model_validator(mode="after")
     def _when(self) -> ScenePlanConfig:
-        if (self.at is None) == (self.wake_entity is None):
+        if self.wake_entity is not None and (self.at, self.before_bedtime_min) != (None, None):
             raise PydanticCustomError(
-                "when", "give either at: HH:MM or wake_entity (with latest: HH:MM)", {}
+                "when", "give either wake_entity (with latest: HH:MM) or at/before_bedtime_min", {}
+            )
+        if (self.at, self.wake_entity, self.before_bedtime_min) == (None, None, None):
+            raise PydanticCustomError(
+                "when",
+                "give at: HH:MM, wake_entity (with latest: HH:MM) or before_bedtime_min",
+                {},
             )
         if self.wake_entity is not None:
             if self.latest is None:

@@ -24,6 +24,7 @@ from integrations.mqtt.topics import HOUSEHOLD, Topics
 
 from recoveryd.config.model import Config
 from recoveryd.daemon.actions import Actions
+from recoveryd.daemon.alarms import NextAlarms
 from recoveryd.daemon.commands import Accepted, Commands
 from recoveryd.daemon.deciding import decide_household
 from recoveryd.daemon.health import HANDLING, Health
@@ -62,6 +63,7 @@ class Parts:
     ingest: Ingest
     morning: Morning
     wake: WakeSignals
+    alarms: NextAlarms
     readings: StrapReadings
     pulls: MorningPull
     today: Callable[[], tuple[date, datetime]]
@@ -146,9 +148,13 @@ class Consumer:
                 p.actions.finished(action, status, detail)
             case ev.EntityState(entity=entity, state=state):
                 self._wake_signal(entity, state)
+                if p.alarms.observed(entity, state, p.today()[0]) is not None:
+                    self._redecide("next alarm")
+                    await p.publisher.decisions(*p.today())
             case ev.WakePoll():
                 _, now = p.today()
                 p.wake.poll(p.actions.not_yet_run(now), now)
+                p.alarms.poll()
             case ev.MeasureDue(athlete=athlete):
                 p.readings.measure(athlete)
             case ev.ReadingDone():

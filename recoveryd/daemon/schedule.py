@@ -64,7 +64,10 @@ class Schedule:
         self._timers: set[asyncio.TimerHandle] = set()
 
     def start(self) -> None:
-        """The daily decision, the store poll, the morning pull, strap readings, wake polls."""
+        """The daily decision, the store poll, the morning pull, strap readings, state polls.
+
+        The state poll reads the wake scenes' entities and the phones' next alarms.
+        """
         config = self._config
         decide_at = config.household.decide_at
         scheduler = AsyncIOScheduler(timezone=config.zone)
@@ -81,7 +84,9 @@ class Schedule:
             strap = athlete.hrv_strap
             if strap is not None and strap.at is not None:
                 daily.add(f"reading-{athlete.id}", strap.at, MeasureDue(athlete.id), LATE_READING)
-        if any(home.wake and home.wake.wake_entity for home in config.recovery.values()):
+        if any(home.wake and home.wake.wake_entity for home in config.recovery.values()) or any(
+            a.sleep.next_alarm_entity for a in config.athletes
+        ):
             self._every(scheduler, "wake-poll", config.homeassistant.state_poll_s, WakePoll())
         self._scheduler, self._daily = scheduler, daily
         scheduler.start()

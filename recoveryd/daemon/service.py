@@ -25,6 +25,7 @@ from integrations.mqtt.topics import Topics
 from recoveryd.config.model import Config
 from recoveryd.daemon import adapters
 from recoveryd.daemon.actions import Actions
+from recoveryd.daemon.alarms import NextAlarms
 from recoveryd.daemon.commands import Commands
 from recoveryd.daemon.consumer import Consumer, Parts
 from recoveryd.daemon.health import Health
@@ -115,6 +116,7 @@ class Daemon:
         )  # fmt: skip
         self.ingest = Ingest(config, store, topics, health, post=publisher.post)
         self.schedule = schedule
+        reader = state_reader or adapters.home_assistant(config)
         self.consumer = Consumer(
             Parts(
                 config=config, store=store, topics=topics, queue=self.queue, health=health,
@@ -124,9 +126,8 @@ class Daemon:
                     post=publisher.post,
                 ),
                 ingest=self.ingest, morning=self.morning,
-                wake=WakeSignals(
-                    reader=state_reader or adapters.home_assistant(config), put=put, spawn=spawn
-                ),
+                wake=WakeSignals(reader=reader, put=put, spawn=spawn),
+                alarms=NextAlarms(config, store, reader=reader, put=put, spawn=spawn),
                 readings=StrapReadings(
                     config, store, record=strap_recorder, put=put, spawn=spawn,
                     now=lambda: today()[1],

@@ -62,7 +62,7 @@ class ActionFinished:
 
 @dataclass(frozen=True, slots=True)
 class WakePoll:
-    """Time to read the wake entities of the morning's pending wake scenes."""
+    """Time to read the pending wake scenes' entities and the phones' next alarms."""
 
 
 @dataclass(frozen=True, slots=True)

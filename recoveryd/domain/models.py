@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
+from recoveryd.domain.coach import Bedtime, SleepNeed
 from recoveryd.domain.training import Session
 
 
@@ -71,6 +72,12 @@ NIGHT_METRICS: tuple[str, ...] = (
     # SDNN is a different quantity from rMSSD (Apple Watch reports it): stored apart, it
     # never enters the rMSSD baselines.
     "hrv_sdnn_ms",
+    # When the main sleep began and ended, in minutes from the midnight that starts the
+    # morning the night is filed under: -45 is 23:15 the evening before, 410 is 06:50.
+    "sleep_onset_min",
+    "sleep_offset_min",
+    # The morning's body weight (a scale's reading is filed like a night: under its morning).
+    "body_weight_kg",
 )
 
 CHECKIN_ITEMS: tuple[str, ...] = ("soreness", "stress", "mood", "sleep_quality", "energy")
@@ -94,6 +101,9 @@ class Night:
     skin_temp_dev_c: float | None = None
     spo2_pct: float | None = None
     hrv_sdnn_ms: float | None = None
+    sleep_onset_min: float | None = None
+    sleep_offset_min: float | None = None
+    body_weight_kg: float | None = None
 
     def metric(self, name: str) -> float | None:
         """The value of one of :data:`NIGHT_METRICS`, or ``None`` when not measured."""
@@ -261,6 +271,10 @@ class DayPlan:
     actions: tuple[Action, ...] = field(default=())
     load: LoadContext | None = None
     overridden_from: Protocol | None = None
+    # Tonight's sleep need (the engine), and the bedtime it gives with tomorrow's wake time
+    # (the home: recoveryd.home.bedtime).
+    sleep: SleepNeed | None = None
+    bedtime: Bedtime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,11 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "skin_temp_dev_c": (-5.0, 5.0),
     "spo2_pct": (50.0, 100.0),
     "hrv_sdnn_ms": (3.0, 400.0),
+    # From noon the day before to 18:00 of the morning: naps and night shifts are not a
+    # night's main sleep.
+    "sleep_onset_min": (-720.0, 1080.0),
+    "sleep_offset_min": (-720.0, 1080.0),
+    "body_weight_kg": (20.0, 350.0),
 }
 
 

@@ -10,7 +10,7 @@ the decision table day by day.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -26,6 +26,7 @@ from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
 from recoveryd.engine.response import daily_response, explained_drop, with_response
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
+from recoveryd.engine.sleep import SleepNights, regularity_contributor, sleep_need, typical_load
 from recoveryd.engine.thresholds import Thresholds
 
 __all__ = [
@@ -160,6 +161,7 @@ def decide_days(
     thresholds: Thresholds | None = None,
     zones: HeartRateZones | None = None,
     progress: Callable[[int], None] | None = None,
+    free_days: frozenset[int] = frozenset({5, 6}),
 ) -> list[DayPlan]:
     """Decide each of ``days`` from ``history`` (any order, any sources), explained.
 
@@ -167,6 +169,8 @@ def decide_days(
     counts only from the next day). ``plan`` is the weekly training plan (none: no training
     is planned); ``zones`` allow TRIMP. A stored override replaces the rules' protocol and
     says so in the reasons. ``progress`` is told how many days are explained so far.
+    ``free_days`` are the weekdays (Monday 0) whose nights are not cut short by an alarm: the
+    sleep need's baseline is read from them.
     """
     if not days:
         return []
@@ -180,6 +184,10 @@ def decide_days(
     )
     plans: list[DayPlan] = []
     rpe = LastRpe(own_sessions(history))
+    slept = SleepNights.of(
+        own_nights(history), history_preference(history), start,
+        evaluation.signals.hrv.values.size, free_days,
+    )  # fmt: skip
     for n, day in enumerate(days):
         if progress is not None and n % _PROGRESS_EVERY == 0:
             progress(n)
@@ -212,6 +220,14 @@ def decide_days(
             protocol = chosen
         planned = training.planned(day)
         last_rpe = rpe.before(day, planned.sport) if planned is not None else None
+        session = adjust_session(training, day, protocol, last_rpe)
+        need = sleep_need(
+            slept, i, session, typical_load(own_sessions(history), day),
+            free_tomorrow=(day.weekday() + 1) % 7 in free_days,
+        )  # fmt: skip
+        regular = regularity_contributor(need)
+        if regular is not None:
+            readiness = replace(readiness, contributors=(*readiness.contributors, regular))
         plans.append(
             DayPlan(
                 athlete=history.athlete,
@@ -220,9 +236,10 @@ def decide_days(
                 readiness=cap_score(readiness, protocol),
                 reasons=reasons,
                 planned_session=planned,
-                session=adjust_session(training, day, protocol, last_rpe),
+                session=session,
                 load=context,
                 overridden_from=overridden_from,
+                sleep=need,
             )
         )
     if progress is not None:

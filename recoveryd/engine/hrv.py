@@ -149,6 +149,11 @@ def analyse(
         HrvError: when the recording has fewer than three usable intervals.
     """
     cleaned = clean_rr(rr_ms, correction=correction)
+    if cleaned.nn_ms.size < MIN_BEATS:  # the correction deleted beats of a very short one
+        raise HrvError(
+            f"only {cleaned.nn_ms.size} of {cleaned.recorded_beats} intervals are left after "
+            f"artefact correction; need at least {MIN_BEATS}"
+        )
     metrics = time_domain(cleaned.nn_ms)
     beats = cleaned.recorded_beats
     reasons = []

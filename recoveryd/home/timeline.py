@@ -2,12 +2,7 @@
 # Copyright 2026 the recoveryd authors
 """From day plans to the household's timeline of actions. Pure: no clock, no I/O.
 
-* Each modality of the day's protocol becomes timed actions: a scene; a sauna that is
-  ready by its time (pre-heat starts ``(temp - ambient) / heat rate`` minutes before, so the
-  room is hot when promised), a start check and a heat-off; boots on and off; meditation audio
-  and its timer.
-* Safety first (:mod:`recoveryd.home.safety`): a sauna is never planned on an illness day, or
-  when resting HR and skin temperature are both flagged.
+* Each athlete's plan becomes blocks of timed actions (:mod:`recoveryd.home.blocks`).
 * Shared devices: sessions on one device run one after another, in the order they would
   start (ties: the order of the athletes in the configuration); a session that would overlap
   the previous one moves to start when that one ends. Back-to-back sauna sessions share one
@@ -21,127 +16,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig, ScenePlanConfig
-from recoveryd.domain.clock import elapsed, later, local
+from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
+from recoveryd.domain.clock import elapsed
 from recoveryd.domain.models import SWITCH_ONS, Action, DayPlan, Protocol
-from recoveryd.home.safety import sauna_allowed
+from recoveryd.home.blocks import Block, plan_blocks, preheat_minutes
 
-
-def _at(day: date, when: time, zone: ZoneInfo) -> datetime:
-    return local(day, when, zone)
-
-
-def preheat_minutes(device: DeviceConfig, temp_c: int) -> int:
-    """Minutes of heating before the sauna reaches ``temp_c`` from ambient."""
-    return max(0, math.ceil((temp_c - device.ambient_c) / device.heat_rate_c_per_min))
-
-
-def _params(**values: object) -> tuple[tuple[str, str], ...]:
-    return tuple((k, str(v)) for k, v in values.items() if v is not None)
-
-
-def _scene(athlete: str, modality: str, part: ScenePlanConfig, day: date, zone: ZoneInfo) -> Action:
-    # On a wake signal the scene runs early; it is scheduled for ``latest``, the fallback.
-    wake = (
-        {"wake_entity": part.wake_entity, "wake_state": part.wake_state,
-         "earliest": _at(day, part.earliest, zone).isoformat()}
-        if part.wake_entity is not None else {}
-    )  # fmt: skip
-    return Action(
-        _at(day, part.at or part.latest or part.earliest, zone), athlete, modality, "scene",
-        part.device,
-        _params(kelvin=part.kelvin, brightness_pct=part.brightness_pct,
-                transition_s=part.transition_s, **wake),
-    )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """The actions of one session on one device, moved together.
-
-    ``start`` and ``end`` bound the session itself (for a sauna: from ready to heat-off);
-    a sauna's pre-heat comes before ``start``.
-    """
-
-    device: str
-    start: datetime
-    end: datetime
-    actions: tuple[Action, ...]
-
-    @property
-    def first_at(self) -> datetime:
-        """When the first action of the block runs (a sauna's pre-heat)."""
-        return min(a.at for a in self.actions)
-
-    def shifted(self, delta: timedelta) -> Block:
-        """The same session ``delta`` later."""
-        moved = tuple(
-            replace(a, at=later(a.at, delta),
-                    ends_at=None if a.ends_at is None else later(a.ends_at, delta))
-            for a in self.actions
-        )  # fmt: skip
-        return Block(self.device, later(self.start, delta), later(self.end, delta), moved)
-
-
-def plan_blocks(
-    plan: DayPlan, home: ProtocolHomeConfig, devices: Mapping[str, DeviceConfig], zone: ZoneInfo
-) -> list[Block]:
-    """The sessions one athlete's day plan asks of the home."""
-    day, who = plan.date, plan.athlete
-    blocks: list[Block] = []
-    for modality in ("wake", "wind_down"):
-        part = getattr(home, modality)
-        if part is not None:
-            action = _scene(who, modality, part, day, zone)
-            blocks.append(Block(part.device, action.at, action.at, (action,)))
-    if home.sauna is not None and sauna_allowed(plan.readiness)[0]:
-        s = home.sauna
-        device = devices[s.device]
-        ready = _at(day, s.ready_by, zone)
-        lead = timedelta(minutes=preheat_minutes(device, s.temp_c))
-        wait = timedelta(minutes=device.start_wait_min)
-        end = later(ready, wait + timedelta(minutes=s.minutes))
-        preheat = later(ready, -lead)
-        auto_off = math.ceil(elapsed(preheat, end).total_seconds() / 60)
-        heat = _params(temp_c=s.temp_c, auto_off_min=auto_off, ready_by=ready.isoformat())
-        actions = [Action(preheat, who, "sauna", "heat_on", s.device, heat, end)]
-        if device.presence_entity is not None:
-            actions.append(Action(later(ready, wait), who, "sauna", "start_check", s.device))
-        actions.append(Action(end, who, "sauna", "heat_off", s.device))
-        blocks.append(Block(s.device, ready, end, tuple(actions)))
-    if home.compression is not None:
-        c = home.compression
-        start = _at(day, c.at, zone)
-        end = later(start, timedelta(minutes=c.minutes))
-        boots = (
-            Action(start, who, "compression", "turn_on", c.device, _params(minutes=c.minutes), end),
-            Action(end, who, "compression", "turn_off", c.device),
-        )
-        blocks.append(Block(c.device, start, end, boots))
-    if home.meditation is not None:
-        m = home.meditation
-        start = _at(day, m.at, zone)
-        end = later(start, timedelta(minutes=m.minutes))
-        audio = [Action(start, who, "meditation", "play_media", m.device,
-                        _params(media_id=m.media_id, media_type=m.media_type), end)]  # fmt: skip
-        if m.timer is not None:
-            audio.append(
-                Action(
-                    start,
-                    who,
-                    "meditation",
-                    "timer_start",
-                    m.timer,
-                    _params(minutes=m.minutes),
-                    end,
-                )
-            )
-        blocks.append(Block(m.device, start, end, tuple(audio)))
-    return blocks
+__all__ = [
+    "SESSION_MODALITIES",
+    "describe",
+    "household_timeline",
+    "preheat_minutes",
+    "with_actions",
+]
 
 
 def _merge_sauna(previous: Block, block: Block) -> Block:
@@ -260,6 +150,7 @@ _PARAM_TEXT: Mapping[str, str] = {
     "brightness_pct": "{} %",
     "transition_s": "fade {} s",
     "media_id": "{}",
+    "lights_out": "lights out {}",
 }
 
 

@@ -11,7 +11,7 @@ from recoveryd.domain.models import (
     NIGHT_METRICS,
 )
 
-SCHEMA_VERSION: Final = 9
+SCHEMA_VERSION: Final = 10
 # The night columns of the first schema; later metrics arrive by migration.
 _V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 
@@ -187,4 +187,10 @@ CREATE TABLE column_blocks (
 ) WITHOUT ROWID;
 """
     + _ROW_VERSION_TRIGGERS,
+    # When sleep began and ended (sleep need, regularity and bedtime), and body weight.
+    10: """
+    ALTER TABLE nights ADD COLUMN sleep_onset_min REAL;
+    ALTER TABLE nights ADD COLUMN sleep_offset_min REAL;
+    ALTER TABLE nights ADD COLUMN body_weight_kg REAL;
+    """,
 }

@@ -211,7 +211,8 @@ HOME_DEVICES = (
         (
             WAKE_DEVICES + "recovery: {rest: {wake: {device: lights, at: '06:00', "
             "wake_entity: binary_sensor.bed, latest: '08:00'}}}",
-            "recovery.rest.wake: give either at: HH:MM or wake_entity (with latest: HH:MM)",
+            "recovery.rest.wake: give either wake_entity (with latest: HH:MM) or "
+            "at/before_bedtime_min",
         ),
         (
             WAKE_DEVICES + "recovery: {rest: {wake: {device: lights, "

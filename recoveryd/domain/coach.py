@@ -1,0 +1,51 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""What the coach looks ahead to beside the protocol: tonight's sleep, and the day's fuel.
+
+Frozen values the engine and the home compute (``recoveryd.engine.sleep``,
+``recoveryd.home.bedtime``, ``recoveryd.engine.fuel``), stored with the day plan and
+published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class SleepNeed:
+    """Tonight's sleep need and its parts, in minutes of sleep (not time in bed).
+
+    ``baseline_min`` is the person's own sleep when it is not cut short, from
+    ``baseline_nights`` nights (0: none yet, the adult default is used); ``load_min`` is added
+    for the day's training, ``repay_min`` repays part of ``debt_min``, the shortfall of the
+    last seven nights against the baseline. ``regularity`` is the Sleep Regularity Index of
+    the last 14 days (None: too few nights with sleep times). ``usual_wake_min`` is when the
+    person usually wakes on mornings like tomorrow's (free or not), in minutes from midnight.
+    """
+
+    need_min: float
+    baseline_min: float
+    baseline_nights: int
+    load_min: float
+    debt_min: float
+    repay_min: float
+    regularity: float | None = None
+    regularity_days: int = 0
+    usual_wake_min: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bedtime:
+    """When to be asleep by for tonight's need, and the wake time it counts back from.
+
+    ``lights_out`` is the target bedtime: ``wake_at`` less the sleep need and the minutes it
+    takes to fall asleep. ``wake_source`` says where ``wake_at`` came from ("next alarm
+    sensor.phone_next_alarm", "wake time for saturday", "usual wake time", ...).
+    """
+
+    lights_out: dt.datetime
+    wake_at: dt.datetime
+    wake_source: str
+    need_min: float
