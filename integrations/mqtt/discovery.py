@@ -40,6 +40,7 @@ CONTRIBUTORS: tuple[tuple[str, str, str | None, str], ...] = (
     ("skin_temp", "Skin temperature vs baseline", "°C", "mdi:thermometer"),
     ("sleep", "Sleep vs baseline", "min", "mdi:sleep"),
     ("sleep_debt", "Sleep 14-day mean", "min", "mdi:sleep-off"),
+    ("sleep_regularity", "Sleep regularity (SRI)", None, "mdi:calendar-clock"),
     *(
         (f"checkin_{item}", f"Check-in {item.replace('_', ' ')}", None, "mdi:clipboard-check")
         for item in CHECKIN_ITEMS
@@ -103,6 +104,19 @@ def _decision_sensors(state: str) -> Iterator[Entity]:
         f"{{{{ {session}.title if {session} else 'Rest day' }}}}",
         state_topic=state, json_attributes_topic=state,
         json_attributes_template=f"{{{{ ({session} or {{}}) | tojson }}}}",
+    )  # fmt: skip
+    for key, name, icon, field in (
+        ("sleep_need", "Sleep need tonight", "mdi:bed-clock", "sleep_need_h"),
+        ("sleep_debt", "Sleep debt (7 nights)", "mdi:bed-clock", "sleep_debt_h"),
+    ):
+        yield _sensor(key, name, icon, f"{{{{ value_json.{field} }}}}", unit_of_measurement="h",
+                      device_class="duration", suggested_display_precision=1,
+                      **measured)  # fmt: skip
+    yield _sensor(
+        "target_bedtime", "Target bedtime", "mdi:weather-night",
+        "{{ value_json.target_bedtime }}", state_topic=state, device_class="timestamp",
+        json_attributes_topic=state,
+        json_attributes_template="{{ (value_json.attributes.sleep or {}) | tojson }}",
     )  # fmt: skip
     yield _sensor(
         "hrv_pattern", "HRV pattern", "mdi:chart-timeline-variant-shimmer",

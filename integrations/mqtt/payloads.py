@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from recoveryd.domain.live import LiveState
-from recoveryd.domain.models import Decision
+from recoveryd.domain.models import DayPlan, Decision
 from recoveryd.domain.training import Session
 
 from integrations.mqtt.topics import Message, Topics
@@ -95,6 +95,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
         "ln_rmssd": _round(math.log(rmssd), 3) if rmssd else None,
         "rhr_bpm": _round(readiness.measurement("rhr_bpm"), 1),
         "sleep_h": _round(sleep / 60, 2) if sleep is not None else None,
+        **sleep_values(plan),
         "attributes": {
             "date": plan.date.isoformat(),
             "reasons": list(plan.reasons),
@@ -104,6 +105,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
             "illness": readiness.illness,
             "confidence": readiness.confidence,
             "session": session,
+            "sleep": sleep_payload(plan),
             "contributors": contributors,
             "actions": [
                 {
@@ -115,6 +117,36 @@ def state_payload(decision: Decision) -> dict[str, Any]:
                 for a in plan.actions
             ],
         },
+    }
+
+
+def sleep_values(plan: DayPlan) -> dict[str, Any]:
+    """Tonight's sleep need and debt in hours, and the target bedtime (``null`` when unknown)."""
+    need, bedtime = plan.sleep, plan.bedtime
+    return {
+        "sleep_need_h": None if need is None else round(need.need_min / 60, 2),
+        "sleep_debt_h": None if need is None else round(need.debt_min / 60, 2),
+        "target_bedtime": None if bedtime is None else bedtime.lights_out.isoformat(),
+    }
+
+
+def sleep_payload(plan: DayPlan) -> dict[str, Any] | None:
+    """The sleep need's parts, the wake time and where it came from, in words too."""
+    need, bedtime = plan.sleep, plan.bedtime
+    if need is None:
+        return None
+    return {
+        "need_min": need.need_min,
+        "baseline_min": need.baseline_min,
+        "baseline_nights": need.baseline_nights,
+        "load_min": need.load_min,
+        "debt_min": need.debt_min,
+        "repay_min": need.repay_min,
+        "regularity": need.regularity,
+        "wake_at": None if bedtime is None else bedtime.wake_at.isoformat(),
+        "wake_source": None if bedtime is None else bedtime.wake_source,
+        "reason": need.describe(),
+        "bedtime": None if bedtime is None else bedtime.describe(),
     }
 
 

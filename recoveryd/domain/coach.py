@@ -35,6 +35,21 @@ class SleepNeed:
     regularity_days: int = 0
     usual_wake_min: float | None = None
 
+    def describe(self) -> str:
+        """The need and its parts in one sentence, as the summary and the sensors show it."""
+        if self.baseline_nights:
+            base = f"your own {hours(self.baseline_min)} ({self.baseline_nights} nights)"
+        else:
+            base = f"the adult default {hours(self.baseline_min)} (too few nights of your own)"
+        parts = [base]
+        if self.load_min:
+            parts.append(f"+{self.load_min:.0f} min for today's training")
+        if self.repay_min:
+            parts.append(
+                f"+{self.repay_min:.0f} min towards a {hours(self.debt_min)} debt of the last week"
+            )
+        return f"Sleep need tonight {hours(self.need_min)}: {', '.join(parts)}."
+
 
 @dataclass(frozen=True, slots=True)
 class Bedtime:
@@ -49,3 +64,16 @@ class Bedtime:
     wake_at: dt.datetime
     wake_source: str
     need_min: float
+
+    def describe(self) -> str:
+        """One line for people: lights out, for which wake time, from where."""
+        return (
+            f"Lights out by {self.lights_out:%H:%M} to wake at {self.wake_at:%H:%M} "
+            f"({self.wake_source}) with {hours(self.need_min)} of sleep."
+        )
+
+
+def hours(minutes: float) -> str:
+    """``465`` as ``7 h 45 min``."""
+    whole = round(minutes)
+    return f"{whole // 60} h {whole % 60:02d} min"

@@ -198,28 +198,6 @@ def sleep_need(
     )
 
 
-def hours(minutes: float) -> str:
-    """``465`` as ``7 h 45 min``."""
-    whole = round(minutes)
-    return f"{whole // 60} h {whole % 60:02d} min"
-
-
-def describe_need(need: SleepNeed) -> str:
-    """The need and its parts in one sentence, as the reasons and the summary show it."""
-    if need.baseline_nights:
-        base = f"your own {hours(need.baseline_min)} ({need.baseline_nights} nights)"
-    else:
-        base = f"the adult default {hours(need.baseline_min)} (too few nights of your own yet)"
-    parts = [base]
-    if need.load_min:
-        parts.append(f"+{need.load_min:.0f} min for today's training")
-    if need.repay_min:
-        parts.append(
-            f"+{need.repay_min:.0f} min towards a {hours(need.debt_min)} debt of the last week"
-        )
-    return f"Sleep need tonight {hours(need.need_min)}: {', '.join(parts)}."
-
-
 def regularity_contributor(need: SleepNeed) -> Contributor | None:
     """The Sleep Regularity Index as a contributor (shown, never scored), when known."""
     if need.regularity is None:

@@ -85,12 +85,3 @@ def with_bedtime(
     if plan.sleep is None:
         return plan
     return replace(plan, bedtime=bedtime(plan.date, plan.sleep, config, zone, alarm=alarm))
-
-
-def describe_bedtime(found: Bedtime) -> str:
-    """One line for people: lights out, for which wake time, from where."""
-    return (
-        f"Lights out by {found.lights_out:%H:%M} to wake at {found.wake_at:%H:%M} "
-        f"({found.wake_source}) with {found.need_min // 60:.0f} h "
-        f"{found.need_min % 60:02.0f} min of sleep."
-    )

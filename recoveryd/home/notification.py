@@ -57,6 +57,10 @@ def morning_notice(plan: DayPlan, name: str, actions: Sequence[Action]) -> Notic
         lines.append("Training: none today")
     else:
         lines.append(f"Training: {session.title}, {session.duration_min} min, {session.intensity}")
+    if plan.sleep is not None:
+        lines.append(plan.sleep.describe())
+    if plan.bedtime is not None:
+        lines.append(plan.bedtime.describe())
     own = sorted((a for a in actions if a.athlete == plan.athlete), key=lambda a: a.at)
     if own:
         lines.append("Recovery:")

@@ -8,12 +8,15 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from recoveryd.domain.coach import Bedtime, SleepNeed
 from recoveryd.domain.models import DayPlan, LoadContext
 from recoveryd.domain.training import Session
 
 _PLAN = TypeAdapter(DayPlan)
 _LOAD = TypeAdapter(LoadContext | None)
 _SESSION = TypeAdapter(Session | None)
+_SLEEP = TypeAdapter(SleepNeed | None)
+_BEDTIME = TypeAdapter(Bedtime | None)
 
 
 def plan_json(plan: DayPlan) -> dict[str, Any]:
@@ -40,6 +43,8 @@ def replay_json(plan: DayPlan) -> dict[str, Any]:
         "hrv_status": r.hrv_status.value,
         "hrv_pattern": r.hrv_pattern.value,
         "expected_ln_rmssd": r.expected_ln_rmssd,
+        "sleep": _SLEEP.dump_python(plan.sleep, mode="json"),
+        "bedtime": _BEDTIME.dump_python(plan.bedtime, mode="json"),
         "flags": list(r.flags),
         "reasons": list(plan.reasons),
         "contributors": [

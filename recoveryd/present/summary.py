@@ -198,11 +198,22 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
         *_response(plan),
         Text(""),
         _training(plan),
+        *_tonight(plan),
         Text("Actions it would take", style="bold"),
         _actions(plan, dry_run=dry_run),
     ]
     title = f"{athlete_name} · {plan.date.strftime('%A %d %B %Y')}"
     return Panel(Group(*parts), title=title, title_align="left", border_style="cyan")
+
+
+def _tonight(plan: DayPlan) -> list[RenderableType]:
+    """Tonight's sleep need and bedtime, when known."""
+    night = _grid()
+    if plan.sleep is not None:
+        night.add_row("Sleep", plan.sleep.describe())
+    if plan.bedtime is not None:
+        night.add_row("Bedtime", plan.bedtime.describe())
+    return [night] if plan.sleep is not None else []
 
 
 def _response(plan: DayPlan) -> list[RenderableType]:
