@@ -130,6 +130,32 @@ def _decision_sensors(state: str) -> Iterator[Entity]:
     })  # fmt: skip
 
 
+def _fuel_entities(topics: Topics, athlete: str) -> Iterator[Entity]:
+    """The day's fuel hints and the weigh-ins around training (only where fuel is on)."""
+    state, live = topics.state(athlete), topics.live(athlete)
+    fuel = "value_json.attributes.fuel"
+    for key, name, icon, field in (
+        ("carbohydrate", "Carbohydrate today", "mdi:bread-slice", "carbs"),
+        ("protein", "Protein today", "mdi:food-drumstick", "protein"),
+        ("fluid", "Fluid to replace", "mdi:cup-water", "fluid"),
+    ):
+        yield _sensor(key, name, icon, f"{{{{ value_json.{field} }}}}", state_topic=state,
+                      json_attributes_topic=state,
+                      json_attributes_template=f"{{{{ ({fuel} or {{}}) | tojson }}}}")  # fmt: skip
+    yield _sensor(
+        "caffeine_cutoff", "Caffeine cut-off", "mdi:coffee-off",
+        "{{ value_json.caffeine_cutoff }}", state_topic=state, device_class="timestamp",
+    )  # fmt: skip
+    for when in ("before", "after"):
+        yield Entity("number", f"weight_{when}", {
+            "name": f"Weight {when} training or sauna", "icon": "mdi:scale-bathroom",
+            "state_topic": live, "value_template": f"{{{{ value_json.weigh_ins.weight_{when} }}}}",
+            "command_topic": topics.command(athlete, f"weight_{when}"),
+            "min": 20, "max": 350, "step": 0.1, "mode": "box", "unit_of_measurement": "kg",
+            "device_class": "weight",
+        })  # fmt: skip
+
+
 def _live_entities(live: str) -> Iterator[Entity]:
     yield _sensor(
         "next_action", "Next recovery action", "mdi:timer-outline",
@@ -209,11 +235,17 @@ def _source_entities(live: str, sources: Sequence[str]) -> Iterator[Entity]:
         })  # fmt: skip
 
 
-def athlete_entities(topics: Topics, athlete: str, sources: Sequence[str] = ()) -> list[Entity]:
-    """Every entity of one athlete's device (``sources``: the athlete's listed sources)."""
+def athlete_entities(
+    topics: Topics, athlete: str, sources: Sequence[str] = (), *, fuel: bool = True
+) -> list[Entity]:
+    """Every entity of one athlete's device (``sources``: the athlete's listed sources).
+
+    ``fuel``: the athlete has the fuel hints on (their sensors and weigh-ins are included).
+    """
     return _commands_at_qos1(
         [
             *_decision_sensors(topics.state(athlete)),
+            *(_fuel_entities(topics, athlete) if fuel else ()),
             *_live_entities(topics.live(athlete)),
             *_source_entities(topics.live(athlete), sources),
             *_controls(topics, athlete, topics.live(athlete)),
@@ -276,7 +308,12 @@ def _messages(
 
 
 def discovery_messages(
-    topics: Topics, athlete: str, athlete_name: str, sources: Sequence[str] = ()
+    topics: Topics,
+    athlete: str,
+    athlete_name: str,
+    sources: Sequence[str] = (),
+    *,
+    fuel: bool = True,
 ) -> list[Message]:
     """The retained discovery config of every entity of ``athlete``."""
     device = {
@@ -287,7 +324,7 @@ def discovery_messages(
         "sw_version": __version__,
         "via_device": f"recoveryd_{HOUSEHOLD}",
     }
-    return _messages(topics, athlete, device, athlete_entities(topics, athlete, sources))
+    return _messages(topics, athlete, device, athlete_entities(topics, athlete, sources, fuel=fuel))
 
 
 def household_discovery(topics: Topics, household_name: str) -> list[Message]:

@@ -34,6 +34,7 @@ def live_message(topics: Topics, athlete: str, live: LiveState) -> Message:
         "started_now": live.started_now,
         "checkin": live.checkin,
         "last_rpe": live.last_rpe,
+        "weigh_ins": live.weigh_ins or {},
         "strap_battery_pct": live.strap_battery_pct,
         "sources": {
             s.source: {
@@ -96,6 +97,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
         "rhr_bpm": _round(readiness.measurement("rhr_bpm"), 1),
         "sleep_h": _round(sleep / 60, 2) if sleep is not None else None,
         **sleep_values(plan),
+        **fuel_values(plan),
         "attributes": {
             "date": plan.date.isoformat(),
             "reasons": list(plan.reasons),
@@ -106,6 +108,7 @@ def state_payload(decision: Decision) -> dict[str, Any]:
             "confidence": readiness.confidence,
             "session": session,
             "sleep": sleep_payload(plan),
+            "fuel": fuel_payload(plan),
             "contributors": contributors,
             "actions": [
                 {
@@ -127,6 +130,39 @@ def sleep_values(plan: DayPlan) -> dict[str, Any]:
         "sleep_need_h": None if need is None else round(need.need_min / 60, 2),
         "sleep_debt_h": None if need is None else round(need.debt_min / 60, 2),
         "target_bedtime": None if bedtime is None else bedtime.lights_out.isoformat(),
+    }
+
+
+def fuel_values(plan: DayPlan) -> dict[str, Any]:
+    """Each fuel hint as a range in words, and the caffeine cut-off (``null`` when unknown)."""
+    fuel = plan.fuel
+    if fuel is None:
+        return dict.fromkeys(("carbs", "protein", "fluid", "caffeine_cutoff"))
+    return {
+        "carbs": f"{fuel.carbs_g[0]:.0f}-{fuel.carbs_g[1]:.0f} g",
+        "protein": f"{fuel.protein_g[0]:.0f}-{fuel.protein_g[1]:.0f} g",
+        "fluid": None if fuel.fluid_l is None else f"{fuel.fluid_l[0]:.1f}-{fuel.fluid_l[1]:.1f} L",
+        "caffeine_cutoff": None
+        if fuel.caffeine_cutoff is None
+        else fuel.caffeine_cutoff.isoformat(),
+    }
+
+
+def fuel_payload(plan: DayPlan) -> dict[str, Any] | None:
+    """The fuel hints' numbers, the weight they scale and its source, each hint in words."""
+    fuel = plan.fuel
+    if fuel is None:
+        return None
+    return {
+        "weight_kg": fuel.weight_kg,
+        "weight_source": fuel.weight_source,
+        "carb_band": fuel.carb_band,
+        "carbs_g": list(fuel.carbs_g),
+        "protein_g": list(fuel.protein_g),
+        "protein_dose_g": fuel.protein_dose_g,
+        "fluid_l": None if fuel.fluid_l is None else list(fuel.fluid_l),
+        "fluid_loss_kg": fuel.fluid_loss_kg,
+        "hints": list(fuel.describe()),
     }
 
 

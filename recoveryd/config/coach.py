@@ -53,6 +53,10 @@ class ScaleConfig(Section):
         default=30, title="Minutes the daemon listens for the scale after the wake signal or 'at'"
     )
     at: LocalTime | None = Field(default=None, title="Listen every morning from this time")
+    after_wake: bool = Field(default=False, title="Listen when the wake signal says they are up")
+    user_id: Annotated[int, between(0, 255)] | None = Field(
+        default=None, title="The athlete's user number on a scale several people share"
+    )
 
 
 class FuelConfig(Section):

@@ -32,6 +32,7 @@ from recoveryd.daemon.ingesting import Ingest
 from recoveryd.daemon.morning import Morning
 from recoveryd.daemon.morning_pull import MorningPull
 from recoveryd.daemon.publishing import Publisher
+from recoveryd.daemon.scale import ScaleReadings
 from recoveryd.daemon.schedule import Schedule
 from recoveryd.daemon.settle import CommandedDecisions
 from recoveryd.daemon.store_watch import StoreWatch
@@ -65,6 +66,7 @@ class Parts:
     wake: WakeSignals
     alarms: NextAlarms
     readings: StrapReadings
+    scales: ScaleReadings
     pulls: MorningPull
     today: Callable[[], tuple[date, datetime]]
 
@@ -159,6 +161,11 @@ class Consumer:
                 p.readings.measure(athlete)
             case ev.ReadingDone():
                 self._reading_done(event)
+            case ev.WeighDue(athlete=athlete):
+                p.scales.weigh(athlete)
+            case ev.WeighingDone():
+                if p.scales.done(event):
+                    self._redecide("weight")
             case ev.PullDue():
                 p.pulls.start(p.today()[0])
             case ev.PullDone():
@@ -275,9 +282,11 @@ class Consumer:
         _, now = p.today()
         for action in p.wake.observed(entity, state, p.actions.not_yet_run(now), now):
             p.actions.start(action.key)
-            strap = p.config.athlete(action.athlete).hrv_strap
-            if strap is not None and strap.after_wake:
+            athlete = p.config.athlete(action.athlete)
+            if athlete.hrv_strap is not None and athlete.hrv_strap.after_wake:
                 p.readings.measure(action.athlete)
+            if athlete.fuel.scale is not None and athlete.fuel.scale.after_wake:
+                p.scales.weigh(action.athlete)
 
     # The broker -----------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 from recoveryd.domain.commands import (
     AUTO,
+    WEIGH_INS,
     Command,
     CommandError,
     DayButton,
@@ -22,6 +23,7 @@ from recoveryd.domain.commands import (
     SetPaused,
     SetProtocol,
     SetRpe,
+    SetWeighIn,
 )
 from recoveryd.domain.live import LiveState, SourceFreshness
 from recoveryd.domain.models import CHECKIN_ITEMS, Action
@@ -94,6 +96,15 @@ def _rate(store: Store, command: SetRpe) -> Applied:
     return Applied(summary, redecide=True, rebuild=True)
 
 
+def _weigh_in(store: Store, command: SetWeighIn, now: datetime) -> Applied:
+    when = command.control.removeprefix("weight_")
+    summary = f"weight {when} training {command.kg:g} kg"
+    if store.day_controls(command.athlete, now.date()).get(command.control) == f"{command.kg:g}":
+        return _unchanged(summary)
+    store.set_day_control(command.athlete, now.date(), command.control, f"{command.kg:g}", now)
+    return Applied(summary, redecide=True)
+
+
 StartCheck = Callable[[str], str | None]
 
 
@@ -141,8 +152,12 @@ def apply_command(
             if not store.set_checkin_item(athlete, now.date(), item, value):
                 return _unchanged(summary)
             return Applied(summary, redecide=True, rebuild=True)
-        case SetRpe():
-            return _rate(store, command)
+        case SetRpe() | SetWeighIn():
+            return (
+                _rate(store, command)
+                if isinstance(command, SetRpe)
+                else _weigh_in(store, command, now)
+            )
     return _button(store, command, now, can_start)
 
 
@@ -224,4 +239,5 @@ def live_state(
             (r.battery_pct for r in reversed(readings) if r.battery_pct is not None), None
         ),
         sources=source_freshness(store, athlete, sources, today, quiet_days),
+        weigh_ins={c: None if controls.get(c) is None else float(controls[c]) for c in WEIGH_INS},
     )

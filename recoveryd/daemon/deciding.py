@@ -16,11 +16,12 @@ from datetime import date, datetime, timedelta
 
 from recoveryd.config.athletes import AthleteConfig, PlannedSessionConfig
 from recoveryd.config.model import Config
+from recoveryd.daemon.coaching import DECISION_CONTROLS, coached
+from recoveryd.domain.columns import NightColumns
 from recoveryd.domain.models import DayPlan, Decision
 from recoveryd.domain.training import Exercise, Session
 from recoveryd.engine import History, TrainingPlan, decide_days
 from recoveryd.engine.load import HeartRateZones, Sex
-from recoveryd.home.bedtime import ALARM_CONTROL, with_bedtime
 from recoveryd.home.timeline import with_actions
 from recoveryd.store.database import Store
 
@@ -122,8 +123,9 @@ def decide_range(
     """
     athlete = config.athlete(athlete_id)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    history = load_history(store, config, athlete_id, first, last)
     plans = decide_days(
-        load_history(store, config, athlete_id, first, last),
+        history,
         days=days,
         plan=training_plan(athlete),
         thresholds=config.engine.thresholds(),
@@ -131,23 +133,14 @@ def decide_range(
         progress=progress,
         free_days=athlete.sleep.free_weekdays(),
     )
-    alarms = athlete.sleep.next_alarm_entity is not None
-    plans = [
-        with_bedtime(
-            p, athlete.sleep, config.zone,
-            alarm=stored_alarm(store, athlete_id, p.date) if alarms else None,
-        )
-        for p in plans
-    ]  # fmt: skip
+    nights = history.nights
+    assert isinstance(nights, NightColumns)  # noqa: S101 - the store hands columns
+    plans = coached(
+        plans, config, athlete, nights, store.day_controls_between(athlete_id, first, last)
+    )
     if not actions:
         return plans
     return [with_actions(p, config.recovery, config.devices, config.zone) for p in plans]
-
-
-def stored_alarm(store: Store, athlete_id: str, day: date) -> datetime | None:
-    """The phone's next alarm as last read on ``day``, if it was."""
-    value = store.day_controls(athlete_id, day).get(ALARM_CONTROL)  # one small read a day
-    return None if value is None else datetime.fromisoformat(value)
 
 
 def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> str:
@@ -155,7 +148,9 @@ def inputs_digest(store: Store, config: Config, athlete_id: str, day: date) -> s
     athlete = config.athlete(athlete_id)
     digest = hashlib.sha256()
     digest.update(store.inputs_digest(athlete_id, EVER, day).encode())
-    digest.update(f"alarm={store.day_controls(athlete_id, day).get(ALARM_CONTROL)}".encode())
+    controls = store.day_controls(athlete_id, day)
+    for control in DECISION_CONTROLS:
+        digest.update(f"{control}={controls.get(control)}".encode())
     digest.update(athlete.model_dump_json().encode())
     digest.update(config.engine.model_dump_json().encode())
     for protocol, home in sorted(config.recovery.items()):

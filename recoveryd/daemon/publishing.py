@@ -117,7 +117,13 @@ class Publisher:
         messages = household_discovery(self._topics, self._config.household.name) + [
             m
             for athlete in self._config.athletes
-            for m in discovery_messages(self._topics, athlete.id, athlete.name, athlete.sources)
+            for m in discovery_messages(
+                self._topics,
+                athlete.id,
+                athlete.name,
+                athlete.sources,
+                fuel=athlete.fuel.enabled,
+            )
         ]
         if await self.publish(messages):
             log.info("published %d discovery configs", len(messages))

@@ -35,6 +35,7 @@ from recoveryd.domain.events import (
     RediscoveryDue,
     StorePoll,
     WakePoll,
+    WeighDue,
 )
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,10 @@ class Schedule:
             strap = athlete.hrv_strap
             if strap is not None and strap.at is not None:
                 daily.add(f"reading-{athlete.id}", strap.at, MeasureDue(athlete.id), LATE_READING)
+            scale = athlete.fuel.scale
+            if scale is not None and scale.at is not None and athlete.fuel.enabled:
+                late = timedelta(minutes=scale.listen_min)
+                daily.add(f"scale-{athlete.id}", scale.at, WeighDue(athlete.id), late)
         if any(home.wake and home.wake.wake_entity for home in config.recovery.values()) or any(
             a.sleep.next_alarm_entity for a in config.athletes
         ):

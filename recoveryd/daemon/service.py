@@ -34,6 +34,7 @@ from recoveryd.daemon.morning import Morning
 from recoveryd.daemon.morning_pull import Fetch, MorningPull
 from recoveryd.daemon.ports import Actuator, Clock, StateReader, SystemClock
 from recoveryd.daemon.publishing import Publisher
+from recoveryd.daemon.scale import ScaleReader, ScaleReadings
 from recoveryd.daemon.schedule import Schedule
 from recoveryd.daemon.store_watch import StoreWatch
 from recoveryd.daemon.strap import StrapReadings, StrapRecorder
@@ -65,6 +66,7 @@ class Daemon:
         actuators: Mapping[str, Actuator] | None = None,
         state_reader: StateReader | None = None,
         strap_recorder: StrapRecorder | None = None,
+        scale_reader: ScaleReader | None = None,
         fetch: Fetch | None = None,
         system_clock: Callable[[], Reading] = read_system,
     ) -> None:
@@ -130,6 +132,10 @@ class Daemon:
                 alarms=NextAlarms(config, store, reader=reader, put=put, spawn=spawn),
                 readings=StrapReadings(
                     config, store, record=strap_recorder, put=put, spawn=spawn,
+                    now=lambda: today()[1],
+                ),
+                scales=ScaleReadings(
+                    config, store, read=scale_reader, put=put, spawn=spawn,
                     now=lambda: today()[1],
                 ),
                 pulls=pulls, today=today,

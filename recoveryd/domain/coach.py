@@ -77,3 +77,48 @@ def hours(minutes: float) -> str:
     """``465`` as ``7 h 45 min``."""
     whole = round(minutes)
     return f"{whole // 60} h {whole % 60:02d} min"
+
+
+@dataclass(frozen=True, slots=True)
+class Fuel:
+    """The day's fuel hints: ranges for a body weight, never prescriptions.
+
+    Grams per day of carbohydrate (``carb_band`` names the load band of the day's session) and
+    protein, protein per meal, fluid to drink after a weigh-in pair (``None``: no pair today),
+    and the caffeine cut-off (``None``: no bedtime known). ``weight_source`` says where the
+    weight came from ("scale 2026-03-04", "configuration").
+    """
+
+    weight_kg: float
+    weight_source: str
+    carb_band: str
+    carbs_g: tuple[float, float]
+    protein_g: tuple[float, float]
+    protein_dose_g: float
+    fluid_l: tuple[float, float] | None = None
+    fluid_loss_kg: float | None = None
+    caffeine_cutoff: dt.datetime | None = None
+
+    def describe(self) -> tuple[str, ...]:
+        """One line per hint, each with its source."""
+        lines = [
+            (
+                f"Carbohydrate {self.carbs_g[0]:.0f}-{self.carbs_g[1]:.0f} g today "
+                f"({self.carb_band} day, for {self.weight_kg:g} kg; Thomas et al. 2016)."
+            ),
+            (
+                f"Protein {self.protein_g[0]:.0f}-{self.protein_g[1]:.0f} g, about "
+                f"{self.protein_dose_g:.0f} g a meal every 3-4 h (Jäger et al. 2017)."
+            ),
+        ]
+        if self.fluid_l is not None and self.fluid_loss_kg is not None:
+            lines.append(
+                f"Drink {self.fluid_l[0]:.1f}-{self.fluid_l[1]:.1f} L to replace the "
+                f"{self.fluid_loss_kg:.1f} kg lost (Sawka et al. 2007)."
+            )
+        if self.caffeine_cutoff is not None:
+            lines.append(
+                f"No caffeine after {self.caffeine_cutoff:%H:%M}, 6 h before bedtime "
+                "(Drake et al. 2013)."
+            )
+        return tuple(lines)

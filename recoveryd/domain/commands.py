@@ -21,7 +21,8 @@ AUTO: Final = "auto"  # the select option that hands the day back to the rules
 SETTABLE_PROTOCOLS: Final = tuple(p.value for p in Protocol if p is not Protocol.INSUFFICIENT_DATA)
 BUTTONS: Final = ("start_session", "skip_today", "redecide")
 CHECKIN_CONTROLS: Final = tuple(f"checkin_{item}" for item in CHECKIN_ITEMS)
-ATHLETE_CONTROLS: Final = ("protocol", *CHECKIN_CONTROLS, "rpe", *BUTTONS)
+WEIGH_INS: Final = ("weight_before", "weight_after")  # kg around training or a sauna
+ATHLETE_CONTROLS: Final = ("protocol", *CHECKIN_CONTROLS, "rpe", *WEIGH_INS, *BUTTONS)
 DAEMON_CONTROLS: Final = ("pause",)
 # A command kept by the broker while no daemon listened is applied only if it cannot be older.
 QUEUED_MAX_AGE: Final = timedelta(minutes=5)
@@ -57,6 +58,15 @@ class SetRpe:
 
 
 @dataclass(frozen=True, slots=True)
+class SetWeighIn:
+    """Today's weight before (``weight_before``) or after (``weight_after``) training or sauna."""
+
+    athlete: str
+    control: str
+    kg: float
+
+
+@dataclass(frozen=True, slots=True)
 class DayButton:
     """``start_session`` (the recovery session now), ``skip_today`` or ``redecide``."""
 
@@ -71,7 +81,7 @@ class SetPaused:
     paused: bool
 
 
-Command = SetProtocol | SetCheckIn | SetRpe | DayButton | SetPaused
+Command = SetProtocol | SetCheckIn | SetRpe | SetWeighIn | DayButton | SetPaused
 
 
 def _text(control: str, payload: bytes) -> str:
@@ -118,6 +128,18 @@ def stale_command(control: str, queued_since: datetime | None, now: datetime) ->
         )
 
 
+def _numbered(athlete: str, control: str, text: str) -> Command | None:
+    """A check-in item, an RPE or a weigh-in; ``None`` for the other controls."""
+    if control in CHECKIN_CONTROLS:
+        value = _number(control, text, 1, 5, whole=True)
+        return SetCheckIn(athlete, control.removeprefix("checkin_"), int(value))
+    if control == "rpe":
+        return SetRpe(athlete, _number(control, text, 0, 10, whole=False))
+    if control in WEIGH_INS:
+        return SetWeighIn(athlete, control, _number(control, text, 20, 350, whole=False))
+    return None
+
+
 def parse_command(athlete: str | None, control: str, payload: bytes) -> Command:
     """Check one request; ``athlete`` is ``None`` for the household's own controls.
 
@@ -140,11 +162,9 @@ def parse_command(athlete: str | None, control: str, payload: bytes) -> Command:
             options = ", ".join((AUTO, *SETTABLE_PROTOCOLS))
             raise CommandError(f"protocol: expected one of {options}, got {text!r}")
         return SetProtocol(athlete, Protocol(text))
-    if control in CHECKIN_CONTROLS:
-        value = _number(control, text, 1, 5, whole=True)
-        return SetCheckIn(athlete, control.removeprefix("checkin_"), int(value))
-    if control == "rpe":
-        return SetRpe(athlete, _number(control, text, 0, 10, whole=False))
+    numbered = _numbered(athlete, control, text)
+    if numbered is not None:
+        return numbered
     if text != "PRESS":
         raise CommandError(f"{control}: expected PRESS, got {text!r}")
     return DayButton(athlete, control)

@@ -158,6 +158,23 @@ class ReadingDone:
 
 
 @dataclass(frozen=True, slots=True)
+class WeighDue:
+    """Time to listen for an athlete's Bluetooth scale (the schedule or the wake signal)."""
+
+    athlete: str
+
+
+@dataclass(frozen=True, slots=True)
+class WeighingDone:
+    """The scale listening ended: the weight in kg and what went wrong, or why it failed."""
+
+    athlete: str
+    kg: float | None = None
+    problems: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class ClockJumped:
     """The system's wall clock moved ``seconds`` more than real time did (negative: back)."""
 
@@ -196,6 +213,8 @@ Event = (
     | PullDue
     | PullDone
     | EntityState
+    | WeighDue
+    | WeighingDone
     | CommandReceived
     | CommandsSettled
     | NotificationAction

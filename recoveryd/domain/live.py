@@ -26,6 +26,8 @@ class LiveState:
     last_rpe: float | None
     strap_battery_pct: int | None = None
     sources: tuple[SourceFreshness, ...] = ()
+    # Today's weigh-ins (weight_before, weight_after) in kg, where given.
+    weigh_ins: dict[str, float | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from recoveryd.domain.coach import Bedtime, SleepNeed
+from recoveryd.domain.coach import Bedtime, Fuel, SleepNeed
 from recoveryd.domain.training import Session
 
 
@@ -275,6 +275,8 @@ class DayPlan:
     # (the home: recoveryd.home.bedtime).
     sleep: SleepNeed | None = None
     bedtime: Bedtime | None = None
+    # The day's fuel hints (recoveryd.engine.fuel); None: off, or no body weight known.
+    fuel: Fuel | None = None
 
 
 @dataclass(frozen=True, slots=True)

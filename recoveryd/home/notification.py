@@ -61,6 +61,8 @@ def morning_notice(plan: DayPlan, name: str, actions: Sequence[Action]) -> Notic
         lines.append(plan.sleep.describe())
     if plan.bedtime is not None:
         lines.append(plan.bedtime.describe())
+    if plan.fuel is not None:
+        lines += plan.fuel.describe()
     own = sorted((a for a in actions if a.athlete == plan.athlete), key=lambda a: a.at)
     if own:
         lines.append("Recovery:")

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from recoveryd.domain.coach import Bedtime, SleepNeed
+from recoveryd.domain.coach import Bedtime, Fuel, SleepNeed
 from recoveryd.domain.models import DayPlan, LoadContext
 from recoveryd.domain.training import Session
 
@@ -17,6 +17,7 @@ _LOAD = TypeAdapter(LoadContext | None)
 _SESSION = TypeAdapter(Session | None)
 _SLEEP = TypeAdapter(SleepNeed | None)
 _BEDTIME = TypeAdapter(Bedtime | None)
+_FUEL = TypeAdapter(Fuel | None)
 
 
 def plan_json(plan: DayPlan) -> dict[str, Any]:
@@ -45,6 +46,7 @@ def replay_json(plan: DayPlan) -> dict[str, Any]:
         "expected_ln_rmssd": r.expected_ln_rmssd,
         "sleep": _SLEEP.dump_python(plan.sleep, mode="json"),
         "bedtime": _BEDTIME.dump_python(plan.bedtime, mode="json"),
+        "fuel": _FUEL.dump_python(plan.fuel, mode="json"),
         "flags": list(r.flags),
         "reasons": list(plan.reasons),
         "contributors": [

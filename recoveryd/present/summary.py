@@ -207,13 +207,15 @@ def morning_summary(plan: DayPlan, athlete_name: str, *, dry_run: bool = True) -
 
 
 def _tonight(plan: DayPlan) -> list[RenderableType]:
-    """Tonight's sleep need and bedtime, when known."""
+    """Tonight's sleep need and bedtime, and the day's fuel hints, when known."""
     night = _grid()
     if plan.sleep is not None:
         night.add_row("Sleep", plan.sleep.describe())
     if plan.bedtime is not None:
         night.add_row("Bedtime", plan.bedtime.describe())
-    return [night] if plan.sleep is not None else []
+    for n, line in enumerate(plan.fuel.describe() if plan.fuel is not None else ()):
+        night.add_row("Fuel" if n == 0 else "", line)
+    return [night] if plan.sleep is not None or plan.fuel is not None else []
 
 
 def _response(plan: DayPlan) -> list[RenderableType]:

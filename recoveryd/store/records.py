@@ -90,6 +90,20 @@ class DayRecords(Connection):
         )
         return {str(c): str(v) for c, v in cursor}
 
+    def day_controls_between(
+        self, athlete: str, first: date, last: date
+    ) -> dict[date, dict[str, str]]:
+        """The athlete's day controls from ``first`` to ``last``, by day and name."""
+        cursor = self._db.execute(
+            "SELECT date, control, value FROM day_controls WHERE athlete = ? "
+            "AND date BETWEEN ? AND ?",
+            (athlete, first.isoformat(), last.isoformat()),
+        )
+        found: dict[date, dict[str, str]] = {}
+        for day, control, value in cursor:
+            found.setdefault(date.fromisoformat(day), {})[str(control)] = str(value)
+        return found
+
     def set_setting(self, key: str, value: str) -> None:
         """Store one household setting (e.g. ``paused``)."""
         with self._transaction() as db:
