@@ -170,8 +170,8 @@ async def test_discovery_state_availability_and_rediscovery(
                     for entity in athlete_entities(TOPICS, athlete, sources)
                 ),
             }
-            # 39 entities each, and the last night and staleness of the one source.
-            assert len(expected_topics) == 2 + 2 * (39 + 2)
+            # 49 entities each, and the last night and staleness of the one source.
+            assert len(expected_topics) == 2 + 2 * (49 + 2)
             assert {m.topic for m in watcher.discovery()} == expected_topics
             for message in watcher.discovery():
                 payload = message.json()

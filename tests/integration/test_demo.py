@@ -35,7 +35,7 @@ def test_demo_decides_publishes_and_exits_cleanly() -> None:
         assert len(shown) >= 3, (athlete, shown)
     # 37 entities per athlete (two), 2 of the household, and the last night and staleness of
     # each athlete's one source.
-    assert "84 retained discovery configs under homeassistant/" in out
+    assert "104 retained discovery configs under homeassistant/" in out
     assert re.search(r"recoveryd/alex/chart: the 30-day chart, a \d+ kB PNG", out)
     assert re.search(r"recoveryd/alex/state: protocol \w+, readiness \d+", out)
     assert "recoveryd/status: online → offline" in out
