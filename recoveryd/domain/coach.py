@@ -80,6 +80,21 @@ def hours(minutes: float) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Forecast:
+    """ln rMSSD of the next seven mornings, as the person's load response forecasts them.
+
+    ``planned``: the week trained as planned; ``adjusted``: today's adjusted session and the
+    plan after it (with ``eased`` the day whose session is eased in it, when the plan was
+    forecast to take the 7-day mean below ``band_low``, the normal range's lower bound).
+    """
+
+    planned: tuple[float, ...]
+    adjusted: tuple[float, ...]
+    band_low: float | None
+    eased: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Fuel:
     """The day's fuel hints: ranges for a body weight, never prescriptions.
 

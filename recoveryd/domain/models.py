@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
-from recoveryd.domain.coach import Bedtime, Fuel, SleepNeed
+from recoveryd.domain.coach import Bedtime, Forecast, Fuel, SleepNeed
 from recoveryd.domain.training import Session
 
 
@@ -277,6 +277,8 @@ class DayPlan:
     bedtime: Bedtime | None = None
     # The day's fuel hints (recoveryd.engine.fuel); None: off, or no body weight known.
     fuel: Fuel | None = None
+    # The next seven mornings' ln rMSSD by the load response (None: no response fitted).
+    forecast: Forecast | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,7 @@ from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumn
 from recoveryd.domain.models import CheckIn, DayPlan, Night, Protocol
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.baseline import FloatArray, IntArray
+from recoveryd.engine.forecast import srpe_scale, week_ahead
 from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_days
 from recoveryd.engine.plan import LastRpe, TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
@@ -221,6 +222,16 @@ def decide_days(
         planned = training.planned(day)
         last_rpe = rpe.before(day, planned.sport) if planned is not None else None
         session = adjust_session(training, day, protocol, last_rpe)
+        ahead = week_ahead(
+            response, i - offset, day=day, plan=training, adjusted=session,
+            band_low=float(evaluation.signals.band_low[i]), hard_day=protocol.is_hard,
+            scale=srpe_scale(
+                bool(evaluation.load.use_trimp[i + 1]), own_sessions(history), day, zones
+            ),
+        )  # fmt: skip
+        if ahead is not None:
+            session = ahead.session
+            reasons = (*reasons, *((ahead.reason,) if ahead.reason else ()))
         need = sleep_need(
             slept, i, session, typical_load(own_sessions(history), day),
             free_tomorrow=(day.weekday() + 1) % 7 in free_days,
@@ -240,6 +251,7 @@ def decide_days(
                 load=context,
                 overridden_from=overridden_from,
                 sleep=need,
+                forecast=None if ahead is None else ahead.forecast,
             )
         )
     if progress is not None:

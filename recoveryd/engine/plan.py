@@ -102,7 +102,8 @@ def _progress(session: Session) -> Session:
     )
 
 
-def _easier(session: Session) -> Session:
+def easier(session: Session) -> Session:
+    """The same session without its intensity: easy, zone 1-2, at most RPE 4, lighter loads."""
     exercises = tuple(
         replace(e, load_kg=None if e.load_kg is None else _round_load(e.load_kg * _EASY_LOAD))
         for e in session.exercises
@@ -147,7 +148,7 @@ def _mobility(d: _Day) -> Session | None:
     if d.plan.mobility is not None:
         return replace(d.plan.mobility, note=d.instead)
     if d.planned is not None:
-        return _easier(d.planned)
+        return easier(d.planned)
     return Session("Mobility and easy movement", "mobility", _MOBILITY_MIN, "easy", zone="1")
 
 

@@ -69,6 +69,8 @@ class Response:
     residual_sd: FloatArray
     fatigue: FloatArray  # k2 * A(t): how far the recent sessions pull this morning down
     recovery_days: FloatArray  # days for the fatigue term to fall to a tenth without load
+    fitness_impulse: FloatArray  # F(t) of the chosen tau1, in the day's unit of load
+    fatigue_impulse: FloatArray  # A(t) of the chosen tau2
 
 
 def _impulse(loads: FloatArray, tau: float) -> FloatArray:
@@ -124,7 +126,7 @@ def fit_response(
             for key, values in fit.items():
                 best[key] = np.where(better, values, best.get(key, nan))
     if not best:
-        return Response(nan, nan, nan, nan, nan, nan, nan, nan, nan, nan)
+        return Response(*(nan for _ in Response.__slots__))
     responding = np.isfinite(best["k2"]) & (best["k2"] > _SIGNIFICANT * best["k2_se"])
     keep = {k: np.where(responding, v, np.nan) for k, v in best.items()}
     expected = keep["p0"] + keep["k1"] * keep["fitness"] - keep["k2"] * keep["fatigue_term"]
@@ -132,6 +134,7 @@ def fit_response(
         expected=expected, p0=keep["p0"], k1=keep["k1"], k2=keep["k2"], k2_se=keep["k2_se"],
         tau1=keep["tau1"], tau2=keep["tau2"], residual_sd=keep["residual_sd"],
         fatigue=keep["k2"] * keep["fatigue_term"], recovery_days=keep["tau2"] * math.log(10.0),
+        fitness_impulse=keep["fitness"], fatigue_impulse=keep["fatigue_term"],
     )  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from recoveryd.domain.coach import Bedtime, Fuel, SleepNeed
+from recoveryd.domain.coach import Bedtime, Forecast, Fuel, SleepNeed
 from recoveryd.domain.models import DayPlan, LoadContext
 from recoveryd.domain.training import Session
 
@@ -18,6 +18,7 @@ _SESSION = TypeAdapter(Session | None)
 _SLEEP = TypeAdapter(SleepNeed | None)
 _BEDTIME = TypeAdapter(Bedtime | None)
 _FUEL = TypeAdapter(Fuel | None)
+_FORECAST = TypeAdapter(Forecast | None)
 
 
 def plan_json(plan: DayPlan) -> dict[str, Any]:
@@ -44,6 +45,7 @@ def replay_json(plan: DayPlan) -> dict[str, Any]:
         "hrv_status": r.hrv_status.value,
         "hrv_pattern": r.hrv_pattern.value,
         "expected_ln_rmssd": r.expected_ln_rmssd,
+        "forecast_ln_rmssd": _FORECAST.dump_python(plan.forecast, mode="json"),
         "sleep": _SLEEP.dump_python(plan.sleep, mode="json"),
         "bedtime": _BEDTIME.dump_python(plan.bedtime, mode="json"),
         "fuel": _FUEL.dump_python(plan.fuel, mode="json"),

@@ -221,7 +221,21 @@ def _tonight(plan: DayPlan) -> list[RenderableType]:
 def _response(plan: DayPlan) -> list[RenderableType]:
     """The athlete's fitted load response, in plain words, when the day has one to tell."""
     words = plan.readiness.load_response
-    return [] if words is None else [Text(""), Text(words, style="dim")]
+    if words is None:
+        return []
+    parts: list[RenderableType] = [Text(""), Text(words, style="dim")]
+    ahead = plan.forecast
+    if ahead is not None:
+        mean = sum(ahead.planned) / len(ahead.planned)
+        adjusted = sum(ahead.adjusted) / len(ahead.adjusted)
+        floor = (
+            "" if ahead.band_low is None else f"; your normal range starts at {ahead.band_low:.2f}"
+        )
+        parts.append(Text(
+            f"Next 7 mornings, mean ln rMSSD forecast: {mean:.2f} as planned, {adjusted:.2f} "
+            f"as adjusted{floor}.", style="dim",
+        ))  # fmt: skip
+    return parts
 
 
 def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:

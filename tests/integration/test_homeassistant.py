@@ -250,3 +250,91 @@ async def test_a_sensors_history_becomes_nights(
     with Store(tmp_path / "r.db") as store:
         [night] = store.nights("alex", cutoff.date(), cutoff.date())
     assert (night.source, night.hrv_rmssd_ms) == ("oura", 48.5)
+
+
+async def test_the_phones_next_alarm_times_the_evening_in_home_assistant(
+    home_assistant: HomeAssistantCore, tmp_path: Path
+) -> None:
+    from recoveryd.cli import sampledata  # noqa: PLC0415
+    from recoveryd.config.loader import parse_config  # noqa: PLC0415
+    from recoveryd.daemon.alarms import NextAlarms  # noqa: PLC0415
+    from recoveryd.daemon.deciding import decide_and_store  # noqa: PLC0415
+    from recoveryd.domain.events import EntityState, Event  # noqa: PLC0415
+    from recoveryd.store.database import Store  # noqa: PLC0415
+
+    day = date(2026, 3, 4)
+    config = parse_config(
+        f"""
+household: {{timezone: Europe/Berlin}}
+storage: {{path: {tmp_path / "r.db"}}}
+homeassistant: {{url: "{home_assistant.url}", token: "{home_assistant.token}"}}
+devices:
+  wind_down: {{kind: scene, via: homeassistant, entity: scene.wind_down}}
+athletes:
+  - {{id: alex, name: Alex, sources: [oura],
+     sleep: {{next_alarm_entity: sensor.alex_phone_next_alarm, wake_at: "07:30"}}}}
+recovery:
+  rest: &evening {{wind_down: {{device: wind_down, before_bedtime_min: 60, at: "21:00"}}}}
+  active_recovery: *evening
+  mobility: *evening
+  as_planned: *evening
+  progressive_overload: *evening
+  insufficient_data: *evening
+""",
+        label="alarm.yaml", base_dir=tmp_path,
+    )  # fmt: skip
+    ha = HomeAssistant(home_assistant.url, home_assistant.token, attempts=2, backoff_s=0.2)
+    events: list[Event] = []
+    reads: list[asyncio.Task[None]] = []
+
+    def set_alarm(local: datetime) -> None:
+        # As the companion app reports it: a timestamp sensor in UTC.
+        home_assistant.request(
+            "POST", "/api/states/sensor.alex_phone_next_alarm",
+            {"state": local.astimezone(ZoneInfo("UTC")).isoformat(),
+             "attributes": {"device_class": "timestamp"}},
+        )  # fmt: skip
+
+    async def read_alarm(alarms: NextAlarms) -> str | None:
+        alarms.poll()
+        await asyncio.gather(*reads)
+        reads.clear()
+        found = [e for e in events if isinstance(e, EntityState)]
+        events.clear()
+        [state] = found
+        return alarms.observed(state.entity, state.state, day)
+
+    nights, checkins = sampledata.generate(day)
+    with Store(config.storage.path) as store:
+        store.upsert([n for n in nights if n.athlete == "alex"], checkins)
+        alarms = NextAlarms(
+            config, store, reader=ha, put=events.append,
+            spawn=lambda work, _: reads.append(asyncio.ensure_future(work)),
+        )  # fmt: skip
+        evenings = []
+        for alarm in (datetime(2026, 3, 5, 6, 10, tzinfo=ZONE),
+                      datetime(2026, 3, 5, 5, 40, tzinfo=ZONE)):  # fmt: skip
+            set_alarm(alarm)
+            assert await read_alarm(alarms) == "alex"  # a new alarm: decide again
+            decision = decide_and_store(store, config, "alex", day, datetime.now(ZONE))
+            assert decision is not None
+            plan, need = decision.plan, decision.plan.sleep
+            assert plan.bedtime is not None
+            assert need is not None
+            assert plan.bedtime.wake_at == alarm
+            assert plan.bedtime.wake_source == "next alarm (sensor.alex_phone_next_alarm)"
+            assert plan.bedtime.lights_out == alarm - timedelta(minutes=need.need_min + 15)
+            recovery = {plan.protocol: config.recovery[plan.protocol]}
+            [scene] = household_timeline([plan], recovery, config.devices, ZONE)
+            assert scene.at == plan.bedtime.lights_out - timedelta(minutes=60)
+            before = home_assistant.state("scene.wind_down")["state"]
+            result = await ha.execute(scene, config.devices["wind_down"])
+            assert result.status == "done", result.detail
+            home_assistant.wait_for("scene.wind_down", lambda s, b=before: s["state"] != b)
+            evenings.append(scene.at)
+            assert await read_alarm(alarms) is None  # the same alarm again changes nothing
+        assert evenings[0] - evenings[1] == timedelta(minutes=30)
+        # An alarm that is not tomorrow morning's (the day after) leaves the stored one.
+        set_alarm(datetime(2026, 3, 6, 6, 0, tzinfo=ZONE))
+        assert await read_alarm(alarms) is None
+        assert decide_and_store(store, config, "alex", day, datetime.now(ZONE)) is None

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import date, timedelta
 
@@ -110,3 +111,74 @@ def test_a_drop_training_explains_is_expected_fatigue_and_one_it_does_not_is_une
     assert any("unexplained by training" in r for r in after_rest.reasons)
     assert after_rest.readiness.load_response is not None
     assert after_rest.readiness.load_response.startswith("Your HRV answers your training")
+
+
+def test_the_forecast_runs_the_fitted_model_forward_exactly() -> None:
+    from recoveryd.engine.forecast import forecast  # noqa: PLC0415
+
+    loads, ln = athlete(5e-5, 4e-4, seed=3)
+    k = 330
+    fitted = fit_response(ln[: k + 1], loads[: k + 1], first=k)
+    ahead = loads[k : k + 7]
+    mornings = forecast(fitted, 0, list(ahead))
+    # The same model, with day k's parameters, over the whole series: the impulses of the
+    # seven mornings after day k.
+    tau1, tau2 = float(fitted.tau1[0]), float(fitted.tau2[0])
+    fitness, fatigue = _impulse(loads, tau1), _impulse(loads, tau2)
+    p0, k1, k2 = float(fitted.p0[0]), float(fitted.k1[0]), float(fitted.k2[0])
+    expected = p0 + k1 * fitness[k + 1 : k + 8] - k2 * fatigue[k + 1 : k + 8]
+    assert np.allclose(mornings, expected, atol=6e-4)  # rounded to 3 decimals
+    # A week of rest forecasts recovery: each morning above the one before.
+    rest = forecast(fitted, 0, [0.0] * 7)
+    assert all(b > a for a, b in itertools.pairwise(rest))
+    # Its 7-day mean tracks what happened better than the 60-day mean does, over many weeks.
+    errors, naive = [], []
+    whole = fit_response(ln, loads)
+    for day in range(240, DAYS - 7, 7):
+        week = forecast(whole, day, list(loads[day : day + 7]))
+        actual = float(ln[day + 1 : day + 8].mean())
+        errors.append(sum(week) / 7 - actual)
+        naive.append(float(ln[day - 60 : day].mean()) - actual)
+    assert rmse(np.array(errors), np.zeros(len(errors))) < rmse(
+        np.array(naive), np.zeros(len(naive))
+    )
+
+
+def test_a_week_forecast_below_the_range_eases_its_hardest_session() -> None:
+    from recoveryd.domain.training import Session  # noqa: PLC0415
+    from recoveryd.engine.forecast import week_ahead  # noqa: PLC0415
+    from recoveryd.engine.plan import TrainingPlan  # noqa: PLC0415
+
+    loads, ln = athlete(5e-5, 4e-4, seed=1)
+    fitted = fit_response(ln, loads, first=DAYS - 1)
+    day = date(2026, 3, 2)  # a Monday
+    intervals = Session("Intervals", "run", 90, "hard", target_rpe=8.0)
+    easy = Session("Easy run", "run", 40, "easy")
+    plan = TrainingPlan(sessions={0: easy, 3: intervals, 5: easy})
+    as_planned = week_ahead(fitted, 0, day=day, plan=plan, adjusted=easy, band_low=-10.0,
+                            scale=1.0, hard_day=True)  # fmt: skip
+    assert as_planned is not None
+    assert as_planned.reason is None  # far above the range: nothing eased
+    assert as_planned.forecast.planned == as_planned.forecast.adjusted
+    high = sum(as_planned.forecast.planned) / 7 + 0.01  # the plan would end just below it
+    eased = week_ahead(fitted, 0, day=day, plan=plan, adjusted=easy, band_low=high,
+                       scale=1.0, hard_day=True)  # fmt: skip
+    assert eased is not None
+    assert eased.reason is not None
+    assert "easing Thursday's Intervals" in eased.reason
+    assert eased.session == easy  # today's session is not the hardest: it stays
+    assert eased.forecast.eased == "Thursday"
+    assert sum(eased.forecast.adjusted) > sum(eased.forecast.planned)  # easing helps
+    # When today's is the hardest and the rules let it go ahead, today's is eased.
+    today_hard = week_ahead(fitted, 0, day=day + timedelta(days=3), plan=plan,
+                            adjusted=intervals, band_low=high, scale=1.0,
+                            hard_day=True)  # fmt: skip
+    assert today_hard is not None
+    assert today_hard.session is not None
+    assert today_hard.session.intensity == "easy"
+    assert today_hard.reason is not None
+    assert "easing today's Intervals" in today_hard.reason
+    # Without a response there is no forecast at all.
+    none = fit_response(*reversed(athlete(0.0, 0.0, seed=2)), first=DAYS - 1)
+    assert week_ahead(none, 0, day=day, plan=plan, adjusted=easy, band_low=high, scale=1.0,
+                      hard_day=True) is None  # fmt: skip
