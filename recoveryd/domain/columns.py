@@ -144,6 +144,16 @@ class SessionColumns:
         """The columns :meth:`arrays` gave."""
         return cls(*(arrays[name] for name in cls.NAMES))
 
+    def by_day(self) -> SessionColumns:
+        """The same sessions ordered by day (stable), for ranges found by bisection."""
+        order = np.argsort(self.days, kind="stable")
+        return SessionColumns(*(getattr(self, name)[order] for name in self.NAMES))
+
+    def span(self, first: date, last: date) -> slice:
+        """The sessions dated ``first`` up to the day before ``last``; needs :meth:`by_day`."""
+        lo, hi = np.searchsorted(self.days, [first.toordinal(), last.toordinal()], side="left")
+        return slice(int(lo), int(hi))
+
     def between(self, first: date, last: date) -> SessionColumns:
         """The sessions dated ``first`` to ``last`` inclusive."""
         keep = _dated(self.days, first, last)

@@ -180,11 +180,10 @@ def decide_days(
     evaluation = _evaluate(history, min(days), max(days), t, zones)
     start = evaluation.signals.start
     offset = (min(days) - start).days
-    response = daily_response(
-        own_sessions(history), evaluation.signals, evaluation.load, offset, zones
-    )
+    response = daily_response(trained := own_sessions(history), evaluation.signals,
+                              evaluation.load, offset, zones)  # fmt: skip
     plans: list[DayPlan] = []
-    rpe = LastRpe(own_sessions(history))
+    rpe, by_day = LastRpe(trained), trained.by_day()
     slept = SleepNights.of(
         own_nights(history), history_preference(history), start,
         evaluation.signals.hrv.values.size, free_days,
@@ -226,14 +225,14 @@ def decide_days(
             response, i - offset, day=day, plan=training, adjusted=session,
             band_low=float(evaluation.signals.band_low[i]), hard_day=protocol.is_hard,
             scale=srpe_scale(
-                bool(evaluation.load.use_trimp[i + 1]), own_sessions(history), day, zones
+                bool(evaluation.load.use_trimp[i + 1]), by_day, day, zones
             ),
         )  # fmt: skip
         if ahead is not None:
             session = ahead.session
             reasons = (*reasons, *((ahead.reason,) if ahead.reason else ()))
         need = sleep_need(
-            slept, i, session, typical_load(own_sessions(history), day),
+            slept, i, session, typical_load(by_day, day),
             free_tomorrow=(day.weekday() + 1) % 7 in free_days,
         )  # fmt: skip
         regular = regularity_contributor(need)

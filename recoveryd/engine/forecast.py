@@ -68,17 +68,20 @@ class WeekAhead:
 def trimp_per_srpe(
     sessions: SessionColumns, day: date, zones: HeartRateZones | None
 ) -> float | None:
-    """The median TRIMP per session-RPE of the rated sessions with a heart rate before ``day``."""
+    """The median TRIMP per session-RPE of the rated sessions with a heart rate before ``day``.
+
+    ``sessions`` ordered by day (:meth:`SessionColumns.by_day`).
+    """
     if zones is None:
         return None
-    first = (day - timedelta(days=_RATIO_DAYS)).toordinal()
-    inside = (sessions.days >= first) & (sessions.days < day.toordinal())
-    both = inside & np.isfinite(sessions.rpe) & np.isfinite(sessions.avg_hr) & (sessions.rpe > 0)
+    inside = sessions.span(day - timedelta(days=_RATIO_DAYS), day)
+    rpe, hr = sessions.rpe[inside], sessions.avg_hr[inside]
+    both = np.isfinite(rpe) & np.isfinite(hr) & (rpe > 0)
     if not both.any():
         return None
-    minutes = sessions.duration_min[both]
-    trimps = trimps_of(minutes, sessions.avg_hr[both], zones)
-    return float(np.median(trimps / (minutes * sessions.rpe[both])))
+    minutes = sessions.duration_min[inside][both]
+    trimps = trimps_of(minutes, hr[both], zones)
+    return float(np.median(trimps / (minutes * rpe[both])))
 
 
 def srpe_scale(

@@ -85,6 +85,7 @@ def test_debt_repayment_and_training_make_the_need() -> None:
         CompletedSession("alex", END - timedelta(days=d), "csv", "07:00", "run", 60.0, rpe=5.0)
         for d in range(1, 21, 2)
     )
+    sessions = sessions.by_day()
     assert typical_load(sessions, END) == 300.0
     hard = Session("Intervals", "run", 90, "hard", target_rpe=7.0)  # 630, 2.1 typical sessions
     need = sleep_need(slept, i, hard, typical_load(sessions, END))
