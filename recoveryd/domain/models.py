@@ -183,6 +183,8 @@ class Readiness:
     # response fitted), and that response in plain words.
     expected_ln_rmssd: float | None = None
     load_response: str | None = None
+    # This morning's resting HR as its own fitted load response predicts it (None: none).
+    expected_rhr_bpm: float | None = None
 
     def measurement(self, metric: str) -> float | None:
         """Today's raw value of one of :data:`NIGHT_METRICS` from the source used, if any."""

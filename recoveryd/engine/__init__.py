@@ -182,6 +182,8 @@ def decide_days(
     offset = (min(days) - start).days
     response = daily_response(trained := own_sessions(history), evaluation.signals,
                               evaluation.load, offset, zones)  # fmt: skip
+    rhr = daily_response(trained, evaluation.signals, evaluation.load, offset, zones,
+                         series=-evaluation.signals.secondary["rhr"].values)  # fmt: skip
     plans: list[DayPlan] = []
     rpe, by_day = LastRpe(trained), trained.by_day()
     slept = SleepNights.of(
@@ -192,7 +194,7 @@ def decide_days(
         if progress is not None and n % _PROGRESS_EVERY == 0:
             progress(n)
         i = (day - start).days
-        readiness = with_response(readiness_on(evaluation.signals, i, t), response, i, offset)
+        readiness = with_response(readiness_on(evaluation.signals, i, t), response, i, offset, rhr)
         context = load_context(evaluation.load, i + 1, int(evaluation.logged[i]))
         rule = Rule(int(evaluation.rules[i]))
         form = float(evaluation.form[i])

@@ -2,6 +2,9 @@
 # Copyright 2026 the recoveryd authors
 """The person's own load response: Banister's impulse-response model fitted to ln rMSSD.
 
+Resting HR is fitted the same way, to its negation (fatigue raises it), and reported
+beside: ``expected_rhr_bpm`` and a sentence, never used by the decision.
+
 Model (Banister et al. 1975; applied to ln rMSSD from session-RPE by Williams et al. 2018,
 J Sports Sci Med 17:402, and to HRV by Chalencon et al. 2012, PLoS One 7:e52636)::
 
@@ -53,6 +56,7 @@ _SIGNIFICANT = 2.0  # k2 / its standard error
 _PARAMETERS = 3  # p0, k1, k2
 _NOTABLE_SD = 0.5  # a morning this far below the baseline is worth explaining
 _UNEXPLAINED_SD = 2.0  # residual SDs below the prediction that training does not explain
+_TYPICAL_LOAD = 300.0  # a moderate hour (session-RPE 5 x 60 min), for the words
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,18 +197,23 @@ def daily_response(
     load: LoadDays,
     first: int,
     zones: HeartRateZones | None,
+    *,
+    series: FloatArray | None = None,
 ) -> Response:
     """The load response fitted for every day of ``signals`` from index ``first``.
 
     The loads run from the athlete's first session, wherever the arrays begin, so that a
     day's response does not depend on the range asked. Each day is fitted in its own unit
-    of load (TRIMP where that day reads TRIMP in ``load``, else session-RPE).
+    of load (TRIMP where that day reads TRIMP in ``load``, else session-RPE). ``series`` is
+    another daily signal to fit instead of ln rMSSD (resting HR, negated so that fatigue
+    lowers it as it lowers HRV).
     """
     start = signals.start
     anchor = min(start, date.fromordinal(int(sessions.days.min()))) if len(sessions) else start
     lead = (start - anchor).days
     srpe, trimps, _, _ = session_loads(sessions, anchor, lead + signals.days, zones)
-    ln = np.concatenate([np.full(lead, np.nan), signals.hrv.values])
+    values = signals.hrv.values if series is None else series
+    ln = np.concatenate([np.full(lead, np.nan), values])
     by_srpe = fit_response(ln, srpe, first=lead + first)
     use_trimp = load.use_trimp[1 + first :]  # load index i + 1 is day i
     if zones is None or not use_trimp.any():
@@ -227,7 +236,7 @@ def describe_response(response: Response, k: int) -> str:
             "your baseline only (a response needs 28 days with training and 60 mornings, "
             "and must stand out of the noise)."
         )
-    typical = 300.0  # a moderate hour (session-RPE 5 x 60 min)
+    typical = _TYPICAL_LOAD
     next_morning = k2 * typical * math.exp(-1.0 / tau2)
     return (
         f"Your HRV answers your training: a load of {typical:.0f} lowers the next morning's "
@@ -237,14 +246,29 @@ def describe_response(response: Response, k: int) -> str:
     )
 
 
-def with_response(readiness: Readiness, response: Response, i: int, first: int) -> Readiness:
-    """``readiness`` of day ``i`` with the response's expectation and its words."""
+def with_response(
+    readiness: Readiness, response: Response, i: int, first: int, rhr: Response | None = None
+) -> Readiness:
+    """``readiness`` of day ``i`` with the response's expectation and its words.
+
+    ``rhr``: the response of resting HR (fitted to its negation), when it was fitted.
+    """
     k = i - first
     expected = float(response.expected[k])
+    words = describe_response(response, k)
+    expected_rhr = None
+    if rhr is not None and math.isfinite(float(rhr.expected[k])):
+        expected_rhr = round(-float(rhr.expected[k]), 1)
+        rise = float(rhr.k2[k]) * _TYPICAL_LOAD * math.exp(-1.0 / float(rhr.tau2[k]))
+        words += (
+            f" Resting HR answers too: the same load raises the next morning's by about "
+            f"{rise:.1f} bpm."
+        )
     return replace(
         readiness,
         expected_ln_rmssd=round(expected, 3) if math.isfinite(expected) else None,
-        load_response=describe_response(response, k),
+        expected_rhr_bpm=expected_rhr,
+        load_response=words,
     )
 
 

@@ -45,6 +45,7 @@ def replay_json(plan: DayPlan) -> dict[str, Any]:
         "hrv_status": r.hrv_status.value,
         "hrv_pattern": r.hrv_pattern.value,
         "expected_ln_rmssd": r.expected_ln_rmssd,
+        "expected_rhr_bpm": r.expected_rhr_bpm,
         "forecast_ln_rmssd": _FORECAST.dump_python(plan.forecast, mode="json"),
         "sleep": _SLEEP.dump_python(plan.sleep, mode="json"),
         "bedtime": _BEDTIME.dump_python(plan.bedtime, mode="json"),

@@ -182,3 +182,41 @@ def test_a_week_forecast_below_the_range_eases_its_hardest_session() -> None:
     none = fit_response(*reversed(athlete(0.0, 0.0, seed=2)), first=DAYS - 1)
     assert week_ahead(none, 0, day=day, plan=plan, adjusted=easy, band_low=high, scale=1.0,
                       hard_day=True) is None  # fmt: skip
+
+
+def test_resting_hr_gets_its_own_fitted_response_and_a_flat_one_none() -> None:
+    loads, ln = athlete(5e-5, 4e-4, seed=4)
+    rng = np.random.default_rng(9)
+    # Fatigue raises resting HR: 0.01 bpm per unit of the 4-day fatigue impulse.
+    rhr = 50.0 + 0.01 * _impulse(loads, 4.0) + rng.normal(0, 1.0, DAYS)
+    flat = 50.0 + rng.normal(0, 1.0, DAYS)
+
+    def history(rhr_values: FloatArray) -> History:
+        nights = [
+            Night("sam", START + timedelta(days=i), "ring", math.exp(v), float(r), 450.0)
+            for i, (v, r) in enumerate(zip(ln, rhr_values, strict=True))
+        ]
+        sessions = [
+            CompletedSession("sam", START + timedelta(days=i), "log", "18:00", "run", 60.0,
+                             rpe=load / 60)
+            for i, load in enumerate(loads) if load > 0
+        ]  # fmt: skip
+        return History("sam", ["ring"], nights, sessions=sessions)
+
+    days = [START + timedelta(days=i) for i in range(300, DAYS)]
+    answering = decide_days(history(rhr), days=days)
+    expected = np.array([p.readiness.expected_rhr_bpm or np.nan for p in answering])
+    assert np.isfinite(expected).mean() > 0.9
+    truth = 50.0 + 0.01 * _impulse(loads, 4.0)[300:]
+    measured = rhr[300:]
+    known = np.isfinite(expected)
+    # Closer to what happened than the 60-day mean, and to the truth within the noise.
+    assert rmse(expected[known], measured[known]) < rmse(
+        np.array([rhr[i - 60 : i].mean() for i in range(300, DAYS)])[known], measured[known]
+    )
+    assert rmse(expected[known], truth[known]) < 0.8
+    words = answering[-1].readiness.load_response
+    assert words is not None
+    assert "Resting HR answers too" in words
+    ignoring = decide_days(history(flat), days=days)
+    assert np.mean([p.readiness.expected_rhr_bpm is None for p in ignoring]) > 0.95
