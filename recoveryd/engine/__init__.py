@@ -25,7 +25,12 @@ from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_d
 from recoveryd.engine.plan import LastRpe, TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
-from recoveryd.engine.response import daily_response, explained_drop, with_response
+from recoveryd.engine.response import (
+    daily_response,
+    explained_drop,
+    unexplained_drops,
+    with_response,
+)
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
 from recoveryd.engine.sleep import SleepNights, regularity_contributor, sleep_need, typical_load
 from recoveryd.engine.thresholds import Thresholds
@@ -140,9 +145,10 @@ def _evaluate(
         own, history_preference(history), start, span, t, checkins=answered,
         metric_preference=history.metric_preference,
     )  # fmt: skip
-    load = load_days(
-        own_sessions(history), start - timedelta(days=1), span + 1, zones, window=_LOAD_WINDOW
-    )
+    trained = own_sessions(history)
+    load = load_days(trained, start - timedelta(days=1), span + 1, zones, window=_LOAD_WINDOW)
+    # A drop the person's own load response does not explain weighs as an acute drop.
+    signals = signals.with_unexplained(unexplained_drops(trained, signals, load, zones))
     logged = load.logged[1:]
     form = np.where(logged >= t.min_load_days, load.form_pct[1:], np.nan)
     rules, held = decide_rules(signals, t, form)

@@ -141,7 +141,10 @@ def _hrv_trend(s: Signals, i: int) -> Contributor | None:
 
 
 def _hrv_today(s: Signals, i: int, t: Thresholds) -> Contributor | None:
-    """Today's ln rMSSD; below the mean - 1 SD it is an acute drop (Kiviniemi et al. 2007)."""
+    """Today's ln rMSSD; below the mean - 1 SD it is an acute drop (Kiviniemi et al. 2007).
+
+    So is a drop of half an SD or more that the person's load response does not explain.
+    """
     z = float(s.today_z[i])
     if not _finite(z):
         return None
@@ -149,7 +152,12 @@ def _hrv_today(s: Signals, i: int, t: Thresholds) -> Contributor | None:
     mean, sd = float(s.hrv.stats.mean[i]), float(s.hrv.stats.sd[i])
     acute = bool(s.acute[i])
     shown = f"ln rMSSD {today:.2f} ({math.exp(today):.0f} ms)"
-    if acute:
+    if acute and bool(s.unexplained.size) and bool(s.unexplained[i]):
+        reason = (
+            f"{shown} is {abs(z):.1f} SD below your baseline {mean:.2f}, further than your "
+            "training explains: an acute drop"
+        )
+    elif acute:
         reason = f"{shown} is {abs(z):.1f} SD below your baseline {mean:.2f}: an acute drop"
     else:
         reason = f"{shown} against your baseline {mean:.2f}"

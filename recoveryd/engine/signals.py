@@ -20,7 +20,7 @@ from recoveryd.domain.columns import CheckInColumns, NightColumns
 from recoveryd.domain.models import CHECKIN_ITEMS, HrvStatus
 from recoveryd.engine.baseline import FloatArray, IntArray, RollingStats, rolling_stats, z_scores
 from recoveryd.engine.calibration import describe_carried
-from recoveryd.engine.score import display_score
+from recoveryd.engine.score import mean_z, scored
 from recoveryd.engine.series import (
     MetricSeries,
     NightTable,
@@ -112,11 +112,24 @@ class Signals:
     last_seen: Mapping[str, IntArray] = field(default_factory=dict)
     notes: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     trends: Trends | None = None
+    mean_z: FloatArray = field(default_factory=lambda: np.zeros(0))
+    # Days whose acute drop is one the person's load response does not explain (counted as
+    # the acute flag even above the usual 1-SD line; see recoveryd.engine.response).
+    unexplained: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def days(self) -> int:
         """How many days the arrays cover."""
         return int(self.hrv_days.size)
+
+    def with_unexplained(self, unexplained: BoolArray) -> Signals:
+        """These signals with ``unexplained`` drops counted as acute, and scored again."""
+        added = unexplained & ~self.acute
+        flags = self.flag_count + added.astype(np.int64)
+        return replace(
+            self, acute=self.acute | unexplained, flag_count=flags,
+            score=scored(self.mean_z, flags, self.illness), unexplained=unexplained,
+        )  # fmt: skip
 
 
 def _hrv(hrv: MetricSeries, t: Thresholds) -> dict[str, FloatArray | IntArray | BoolArray]:
@@ -251,7 +264,8 @@ def compute_signals(
     weights = [_TREND_WEIGHT, 1.0]
     zs += [c.z for c in secondary.values()] + [checkin["wellness"].z]
     weights += [1.0] * (len(secondary) + 1)
-    score = display_score(np.vstack(zs), np.array(weights), flag_count, illness)
+    means = mean_z(np.vstack(zs), np.array(weights))
+    score = scored(means, flag_count, illness)
     with_z = sum(np.isfinite(c.z).astype(np.int64) for c in secondary.values())
     confidence = 0.7 * np.minimum(hrv.stats.count / t.full_hrv_days, 1.0) + 0.3 * with_z / len(
         SECONDARY
@@ -293,4 +307,5 @@ def compute_signals(
         illness=illness,
         score=score,
         confidence=np.round(confidence, 2),
+        mean_z=means,
     )

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 import pytest
-from recoveryd.domain.models import Night
+from recoveryd.domain.models import DayPlan, Night
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine import History, decide_days
 from recoveryd.engine.response import _impulse, fit_response
@@ -74,6 +75,10 @@ def test_a_day_is_fitted_from_its_past_only_and_the_same_in_any_range() -> None:
     later[350:] += 1.0
     assert np.array_equal(
         fit_response(later, loads).expected[:350], whole.expected[:350], equal_nan=True
+    )
+    # Nor does the morning itself: what a morning is expected to be comes from the days before.
+    assert np.array_equal(
+        fit_response(later, loads).expected[:351], whole.expected[:351], equal_nan=True
     )
 
 
@@ -220,3 +225,36 @@ def test_resting_hr_gets_its_own_fitted_response_and_a_flat_one_none() -> None:
     assert "Resting HR answers too" in words
     ignoring = decide_days(history(flat), days=days)
     assert np.mean([p.readiness.expected_rhr_bpm is None for p in ignoring]) > 0.95
+
+
+def test_a_drop_training_does_not_explain_counts_as_acute_one_it_explains_does_not() -> None:
+    last = START + timedelta(days=399)
+
+    def decided(*, after_rest: bool, depth_sd: float | None) -> DayPlan:
+        history = nights_and_sessions(drop_without_load=after_rest)
+        if depth_sd is not None:
+            [probe] = decide_days(history, days=[last])
+            today = probe.readiness.contributor("hrv_today")
+            assert today is not None
+            assert today.baseline is not None
+            assert today.band_low is not None
+            sd = today.baseline - today.band_low  # the acute line is the mean - 1 SD
+            morning = today.baseline - depth_sd * sd
+            nights = [*history.nights[:-1], replace(history.nights[-1],  # type: ignore[index]
+                                                    hrv_rmssd_ms=math.exp(morning))]  # fmt: skip
+            history = replace(history, nights=nights)
+        [plan] = decide_days(history, days=[last])
+        return plan
+
+    # Three quarters of an SD below the baseline: above Kiviniemi's 1-SD line.
+    rested = decided(after_rest=True, depth_sd=0.75)
+    trained = decided(after_rest=False, depth_sd=0.75)
+    assert rested.readiness.acute_hrv_drop is True  # nothing explains it: it weighs more
+    assert any("counts as an acute drop" in r for r in rested.reasons)
+    hrv_today = rested.readiness.contributor("hrv_today")
+    assert hrv_today is not None
+    assert "further than your training explains" in hrv_today.reason
+    assert trained.readiness.acute_hrv_drop is False  # four hard days explain it
+    assert any("as expected after your recent training" in r for r in trained.reasons)
+    assert "hrv_today" in rested.readiness.flags
+    assert "hrv_today" not in trained.readiness.flags
