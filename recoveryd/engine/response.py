@@ -33,7 +33,6 @@ in a replay, and costs the same for a decade as for a month).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -114,34 +113,45 @@ def fit_response(
     def trailing(values: FloatArray) -> FloatArray:
         """Sums over the ``window`` days before each of ``rows`` (zeros before day 0).
 
-        Differences of one running sum from day 0: each sum costs the same however long the
-        history, and since the series always begin at the athlete's first night or session
-        (zeros before it add nothing), a day's sums are the same whatever range is asked.
+        Differences of one running sum from day 0 (along the last axis: one row per
+        combination of time constants): each sum costs the same however long the history,
+        and since the series always begin at the athlete's first night or session (zeros
+        before it add nothing), a day's sums are the same whatever range is asked.
         """
-        running = np.concatenate([[0.0], np.cumsum(values)])  # running[k]: days before k
-        sums: FloatArray = running[rows] - running[np.maximum(rows - window, 0)]
+        running = np.cumsum(values, axis=-1)
+        running = np.concatenate([np.zeros((*running.shape[:-1], 1)), running], axis=-1)
+        sums: FloatArray = running[..., rows] - running[..., np.maximum(rows - window, 0)]
         return sums
 
     enough = (trailing((loads > 0).astype(np.float64)) >= _MIN_LOAD_DAYS) & (
         trailing(valid.astype(np.float64)) >= _MIN_HRV_DAYS
     )
-    m = rows.size
-    nan = np.full(m, np.nan)
-    best: dict[str, FloatArray] = {}
-    best_error = np.full(m, np.inf)
-    for tau1 in FITNESS_TAUS:
-        fitness = _impulse(loads, tau1)
-        for tau2 in FATIGUE_TAUS:
-            fatigue = _impulse(loads, tau2)
-            fit = _fit(y, valid, fitness, fatigue, trailing)
-            better = enough & (fit["error"] < best_error)
-            best_error = np.where(better, fit["error"], best_error)
-            fit["tau1"], fit["tau2"] = np.full(m, tau1), np.full(m, tau2)
-            fit["fitness"], fit["fatigue_term"] = fitness[rows], fatigue[rows]
-            for key, values in fit.items():
-                best[key] = np.where(better, values, best.get(key, nan))
-    if not best:
-        return Response(*(nan for _ in Response.__slots__))
+    # Every combination of time constants at once, one row each: (tau1, tau2) in grid order.
+    grid = [(t1, t2) for t1 in FITNESS_TAUS for t2 in FATIGUE_TAUS]
+    impulses = {tau: _impulse(loads, tau) for tau in (*FITNESS_TAUS, *FATIGUE_TAUS)}
+    f = np.stack([impulses[t1] for t1, _ in grid])
+    a = np.stack([impulses[t2] for _, t2 in grid])
+    w = valid.astype(np.float64)
+    wy = w * y
+    # The normal equations of y on (1, F, -A), w marking the mornings measured.
+    sums = _Sums(
+        g00=np.broadcast_to(trailing(w), (len(grid), rows.size)),
+        g01=trailing(w * f), g02=-trailing(w * a),
+        g11=trailing(w * f * f), g12=-trailing(w * f * a), g22=trailing(w * a * a),
+        r0=np.broadcast_to(trailing(wy), (len(grid), rows.size)),
+        r1=trailing(wy * f), r2=-trailing(wy * a),
+        yy=np.broadcast_to(trailing(wy * y), (len(grid), rows.size)),
+    )  # fmt: skip
+    fits = _fit(sums.flat())
+    shaped = {key: values.reshape(len(grid), rows.size) for key, values in fits.items()}
+    # The combination with the smallest penalised error (the first of equals) wins.
+    chosen = np.argmin(shaped["error"], axis=0)
+    pick = np.arange(rows.size)
+    best = {key: np.where(enough, values[chosen, pick], np.nan) for key, values in shaped.items()}
+    best["tau1"] = np.where(enough, np.array([t1 for t1, _ in grid])[chosen], np.nan)
+    best["tau2"] = np.where(enough, np.array([t2 for _, t2 in grid])[chosen], np.nan)
+    best["fitness"] = f[chosen, rows]
+    best["fatigue_term"] = a[chosen, rows]
     responding = np.isfinite(best["k2"]) & (best["k2"] > _SIGNIFICANT * best["k2_se"])
     keep = {k: np.where(responding, v, np.nan) for k, v in best.items()}
     expected = keep["p0"] + keep["k1"] * keep["fitness"] - keep["k2"] * keep["fatigue_term"]
@@ -153,23 +163,37 @@ def fit_response(
     )  # fmt: skip
 
 
-def _fit(
-    y: FloatArray,
-    valid: npt.NDArray[np.bool_],
-    fitness: FloatArray,
-    fatigue: FloatArray,
-    trailing: Callable[[FloatArray], FloatArray],
-) -> dict[str, FloatArray]:
+@dataclass(frozen=True, slots=True)
+class _Sums:
+    """Each day's trailing sums: the Gram matrix of (1, F, -A) and the right-hand side."""
+
+    g00: FloatArray
+    g01: FloatArray
+    g02: FloatArray
+    g11: FloatArray
+    g12: FloatArray
+    g22: FloatArray
+    r0: FloatArray
+    r1: FloatArray
+    r2: FloatArray
+    yy: FloatArray
+
+    def flat(self) -> _Sums:
+        """The same sums with the combinations' rows laid end to end."""
+        return _Sums(*(np.ascontiguousarray(getattr(self, f)).ravel() for f in self.__slots__))
+
+
+def _fit(sums: _Sums) -> dict[str, FloatArray]:
     """Ridge least squares of y on (1, F, -A) over each day's trailing window, all at once."""
-    w = valid.astype(np.float64)
-    columns = (w, w * fitness, -w * fatigue)
-    products = {(a, b): trailing(columns[a] * columns[b]) for a in range(3) for b in range(a, 3)}
-    m = products[0, 0].size
+    m = sums.g00.size
     gram = np.zeros((m, 3, 3))
-    for (a, b), values in products.items():
-        gram[:, a, b] = gram[:, b, a] = values
-    rhs = np.stack([trailing(c * y) for c in columns], axis=1)
-    sum_yy = trailing(w * y * y)
+    for (i, j), values in {
+        (0, 0): sums.g00, (0, 1): sums.g01, (0, 2): sums.g02,
+        (1, 1): sums.g11, (1, 2): sums.g12, (2, 2): sums.g22,
+    }.items():  # fmt: skip
+        gram[:, i, j] = gram[:, j, i] = values
+    rhs = np.stack([sums.r0, sums.r1, sums.r2], axis=1)
+    sum_yy = sums.yy
     count = gram[:, 0, 0]
     usable = count >= _PARAMETERS
     safe = np.maximum(count, 1.0)
@@ -262,15 +286,17 @@ def daily_response(
 def unexplained_drops(
     sessions: SessionColumns, signals: Signals, load: LoadDays, zones: HeartRateZones | None
 ) -> npt.NDArray[np.bool_]:
-    """The mornings whose drop the person's fitted load response does not explain.
+    """The mornings not yet flagged whose drop the person's load response does not explain.
 
     A morning at least half an SD below the baseline and more than two residual SDs below what
     the response expects (see :func:`explained_drop`). Only such mornings are fitted, each as
     it would be among all days, so that a decade of days costs little.
     """
     today, stats = signals.hrv.values, signals.hrv.stats
+    # Mornings already flagged need no second reason to be: only the others are fitted.
     with np.errstate(invalid="ignore"):
         notable = np.isfinite(today) & (today <= stats.mean - _NOTABLE_SD * stats.sd)
+    notable &= ~signals.acute
     found = np.zeros(signals.days, dtype=bool)
     rows = np.flatnonzero(notable)
     if rows.size == 0 or len(sessions) == 0:
