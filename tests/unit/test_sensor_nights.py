@@ -49,6 +49,32 @@ def test_scales_sources_and_implausible_values() -> None:
     assert problems == ["sensor.oura_rhr 2026-03-04: rhr_bpm 300 is outside 25-130"]
 
 
+def test_bedtime_sensors_become_sleep_onset_and_offset_and_a_scale_a_weight() -> None:
+    histories = {
+        # Timestamp sensors as Oura's bedtime start and end report them (in UTC).
+        "sensor.oura_bedtime_start": [(at(4, 7), "2026-03-03T22:47:00+00:00")],
+        "sensor.oura_bedtime_end": [(at(4, 7), "2026-03-04T05:55:00+00:00")],
+        "sensor.withings_weight": [(at(4, 7, 30), "71.4")],
+    }
+    nights, problems = sensor_nights(
+        "alex", "oura", histories,
+        metrics={"sleep_onset_min": "sensor.oura_bedtime_start",
+                 "sleep_offset_min": "sensor.oura_bedtime_end",
+                 "body_weight_kg": "sensor.withings_weight"},
+        scales={}, days=[date(2026, 3, 4)], at=TEN, zone=ZONE,
+    )  # fmt: skip
+    # 22:47 UTC is 23:47 in Berlin: 13 min before midnight; 05:55 UTC is 06:55, 415 min after.
+    assert nights == [
+        Night("alex", date(2026, 3, 4), "oura", sleep_onset_min=-13.0, sleep_offset_min=415.0,
+              body_weight_kg=71.4)
+    ]  # fmt: skip
+    assert problems == []
+    garbage = {"sensor.oura_bedtime_start": [(at(4, 7), "last night")]}
+    assert sensor_nights("alex", "oura", garbage, metrics={"sleep_onset_min":
+                         "sensor.oura_bedtime_start"}, scales={}, days=[date(2026, 3, 4)],
+                         at=TEN, zone=ZONE) == ([], [])  # fmt: skip
+
+
 def test_the_example_mappings_are_valid_configuration() -> None:
     from pathlib import Path  # noqa: PLC0415
 
