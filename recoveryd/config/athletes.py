@@ -140,6 +140,11 @@ class WhoopConfig(Section):
     access_token: SecretStr | None = None
 
 
+def _fuel_shape(value: object) -> object:
+    """``fuel: false`` is ``fuel: {enabled: false}``: the hints off with one key."""
+    return {"enabled": False} if value is False else value
+
+
 class AthleteConfig(Section):
     """One person in the household: their data sources and their weekly plan."""
 
@@ -179,7 +184,9 @@ class AthleteConfig(Section):
     sleep: SleepConfig = Field(
         default_factory=SleepConfig, title="Tomorrow's wake time, for tonight's bedtime"
     )
-    fuel: FuelConfig = Field(default_factory=FuelConfig, title="The day's fuel hints")
+    fuel: Annotated[FuelConfig, BeforeValidator(_fuel_shape)] = Field(
+        default_factory=FuelConfig, title="The day's fuel hints (fuel: false turns them off)"
+    )
 
     @model_validator(mode="after")
     def _priority_sources_listed(self) -> AthleteConfig:

@@ -9,28 +9,36 @@ the decision table day by day.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
 import numpy.typing as npt
 
-from recoveryd.domain.columns import CheckInColumns, NightColumns, SessionColumns
-from recoveryd.domain.models import CheckIn, DayPlan, Night, Protocol
-from recoveryd.domain.training import CompletedSession
+from recoveryd.domain.columns import CheckInColumns, NightColumns
+from recoveryd.domain.models import DayPlan, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
+from recoveryd.engine.explained import (
+    explained_drop,
+    heaviest_recent,
+    unexplained_drops,
+    with_response,
+)
 from recoveryd.engine.forecast import srpe_scale, week_ahead
+from recoveryd.engine.history import (
+    History,
+    history_preference,
+    history_start,
+    own_checkins,
+    own_nights,
+    own_sessions,
+)
 from recoveryd.engine.load import HeartRateZones, LoadDays, load_context, load_days
 from recoveryd.engine.plan import LastRpe, TrainingPlan, adjust_session
 from recoveryd.engine.protocol import RULE_PROTOCOL, Rule, decide_rules, explain
 from recoveryd.engine.readiness import cap_score, capped_scores, readiness_on
-from recoveryd.engine.response import (
-    daily_response,
-    explained_drop,
-    unexplained_drops,
-    with_response,
-)
+from recoveryd.engine.response import daily_response
 from recoveryd.engine.signals import BoolArray, Signals, compute_signals
 from recoveryd.engine.sleep import SleepNights, regularity_contributor, sleep_need, typical_load
 from recoveryd.engine.thresholds import Thresholds
@@ -45,9 +53,6 @@ __all__ = [
     "history_start",
 ]
 
-# Extra days in front of the first decided day, beyond the baseline window: the overload rule
-# looks 14 days back at readiness that itself needs a full baseline.
-_LOOKBACK_MARGIN = 14
 # The days whose sessions decide a day's unit (TRIMP or session-RPE) and count as its days
 # with load: about three time constants of fitness (CTL, 42 days), the span it settles in.
 _LOAD_WINDOW = 126
@@ -60,31 +65,6 @@ PROTOCOLS: tuple[Protocol, ...] = tuple(Protocol)
 _RULE_CODE = np.zeros(max(int(r) for r in RULE_PROTOCOL) + 1, dtype=np.int8)
 for _rule, _protocol in RULE_PROTOCOL.items():
     _RULE_CODE[int(_rule)] = PROTOCOLS.index(_protocol)
-
-
-def history_start(first: date, thresholds: Thresholds) -> date:
-    """The earliest night or check-in a rolling baseline of ``first`` reaches back to.
-
-    Nights before it still count where a statistic runs from the first night on (the line
-    that calibrates one device to another): :func:`decide_days` wants all of the history.
-    """
-    return first - timedelta(days=thresholds.baseline_days + _LOOKBACK_MARGIN)
-
-
-@dataclass(frozen=True, slots=True)
-class History:
-    """Everything stored about one athlete that a decision may use.
-
-    ``preference`` orders the athlete's sources; baselines never mix them.
-    """
-
-    athlete: str
-    preference: Sequence[str]
-    nights: Sequence[Night] | NightColumns
-    checkins: Sequence[CheckIn] | CheckInColumns = ()
-    sessions: Sequence[CompletedSession] | SessionColumns = ()
-    overrides: Mapping[date, Protocol] = field(default_factory=dict)
-    metric_preference: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,27 +94,6 @@ def _origin(nights: NightColumns, checkins: CheckInColumns, first: date, t: Thre
     return min(reach, min(dates, default=reach))
 
 
-def own_checkins(history: History) -> CheckInColumns:
-    """The athlete's check-ins as columns (the store hands them so; objects are tabulated)."""
-    if isinstance(history.checkins, CheckInColumns):
-        return history.checkins
-    return CheckInColumns.of(history.checkins)
-
-
-def own_sessions(history: History) -> SessionColumns:
-    """The athlete's completed sessions as columns (the store hands them so)."""
-    if isinstance(history.sessions, SessionColumns):
-        return history.sessions
-    return SessionColumns.of(history.sessions)
-
-
-def own_nights(history: History) -> NightColumns:
-    """The athlete's nights as columns (the store hands them so; objects are tabulated)."""
-    if isinstance(history.nights, NightColumns):
-        return history.nights
-    return NightColumns.of(n for n in history.nights if n.athlete == history.athlete)
-
-
 def _evaluate(
     history: History, first: date, last: date, t: Thresholds, zones: HeartRateZones | None
 ) -> _Evaluation:
@@ -153,11 +112,6 @@ def _evaluate(
     form = np.where(logged >= t.min_load_days, load.form_pct[1:], np.nan)
     rules, held = decide_rules(signals, t, form)
     return _Evaluation(signals, load, logged, form, rules, held)
-
-
-def history_preference(history: History) -> Sequence[str]:
-    """The sources to read, in order of preference."""
-    return history.preference
 
 
 def decide_days(
@@ -214,7 +168,9 @@ def decide_days(
         reasons = (
             *reasons,
             *readiness.notes,
-            *explained_drop(evaluation.signals, response, i, offset),
+            *explained_drop(
+                evaluation.signals, response, i, offset, recent=heaviest_recent(by_day, day)
+            ),
         )
         protocol = RULE_PROTOCOL[rule]
         overridden_from = None

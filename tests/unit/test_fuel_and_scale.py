@@ -119,9 +119,10 @@ def test_fuel_comes_from_the_configured_weight_the_weigh_ins_and_can_be_off(tmp_
     assert found.fuel.fluid_l == (1.0, 1.2)  # 0.8 kg lost
     # 06:30 less 8 h and 15 min to fall asleep: lights out 22:15, no caffeine after 16:15.
     assert found.fuel.caffeine_cutoff == datetime.combine(DAY, time(16, 15), tzinfo=ZONE)
-    off = config_for(tmp_path, "{enabled: false, body_weight_kg: 60}")
-    [plain] = coached([plan], off, off.athlete("alex"), empty, controls)
-    assert plain.fuel is None
+    for off in (config_for(tmp_path, "{enabled: false, body_weight_kg: 60}"),
+                config_for(tmp_path, "false")):  # fmt: skip
+        [plain] = coached([plan], off, off.athlete("alex"), empty, controls)
+        assert plain.fuel is None
     unknown = config_for(tmp_path, "{}")
     [unweighed] = coached([plan], unknown, unknown.athlete("alex"), empty, {})
     assert unweighed.fuel is None  # no weight anywhere: no hints rather than guessed ones

@@ -112,7 +112,8 @@ def test_a_drop_training_explains_is_expected_fatigue_and_one_it_does_not_is_une
     [after_training] = decide_days(nights_and_sessions(drop_without_load=False), days=[last])
     [after_rest] = decide_days(nights_and_sessions(drop_without_load=True), days=[last])
     assert after_training.readiness.expected_ln_rmssd is not None
-    assert any("as expected after your recent training" in r for r in after_training.reasons)
+    said = "as expected after yesterday's 60-minute run and the days before"
+    assert any(said in r for r in after_training.reasons)
     assert any("unexplained by training" in r for r in after_rest.reasons)
     assert after_rest.readiness.load_response is not None
     assert after_rest.readiness.load_response.startswith("Your HRV answers your training")
@@ -255,6 +256,6 @@ def test_a_drop_training_does_not_explain_counts_as_acute_one_it_explains_does_n
     assert hrv_today is not None
     assert "further than your training explains" in hrv_today.reason
     assert trained.readiness.acute_hrv_drop is False  # four hard days explain it
-    assert any("as expected after your recent training" in r for r in trained.reasons)
+    assert any("as expected after yesterday's 60-minute run" in r for r in trained.reasons)
     assert "hrv_today" in rested.readiness.flags
     assert "hrv_today" not in trained.readiness.flags
