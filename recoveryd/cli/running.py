@@ -16,6 +16,7 @@ from recoveryd.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Handlers,
+    write_output,
 )
 from recoveryd.config.basics import ConfigError
 
@@ -31,6 +32,11 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     commands.add_parser("demo", help="run the daemon on the bundled sample data, then exit")
     check = commands.add_parser("check-config", help="validate a configuration file")
     check.add_argument("file", type=Path, nargs="?", help=CONFIG_HELP)
+    board = commands.add_parser(
+        "dashboard", help="a Home Assistant dashboard (Lovelace YAML) for the athletes"
+    )
+    board.add_argument("--out", type=Path, help="write it to this file instead of stdout")
+    board.add_argument("--config", type=Path, help=CONFIG_HELP)
 
 
 def _demo() -> int:
@@ -61,6 +67,24 @@ def _check_config(path: Path | None) -> int:
     return EXIT_OK
 
 
+def _dashboard(path: Path | None, out: Path | None) -> int:
+    import yaml  # noqa: PLC0415
+
+    from recoveryd.config.loader import load_config  # noqa: PLC0415
+    from recoveryd.present.dashboard import dashboard  # noqa: PLC0415
+
+    # Entity ids need no secrets: the file is read as check-config reads it.
+    config = load_config(path, check=True)
+    text = (
+        "# recoveryd's dashboard: Home Assistant, YAML mode (README, Dashboard)\n"
+        + yaml.safe_dump(dashboard(config), sort_keys=False, allow_unicode=True)
+    )
+    if out is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    return EXIT_OK if write_output(out, text.encode()) else EXIT_REJECTED
+
+
 def _run(config: Config, *, dry_run: bool) -> int:
     from recoveryd.daemon.lock import DaemonRunningError, daemon_lock  # noqa: PLC0415
     from recoveryd.daemon.service import run_daemon  # noqa: PLC0415 - keep other commands light
@@ -79,9 +103,12 @@ def _run(config: Config, *, dry_run: bool) -> int:
 def handlers() -> Handlers:
     """The commands of this family: those that need the configuration, and those that do not."""
     return Handlers(
-        with_config={"run": lambda config, args: _run(config, dry_run=args.dry_run)},
+        with_config={
+            "run": lambda config, args: _run(config, dry_run=args.dry_run),
+        },
         without_config={
             "check-config": lambda args: _check_config(args.file),
+            "dashboard": lambda args: _dashboard(args.config, args.out),
             "demo": lambda _: _demo(),
         },
     )

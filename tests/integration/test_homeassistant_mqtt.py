@@ -246,3 +246,41 @@ def _text(path: Path) -> str:
 async def _until(condition: Callable[[], bool]) -> None:
     while not condition():
         await asyncio.sleep(0.1)
+
+
+async def test_the_dashboard_loads_and_every_entity_it_names_exists(
+    home_assistant: HomeAssistantCore,
+    broker: BrokerAddress,
+    tmp_path: Path,
+    sample: tuple[list[Night], list[CheckIn]],
+) -> None:
+    import yaml  # noqa: PLC0415
+    from integrations.homeassistant.session import ha_websocket  # noqa: PLC0415
+    from recoveryd.present.dashboard import dashboard, entity_ids  # noqa: PLC0415
+
+    core = home_assistant
+    config = seeded_config(tmp_path, broker, sample)
+    board = dashboard(config)
+    # As `recoveryd dashboard` writes it, where the YAML dashboard of configuration.yaml is.
+    (core.config_dir / "recoveryd_dashboard.yaml").write_text(
+        yaml.safe_dump(board, sort_keys=False), encoding="utf-8"
+    )
+    async with watching(broker) as watcher, running(config, FixedClock(MORNING)):
+        await watcher.until(lambda: bool(watcher.on("recoveryd/alex/state")), "the decision")
+        named = entity_ids(board)
+        assert len(named) > 60  # two athletes' views and the household's
+        missing = set(named)
+        for _ in range(100):  # until discovery has reached Home Assistant
+            states = await ha(core.request, "GET", "/api/states")
+            missing = named - {s["entity_id"] for s in states}
+            if not missing:
+                break
+            await asyncio.sleep(0.2)
+        assert not missing
+        websocket = core.url.replace("http", "ws", 1) + "/api/websocket"
+        async with ha_websocket(websocket, core.token, verify=True) as ws:
+            loaded = await ws.recv_result_dict(
+                await ws.send("lovelace/config", url_path="recoveryd-board")
+            )
+        assert loaded["views"][0]["title"] == "Alex"
+        assert entity_ids(loaded) == named  # Home Assistant read the file as written
