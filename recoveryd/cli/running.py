@@ -87,13 +87,14 @@ def _dashboard(path: Path | None, out: Path | None) -> int:
 
 def _run(config: Config, *, dry_run: bool) -> int:
     from recoveryd.daemon.lock import DaemonRunningError, daemon_lock  # noqa: PLC0415
-    from recoveryd.daemon.service import run_daemon  # noqa: PLC0415 - keep other commands light
+    from recoveryd.daemon.service import StopSignals, run_daemon  # noqa: PLC0415 - light others
 
+    early = StopSignals()  # a stop while starting is kept, not fatal
     if dry_run:
         config = config.model_copy(update={"dry_run": True})
     try:
         with daemon_lock(config.storage.path):
-            run_daemon(config)
+            run_daemon(config, early)
     except DaemonRunningError as exc:
         sys.stderr.write(f"recoveryd run: {exc}\n")
         return EXIT_REJECTED

@@ -201,14 +201,33 @@ class Daemon:
         self.queue.put_nowait(NotificationAction(action))
 
 
-def run_daemon(config: Config) -> None:
-    """``recoveryd run``: run until SIGTERM or SIGINT."""
+class StopSignals:
+    """SIGTERM and SIGINT caught from the moment the command starts, before the event loop runs.
+
+    Between taking the store's lock and the loop's own handlers there is a moment in which
+    a stop would otherwise kill the process outright; a stop asked then is kept and honoured
+    as soon as the daemon runs.
+    """
+
+    def __init__(self) -> None:
+        self.asked = False
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, self._ask)
+
+    def _ask(self, _signum: int, _frame: object) -> None:
+        self.asked = True
+
+
+def run_daemon(config: Config, early: StopSignals | None = None) -> None:
+    """``recoveryd run``: run until SIGTERM or SIGINT (also one that came while starting)."""
 
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        if early is not None and early.asked:
+            stop.set()
         daemon = Daemon(config)
         log.info(
             "recoveryd running for %d athlete(s); daily decision at %s %s",
