@@ -95,9 +95,15 @@ def nights_and_sessions(drop_without_load: bool) -> History:
     ln[-1] = (
         4.0 + 5e-5 * _impulse(loads, 42.0)[-1] - fatigue[-1] - (0.45 if drop_without_load else 0)
     )
+    return history_of(loads, ln)
+
+
+def history_of(loads: FloatArray, ln: FloatArray, rhr: FloatArray | None = None) -> History:
+    """Sam's nights (ln rMSSD, resting HR: 50 bpm unless given) and a run on every load day."""
+    resting = np.full(ln.size, 50.0) if rhr is None else rhr
     nights = [
-        Night("sam", START + timedelta(days=i), "ring", math.exp(v), 50.0, 450.0)
-        for i, v in enumerate(ln)
+        Night("sam", START + timedelta(days=i), "ring", math.exp(v), float(r), 450.0)
+        for i, (v, r) in enumerate(zip(ln, resting, strict=True))
     ]
     sessions = [
         CompletedSession("sam", START + timedelta(days=i), "log", "18:00", "run", 60.0,
@@ -197,20 +203,8 @@ def test_resting_hr_gets_its_own_fitted_response_and_a_flat_one_none() -> None:
     rhr = 50.0 + 0.01 * _impulse(loads, 4.0) + rng.normal(0, 1.0, DAYS)
     flat = 50.0 + rng.normal(0, 1.0, DAYS)
 
-    def history(rhr_values: FloatArray) -> History:
-        nights = [
-            Night("sam", START + timedelta(days=i), "ring", math.exp(v), float(r), 450.0)
-            for i, (v, r) in enumerate(zip(ln, rhr_values, strict=True))
-        ]
-        sessions = [
-            CompletedSession("sam", START + timedelta(days=i), "log", "18:00", "run", 60.0,
-                             rpe=load / 60)
-            for i, load in enumerate(loads) if load > 0
-        ]  # fmt: skip
-        return History("sam", ["ring"], nights, sessions=sessions)
-
     days = [START + timedelta(days=i) for i in range(300, DAYS)]
-    answering = decide_days(history(rhr), days=days)
+    answering = decide_days(history_of(loads, ln, rhr), days=days)
     expected = np.array([p.readiness.expected_rhr_bpm or np.nan for p in answering])
     assert np.isfinite(expected).mean() > 0.9
     truth = 50.0 + 0.01 * _impulse(loads, 4.0)[300:]
@@ -224,7 +218,7 @@ def test_resting_hr_gets_its_own_fitted_response_and_a_flat_one_none() -> None:
     words = answering[-1].readiness.load_response
     assert words is not None
     assert "Resting HR answers too" in words
-    ignoring = decide_days(history(flat), days=days)
+    ignoring = decide_days(history_of(loads, ln, flat), days=days)
     assert np.mean([p.readiness.expected_rhr_bpm is None for p in ignoring]) > 0.95
 
 

@@ -38,33 +38,26 @@ def test_the_unit_is_sandboxed_and_writes_only_its_state_directory() -> None:
     assert "path: /var/lib/recoveryd/recoveryd.db" in example.read_text(encoding="utf-8")
 
 
-def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
+def verify(unit: Path) -> subprocess.CompletedProcess[str]:
+    """``systemd-analyze verify`` of one unit file."""
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.fail("systemd-analyze is not installed (the systemd package)")
-    recoveryd = shutil.which("recoveryd") or str(
-        Path(__file__).resolve().parents[2] / ".venv/bin/recoveryd"
-    )
+    return subprocess.run(
+        [analyze, "verify", "--man=no", str(unit)],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+
+
+def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
+    recoveryd = shutil.which("recoveryd") or str(UNIT.parents[2] / ".venv" / "bin" / "recoveryd")
     unit = tmp_path / "recoveryd.service"
     unit.write_text(UNIT.read_text(encoding="utf-8").replace("/usr/local/bin/recoveryd", recoveryd))
-    done = subprocess.run(
-        [analyze, "verify", "--man=no", str(unit)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    done = verify(unit)
     # A key systemd does not know or a value it cannot parse is only a warning: none at all.
     assert (done.returncode, done.stderr) == (0, "")
     broken = tmp_path / "broken.service"
     broken.write_text(
         unit.read_text(encoding="utf-8").replace("ProtectSystem=strict", "ProtectSystem=sometimes")
     )
-    rejected = subprocess.run(
-        [analyze, "verify", "--man=no", str(broken)],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
-    assert "Failed to parse protect system value" in rejected.stderr
+    assert "Failed to parse protect system value" in verify(broken).stderr
