@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from integrations.mqtt.broker import free_port
+from recoveryd.integrations.mqtt.broker import free_port
 
 
 @contextmanager

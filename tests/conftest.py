@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
-from integrations.mqtt.broker import free_port
 from recoveryd.cli.sampledata import generate
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.domain.models import CheckIn, Night
+from recoveryd.integrations.mqtt.broker import free_port
 from recoveryd.store.database import Store
 
 # `make test` runs every property and fuzz test briefly; `make fuzz` runs the tests marked

@@ -24,8 +24,7 @@ from recoveryd.config.home import DeviceConfig
 from recoveryd.daemon.ports import ActionResult
 from recoveryd.domain.models import Action
 from recoveryd.home.safety import Sensors
-
-from integrations.ble.profile import GattProfile, ProfileError
+from recoveryd.integrations.ble.profile import GattProfile, ProfileError
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from integrations.ble.gatt_values import GattError, Ieee11073, Reader
+from recoveryd.integrations.ble.gatt_values import GattError, Ieee11073, Reader
 
 FAILED = 0xFFFF
 _MASS_SI, _MASS_IMPERIAL = 0.005, 0.01

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from integrations.ble.gatt_values import GattError, Reader
+from recoveryd.integrations.ble.gatt_values import GattError, Reader
 
 UUID = "00002a37-0000-1000-8000-00805f9b34fb"
 SERVICE_UUID = "0000180d-0000-1000-8000-00805f9b34fb"

@@ -21,9 +21,8 @@ from bleak import BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
-
-from integrations.ble.gatt_values import GattError
-from integrations.ble.heart_rate import (
+from recoveryd.integrations.ble.gatt_values import GattError
+from recoveryd.integrations.ble.heart_rate import (
     BATTERY_LEVEL_UUID,
     UUID,
     parse_battery_level,

@@ -30,8 +30,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 from recoveryd.config.files import FileProblem, YamlProblem, load_yaml, read_text
-
-from integrations.ble.errors import ProfileError
+from recoveryd.integrations.ble.errors import ProfileError
 
 __all__ = ["GattProfile", "ProfileError", "load_profile"]
 

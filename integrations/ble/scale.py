@@ -23,9 +23,8 @@ from bleak import BleakScanner
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
 from bleak_retry_connector import BleakClientWithServiceCache, establish_connection
-
-from integrations.ble.gatt_values import GattError
-from integrations.ble.health_devices import WeightMeasurement, parse_weight
+from recoveryd.integrations.ble.gatt_values import GattError
+from recoveryd.integrations.ble.health_devices import WeightMeasurement, parse_weight
 
 log = logging.getLogger(__name__)
 

@@ -29,8 +29,7 @@ from recoveryd.config.home import DeviceConfig
 from recoveryd.daemon.ports import ActionResult, BrokerAwayError, Publisher, PublishError
 from recoveryd.domain.models import Action
 from recoveryd.home.safety import Sensors
-
-from integrations.devices.tracker import StateTracker
+from recoveryd.integrations.devices.tracker import StateTracker
 
 CONFIRM_TIMEOUT_S = 5.0
 TASMOTA_PULSE_OFFSET = 100

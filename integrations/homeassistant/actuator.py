@@ -36,9 +36,8 @@ from recoveryd.daemon.ports import ActionResult
 from recoveryd.domain.clock import span
 from recoveryd.domain.models import SAFE_COMMANDS, SWITCH_OFFS, SWITCH_ONS, Action
 from recoveryd.home.safety import Sensors
-
-from integrations.homeassistant.auto_off import auto_off_refusal
-from integrations.homeassistant.services import (
+from recoveryd.integrations.homeassistant.auto_off import auto_off_refusal
+from recoveryd.integrations.homeassistant.services import (
     CALLS,
     RefusedError,
     StateMismatchError,
@@ -48,7 +47,7 @@ from integrations.homeassistant.services import (
     entity_of,
     timer_start,
 )
-from integrations.homeassistant.session import ha_client, ha_websocket, why
+from recoveryd.integrations.homeassistant.session import ha_client, ha_websocket, why
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ from datetime import datetime
 import niquests
 from homeassistant_api.errors import EndpointNotFoundError, HomeassistantAPIError
 from recoveryd.domain.sensor_nights import Reading
-
-from integrations.homeassistant.session import ha_client, why
+from recoveryd.integrations.homeassistant.session import ha_client, why
 
 _TRANSIENT = (HomeassistantAPIError, niquests.exceptions.RequestException, OSError, TimeoutError)
 

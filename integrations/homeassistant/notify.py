@@ -25,8 +25,7 @@ from homeassistant_api import AsyncWebsocketClient
 from homeassistant_api.errors import HomeassistantAPIError
 from homeassistant_api.models.websocket import PingResponse
 from recoveryd.home.notification import Notice
-
-from integrations.homeassistant.session import ha_client, ha_websocket, why
+from recoveryd.integrations.homeassistant.session import ha_client, ha_websocket, why
 
 log = logging.getLogger(__name__)
 

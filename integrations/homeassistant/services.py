@@ -16,8 +16,7 @@ from homeassistant_api import AsyncClient
 from recoveryd.config.home import DeviceConfig
 from recoveryd.domain.models import SWITCH_ONS, Action
 from recoveryd.home.safety import Sensors, check, start_check_turns_off
-
-from integrations.homeassistant.auto_off import hms, session_seconds
+from recoveryd.integrations.homeassistant.auto_off import hms, session_seconds
 
 
 class StateMismatchError(Exception):

@@ -19,8 +19,7 @@ from paho.mqtt.client import MQTT_CLEAN_START_FIRST_ONLY
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from recoveryd.config.sections import MqttConfig
-
-from integrations.mqtt.incoming import MAX_PACKET_BYTES, RECEIVE_MAXIMUM, devices_first
+from recoveryd.integrations.mqtt.incoming import MAX_PACKET_BYTES, RECEIVE_MAXIMUM, devices_first
 
 PUBLISH_TIMEOUT_S = 10.0
 _PROTOCOLS = {"3.1.1": aiomqtt.ProtocolVersion.V311, "5": aiomqtt.ProtocolVersion.V5}

@@ -20,8 +20,7 @@ from typing import Any
 from recoveryd import __version__
 from recoveryd.domain.commands import AUTO, SETTABLE_PROTOCOLS
 from recoveryd.domain.models import CHECKIN_ITEMS, HrvPattern, Protocol
-
-from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 
 ORIGIN = {
     "name": "recoveryd",

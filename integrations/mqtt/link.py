@@ -36,10 +36,9 @@ from recoveryd.config.sections import MqttConfig
 from recoveryd.config.tls import client_context
 from recoveryd.daemon.ports import BrokerAwayError, PublishError
 from recoveryd.domain.events import BrokerConnected, CommandReceived, Event, HomeAssistantOnline
-
-from integrations.mqtt.client import reason_code, session_client
-from integrations.mqtt.incoming import MAX_BYTES, acknowledger
-from integrations.mqtt.topics import HOUSEHOLD
+from recoveryd.integrations.mqtt.client import reason_code, session_client
+from recoveryd.integrations.mqtt.incoming import MAX_BYTES, acknowledger
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,7 @@ from typing import Any
 from recoveryd.domain.live import LiveState
 from recoveryd.domain.models import DayPlan, Decision
 from recoveryd.domain.training import Session
-
-from integrations.mqtt.topics import Message, Topics
+from recoveryd.integrations.mqtt.topics import Message, Topics
 
 
 def live_message(topics: Topics, athlete: str, live: LiveState) -> Message:

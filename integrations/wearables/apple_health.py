@@ -44,11 +44,15 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
+from recoveryd.integrations.wearables.apple_health_records import (
+    SOURCE,
+    Collector,
+    ParsedExport,
+    RecordError,
+)
+from recoveryd.integrations.wearables.reading import CountingReader, Progress
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, Origin
-
-from integrations.wearables.apple_health_records import SOURCE, Collector, ParsedExport, RecordError
-from integrations.wearables.reading import CountingReader, Progress
 
 __all__ = ["SOURCE", "ParsedExport", "import_export", "parse_export"]
 

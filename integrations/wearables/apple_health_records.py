@@ -20,8 +20,7 @@ from datetime import date, datetime, timedelta
 from recoveryd.domain.models import Night
 from recoveryd.domain.plausible import keep_plausible
 from recoveryd.domain.training import CompletedSession
-
-from integrations.wearables.reading import EVENING, night_morning
+from recoveryd.integrations.wearables.reading import EVENING, night_morning
 
 SOURCE = "apple_health"
 _HK = "HKQuantityTypeIdentifier"

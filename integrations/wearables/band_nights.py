@@ -23,8 +23,7 @@ from zoneinfo import ZoneInfo
 from recoveryd.domain.models import Night
 from recoveryd.domain.plausible import keep_plausible
 from recoveryd.engine.hrv import HrvError, analyse
-
-from integrations.wearables.reading import night_morning
+from recoveryd.integrations.wearables.reading import night_morning
 
 ASLEEP = ("light", "deep", "rem", "asleep")
 _MINUTE = 60

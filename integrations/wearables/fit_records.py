@@ -14,9 +14,8 @@ from zoneinfo import ZoneInfo
 
 import fitdecode
 from recoveryd.domain.training import CompletedSession
-
-from integrations.wearables.garmin_nights import SLEEP_EVENT, SOURCE, STAGES, Gathered
-from integrations.wearables.reading import CountingReader, night_morning
+from recoveryd.integrations.wearables.garmin_nights import SLEEP_EVENT, SOURCE, STAGES, Gathered
+from recoveryd.integrations.wearables.reading import CountingReader, night_morning
 
 _READING_MAX = timedelta(minutes=15)
 _NO_INTERVAL_S = 65.535  # 0xFFFF / 1000: the FIT profile's invalid uint16

@@ -37,15 +37,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from recoveryd.domain.models import Night
+from recoveryd.integrations.wearables import gadgetbridge_bands as bands
+from recoveryd.integrations.wearables.band_nights import Measured, band_nights, nights_of
+from recoveryd.integrations.wearables.gadgetbridge_garmin import SOURCE, count_rows, garmin_nights
+from recoveryd.integrations.wearables.gadgetbridge_garmin import TABLES as GARMIN_TABLES
+from recoveryd.integrations.wearables.gadgetbridge_rows import RowSink
+from recoveryd.integrations.wearables.reading import Progress
 from recoveryd.store.database import Store
 from recoveryd.store.journal import ImportRecord, Origin
-
-from integrations.wearables import gadgetbridge_bands as bands
-from integrations.wearables.band_nights import Measured, band_nights, nights_of
-from integrations.wearables.gadgetbridge_garmin import SOURCE, count_rows, garmin_nights
-from integrations.wearables.gadgetbridge_garmin import TABLES as GARMIN_TABLES
-from integrations.wearables.gadgetbridge_rows import RowSink
-from integrations.wearables.reading import Progress
 
 __all__ = ["SOURCE", "GadgetbridgeError", "ParsedDatabase", "import_database", "parse_database"]
 

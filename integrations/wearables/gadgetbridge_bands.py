@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from integrations.wearables.band_families import (
+from recoveryd.integrations.wearables.band_families import (
     HUAMI_LEGACY,
     SOURCES,
     TABLES,
@@ -55,9 +55,15 @@ from integrations.wearables.band_families import (
     ZEPP_OS,
     family,
 )
-from integrations.wearables.band_nights import Measured, Minute
-from integrations.wearables.gadgetbridge_rows import RowError, RowSink, required, select, whole
-from integrations.wearables.garmin_nights import daily_record_day
+from recoveryd.integrations.wearables.band_nights import Measured, Minute
+from recoveryd.integrations.wearables.gadgetbridge_rows import (
+    RowError,
+    RowSink,
+    required,
+    select,
+    whole,
+)
+from recoveryd.integrations.wearables.garmin_nights import daily_record_day
 
 __all__ = [
     "HUAMI_LEGACY",

@@ -14,9 +14,19 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from recoveryd.domain.models import Night
-
-from integrations.wearables.gadgetbridge_rows import RowError, RowSink, moment_ms, number, select
-from integrations.wearables.garmin_nights import SLEEP_EVENT, STAGE_NAMES, Gathered, nights_from
+from recoveryd.integrations.wearables.gadgetbridge_rows import (
+    RowError,
+    RowSink,
+    moment_ms,
+    number,
+    select,
+)
+from recoveryd.integrations.wearables.garmin_nights import (
+    SLEEP_EVENT,
+    STAGE_NAMES,
+    Gathered,
+    nights_from,
+)
 
 SOURCE = "gadgetbridge"
 TABLES = (

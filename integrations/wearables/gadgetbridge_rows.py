@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 
-from integrations.wearables.reading import Progress
+from recoveryd.integrations.wearables.reading import Progress
 
 _PROGRESS_EVERY = 1000
 

@@ -51,11 +51,8 @@ from recoveryd.domain.reading import MorningReading
 from recoveryd.domain.training import CompletedSession
 from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.morning_reading import morning_reading
-from recoveryd.store.database import Store
-from recoveryd.store.journal import ImportRecord, Origin
-
-from integrations.wearables.fit_records import FileReader, RecordError, decode
-from integrations.wearables.garmin_nights import (
+from recoveryd.integrations.wearables.fit_records import FileReader, RecordError, decode
+from recoveryd.integrations.wearables.garmin_nights import (
     SLEEP_EVENT,
     SOURCE,
     STAGE_NAMES,
@@ -63,7 +60,9 @@ from integrations.wearables.garmin_nights import (
     daily_record_day,
     nights_from,
 )
-from integrations.wearables.reading import CountingReader, Progress
+from recoveryd.integrations.wearables.reading import CountingReader, Progress
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
 
 __all__ = [
     "READING_SOURCE",

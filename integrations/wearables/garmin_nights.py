@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 from recoveryd.domain.models import Night
 from recoveryd.domain.plausible import keep_plausible
 from recoveryd.domain.training import CompletedSession
-
-from integrations.wearables.reading import night_morning
+from recoveryd.integrations.wearables.reading import night_morning
 
 SOURCE = "garmin_fit"
 SLEEP_EVENT = 74

@@ -29,8 +29,7 @@ from typing import Any
 from pydantic import ConfigDict, ValidationError, create_model
 from recoveryd.domain.models import Night
 from recoveryd.domain.validation import plausible
-
-from integrations.wearables.generic_csv import ParsedCsv, row_problem
+from recoveryd.integrations.wearables.generic_csv import ParsedCsv, row_problem
 
 SOURCE = "hrv4training"
 _COLUMNS = {

@@ -26,15 +26,14 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from recoveryd.domain.training import CompletedSession
 from recoveryd.domain.validation import Day, LocalTime, SessionInput
-from recoveryd.store.database import Store
-from recoveryd.store.journal import ImportRecord, Origin
-
-from integrations.wearables.generic_csv import (
+from recoveryd.integrations.wearables.generic_csv import (
     RowError,
     cells_by_column,
     csv_rows,
     row_problem,
 )
+from recoveryd.store.database import Store
+from recoveryd.store.journal import ImportRecord, Origin
 
 SOURCE = "csv"
 COLUMNS: tuple[str, ...] = ("date", "start", "sport", "duration_min", "rpe", "avg_hr", "title")

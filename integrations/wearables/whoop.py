@@ -26,8 +26,7 @@ import httpx
 from pydantic import BaseModel, ConfigDict, ValidationError
 from recoveryd.domain.models import Night
 from recoveryd.domain.plausible import keep_plausible
-
-from integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
+from recoveryd.integrations.wearables.http_api import ApiError, UnauthorisedError, get_content
 
 log = logging.getLogger(__name__)
 

@@ -120,9 +120,8 @@ def _measure_hrv(config: Config, args: argparse.Namespace) -> int:
 
 
 def _hrv(path: Path, *, as_json: bool, min_seconds: float, correction: str) -> int:
-    from integrations.wearables.rr_files import RrFileError, parse_rr  # noqa: PLC0415
-
     from recoveryd.engine.hrv import HrvError, analyse  # noqa: PLC0415
+    from recoveryd.integrations.wearables.rr_files import RrFileError, parse_rr  # noqa: PLC0415
     from recoveryd.present.reading import hrv_json, hrv_panel  # noqa: PLC0415
 
     try:
@@ -156,9 +155,8 @@ def _hrv(path: Path, *, as_json: bool, min_seconds: float, correction: str) -> i
 
 
 def _sample(out: Path, end: date | None) -> int:
-    from integrations.wearables.generic_csv import write_csv  # noqa: PLC0415
-
     from recoveryd.cli.sampledata import PROFILES, generate  # noqa: PLC0415
+    from recoveryd.integrations.wearables.generic_csv import write_csv  # noqa: PLC0415
 
     last = end or date.today()  # noqa: DTZ011 - the user's local calendar day is meant
     nights, checkins = generate(last)

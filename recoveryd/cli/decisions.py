@@ -143,9 +143,8 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
 def _plan(config: Config, args: argparse.Namespace) -> int:
     from dataclasses import asdict  # noqa: PLC0415
 
-    from integrations.ical.ics import CalendarDay, describe, week_calendar  # noqa: PLC0415
-
     from recoveryd.daemon.deciding import decide_range, training_plan  # noqa: PLC0415
+    from recoveryd.integrations.ical.ics import CalendarDay, describe, week_calendar  # noqa: PLC0415
 
     athlete = config.athlete(args.athlete)
     if args.ics is not None and (problem := unwritable(args.ics)) is not None:

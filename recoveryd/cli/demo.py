@@ -24,8 +24,6 @@ from string import Template
 from zoneinfo import ZoneInfo
 
 import aiomqtt
-from integrations.mqtt.broker import EmbeddedBroker
-from integrations.wearables.generic_csv import import_file, write_csv
 from rich.console import Console
 from rich.table import Table
 
@@ -34,6 +32,8 @@ from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range
 from recoveryd.daemon.service import Daemon
+from recoveryd.integrations.mqtt.broker import EmbeddedBroker
+from recoveryd.integrations.wearables.generic_csv import import_file, write_csv
 from recoveryd.present.summary import history_table, morning_summary
 from recoveryd.store.database import Store
 

@@ -73,7 +73,7 @@ def _report(
 
 def apple_health(config: Config, path: Path, athlete: str) -> int:
     """``import apple-health FILE``: an Apple Health export, streamed with a progress bar."""
-    from integrations.wearables.apple_health import import_export  # noqa: PLC0415
+    from recoveryd.integrations.wearables.apple_health import import_export  # noqa: PLC0415
 
     config.athlete(athlete)
     if _missing(path):
@@ -101,7 +101,7 @@ def apple_health(config: Config, path: Path, athlete: str) -> int:
 
 def gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -> int:
     """``import gadgetbridge FILE``: a Gadgetbridge database export (one device)."""
-    from integrations.wearables import gadgetbridge  # noqa: PLC0415
+    from recoveryd.integrations.wearables import gadgetbridge  # noqa: PLC0415
 
     config.athlete(athlete)
     if _missing(path):
@@ -129,7 +129,7 @@ def gadgetbridge(config: Config, path: Path, athlete: str, device: str | None) -
 
 def garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
     """``import garmin-fit FILE|FOLDER...``: FIT files, the folders expanded."""
-    from integrations.wearables.garmin_fit import SOURCE, fit_files, import_files  # noqa: PLC0415
+    from recoveryd.integrations.wearables.garmin_fit import SOURCE, fit_files, import_files  # noqa: PLC0415
 
     config.athlete(athlete)
     for path in paths:
@@ -155,7 +155,7 @@ def garmin_fit(config: Config, paths: list[Path], athlete: str) -> int:
 
 def sessions(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
     """``import sessions FILE``: completed training sessions from a CSV."""
-    from integrations.wearables.sessions_csv import import_sessions  # noqa: PLC0415
+    from recoveryd.integrations.wearables.sessions_csv import import_sessions  # noqa: PLC0415
 
     config.athlete(athlete)
     try:
@@ -179,8 +179,8 @@ def sessions(config: Config, path: Path, athlete: str, *, strict: bool) -> int:
 
 def csv_like(config: Config, path: Path, athlete: str, *, strict: bool, hrv4training: bool) -> int:
     """``import csv|hrv4training FILE``: nights and check-ins from a CSV."""
-    from integrations.wearables.generic_csv import import_file, parse_csv  # noqa: PLC0415
-    from integrations.wearables.hrv4training import parse_text  # noqa: PLC0415
+    from recoveryd.integrations.wearables.generic_csv import import_file, parse_csv  # noqa: PLC0415
+    from recoveryd.integrations.wearables.hrv4training import parse_text  # noqa: PLC0415
 
     config.athlete(athlete)
     parse = parse_text if hrv4training else parse_csv

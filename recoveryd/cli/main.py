@@ -13,12 +13,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from integrations.ble.errors import ProfileError
-
 from recoveryd import __version__
 from recoveryd.cli import data, decisions, importing, journal, running
 from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
 from recoveryd.config.basics import ConfigError
+from recoveryd.integrations.ble.errors import ProfileError
 from recoveryd.store.connection import StoreError
 
 # In the order ``recoveryd --help`` lists them.

@@ -15,7 +15,6 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 
-from integrations.ble.hrm import Connector, Finder, StrapError, connect_strap, find_strap, record
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -24,6 +23,14 @@ from recoveryd.config.model import Config
 from recoveryd.domain.reading import MorningReading
 from recoveryd.engine.hrv import HrvError
 from recoveryd.engine.morning_reading import morning_reading
+from recoveryd.integrations.ble.hrm import (
+    Connector,
+    Finder,
+    StrapError,
+    connect_strap,
+    find_strap,
+    record,
+)
 from recoveryd.store.database import Store
 
 DEFAULT_SOURCE = "chest_strap"

@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from integrations.ble.errors import ProfileError
-
 from recoveryd.cli.common import (
     CONFIG_HELP,
     EXIT_OK,
@@ -19,6 +17,7 @@ from recoveryd.cli.common import (
     write_output,
 )
 from recoveryd.config.basics import ConfigError
+from recoveryd.integrations.ble.errors import ProfileError
 
 if TYPE_CHECKING:
     from recoveryd.config.model import Config
@@ -52,7 +51,7 @@ def _check_config(path: Path | None) -> int:
     problems = []
     for name, device in config.devices.items():
         if device.via == "ble" and device.profile:
-            from integrations.ble.profile import load_profile  # noqa: PLC0415 - BLE only
+            from recoveryd.integrations.ble.profile import load_profile  # noqa: PLC0415 - BLE only
 
             try:
                 load_profile(config.resolve(device.profile))

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from integrations.devices.dry_run import DryRun
-from integrations.devices.mqtt_devices import MqttDevices
-from integrations.devices.tracker import StateTracker
-from integrations.mqtt.link import MqttLink
-
 from recoveryd.config.model import Config
 from recoveryd.daemon.ports import Actuator
+from recoveryd.integrations.devices.dry_run import DryRun
+from recoveryd.integrations.devices.mqtt_devices import MqttDevices
+from recoveryd.integrations.devices.tracker import StateTracker
+from recoveryd.integrations.mqtt.link import MqttLink
 
 if TYPE_CHECKING:
-    from integrations.homeassistant.actuator import HomeAssistant
-    from integrations.homeassistant.notify import HomeAssistantNotifier
+    from recoveryd.integrations.homeassistant.actuator import HomeAssistant
+    from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier
 
 
 def actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[str, Actuator]:
@@ -38,8 +37,8 @@ def actuators(config: Config, link: MqttLink, tracker: StateTracker) -> dict[str
     }
     ble_devices = [d for d in config.devices.values() if d.via == "ble" and d.profile]
     if ble_devices:
-        from integrations.ble.gadget import BleGadgets  # noqa: PLC0415 - only with gadgets
-        from integrations.ble.profile import load_profile  # noqa: PLC0415
+        from recoveryd.integrations.ble.gadget import BleGadgets  # noqa: PLC0415 - only with gadgets
+        from recoveryd.integrations.ble.profile import load_profile  # noqa: PLC0415
 
         profiles = {
             d.profile: load_profile(config.resolve(d.profile)) for d in ble_devices if d.profile
@@ -56,7 +55,7 @@ def home_assistant(config: Config) -> HomeAssistant | None:
     ha = config.homeassistant
     if ha.url is None or ha.token is None:
         return None
-    from integrations.homeassistant.actuator import HomeAssistant  # noqa: PLC0415
+    from recoveryd.integrations.homeassistant.actuator import HomeAssistant  # noqa: PLC0415
 
     return HomeAssistant(
         ha.url, ha.token.get_secret_value(), attempts=ha.attempts, verify=ha.verify
@@ -68,6 +67,6 @@ def notifier(config: Config) -> HomeAssistantNotifier | None:
     ha = config.homeassistant
     if ha.url is None or ha.token is None:
         return None
-    from integrations.homeassistant.notify import HomeAssistantNotifier  # noqa: PLC0415
+    from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier  # noqa: PLC0415
 
     return HomeAssistantNotifier(ha.url, ha.token.get_secret_value(), verify=ha.verify)

@@ -16,8 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
-
 from recoveryd.config.model import Config
 from recoveryd.daemon.day_state import Applied, apply_command
 from recoveryd.daemon.health import STORING, Health
@@ -25,6 +23,7 @@ from recoveryd.daemon.household_day import start_refusal
 from recoveryd.domain.commands import CommandError, parse_command, stale_command
 from recoveryd.domain.events import CommandReceived
 from recoveryd.home.notification import action_command
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from integrations.mqtt.topics import HOUSEHOLD, Topics
-
 from recoveryd.config.model import Config
 from recoveryd.daemon.actions import Actions
 from recoveryd.daemon.alarms import NextAlarms
@@ -40,6 +38,7 @@ from recoveryd.daemon.strap import StrapReadings
 from recoveryd.daemon.wake_signals import WakeSignals
 from recoveryd.domain import events as ev
 from recoveryd.domain.models import Decision
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Topics
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,11 @@ import logging
 from collections.abc import Callable
 from time import monotonic
 
-from integrations.mqtt.topics import Message, Topics
-
 from recoveryd.config.model import Config
 from recoveryd.daemon.health import STORING, Health
 from recoveryd.domain.ingest import IngestError, parse_ingest
 from recoveryd.domain.models import CHECKIN_ITEMS, CheckIn, Night
+from recoveryd.integrations.mqtt.topics import Message, Topics
 from recoveryd.store.database import Store
 from recoveryd.store.journal import Origin
 

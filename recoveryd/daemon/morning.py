@@ -18,9 +18,6 @@ from collections.abc import Awaitable, Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from integrations.mqtt.discovery import object_id
-from integrations.mqtt.topics import Message, Topics
-
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range
 from recoveryd.daemon.ports import Spawn
@@ -34,11 +31,13 @@ from recoveryd.domain.events import (
 )
 from recoveryd.domain.models import Action
 from recoveryd.home.notification import SentSummary, morning_notice, summary_due, summary_of
+from recoveryd.integrations.mqtt.discovery import object_id
+from recoveryd.integrations.mqtt.topics import Message, Topics
 from recoveryd.present.chart import ChartError, render_apart
 from recoveryd.store.database import Store
 
 if TYPE_CHECKING:  # Home Assistant's client (13 MB) is imported only where it is configured
-    from integrations.homeassistant.notify import HomeAssistantNotifier
+    from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +196,7 @@ class Morning:
                     for target in athlete.notify:
                         sent &= await notifier.send(target, notice, image)
                 if urls:
-                    from integrations.notify.apprise_sender import AppriseSender  # noqa: PLC0415
+                    from recoveryd.integrations.notify.apprise_sender import AppriseSender  # noqa: PLC0415
 
                     sender = AppriseSender(urls)
                     sent &= await asyncio.to_thread(sender.send, notice, png)

@@ -18,23 +18,22 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from integrations.mqtt.discovery import discovery_messages, household_discovery
-from integrations.mqtt.link import MqttLink
-from integrations.mqtt.payloads import (
-    event_message,
-    household_message,
-    live_message,
-    plan_message,
-    state_message,
-)
-from integrations.mqtt.topics import HOUSEHOLD, Message, Topics
-
 from recoveryd.config.model import Config
 from recoveryd.daemon.day_state import live_state, paused
 from recoveryd.daemon.deciding import decide_range, inputs_digest
 from recoveryd.daemon.health import Health
 from recoveryd.daemon.ports import PublishError
 from recoveryd.domain.models import Action, Decision
+from recoveryd.integrations.mqtt.discovery import discovery_messages, household_discovery
+from recoveryd.integrations.mqtt.link import MqttLink
+from recoveryd.integrations.mqtt.payloads import (
+    event_message,
+    household_message,
+    live_message,
+    plan_message,
+    state_message,
+)
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)

@@ -75,7 +75,7 @@ async def pull(
 async def _oura(
     athlete: AthleteConfig, first: date, last: date, transport: httpx.AsyncBaseTransport | None
 ) -> Pulled:
-    from integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
+    from recoveryd.integrations.wearables.oura import OuraError, fetch_nights  # noqa: PLC0415
 
     if athlete.oura_token is None:
         return Pulled("oura", error=f"{athlete.id} has {MISSING['oura']}")
@@ -96,7 +96,7 @@ async def _whoop(
     refresh_token: str | None,
     transport: httpx.AsyncBaseTransport | None,
 ) -> Pulled:
-    from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights  # noqa: PLC0415
+    from recoveryd.integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights  # noqa: PLC0415
 
     credentials = athlete.whoop
     if credentials is None:
@@ -126,9 +126,8 @@ async def _whoop(
 
 
 async def _ha_sensors(config: Config, athlete: AthleteConfig, first: date, last: date) -> Pulled:
-    from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
-
     from recoveryd.domain.sensor_nights import sensor_nights  # noqa: PLC0415
+    from recoveryd.integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
 
     ha = config.homeassistant
     if not athlete.ha_sensors or ha.url is None or ha.token is None:

@@ -27,7 +27,7 @@ from recoveryd.store.database import Store
 from recoveryd.store.journal import Origin
 
 if TYPE_CHECKING:
-    from integrations.ble.scale import Weighing
+    from recoveryd.integrations.ble.scale import Weighing
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ ScaleReader = Callable[[ScaleConfig], Awaitable["Weighing"]]
 
 async def read_scale(scale: ScaleConfig) -> Weighing:
     """Listen for the configured scale over Bluetooth (bleak) and read its weighing."""
-    from integrations.ble.scale import weigh  # noqa: PLC0415 - Bluetooth only when used
+    from recoveryd.integrations.ble.scale import weigh  # noqa: PLC0415 - Bluetooth only when used
 
     return await weigh(scale.device, listen_s=scale.listen_min * 60.0, user_id=scale.user_id)
 
@@ -76,7 +76,7 @@ class ScaleReadings:
         )
 
         async def run() -> None:
-            from integrations.ble.scale import ScaleError  # noqa: PLC0415 - only with a scale
+            from recoveryd.integrations.ble.scale import ScaleError  # noqa: PLC0415 - only with a scale
 
             try:
                 weighing = await self._read(scale)

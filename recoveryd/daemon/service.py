@@ -17,11 +17,6 @@ from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from integrations.devices.mqtt_devices import MqttDevices
-from integrations.devices.tracker import StateTracker
-from integrations.mqtt.link import MqttLink
-from integrations.mqtt.topics import Topics
-
 from recoveryd.config.model import Config
 from recoveryd.daemon import adapters
 from recoveryd.daemon.actions import Actions
@@ -49,6 +44,10 @@ from recoveryd.domain.events import (
     Stop,
 )
 from recoveryd.domain.models import Action, Decision
+from recoveryd.integrations.devices.mqtt_devices import MqttDevices
+from recoveryd.integrations.devices.tracker import StateTracker
+from recoveryd.integrations.mqtt.link import MqttLink
+from recoveryd.integrations.mqtt.topics import Topics
 from recoveryd.store.database import Store
 
 log = logging.getLogger(__name__)

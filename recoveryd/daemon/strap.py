@@ -26,7 +26,7 @@ from recoveryd.engine.morning_reading import morning_reading
 from recoveryd.store.database import Store
 
 if TYPE_CHECKING:
-    from integrations.ble.hrm import Recording
+    from recoveryd.integrations.ble.hrm import Recording
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ StrapRecorder = Callable[[HrvStrapConfig], Awaitable["Recording"]]
 
 async def record_strap(strap: HrvStrapConfig) -> Recording:
     """Record from the configured strap over Bluetooth (bleak)."""
-    from integrations.ble.hrm import record  # noqa: PLC0415 - Bluetooth only when used
+    from recoveryd.integrations.ble.hrm import record  # noqa: PLC0415 - Bluetooth only when used
 
     return await record(strap.device, minutes=strap.minutes, settle_s=strap.settle_s)
 
@@ -71,7 +71,7 @@ class StrapReadings:
         log.info("%s: recording the morning HRV reading from %s", athlete_id, strap.device)
 
         async def run() -> None:
-            from integrations.ble.hrm import StrapError  # noqa: PLC0415 - only with a strap
+            from recoveryd.integrations.ble.hrm import StrapError  # noqa: PLC0415 - only with a strap
 
             try:
                 recording = await self._record(strap)

@@ -18,11 +18,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from integrations.mqtt.discovery import Entity, athlete_entities, household_entities, object_id
-from integrations.mqtt.topics import HOUSEHOLD, Topics
-
 from recoveryd.config.model import Config
 from recoveryd.domain.models import CHECKIN_ITEMS
+from recoveryd.integrations.mqtt.discovery import (
+    Entity,
+    athlete_entities,
+    household_entities,
+    object_id,
+)
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Topics
 
 
 def _ids(entities: Sequence[Entity], owner: str) -> dict[str, str]:

@@ -24,26 +24,26 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from integrations.ble.gatt_values import GattError
-from integrations.ble.health_devices import (
-    parse_body_composition,
-    parse_plx_spot_check,
-    parse_temperature,
-    parse_weight,
-)
-from integrations.ble.heart_rate import parse_battery_level, parse_heart_rate
-from integrations.wearables.apple_health import parse_export
-from integrations.wearables.generic_csv import COLUMNS, parse_csv
-from integrations.wearables.hrv4training import parse_text
-from integrations.wearables.oura import OuraError, fetch_nights
-from integrations.wearables.whoop import WhoopClient, WhoopError
-from integrations.wearables.whoop import fetch_nights as whoop_nights
 from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.commands import ATHLETE_CONTROLS, CommandError, parse_command
 from recoveryd.domain.events import CommandReceived
 from recoveryd.domain.ingest import KINDS, IngestError, parse_ingest
+from recoveryd.integrations.ble.gatt_values import GattError
+from recoveryd.integrations.ble.health_devices import (
+    parse_body_composition,
+    parse_plx_spot_check,
+    parse_temperature,
+    parse_weight,
+)
+from recoveryd.integrations.ble.heart_rate import parse_battery_level, parse_heart_rate
+from recoveryd.integrations.wearables.apple_health import parse_export
+from recoveryd.integrations.wearables.generic_csv import COLUMNS, parse_csv
+from recoveryd.integrations.wearables.hrv4training import parse_text
+from recoveryd.integrations.wearables.oura import OuraError, fetch_nights
+from recoveryd.integrations.wearables.whoop import WhoopClient, WhoopError
+from recoveryd.integrations.wearables.whoop import fetch_nights as whoop_nights
 from recoveryd.store.database import Store
 
 from tests.conftest import make_config

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from integrations.mqtt.broker import free_port
+from recoveryd.integrations.mqtt.broker import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 HASS = ROOT / ".cache" / "ha-venv" / "bin" / "hass"

@@ -21,10 +21,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from integrations.homeassistant.actuator import HomeAssistant
 from recoveryd.cli.sampledata import generate
 from recoveryd.config.home import DeviceConfig
 from recoveryd.domain.models import Action, Protocol
+from recoveryd.integrations.homeassistant.actuator import HomeAssistant
 from recoveryd.store.database import Store
 
 from tests.conftest import BrokerAddress, until

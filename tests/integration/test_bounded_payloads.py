@@ -19,8 +19,8 @@ from pathlib import Path
 
 import aiomqtt
 import pytest
-from integrations.mqtt.incoming import MAX_BYTES
 from recoveryd.daemon.lock import lock_path
+from recoveryd.integrations.mqtt.incoming import MAX_BYTES
 
 from tests.conftest import BrokerAddress, until
 

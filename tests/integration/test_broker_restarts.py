@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 
 import aiomqtt
 import pytest
-from integrations.mqtt.broker import free_port
-from integrations.mqtt.discovery import athlete_entities, household_entities
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import DecisionDue
 from recoveryd.domain.models import CheckIn, Night
+from recoveryd.integrations.mqtt.broker import free_port
+from recoveryd.integrations.mqtt.discovery import athlete_entities, household_entities
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, Mosquitto

@@ -21,12 +21,12 @@ from zoneinfo import ZoneInfo
 
 import aiomqtt
 import pytest
-from integrations.mqtt.broker import free_port
-from integrations.mqtt.discovery import athlete_entities
-from integrations.mqtt.topics import Topics
 from recoveryd.config.model import Config
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.models import CheckIn, Decision, Night, Protocol
+from recoveryd.integrations.mqtt.broker import free_port
+from recoveryd.integrations.mqtt.discovery import athlete_entities
+from recoveryd.integrations.mqtt.topics import Topics
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, make_config

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bleak.backends.device import BLEDevice
-from integrations.ble.hrm import Recording, record
 from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.home import DeviceConfig
 from recoveryd.config.loader import parse_config
@@ -24,6 +23,7 @@ from recoveryd.daemon.service import Daemon
 from recoveryd.domain.commands import DayButton, SetPaused
 from recoveryd.domain.models import Action, CheckIn, Night, Protocol
 from recoveryd.home.safety import Sensors
+from recoveryd.integrations.ble.hrm import Recording, record
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress

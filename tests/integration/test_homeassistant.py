@@ -12,11 +12,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from integrations.homeassistant.actuator import HomeAssistant
 from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.home.safety import check
 from recoveryd.home.timeline import household_timeline
+from recoveryd.integrations.homeassistant.actuator import HomeAssistant
 
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
 
@@ -201,8 +201,8 @@ async def test_a_sensors_history_becomes_nights(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
     from recoveryd.cli.main import main  # noqa: PLC0415
+    from recoveryd.integrations.homeassistant.history import HistoryError, entity_histories  # noqa: PLC0415
     from recoveryd.store.database import Store  # noqa: PLC0415
 
     home_assistant.call("input_number", "set_value", entity_id="input_number.oura_hrv", value=48.5)

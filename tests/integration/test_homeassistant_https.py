@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 import trustme
-from integrations.homeassistant.actuator import HomeAssistant
-from integrations.homeassistant.notify import HomeAssistantNotifier
 from recoveryd.config.loader import parse_config
+from recoveryd.integrations.homeassistant.actuator import HomeAssistant
+from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier
 
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from integrations.mqtt.broker import free_port
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import CommandReceived
 from recoveryd.domain.models import CheckIn, Night, Protocol, Readiness
 from recoveryd.home.notification import LADDER
+from recoveryd.integrations.mqtt.broker import free_port
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress, Mosquitto
@@ -255,7 +255,7 @@ async def test_the_dashboard_loads_and_every_entity_it_names_exists(
     sample: tuple[list[Night], list[CheckIn]],
 ) -> None:
     import yaml  # noqa: PLC0415
-    from integrations.homeassistant.session import ha_websocket  # noqa: PLC0415
+    from recoveryd.integrations.homeassistant.session import ha_websocket  # noqa: PLC0415
     from recoveryd.present.dashboard import dashboard, entity_ids  # noqa: PLC0415
 
     core = home_assistant

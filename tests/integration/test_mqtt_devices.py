@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 
 import aiomqtt
 import pytest
-from integrations.devices.mqtt_devices import MqttDevices
-from integrations.devices.tracker import StateTracker
-from integrations.mqtt.link import MqttLink
 from recoveryd.config.home import DeviceConfig
 from recoveryd.config.sections import MqttConfig
 from recoveryd.domain.events import BrokerConnected, Event
 from recoveryd.domain.models import Action
+from recoveryd.integrations.devices.mqtt_devices import MqttDevices
+from recoveryd.integrations.devices.tracker import StateTracker
+from recoveryd.integrations.mqtt.link import MqttLink
 
 from tests.conftest import BrokerAddress
 

@@ -21,8 +21,6 @@ from pathlib import Path
 import aiomqtt
 import pytest
 import trustme
-from integrations.mqtt.broker import free_port
-from integrations.mqtt.link import MqttLink
 from pydantic import SecretStr
 from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import parse_config
@@ -30,6 +28,8 @@ from recoveryd.config.model import Config
 from recoveryd.config.sections import TlsConfig
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.events import BrokerConnected, Event
+from recoveryd.integrations.mqtt.broker import free_port
+from recoveryd.integrations.mqtt.link import MqttLink
 
 from tests.conftest import Mosquitto, make_config
 from tests.integration.test_daemon_mqtt import MORNING, TIMEOUT_S, FixedClock

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from integrations.homeassistant import notify
-from integrations.homeassistant.notify import HomeAssistantNotifier
+from recoveryd.integrations.homeassistant import notify
+from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier
 
 from tests.conftest import until
 from tests.integration.ha_core import HomeAssistantCore, start_home_assistant

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from integrations.mqtt.broker import free_port
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.daemon.morning_pull import Fetch
@@ -26,6 +25,7 @@ from recoveryd.daemon.pulling import pull
 from recoveryd.daemon.service import Daemon
 from recoveryd.domain.models import CheckIn, Night, Protocol
 from recoveryd.domain.pulled import Pulled, PullSource
+from recoveryd.integrations.mqtt.broker import free_port
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END, BrokerAddress

@@ -20,8 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from integrations.wearables.generic_csv import write_csv
 from recoveryd.cli.sampledata import generate
+from recoveryd.integrations.wearables.generic_csv import write_csv
 from recoveryd.store.database import Store
 
 from tests.conftest import BrokerAddress

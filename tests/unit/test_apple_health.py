@@ -12,9 +12,9 @@ from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
 import pytest
-from integrations.wearables.apple_health import SOURCE, import_export, parse_export
 from recoveryd.domain.models import Night
 from recoveryd.domain.training import CompletedSession
+from recoveryd.integrations.wearables.apple_health import SOURCE, import_export, parse_export
 from recoveryd.store.database import Store
 
 HEADER = """<?xml version="1.0" encoding="UTF-8"?>
@@ -249,7 +249,7 @@ def test_a_large_export_in_bounded_memory(tmp_path: Path) -> None:
     probe = (
         "import resource, sys\n"
         "from pathlib import Path\n"
-        "from integrations.wearables.apple_health import parse_export\n"
+        "from recoveryd.integrations.wearables.apple_health import parse_export\n"
         "seen = []\n"
         "if sys.argv[1] == 'parse':\n"
         "    parsed = parse_export(\n"

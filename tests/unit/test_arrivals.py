@@ -12,7 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from integrations.mqtt.topics import Message, Topics
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.daemon.commands import Commands
@@ -22,6 +21,7 @@ from recoveryd.daemon.ingesting import INGEST_BATCH_S, Ingest
 from recoveryd.daemon.store_watch import ALIVE_KEY, StoreWatch
 from recoveryd.domain.events import CommandReceived
 from recoveryd.domain.models import Protocol
+from recoveryd.integrations.mqtt.topics import Message, Topics
 from recoveryd.store.database import Store
 
 NOW = datetime(2026, 3, 4, 9, 30, tzinfo=ZoneInfo("Europe/Berlin"))

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError
-from integrations.ble.gadget import BleGadgets, GattClient
-from integrations.ble.profile import ProfileError, load_profile
 from recoveryd.cli.main import main
 from recoveryd.config.home import DeviceConfig
 from recoveryd.domain.models import Action
+from recoveryd.integrations.ble.gadget import BleGadgets, GattClient
+from recoveryd.integrations.ble.profile import ProfileError, load_profile
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE = load_profile(ROOT / "config" / "ble" / "compression_boots.yaml")

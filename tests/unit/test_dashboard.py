@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from integrations.mqtt.discovery import athlete_entities, household_entities, object_id
-from integrations.mqtt.topics import HOUSEHOLD, Topics
 from recoveryd.cli.main import main
 from recoveryd.config.loader import parse_config
+from recoveryd.integrations.mqtt.discovery import athlete_entities, household_entities, object_id
+from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Topics
 from recoveryd.present.dashboard import dashboard, entity_ids
 
 CORE_CARDS = {"gauge", "entities", "picture-entity", "history-graph"}

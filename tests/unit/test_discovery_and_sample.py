@@ -10,15 +10,19 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from integrations.mqtt.discovery import athlete_entities, discovery_messages, household_entities
-from integrations.mqtt.payloads import live_message, state_message
-from integrations.mqtt.topics import Topics
 from recoveryd import __version__
 from recoveryd.cli.sampledata import DEFAULT_DAYS, PROFILES, generate
 from recoveryd.config.model import Config
 from recoveryd.daemon.day_state import live_state
 from recoveryd.daemon.deciding import decide_range
 from recoveryd.domain.models import CheckIn, Decision, Night, Protocol
+from recoveryd.integrations.mqtt.discovery import (
+    athlete_entities,
+    discovery_messages,
+    household_entities,
+)
+from recoveryd.integrations.mqtt.payloads import live_message, state_message
+from recoveryd.integrations.mqtt.topics import Topics
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END

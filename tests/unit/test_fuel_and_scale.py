@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bleak.backends.device import BLEDevice
-from integrations.ble.scale import KG_PER_LB, ScaleError, Weighing, weigh
 from recoveryd.config.coach import ScaleConfig
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
@@ -26,6 +25,7 @@ from recoveryd.domain.events import Event, WeighingDone
 from recoveryd.domain.models import DayPlan, HrvStatus, Night, Protocol, Readiness
 from recoveryd.domain.training import Session
 from recoveryd.engine.fuel import carb_band, fuel_hints, measured_weight
+from recoveryd.integrations.ble.scale import KG_PER_LB, ScaleError, Weighing, weigh
 from recoveryd.store.database import Store
 
 ZONE = ZoneInfo("Europe/Berlin")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from integrations.wearables.gadgetbridge import (
+from recoveryd.integrations.wearables.gadgetbridge import (
     SOURCE,
     GadgetbridgeError,
     import_database,

@@ -10,12 +10,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from integrations.wearables.gadgetbridge import (
+from recoveryd.integrations.wearables.gadgetbridge import (
     GadgetbridgeError,
     import_database,
     parse_database,
 )
-from integrations.wearables.gadgetbridge_bands import family
+from recoveryd.integrations.wearables.gadgetbridge_bands import family
 from recoveryd.store.database import Store
 
 from tests import gadgetbridge_bands_db as gb

@@ -26,7 +26,9 @@ from fit_tool.profile.messages.sleep_level_message import SleepLevelMessage
 from fit_tool.profile.profile_type import EventType, FileType, Manufacturer, SleepLevel, Sport
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from integrations.wearables.garmin_fit import (
+from recoveryd.domain.models import Night
+from recoveryd.engine.hrv import analyse
+from recoveryd.integrations.wearables.garmin_fit import (
     READING_SOURCE,
     SLEEP_EVENT,
     SOURCE,
@@ -34,8 +36,6 @@ from integrations.wearables.garmin_fit import (
     import_files,
     parse_files,
 )
-from recoveryd.domain.models import Night
-from recoveryd.engine.hrv import analyse
 from recoveryd.store.database import Store
 
 from tests.conftest import fuzz_examples

@@ -11,8 +11,8 @@ from datetime import datetime
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from integrations.ble.gatt_values import GattError, Ieee11073, float32, sfloat
-from integrations.ble.health_devices import (
+from recoveryd.integrations.ble.gatt_values import GattError, Ieee11073, float32, sfloat
+from recoveryd.integrations.ble.health_devices import (
     BodyComposition,
     SpotCheck,
     TemperatureMeasurement,
@@ -22,7 +22,11 @@ from integrations.ble.health_devices import (
     parse_temperature,
     parse_weight,
 )
-from integrations.ble.heart_rate import HeartRateMeasurement, parse_battery_level, parse_heart_rate
+from recoveryd.integrations.ble.heart_rate import (
+    HeartRateMeasurement,
+    parse_battery_level,
+    parse_heart_rate,
+)
 
 STAMP = bytes.fromhex("ea07030407 0f00".replace(" ", ""))  # 2026-03-04 07:15:00
 WHEN = datetime(2026, 3, 4, 7, 15)  # noqa: DTZ001 - the device's local time

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from integrations.wearables.generic_csv import COLUMNS, import_file, parse_csv, write_csv
 from recoveryd.cli.main import main
 from recoveryd.domain.models import CheckIn, Night
+from recoveryd.integrations.wearables.generic_csv import COLUMNS, import_file, parse_csv, write_csv
 from recoveryd.store.database import Store
 
 HEADER = "date,source,hrv_rmssd_ms,rhr_bpm,sleep_total_min,checkin_soreness\n"

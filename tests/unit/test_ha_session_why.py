@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from integrations.homeassistant.session import why
+from recoveryd.integrations.homeassistant.session import why
 
 
 def test_the_innermost_cause_is_the_line() -> None:

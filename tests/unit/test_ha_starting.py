@@ -18,10 +18,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
-from integrations.homeassistant.actuator import HomeAssistant
 from recoveryd.config.home import DeviceConfig
 from recoveryd.domain.models import Action
 from recoveryd.home.safety import Sensors
+from recoveryd.integrations.homeassistant.actuator import HomeAssistant
 
 BOOTS = DeviceConfig(kind="compression", via="homeassistant", entity="switch.boots")
 SAUNA = DeviceConfig(

@@ -18,7 +18,6 @@ import pandas as pd
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from integrations.wearables.rr_files import RrFileError, parse_rr
 from neurokit2.signal.signal_fixpeaks import _find_artifacts
 from recoveryd.cli.main import main
 from recoveryd.engine import artefacts
@@ -32,6 +31,7 @@ from recoveryd.engine.hrv import (
     time_domain,
 )
 from recoveryd.engine.quantiles import quantiles_at, rolling_quantiles
+from recoveryd.integrations.wearables.rr_files import RrFileError, parse_rr
 
 ROOT = Path(__file__).resolve().parents[2]
 FloatArray = npt.NDArray[np.float64]

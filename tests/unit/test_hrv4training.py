@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from integrations.wearables.generic_csv import import_file
-from integrations.wearables.hrv4training import SOURCE, parse_text
+from recoveryd.integrations.wearables.generic_csv import import_file
+from recoveryd.integrations.wearables.hrv4training import SOURCE, parse_text
 from recoveryd.store.database import Store
 
 # The export's own header (abridged to the columns around the ones read), ", " separated.

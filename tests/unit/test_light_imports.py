@@ -55,6 +55,6 @@ def test_the_parser_imports_no_model_store_or_engine(entry: str, tmp_path: Path)
     assert entry in modules
     unwanted = {
         "numpy", "pydantic", "yaml", "rich", "recoveryd.config.model", "recoveryd.store.database",
-        "recoveryd.engine", "integrations.ble.profile", "importlib.metadata",
+        "recoveryd.engine", "recoveryd.integrations.ble.profile", "importlib.metadata",
     }  # fmt: skip
     assert modules & unwanted == set()

@@ -7,11 +7,11 @@ from __future__ import annotations
 import aiomqtt
 import pytest
 from aiomqtt.exceptions import MqttConnectError
-from integrations.mqtt.client import session_client
-from integrations.mqtt.link import MqttLink
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.reasoncodes import ReasonCode
 from recoveryd.config.sections import MqttConfig
+from recoveryd.integrations.mqtt.client import session_client
+from recoveryd.integrations.mqtt.link import MqttLink
 
 
 def link(protocol: str) -> MqttLink:

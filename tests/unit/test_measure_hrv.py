@@ -18,11 +18,11 @@ from typing import Any
 
 import pytest
 from bleak.backends.device import BLEDevice
-from integrations.ble.heart_rate import BATTERY_LEVEL_UUID, UUID
 from recoveryd.cli.measuring import measure_hrv
 from recoveryd.config.loader import parse_config
 from recoveryd.config.model import Config
 from recoveryd.engine.hrv import analyse
+from recoveryd.integrations.ble.heart_rate import BATTERY_LEVEL_UUID, UUID
 from recoveryd.store.database import Store
 
 from tests.unit.test_hrv import mit_bih

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from integrations.homeassistant.notify import HomeAssistantNotifier
-from integrations.mqtt.topics import Message, Topics
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.deciding import decide_and_store
 from recoveryd.daemon.morning import Morning, notified_key
 from recoveryd.domain.events import ChartDue, ChartRendered, Event, NotificationSent
 from recoveryd.domain.models import Action, CheckIn, Night
 from recoveryd.home.notification import SentSummary
+from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier
+from recoveryd.integrations.mqtt.topics import Message, Topics
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END

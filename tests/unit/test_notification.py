@@ -16,9 +16,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from integrations.homeassistant.notify import HomeAssistantNotifier, notify_data
-from integrations.mqtt.broker import free_port
-from integrations.notify.apprise_sender import AppriseSender
 from recoveryd.domain.commands import CommandError, DayButton, SetProtocol
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.domain.training import Session
@@ -29,6 +26,9 @@ from recoveryd.home.notification import (
     summary_due,
     summary_of,
 )
+from recoveryd.integrations.homeassistant.notify import HomeAssistantNotifier, notify_data
+from recoveryd.integrations.mqtt.broker import free_port
+from recoveryd.integrations.notify.apprise_sender import AppriseSender
 
 ZONE = ZoneInfo("Europe/Berlin")
 DAY = date(2026, 3, 4)
@@ -151,9 +151,9 @@ def test_apprise_delivers_the_summary_with_the_chart(
 def test_a_bad_apprise_url_is_refused_without_echoing_it(caplog: pytest.LogCaptureFixture) -> None:
     sender = AppriseSender(["notaservice://secret-token@example"])
     assert not sender.send(morning_notice(plan(), "Alex", []), None)
-    assert [r.getMessage() for r in caplog.records if r.name.startswith("integrations")] == [
-        "apprise: a notaservice:// URL was not accepted; check it"
-    ]
+    assert [
+        r.getMessage() for r in caplog.records if r.name.startswith("recoveryd.integrations")
+    ] == ["apprise: a notaservice:// URL was not accepted; check it"]
     assert all("secret-token" not in r.getMessage() for r in caplog.records)
 
 

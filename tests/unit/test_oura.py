@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
-from integrations.wearables.oura import OuraError, fetch_nights
 from recoveryd.domain.models import Night
+from recoveryd.integrations.wearables.oura import OuraError, fetch_nights
 
 TOKEN = "oura-personal-token-123"  # noqa: S105 - a test value
 

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from icalendar import Calendar
-from integrations.ical.ics import CalendarDay, week_calendar
 from recoveryd.cli.main import main
 from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import load_config
@@ -21,6 +20,7 @@ from recoveryd.daemon.deciding import training_plan
 from recoveryd.domain.models import Protocol
 from recoveryd.domain.training import Exercise, Session
 from recoveryd.engine.plan import TrainingPlan, adjust_session
+from recoveryd.integrations.ical.ics import CalendarDay, week_calendar
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY = date(2026, 3, 2)  # week 9 of a plan starting 2026-01-05

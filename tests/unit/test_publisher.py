@@ -10,13 +10,13 @@ from pathlib import Path
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from integrations.mqtt.link import MqttLink
-from integrations.mqtt.topics import Message, Topics
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.deciding import decide_and_store
 from recoveryd.daemon.health import Health
 from recoveryd.daemon.publishing import OUTBOX_MAX, Publisher
 from recoveryd.domain.models import CheckIn, Night
+from recoveryd.integrations.mqtt.link import MqttLink
+from recoveryd.integrations.mqtt.topics import Message, Topics
 from recoveryd.store.database import Store
 
 from tests.conftest import SAMPLE_END

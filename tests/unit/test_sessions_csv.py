@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from integrations.wearables.sessions_csv import SOURCE, import_sessions, parse_sessions
 from recoveryd.domain.training import CompletedSession
+from recoveryd.integrations.wearables.sessions_csv import SOURCE, import_sessions, parse_sessions
 from recoveryd.store.database import Store
 
 GOOD = """Title,date,SPORT,duration_min,rpe,avg_hr,start

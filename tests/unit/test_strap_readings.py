@@ -11,13 +11,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from integrations.ble.hrm import Recording
 from recoveryd.config.athletes import HrvStrapConfig
 from recoveryd.config.loader import parse_config
 from recoveryd.daemon.strap import StrapReadings
 from recoveryd.domain.events import Event, ReadingDone
 from recoveryd.domain.models import Night
 from recoveryd.engine.hrv import analyse
+from recoveryd.integrations.ble.hrm import Recording
 from recoveryd.store.database import Store
 
 NOW = datetime(2026, 3, 4, 6, 45, tzinfo=ZoneInfo("Europe/Berlin"))

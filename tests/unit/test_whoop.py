@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights
 from recoveryd.domain.models import Night
+from recoveryd.integrations.wearables.whoop import WhoopClient, WhoopError, fetch_nights
 
 ZONE = ZoneInfo("Europe/Berlin")
 FIRST, LAST = datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 5, tzinfo=UTC)
