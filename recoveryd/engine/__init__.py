@@ -20,6 +20,7 @@ from recoveryd.domain.columns import CheckInColumns, NightColumns
 from recoveryd.domain.models import DayPlan, Protocol
 from recoveryd.engine.baseline import FloatArray, IntArray
 from recoveryd.engine.explained import (
+    counting_unexplained,
     explained_drop,
     heaviest_recent,
     unexplained_drops,
@@ -107,7 +108,7 @@ def _evaluate(
     trained = own_sessions(history)
     load = load_days(trained, start - timedelta(days=1), span + 1, zones, window=_LOAD_WINDOW)
     # A drop the person's own load response does not explain weighs as an acute drop.
-    signals = signals.with_unexplained(unexplained_drops(trained, signals, load, zones))
+    signals = counting_unexplained(signals, unexplained_drops(trained, signals, load, zones))
     logged = load.logged[1:]
     form = np.where(logged >= t.min_load_days, load.form_pct[1:], np.nan)
     rules, held = decide_rules(signals, t, form)

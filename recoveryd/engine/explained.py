@@ -22,6 +22,7 @@ from recoveryd.domain.columns import SessionColumns
 from recoveryd.domain.models import Readiness
 from recoveryd.engine.load import HeartRateZones, LoadDays
 from recoveryd.engine.response import WINDOW, Response, daily_response
+from recoveryd.engine.score import scored
 from recoveryd.engine.signals import Signals
 
 _NOTABLE_SD = 0.5  # a morning this far below the baseline is worth explaining (and flagging)
@@ -51,6 +52,16 @@ def unexplained_drops(
     with np.errstate(invalid="ignore"):
         found[rows] = today[rows] < fitted.expected - _UNEXPLAINED_SD * fitted.residual_sd
     return found
+
+
+def counting_unexplained(signals: Signals, unexplained: npt.NDArray[np.bool_]) -> Signals:
+    """``signals`` with ``unexplained`` drops counted as acute, flagged and scored again."""
+    added = unexplained & ~signals.acute
+    flags = signals.flag_count + added.astype(np.int64)
+    return replace(
+        signals, acute=signals.acute | unexplained, flag_count=flags,
+        score=scored(signals.mean_z, flags, signals.illness), unexplained=unexplained,
+    )  # fmt: skip
 
 
 def describe_response(response: Response, k: int) -> str:

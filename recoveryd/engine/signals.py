@@ -113,23 +113,13 @@ class Signals:
     notes: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     trends: Trends | None = None
     mean_z: FloatArray = field(default_factory=lambda: np.zeros(0))
-    # Days whose acute drop is one the person's load response does not explain (counted as
-    # the acute flag even above the usual 1-SD line; see recoveryd.engine.response).
+    # Drops the load response does not explain, counted as acute (recoveryd.engine.explained)
     unexplained: BoolArray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     @property
     def days(self) -> int:
         """How many days the arrays cover."""
         return int(self.hrv_days.size)
-
-    def with_unexplained(self, unexplained: BoolArray) -> Signals:
-        """These signals with ``unexplained`` drops counted as acute, and scored again."""
-        added = unexplained & ~self.acute
-        flags = self.flag_count + added.astype(np.int64)
-        return replace(
-            self, acute=self.acute | unexplained, flag_count=flags,
-            score=scored(self.mean_z, flags, self.illness), unexplained=unexplained,
-        )  # fmt: skip
 
 
 def _hrv(hrv: MetricSeries, t: Thresholds) -> dict[str, FloatArray | IntArray | BoolArray]:
