@@ -9,7 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,14 +36,22 @@ class Handlers:
     without_config: Mapping[str, Callable[[argparse.Namespace], int]] = field(default_factory=dict)
 
 
-def open_store(config: Config, *, keep_blocks: bool = False) -> Store:
+def open_store(config: Config, *, keep_blocks: bool = False, existing: bool = False) -> Store:
     """The configured store, opened (imported here: ``--help`` and the parser need none of it).
 
-    ``keep_blocks``: save the column blocks read (see :class:`~recoveryd.store.database.Store`).
+    ``keep_blocks``: save the column blocks read (see :class:`~recoveryd.store.database.Store`);
+    ``existing``: a command that only reads refuses a store that is not there (a mistyped
+    ``storage.path`` would otherwise create an empty one and answer "no data").
     """
-    from recoveryd.store.database import Store  # noqa: PLC0415
+    from recoveryd.store.database import Store, StoreError  # noqa: PLC0415
 
-    return Store(config.storage.path, keep_blocks=keep_blocks)
+    path = config.storage.path
+    if existing and not path.exists():
+        raise StoreError(
+            f"no store at {path} (storage.path): `recoveryd run` or an import creates it; "
+            "is the path right?"
+        )
+    return Store(path, keep_blocks=keep_blocks)
 
 
 def unwritable(path: Path) -> str | None:
@@ -66,6 +74,17 @@ def write_output(path: Path, data: bytes) -> bool:
         sys.stderr.write(f"cannot write {path}: {exc.strerror or exc}\n")
         return False
     return True
+
+
+def clock_time(text: str) -> str:
+    """A command-line time of day (``HH:MM``, 24-hour), as stored: ``07:05``; blank: none."""
+    if not text.strip():
+        return ""
+    try:
+        parsed = datetime.strptime(text.strip(), "%H:%M")  # noqa: DTZ007 - a time of day only
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a time of day (HH:MM, 24-hour): {text!r}") from None
+    return f"{parsed:%H:%M}"
 
 
 def iso_date(text: str) -> date:

@@ -17,6 +17,7 @@ from recoveryd.cli.common import (
     EXIT_OK,
     EXIT_REJECTED,
     Handlers,
+    clock_time,
     iso_date,
     open_store,
     positive_seconds,
@@ -36,8 +37,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     log.add_argument("--sport", default="general")
     log.add_argument("--date", type=iso_date, help="the day (default: today)")
     log.add_argument(
-        "--start", default="", help="start time HH:MM (sessions of a day differ by it)"
-    )
+        "--start", type=clock_time, default="",
+        help="start time HH:MM, 24-hour (sessions of a day differ by it)",
+    )  # fmt: skip
     log.add_argument("--config", type=Path, help=CONFIG_HELP)
 
     hrv = commands.add_parser("hrv", help="clean an RR-interval file and print its HRV")

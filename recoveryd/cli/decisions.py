@@ -101,7 +101,7 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
     from recoveryd.home.timeline import describe  # noqa: PLC0415
 
     day = day or datetime.now(config.zone).date()
-    with open_store(config) as store:
+    with open_store(config, existing=True) as store:
         plans = []
         for athlete in config.athletes:
             stored = store.latest_decision(athlete.id, day)
@@ -207,7 +207,7 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
     total = (args.last - args.first).days + 1
     err = Console(stderr=True)
     with (
-        open_store(config, keep_blocks=True) as store,
+        open_store(config, keep_blocks=True, existing=True) as store,
         Progress(console=err, transient=True) as progress,
     ):
         task = progress.add_task(f"replaying {athlete.name}", total=total)
@@ -241,7 +241,7 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
 
     athlete = config.athlete(athlete_id)
     day = day or datetime.now(config.zone).date()
-    with open_store(config) as store:
+    with open_store(config, existing=True) as store:
         [plan] = decide_range(store, config, athlete_id, day, day)
         stored = store.latest_decision(athlete_id, day)
         unlisted = journal.unlisted_sources(store, config, athlete_id)

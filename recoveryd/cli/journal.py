@@ -64,7 +64,7 @@ def _line(record: ImportRecord, config: Config) -> str:
 def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) -> int:
     """``recoveryd imports --night DATE --athlete ID``: each stored value and its import."""
     config.athlete(athlete)
-    with open_store(config) as store:
+    with open_store(config, existing=True) as store:
         nights = store.nights(athlete, day, day)
         sources = store.provenance(athlete, day)
     rows = []
@@ -104,7 +104,7 @@ def list_imports(config: Config, args: argparse.Namespace) -> int:
             sys.stderr.write("imports --night needs --athlete\n")
             return EXIT_CONFIG
         return night_provenance(config, args.athlete, args.night, as_json=args.json)
-    with open_store(config) as store:
+    with open_store(config, existing=True) as store:
         if args.id is not None:
             try:
                 record = store.import_record(args.id)
@@ -149,7 +149,7 @@ def undo_import(config: Config, args: argparse.Namespace) -> int:
     """``recoveryd undo-import ID``."""
     from recoveryd.store.journal import JournalError  # noqa: PLC0415 - imported when the command runs
 
-    with open_store(config) as store:
+    with open_store(config, existing=True) as store:
         try:
             result = store.undo_import(args.id)
         except JournalError as exc:

@@ -240,7 +240,12 @@ def _response(plan: DayPlan) -> list[RenderableType]:
 
 def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:
     """One row per day: the protocol, the score and what was flagged."""
-    table = Table(title=f"{athlete_name}: the last {len(plans)} days", title_justify="left")
+    span = (
+        f"{plans[0].date:%d %b} to {plans[-1].date:%d %b %Y}, {len(plans)} days"
+        if plans
+        else "no days"
+    )
+    table = Table(title=f"{athlete_name}: {span}", title_justify="left")
     table.add_column("date")
     table.add_column("protocol")
     table.add_column("readiness", justify="right")

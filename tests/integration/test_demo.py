@@ -30,10 +30,12 @@ def test_demo_decides_publishes_and_exits_cleanly() -> None:
     assert "Sam · " in out
     assert out.count("[dry-run]") >= 2
     for athlete in ("Alex", "Sam"):
-        section = out.split(f"{athlete}: the last 14 days", 1)[1].split("different protocols", 1)[0]
+        title = re.search(rf"{athlete}: \d\d \w+ to \d\d \w+ \d{{4}}, 14 days", out)
+        assert title is not None, athlete
+        section = out[title.end() :].split("different protocols", 1)[0]
         shown = {p for p in Protocol if p.value.replace("_", " ") in section}
         assert len(shown) >= 3, (athlete, shown)
-    # 37 entities per athlete (two), 2 of the household, and the last night and staleness of
+    # 49 entities per athlete (two), 2 of the household, and the last night and staleness of
     # each athlete's one source.
     assert "104 retained discovery configs under homeassistant/" in out
     assert re.search(r"recoveryd/alex/chart: the 30-day chart, a \d+ kB PNG", out)

@@ -67,6 +67,28 @@ def test_sample_import_and_today(
 
 
 @pytest.mark.usefixtures("configured")
+def test_a_command_that_only_reads_refuses_a_store_that_is_not_there(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for command in (["today", "--athlete", "alex"], ["timeline"],
+                    ["replay", "--athlete", "alex", "--from", "2026-03-01", "--to", "2026-03-02"],
+                    ["imports"]):  # fmt: skip
+        assert main(command) == 1
+        assert capsys.readouterr().err.strip() == (
+            f"no store at {tmp_path / 'r.db'} (storage.path): `recoveryd run` or an import "
+            "creates it; is the path right?"
+        )
+    assert not (tmp_path / "r.db").exists()  # a mistyped path creates nothing
+    # A session logged creates the store; its start is stored as HH:MM.
+    assert main(["log-session", "--athlete", "alex", "--minutes", "60", "--rpe", "6",
+                 "--date", "2026-03-04", "--start", "7:05"]) == 0  # fmt: skip
+    with Store(tmp_path / "r.db") as store:
+        [session] = store.sessions("alex", date(2026, 3, 4), date(2026, 3, 4))
+    assert session.start == "07:05"
+    assert main(["today", "--athlete", "alex", "--date", "2026-03-04"]) == 0
+
+
+@pytest.mark.usefixtures("configured")
 def test_today_for_an_unknown_athlete_names_the_known_ones(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -253,6 +275,8 @@ def test_libraries_log_warnings_only_unless_verbose() -> None:
          "argument --min-seconds: must be above 0 seconds, got '-5'"),
         (["hrv", "rr.txt", "--min-seconds", "soon"],
          "argument --min-seconds: not a number of seconds: 'soon'"),
+        (["log-session", "--athlete", "alex", "--minutes", "60", "--rpe", "6", "--start", "7pm"],
+         "argument --start: not a time of day (HH:MM, 24-hour): '7pm'"),
     ],
 )  # fmt: skip
 def test_a_wrong_argument_is_named_with_its_value(
