@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers, iso_date, open_store
-from recoveryd.domain.models import NIGHT_METRICS
+from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS
 
 if TYPE_CHECKING:
     from recoveryd.config.model import Config
@@ -62,10 +62,14 @@ def _line(record: ImportRecord, config: Config) -> str:
 
 
 def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) -> int:
-    """``recoveryd imports --night DATE --athlete ID``: each stored value and its import."""
+    """``recoveryd imports --night DATE --athlete ID``: each stored value and its import.
+
+    The night values of every source, then the check-in's answers.
+    """
     config.athlete(athlete)
     with open_store(config, existing=True) as store:
         nights = store.nights(athlete, day, day)
+        checkins = store.checkins(athlete, day, day)
         sources = store.provenance(athlete, day)
     rows = []
     for night in nights:
@@ -75,6 +79,11 @@ def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) 
                 continue
             record = sources.get((night.source, metric))
             rows.append((night.source, metric, value, record))
+    for checkin in checkins:
+        for item in CHECKIN_ITEMS:
+            answer = getattr(checkin, item)
+            if answer is not None:
+                rows.append(("check-in", item, answer, sources.get(("check-in", item))))
     if as_json:
         data = [
             {"source": s, "metric": m, "value": v,
@@ -84,7 +93,7 @@ def night_provenance(config: Config, athlete: str, day: date, *, as_json: bool) 
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
     if not rows:
-        sys.stdout.write(f"{athlete} {day}: no night stored\n")
+        sys.stdout.write(f"{athlete} {day}: no night or check-in stored\n")
     for source, metric, value, record in rows:
         where = (
             "before the import journal" if record is None

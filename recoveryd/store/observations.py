@@ -105,21 +105,27 @@ class Observations(Connection):
             return undo(db, import_id, at or datetime.now(UTC))
 
     def provenance(self, athlete: str, day: date) -> dict[tuple[str, str], ImportRecord]:
-        """Which import wrote each stored night value of ``day``: by (source, metric)."""
+        """Which import wrote each stored value of ``day``.
+
+        Night values by (source, metric), check-in answers by (``"check-in"``, item).
+        """
+        day_key = json.dumps([athlete, day.isoformat()])
         cursor = self._db.execute(
-            "SELECT p.key_json, p.field, p.import_id FROM provenance p "
-            "WHERE p.tbl = 'nights' AND p.key_json LIKE ?",
-            (json.dumps([athlete, day.isoformat()])[:-1] + ", %",),
+            "SELECT p.tbl, p.key_json, p.field, p.import_id FROM provenance p "
+            "WHERE (p.tbl = 'nights' AND p.key_json LIKE ?) OR (p.tbl = 'checkins' "
+            "AND p.key_json = ?)",
+            (day_key[:-1] + ", %", day_key),
         )
         found: dict[tuple[str, str], ImportRecord] = {}
         records: dict[int, ImportRecord] = {}
-        for key_json, field, import_id in cursor:
+        for table, key_json, field, import_id in cursor:
             key = json.loads(key_json)
             if key[0] != athlete or key[1] != day.isoformat():
                 continue
             if import_id not in records:
                 records[import_id] = journal.record(self._db, import_id)
-            found[(str(key[2]), str(field))] = records[import_id]
+            owner = "check-in" if table == "checkins" else str(key[2])
+            found[(owner, str(field))] = records[import_id]
         return found
 
     def night_sources(self, athlete: str) -> dict[str, tuple[int, date]]:

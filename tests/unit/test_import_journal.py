@@ -148,7 +148,10 @@ def test_imports_and_undo_on_the_command_line(
         "athletes: [{id: alex, name: Alex, sources: [oura]}]\n"
     )
     good = tmp_path / "good.csv"
-    good.write_text("date,source,rhr_bpm,hrv_rmssd_ms\n2026-03-04,oura,53,60\n", encoding="utf-8")
+    good.write_text(
+        "date,source,rhr_bpm,hrv_rmssd_ms,checkin_mood\n2026-03-04,oura,53,60,4\n",
+        encoding="utf-8",
+    )
     partial = tmp_path / "partial.csv"
     partial.write_text(
         "date,source,rhr_bpm,hrv_rmssd_ms\n2026-03-04,oura,,64\n2026-03-05,whoop,50,70\n"
@@ -170,7 +173,7 @@ def test_imports_and_undo_on_the_command_line(
     assert main(["imports", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [(i["id"], i["kind"], i["new"], i["changed"], i["rejected"]) for i in listed] == [
-        (2, "csv", 1, 1, 1), (1, "csv", 1, 0, 0),
+        (2, "csv", 1, 1, 1), (1, "csv", 2, 0, 0),  # import 1: a night and a check-in
     ]  # fmt: skip
     assert main(["imports", "2"]) == 0
     shown = capsys.readouterr().out
@@ -179,9 +182,11 @@ def test_imports_and_undo_on_the_command_line(
     assert main(["imports", "--night", "2026-03-04", "--athlete", "alex", "--json"]) == 0
     provenance = {(v["metric"], v["value"]): v["import"]["id"] for v in json.loads(
         capsys.readouterr().out)}  # fmt: skip
-    assert provenance == {("hrv_rmssd_ms", 64.0): 2, ("rhr_bpm", 53.0): 1}
+    assert provenance == {("hrv_rmssd_ms", 64.0): 2, ("rhr_bpm", 53.0): 1, ("mood", 4): 1}
     assert main(["imports", "--night", "2026-03-04", "--athlete", "alex"]) == 0
-    assert "rhr_bpm" in capsys.readouterr().out
+    shown_night = capsys.readouterr().out
+    assert "rhr_bpm" in shown_night
+    assert "check-in         mood" in shown_night
     assert main(["imports", "--night", "2026-03-04"]) == 2
     assert capsys.readouterr().err == "imports --night needs --athlete\n"
     assert main(["undo-import", "2"]) == 0
