@@ -20,6 +20,7 @@ import sqlite3
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import aiomqtt
 import pytest
@@ -124,7 +125,8 @@ async def test_a_command_kept_while_down_applies_only_if_fresh(
     mosquitto: BrokerAddress, tmp_path: Path
 ) -> None:
     config, db = write_config(tmp_path, mosquitto.port)
-    today = datetime.now().astimezone()
+    # The household's day (Europe/Berlin), not the machine's: near midnight they differ.
+    today = datetime.now(ZoneInfo("Europe/Berlin"))
 
     async def checkin_after_a_kill(value: int, down_for: timedelta) -> tuple[str | None, str]:
         """Kill the daemon, press a check-in while it is down, start it; what it did."""
