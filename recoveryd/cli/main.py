@@ -79,7 +79,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
 LIBRARY_LOGGERS = (
     "apscheduler", "homeassistant_api", "aiomqtt", "paho", "amqtt", "bleak",
-    "bleak_retry_connector", "niquests", "urllib3", "apprise", "matplotlib",
+    "bleak_retry_connector", "niquests", "urllib3", "apprise", "matplotlib", "httpx", "httpcore",
 )  # fmt: skip
 
 

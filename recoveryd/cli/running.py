@@ -36,6 +36,23 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     board.add_argument("--out", type=Path, help="write it to this file instead of stdout")
     board.add_argument("--config", type=Path, help=CONFIG_HELP)
+    addon = commands.add_parser(
+        "addon", help="run as a Home Assistant add-on (options and broker from the Supervisor)"
+    )
+    addon.add_argument("--data", type=Path, default=Path("/data"), help="the add-on's data folder")
+    addon.add_argument(
+        "--config-dir", type=Path, default=Path("/config"),
+        help="the add-on's configuration folder (an optional full recoveryd.yaml)",
+    )  # fmt: skip
+    addon.add_argument(
+        "--check", action="store_true", help="make and check the configuration, then exit"
+    )
+
+
+def _addon(args: argparse.Namespace) -> int:
+    from recoveryd.cli.addon import addon_main  # noqa: PLC0415 - only the add-on runs it
+
+    return addon_main(args.data, args.config_dir, dry_run=args.check)
 
 
 def _demo() -> int:
@@ -84,6 +101,11 @@ def _dashboard(path: Path | None, out: Path | None) -> int:
     return EXIT_OK if write_output(out, text.encode()) else EXIT_REJECTED
 
 
+def run_config(config: Config, *, dry_run: bool) -> int:
+    """``recoveryd run`` on ``config`` (the add-on's command runs it too)."""
+    return _run(config, dry_run=dry_run)
+
+
 def _run(config: Config, *, dry_run: bool) -> int:
     from recoveryd.daemon.lock import DaemonRunningError, daemon_lock  # noqa: PLC0415
     from recoveryd.daemon.service import StopSignals, run_daemon  # noqa: PLC0415 - light others
@@ -109,6 +131,7 @@ def handlers() -> Handlers:
         without_config={
             "check-config": lambda args: _check_config(args.file),
             "dashboard": lambda args: _dashboard(args.config, args.out),
+            "addon": _addon,
             "demo": lambda _: _demo(),
         },
     )

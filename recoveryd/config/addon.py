@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright 2026 the recoveryd authors
+"""The Home Assistant add-on's options as recoveryd's configuration. Pure: no I/O.
+
+Inside the add-on the Supervisor gives what a household would otherwise write by hand: the
+MQTT broker (``GET /services/mqtt``), Home Assistant's API (its Core proxy, with the add-on's
+``SUPERVISOR_TOKEN``) and its time zone. The user's options name the athletes, the decision
+time and the dry run; anything else (devices, what each protocol does) comes from an optional
+full ``recoveryd.yaml`` in the add-on's configuration folder, which the options override
+where both speak. Secrets never appear in the text: the MQTT password and the token are
+``${PLACEHOLDERS}`` the command fills from its own environment.
+
+The Supervisor's payloads are documented at developers.home-assistant.io (add-on
+communication, the services API); ``port`` is an integer, ``username`` and ``password`` may
+be missing, ``ssl`` means TLS to the broker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+# Names of environment variables, not secrets.
+MQTT_PASSWORD_ENV = "RECOVERYD_ADDON_MQTT_PASSWORD"  # noqa: S105
+TOKEN_ENV = "SUPERVISOR_TOKEN"  # noqa: S105
+_PORTS = range(1, 65536)
+
+
+class AddonError(ValueError):
+    """The Supervisor's answer or the options cannot make a configuration; one line why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Broker:
+    """The MQTT service the Supervisor names (the Mosquitto add-on, usually)."""
+
+    host: str
+    port: int
+    ssl: bool = False
+    username: str | None = None
+    password: str | None = None
+
+    @classmethod
+    def of(cls, payload: object) -> Broker:
+        """The ``data`` of ``GET /services/mqtt``.
+
+        Raises:
+            AddonError: the answer is not a usable MQTT service.
+        """
+        data = payload.get("data") if isinstance(payload, dict) else None
+        if not isinstance(data, dict):
+            raise AddonError("Supervisor: /services/mqtt answered without a data object")
+        host, port = data.get("host"), data.get("port")
+        if not isinstance(host, str) or not host:
+            raise AddonError("Supervisor: /services/mqtt gave no broker host")
+        if isinstance(port, bool) or not isinstance(port, int) or port not in _PORTS:
+            raise AddonError(f"Supervisor: /services/mqtt gave port {port!r}, not a port number")
+        username, password = data.get("username"), data.get("password")
+        return cls(
+            host, port, bool(data.get("ssl", False)),
+            username if isinstance(username, str) and username else None,
+            password if isinstance(password, str) and password else None,
+        )  # fmt: skip
+
+
+def _athlete(option: Mapping[str, Any]) -> dict[str, Any]:
+    """One athlete of the options as the configuration's athlete section."""
+    athlete: dict[str, Any] = {
+        "id": option.get("id"),
+        "name": option.get("name"),
+        "sources": list(option.get("sources") or []),
+    }
+    if option.get("notify"):
+        athlete["notify"] = list(option["notify"])
+    if option.get("wake_at"):
+        athlete["sleep"] = {"wake_at": option["wake_at"]}
+    if option.get("body_weight_kg") is not None:
+        athlete["fuel"] = {"body_weight_kg": option["body_weight_kg"]}
+    return athlete
+
+
+def addon_config(
+    options: Mapping[str, Any],
+    base: Mapping[str, Any],
+    *,
+    broker: Broker,
+    supervisor: str,
+    time_zone: str | None,
+    data_dir: str,
+) -> str:
+    """The configuration text for the add-on, secrets as placeholders.
+
+    ``base`` is the user's own ``recoveryd.yaml`` (empty when there is none); ``supervisor``
+    the Supervisor's URL; ``time_zone`` Home Assistant's; ``data_dir`` the add-on's data
+    folder (the store lives there, kept across updates and in backups).
+    """
+    config: dict[str, Any] = dict(base)
+    mqtt: dict[str, Any] = {**dict(base.get("mqtt") or {}), "host": broker.host,
+                            "port": broker.port}  # fmt: skip
+    mqtt.pop("password_file", None)
+    if broker.username is not None:
+        mqtt["username"] = broker.username
+    if broker.password is not None:
+        mqtt["password"] = f"${{{MQTT_PASSWORD_ENV}}}"
+    if broker.ssl:
+        mqtt.setdefault("tls", {})
+    config["mqtt"] = mqtt
+    home = {key: v for key, v in dict(base.get("homeassistant") or {}).items()
+            if key not in {"token_file", "ca_certs"}}  # fmt: skip
+    config["homeassistant"] = {**home, "url": f"{supervisor.rstrip('/')}/core",
+                               "token": f"${{{TOKEN_ENV}}}"}  # fmt: skip
+    config["storage"] = {**dict(base.get("storage") or {}), "path": f"{data_dir}/recoveryd.db"}
+    household = dict(base.get("household") or {})
+    if time_zone and "timezone" not in household:
+        household["timezone"] = time_zone
+    if options.get("decide_at"):
+        household["decide_at"] = options["decide_at"]
+    config["household"] = household
+    athletes = options.get("athletes") or []
+    if athletes:
+        config["athletes"] = [_athlete(a) for a in athletes if isinstance(a, Mapping)]
+    if "dry_run" in options:
+        config["dry_run"] = bool(options["dry_run"])
+    if not config.get("athletes"):
+        raise AddonError(
+            "add-on options: add at least one athlete (id, name, sources), or list them in "
+            "recoveryd.yaml in the add-on's configuration folder"
+        )
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
