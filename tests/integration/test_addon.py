@@ -75,6 +75,7 @@ def supervisor(mosquitto: BrokerAddress) -> Iterator[Supervisor]:
                            "protocol": "3.1.1", "addon": "core_mosquitto"})  # fmt: skip
     yield stand_in
     stand_in.server.shutdown()
+    stand_in.server.server_close()  # the listening socket, else left to the collector
 
 
 def folders(tmp_path: Path, options: dict[str, Any]) -> tuple[Path, Path]:
