@@ -16,8 +16,6 @@ from recoveryd.domain.training import CompletedSession
 DAY = date(2026, 3, 4)
 
 
-
-
 def test_each_kind() -> None:
     assert parse_ingest(
         "alex", "night", b'{"date": "2026-03-04", "source": "oura", "hrv_rmssd_ms": 55.5}'
