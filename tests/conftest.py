@@ -9,6 +9,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -33,6 +34,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )  # fmt: skip
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+# The suite runs with answers given again (recoveryd.cli.answers) on, as users have it: any
+# answer given from a kept one that a test's change should have changed fails that test. Kept
+# in a folder of the run's own, never in the user's cache.
+os.environ["RECOVERYD_CACHE_DIR"] = tempfile.mkdtemp(prefix="recoveryd-answers-")
+os.environ.pop("RECOVERYD_NO_CACHE", None)
 
 
 def fuzz_examples(brief: int) -> int:

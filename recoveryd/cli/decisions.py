@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from recoveryd.cli import journal
+from recoveryd.cli import answers, journal
 from recoveryd.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
@@ -241,6 +241,7 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
 
     athlete = config.athlete(athlete_id)
     day = day or datetime.now(config.zone).date()
+    answers.note_store(config.storage.path, config.household.timezone)
     with open_store(config, existing=True) as store:
         [plan] = decide_range(store, config, athlete_id, day, day)
         stored = store.latest_decision(athlete_id, day)

@@ -8,23 +8,34 @@ configuration or the command line is wrong.
 
 from __future__ import annotations
 
-import argparse
-import logging
+import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from recoveryd import __version__
-from recoveryd.cli import data, decisions, importing, journal, running
-from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED, Handlers
-from recoveryd.config.basics import ConfigError
-from recoveryd.integrations.ble.errors import ProfileError
-from recoveryd.store.connection import StoreError
+from recoveryd.cli import answers
 
-# In the order ``recoveryd --help`` lists them.
-_FAMILIES = (running, importing, data, decisions, journal)
+if TYPE_CHECKING:
+    import argparse
+    from types import ModuleType
+
+    from recoveryd.cli.common import Handlers
+
+# What a command does not use is not imported: an answer given again (recoveryd.cli.answers)
+# needs none of the modules below, and each command only those of its own family.
+
+
+def _families() -> tuple[ModuleType, ...]:
+    """The command families, in the order ``recoveryd --help`` lists them."""
+    from recoveryd.cli import data, decisions, importing, journal, running  # noqa: PLC0415
+
+    return (running, importing, data, decisions, journal)
 
 
 def _parser() -> argparse.ArgumentParser:
+    import argparse  # noqa: PLC0415
+
     parser = argparse.ArgumentParser(
         prog="recoveryd",
         description="Decide the day's recovery from last night's data and let the home act on it.",
@@ -32,14 +43,30 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"recoveryd {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for family in _FAMILIES:
+    for family in _families():
         family.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``recoveryd`` console script."""
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    given = answers.given_before(arguments)
+    if given is not None:
+        return given
+    args = _parser().parse_args(arguments)
+    return answers.answer(arguments, lambda: _answer(args))
+
+
+def _answer(args: argparse.Namespace) -> int:
+    from recoveryd.cli.common import EXIT_CONFIG, EXIT_OK, EXIT_REJECTED  # noqa: PLC0415
+    from recoveryd.config.basics import ConfigError  # noqa: PLC0415
+    from recoveryd.integrations.ble.errors import ProfileError  # noqa: PLC0415
+    from recoveryd.store.connection import StoreError  # noqa: PLC0415
+
+    # pydantic looks for plugins through importlib.metadata (about 15 ms of every command);
+    # recoveryd uses none. Whoever wants one sets the variable (to "" for every plugin).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _configure_logging(verbose=args.verbose, interactive=args.command == "demo")
     try:
         return _dispatch(args)
@@ -63,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    handlers: list[Handlers] = [family.handlers() for family in _FAMILIES]
+    handlers: list[Handlers] = [family.handlers() for family in _families()]
     for family in handlers:
         if args.command in family.without_config:
             return family.without_config[args.command](args)
@@ -84,6 +111,8 @@ LIBRARY_LOGGERS = (
 
 
 def _configure_logging(*, verbose: bool, interactive: bool) -> None:
+    import logging  # noqa: PLC0415
+
     level = logging.DEBUG if verbose else logging.INFO
     if interactive:
         from rich.console import Console  # noqa: PLC0415

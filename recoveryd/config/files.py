@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from recoveryd.config.reads import note_file
+
 log = logging.getLogger(__name__)
 
 MAX_FILE_BYTES = 1 << 20  # a household with 100 athletes and their plans is about 100 KB
@@ -43,6 +45,7 @@ def read_text(path: Path, *, secret: bool = False) -> str:
     Raises:
         FileProblem: naming what was wrong.
     """
+    note_file(path)
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:

@@ -9,7 +9,6 @@ the schema together, one line each: ``<file>: <key path>: <what was wrong>``.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,7 @@ from recoveryd.config.basics import CONFIG_ENV, DEFAULT_CONFIG_PATH, ConfigError
 from recoveryd.config.errors import describe_errors, format_loc, kind_of
 from recoveryd.config.files import FileProblem, YamlProblem, load_yaml, read_text
 from recoveryd.config.model import Config
+from recoveryd.config.reads import environ, note_file
 from recoveryd.config.tls import TlsFilesError, client_context
 
 _ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -38,7 +38,7 @@ def load_config(path: Path | str | None = None, *, check: bool = False) -> Confi
     Raises:
         ConfigError: with one line per problem, each naming the file and key.
     """
-    config_path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+    config_path = Path(path or environ(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
     label = config_path.name
     try:
         text = read_text(config_path)
@@ -100,15 +100,20 @@ def _with_tls_files(config: Config, base_dir: Path, label: str) -> Config:
             key: absolute(getattr(tls, key)) or getattr(tls, key)
             for key in ("ca_certs", "certfile", "keyfile")
         })  # fmt: skip
+        for used in (tls.ca_certs, tls.certfile, tls.keyfile):
+            if used is not None:
+                note_file(used)
         try:
             client_context(tls.ca_certs, tls.certfile, tls.keyfile)
         except TlsFilesError as exc:
             problems.append(f"{label}: mqtt.tls.{exc}")
         mqtt = mqtt.model_copy(update={"tls": tls})
     if ha.ca_certs is not None:
-        ha = ha.model_copy(update={"ca_certs": absolute(ha.ca_certs) or ha.ca_certs})
+        ca_certs = absolute(ha.ca_certs) or ha.ca_certs
+        ha = ha.model_copy(update={"ca_certs": ca_certs})
+        note_file(ca_certs)
         try:
-            client_context(ha.ca_certs)
+            client_context(ca_certs)
         except TlsFilesError as exc:
             problems.append(f"{label}: homeassistant.{exc}")
     if problems:
@@ -180,8 +185,9 @@ _YAML_FILES = frozenset({"plan"})
 def _substitute(value: str, path: tuple[str | int, ...], ctx: _Resolving) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in os.environ:
-            return os.environ[name]
+        found = environ(name)
+        if found is not None:
+            return found
         where = format_loc(path)
         if ctx.check:
             ctx.unset.append(f"{where}: ${{{name}}}")

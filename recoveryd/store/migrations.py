@@ -11,7 +11,7 @@ from recoveryd.domain.models import (
     NIGHT_METRICS,
 )
 
-SCHEMA_VERSION: Final = 10
+SCHEMA_VERSION: Final = 11
 # The night columns of the first schema; later metrics arrive by migration.
 _V1_NIGHT_METRICS: Final = NIGHT_METRICS[: NIGHT_METRICS.index("spo2_pct") + 1]
 
@@ -39,6 +39,24 @@ def _row_version_triggers(table: str) -> str:
 _ROW_VERSION_TRIGGERS: Final = "\n".join(
     _row_version_triggers(table) for table in ("nights", "checkins", "sessions")
 )
+
+# Every table whose rows are the store's content. Derived tables (``row_versions``,
+# ``column_blocks``: rebuilt from these) and ``store_revision`` itself are not: a command that
+# only refreshes what is derived leaves the revision, and so its own earlier answer, standing.
+CONTENT_TABLES: Final = (
+    "nights", "checkins", "decisions", "sessions", "overrides", "action_log", "day_controls",
+    "settings", "morning_readings", "imports", "import_changes", "provenance",
+)  # fmt: skip
+
+
+def _revision_triggers(table: str) -> str:
+    """Triggers that count the store's revision up on every change of ``table``."""
+    return "\n".join(
+        f"CREATE TRIGGER {table}_revision_{event.lower()} AFTER {event} ON {table} BEGIN "
+        "UPDATE store_revision SET counter = counter + 1; END;"
+        for event in ("INSERT", "UPDATE", "DELETE")
+    )
+
 
 MIGRATIONS: Final[dict[int, str]] = {
     1: f"""
@@ -193,4 +211,16 @@ CREATE TABLE column_blocks (
     ALTER TABLE nights ADD COLUMN sleep_offset_min REAL;
     ALTER TABLE nights ADD COLUMN body_weight_kg REAL;
     """,
+    # The store's identity and revision: any change of its content, by any connection,
+    # counts it up in the same transaction (recoveryd.cli.answers reuses an answer only
+    # while the revision it was given at is the current one).
+    11: """
+CREATE TABLE store_revision (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    store_id TEXT NOT NULL,
+    counter INTEGER NOT NULL
+);
+INSERT INTO store_revision VALUES (1, lower(hex(randomblob(16))), 0);
+"""
+    + "\n".join(_revision_triggers(table) for table in CONTENT_TABLES),
 }

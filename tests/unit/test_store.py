@@ -30,7 +30,7 @@ def test_new_store_is_wal_and_at_the_current_schema(tmp_path: Path) -> None:
     assert tables == {
         "nights", "checkins", "decisions", "sessions", "overrides", "action_log",
         "day_controls", "settings", "morning_readings", "imports", "import_changes",
-        "provenance", "sqlite_sequence", "column_blocks", "row_versions",
+        "provenance", "sqlite_sequence", "column_blocks", "row_versions", "store_revision",
     }  # fmt: skip
     db.close()
 
