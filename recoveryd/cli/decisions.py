@@ -237,7 +237,6 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
 
 def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) -> int:
     from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
-    from recoveryd.present.as_json import plan_json  # noqa: PLC0415
 
     athlete = config.athlete(athlete_id)
     day = day or datetime.now(config.zone).date()
@@ -247,6 +246,8 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
         stored = store.latest_decision(athlete_id, day)
         unlisted = journal.unlisted_sources(store, config, athlete_id)
     if as_json:
+        from recoveryd.present.as_json import plan_json  # noqa: PLC0415
+
         data = plan_json(plan)
         data["unlisted_sources"] = unlisted
         data["stored_decision"] = (

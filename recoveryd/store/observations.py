@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,7 +26,13 @@ from recoveryd.store.connection import Connection
 from recoveryd.store.journal import ImportRecord, Origin
 from recoveryd.store.undo import UndoResult, undo
 
-_READING = TypeAdapter(MorningReading)
+
+@cache
+def _readings() -> TypeAdapter[MorningReading]:
+    """Built when first used: the commands that never read or write one do not pay for it."""
+    return TypeAdapter(MorningReading)
+
+
 NIGHT_COLUMNS: Final = ("athlete", "date", "source", *NIGHT_METRICS)
 CHECKIN_COLUMNS: Final = ("athlete", "date", *CHECKIN_ITEMS)
 _SESSION_COLUMNS: Final = journal.SESSIONS.columns
@@ -83,7 +90,7 @@ class Observations(Connection):
                     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (athlete, date, source) DO UPDATE SET "
                     "reading_json = excluded.reading_json, good = excluded.good",
                     (reading.athlete, reading.date.isoformat(), reading.source,
-                     _READING.dump_json(reading).decode(), int(reading.good)),
+                     _readings().dump_json(reading).decode(), int(reading.good)),
                 )  # fmt: skip
             return journal.merge(db, batches, origin, at or datetime.now(UTC))
 
@@ -188,7 +195,7 @@ class Observations(Connection):
             "AND ? ORDER BY date, source",
             (athlete, first.isoformat(), last.isoformat()),
         )
-        return [_READING.validate_json(row[0]) for row in cursor]
+        return [_readings().validate_json(row[0]) for row in cursor]
 
     def set_checkin_item(self, athlete: str, day: date, item: str, value: int) -> bool:
         """Answer one check-in item of ``day`` (the others stay); whether that changed it."""

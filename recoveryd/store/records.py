@@ -9,6 +9,7 @@ overwrites the reasons of the last.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Final
 
 from pydantic import TypeAdapter
@@ -31,7 +32,11 @@ FINAL_STATUSES: Final = ("done", "refused", "missed", "dry_run", "failed", "paus
 # States an action passes through on its way to an outcome.
 _PASSING_STATUSES: Final = frozenset({"sending", "unsent"})
 
-_PLAN = TypeAdapter(DayPlan)
+
+@cache
+def _plans() -> TypeAdapter[DayPlan]:
+    """Built when first used: the commands that never read or write one do not pay for it."""
+    return TypeAdapter(DayPlan)
 
 
 class DayRecords(Connection):
@@ -203,7 +208,7 @@ class DayRecords(Connection):
                     plan.date.isoformat(),
                     revision,
                     plan.protocol.value,
-                    _PLAN.dump_json(plan).decode(),
+                    _plans().dump_json(plan).decode(),
                     inputs_digest,
                     decided_at.isoformat(),
                 ),
@@ -220,7 +225,7 @@ class DayRecords(Connection):
         if row is None:
             return None
         return Decision(
-            plan=_PLAN.validate_json(row[0]),
+            plan=_plans().validate_json(row[0]),
             revision=int(row[1]),
             decided_at=datetime.fromisoformat(row[2]),
             inputs_digest=str(row[3]),
