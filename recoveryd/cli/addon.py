@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from recoveryd.cli.common import EXIT_CONFIG
-from recoveryd.config.addon import MQTT_PASSWORD_ENV, TOKEN_ENV, AddonError, Broker, addon_config
+from recoveryd.config.addon import TOKEN_ENV, AddonError, Broker, addon_config
 
 SUPERVISOR = "http://supervisor"
 _TIMEOUT_S = 10.0
@@ -87,15 +87,14 @@ def addon_main(data: Path, config_dir: Path, *, dry_run: bool = False) -> int:
         broker = Broker.of(_get(f"{supervisor}/services/mqtt", token))
         core = _get(f"{supervisor}/core/api/config", token)
         zone = core.get("time_zone") if isinstance(core, dict) else None
-        text = addon_config(options, base, broker=broker, supervisor=supervisor,
+        made = addon_config(options, base, broker=broker, supervisor=supervisor,
                             time_zone=zone, data_dir=str(data))  # fmt: skip
     except AddonError as exc:
         sys.stderr.write(f"{' '.join(str(exc).split())}\n")
         return EXIT_CONFIG
-    if broker.password is not None:
-        os.environ[MQTT_PASSWORD_ENV] = broker.password
+    os.environ.update(made.secrets)  # this process's own environment, never a file
     try:
-        config = parse_config(text, label="add-on configuration", base_dir=config_dir)
+        config = parse_config(made.text, label="add-on configuration", base_dir=config_dir)
     except ConfigError as exc:
         for line in exc.problems:
             sys.stderr.write(f"{line}\n")

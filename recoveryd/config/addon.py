@@ -66,8 +66,21 @@ class Broker:
         )  # fmt: skip
 
 
-def _athlete(option: Mapping[str, Any]) -> dict[str, Any]:
-    """One athlete of the options as the configuration's athlete section."""
+@dataclass(frozen=True, slots=True)
+class AddonConfig:
+    """The configuration text (secrets as placeholders) and the values for the placeholders."""
+
+    text: str
+    # Environment variable → secret: the command sets them in its own environment only.
+    secrets: Mapping[str, str]
+
+
+def _athlete(option: Mapping[str, Any], index: int, secrets: dict[str, str]) -> dict[str, Any]:
+    """One athlete of the options as the configuration's athlete section.
+
+    The ``password`` options (the Oura token, Apprise URLs, which carry their service's key)
+    become placeholders; their values go to ``secrets``.
+    """
     athlete: dict[str, Any] = {
         "id": option.get("id"),
         "name": option.get("name"),
@@ -79,6 +92,15 @@ def _athlete(option: Mapping[str, Any]) -> dict[str, Any]:
         athlete["sleep"] = {"wake_at": option["wake_at"]}
     if option.get("body_weight_kg") is not None:
         athlete["fuel"] = {"body_weight_kg": option["body_weight_kg"]}
+    prefix = f"RECOVERYD_ADDON_ATHLETE_{index}"
+    if isinstance(option.get("oura_token"), str) and option["oura_token"]:
+        secrets[f"{prefix}_OURA_TOKEN"] = option["oura_token"]
+        athlete["oura_token"] = f"${{{prefix}_OURA_TOKEN}}"
+    urls = [url for url in option.get("apprise") or [] if isinstance(url, str) and url]
+    for number, url in enumerate(urls):
+        secrets[f"{prefix}_APPRISE_{number}"] = url
+    if urls:
+        athlete["apprise"] = [f"${{{prefix}_APPRISE_{n}}}" for n in range(len(urls))]
     return athlete
 
 
@@ -90,8 +112,8 @@ def addon_config(
     supervisor: str,
     time_zone: str | None,
     data_dir: str,
-) -> str:
-    """The configuration text for the add-on, secrets as placeholders.
+) -> AddonConfig:
+    """The configuration for the add-on, secrets as placeholders.
 
     ``base`` is the user's own ``recoveryd.yaml`` (empty when there is none); ``supervisor``
     the Supervisor's URL; ``time_zone`` Home Assistant's; ``data_dir`` the add-on's data
@@ -119,9 +141,12 @@ def addon_config(
     if options.get("decide_at"):
         household["decide_at"] = options["decide_at"]
     config["household"] = household
-    athletes = options.get("athletes") or []
+    secrets: dict[str, str] = {}
+    if broker.password is not None:
+        secrets[MQTT_PASSWORD_ENV] = broker.password
+    athletes = [a for a in options.get("athletes") or [] if isinstance(a, Mapping)]
     if athletes:
-        config["athletes"] = [_athlete(a) for a in athletes if isinstance(a, Mapping)]
+        config["athletes"] = [_athlete(a, i, secrets) for i, a in enumerate(athletes)]
     if "dry_run" in options:
         config["dry_run"] = bool(options["dry_run"])
     if not config.get("athletes"):
@@ -129,4 +154,4 @@ def addon_config(
             "add-on options: add at least one athlete (id, name, sources), or list them in "
             "recoveryd.yaml in the add-on's configuration folder"
         )
-    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
+    return AddonConfig(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), secrets)

@@ -42,18 +42,27 @@ def test_the_options_become_a_valid_configuration_without_a_secret_in_it(
             "household": {"decide_at": "06:00"},
             "athletes": [{"id": "kim", "name": "Kim", "sources": ["oura"]}]}  # fmt: skip
     options = {"athletes": [{"id": "alex", "name": "Alex", "sources": ["oura"], "notify": ["a_b"],
-                             "wake_at": "06:45", "body_weight_kg": 68}],
+                             "wake_at": "06:45", "body_weight_kg": 68,
+                             "oura_token": "oura-secret", "apprise": ["ntfys://key@host/t"]}],
                "decide_at": "07:30", "dry_run": True}  # fmt: skip
-    text = addon_config(options, base, broker=broker, supervisor="http://supervisor",
+    made = addon_config(options, base, broker=broker, supervisor="http://supervisor",
                         time_zone="Europe/Berlin", data_dir="/data")  # fmt: skip
-    assert "s3cret" not in text
+    text = made.text
+    for secret in ("s3cret", "oura-secret", "ntfys://key@host/t"):
+        assert secret not in text
+    assert dict(made.secrets) == {
+        "RECOVERYD_ADDON_MQTT_PASSWORD": "s3cret",
+        "RECOVERYD_ADDON_ATHLETE_0_OURA_TOKEN": "oura-secret",
+        "RECOVERYD_ADDON_ATHLETE_0_APPRISE_0": "ntfys://key@host/t",
+    }
     raw = yaml.safe_load(text)
     assert raw["mqtt"] == {"host": "core-mosquitto", "port": 1883, "username": "addons",
                            "password": "${RECOVERYD_ADDON_MQTT_PASSWORD}"}  # fmt: skip
     assert raw["homeassistant"] == {
         "url": "http://supervisor/core", "token": "${SUPERVISOR_TOKEN}"
     }  # fmt: skip
-    monkeypatch.setenv("RECOVERYD_ADDON_MQTT_PASSWORD", "s3cret")
+    for name, value in made.secrets.items():
+        monkeypatch.setenv(name, value)
     monkeypatch.setenv("SUPERVISOR_TOKEN", "tok")
     config = parse_config(text, label="add-on configuration", base_dir=tmp_path)
     assert [a.id for a in config.athletes] == ["alex"]  # the options over the file
@@ -64,9 +73,13 @@ def test_the_options_become_a_valid_configuration_without_a_secret_in_it(
     assert config.dry_run is True
     assert config.mqtt.password is not None
     assert config.mqtt.password.get_secret_value() == "s3cret"
+    alex = config.athlete("alex")
+    assert alex.oura_token is not None
+    assert alex.oura_token.get_secret_value() == "oura-secret"
+    assert [url.get_secret_value() for url in alex.apprise] == ["ntfys://key@host/t"]
     secure = Broker("h", 8883, ssl=True)
     tls = addon_config(
         {"athletes": options["athletes"]}, {}, broker=secure, supervisor="http://supervisor",
         time_zone=None, data_dir="/data",
-    )  # fmt: skip
+    ).text  # fmt: skip
     assert yaml.safe_load(tls)["mqtt"] == {"host": "h", "port": 8883, "tls": {}}
