@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from recoveryd.cli import answers, journal
 from recoveryd.cli.common import (
@@ -95,48 +95,21 @@ def _timeline(config: Config, day: date | None, *, as_json: bool) -> int:
     The plan, what people changed (Skip, start now), the switch-offs the log owes and the
     switch-ons that will be refused.
     """
-    from recoveryd.daemon.day_state import skipped  # noqa: PLC0415
-    from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
-    from recoveryd.daemon.household_day import household_day, started_now  # noqa: PLC0415
-    from recoveryd.home.timeline import describe  # noqa: PLC0415
+    from recoveryd.daemon.timeline_view import day_timeline  # noqa: PLC0415
 
     day = day or datetime.now(config.zone).date()
     with open_store(config, existing=True) as store:
-        plans = []
-        for athlete in config.athletes:
-            stored = store.latest_decision(athlete.id, day)
-            plans.append(
-                stored.plan if stored else decide_range(store, config, athlete.id, day, day)[0]
-            )
-        timeline = household_day(store, config, day, plans)
-        logged = {key: (status, detail) for key, _, status, detail in store.action_history(day)}
-        changed = [f"{a.id} skipped" for a in config.athletes if skipped(store, a.id, day)]
-        changed += [
-            f"{a} started at {t:%H:%M}" for a, t in started_now(store, config, plans, day).items()
-        ]
-    rows: list[dict[str, Any]] = []
-    lines = []
-    for a in timeline.actions:
-        status, detail = logged.get(a.key, ("pending", ""))
-        if status == "pending" and a.key in timeline.refused:
-            status, detail = "will be refused", timeline.refused[a.key]
-        note = timeline.notes.get(a.key, "")
-        rows.append({
-            "at": a.at.isoformat(), "athlete": a.athlete, "modality": a.modality,
-            "command": a.command, "device": a.device, "params": dict(a.params),
-            "ends_at": None if a.ends_at is None else a.ends_at.isoformat(),
-            "status": status, "detail": detail, "note": note, "text": describe(a),
-        })  # fmt: skip
-        why = "; ".join(t for t in (note, detail if status == "will be refused" else "") if t)
-        lines.append(f"{a.at:%H:%M}  {a.athlete:<10} {describe(a)}  [{status}]"
-                     + (f"  {why}" if why else ""))  # fmt: skip
+        seen = day_timeline(store, config, day)
     if as_json:
+        rows = [row.as_json() for row in seen.rows]
         sys.stdout.write(json.dumps(rows, indent=2) + "\n")
         return EXIT_OK
-    protocols = ", ".join(f"{p.athlete} {p.protocol.value}" for p in plans)
-    extra = f"; {', '.join(changed)}" if changed else ""
-    sys.stdout.write(f"{day} ({protocols}{extra}): {len(rows)} actions\n")
-    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    protocols = ", ".join(f"{p.athlete} {p.protocol.value}" for p in seen.plans)
+    extra = f"; {', '.join(seen.changed)}" if seen.changed else ""
+    sys.stdout.write(f"{day} ({protocols}{extra}): {len(seen.rows)} actions\n")
+    for row in seen.rows:
+        why = f"  {row.why}" if row.why else ""
+        sys.stdout.write(f"{row.at:%H:%M}  {row.athlete:<10} {row.text}  [{row.status}]{why}\n")
     return EXIT_OK
 
 

@@ -22,6 +22,7 @@ from recoveryd.config.home import (
     DeviceConfig,
     ProtocolHomeConfig,
 )
+from recoveryd.config.panel import PanelConfig
 from recoveryd.config.sections import (
     EngineConfig,
     HomeAssistantConfig,
@@ -46,6 +47,7 @@ class Config(Section):
     devices: dict[Slug, DeviceConfig] = Field(default_factory=dict)
     recovery: dict[Protocol, ProtocolHomeConfig] = Field(default_factory=dict)
     dry_run: bool = Field(default=False, title="Plan and log actions but touch no device")
+    panel: PanelConfig | None = Field(default=None, title="The web panel; off when absent")
     _base_dir: Path = PrivateAttr(default=Path())
     _unset: tuple[str, ...] = PrivateAttr(default=())
 

@@ -21,7 +21,7 @@ from recoveryd.daemon.day_state import Applied, apply_command
 from recoveryd.daemon.health import STORING, Health
 from recoveryd.daemon.household_day import start_refusal
 from recoveryd.domain.commands import CommandError, parse_command, stale_command
-from recoveryd.domain.events import CommandReceived
+from recoveryd.domain.events import CommandReceived, CommandReply
 from recoveryd.home.notification import action_command
 from recoveryd.integrations.mqtt.topics import HOUSEHOLD, Message, Topics
 from recoveryd.store.database import Store
@@ -56,24 +56,38 @@ class Commands:
         self._today, self._error, self._post = today, error, post
 
     def received(self, event: CommandReceived) -> Accepted | None:
-        """A message on a command topic; ``None`` when nothing was stored."""
+        """A message on a command topic; ``None`` when nothing was stored.
+
+        Whoever sent it is told what became of it (``event.reply``) in either case.
+        """
+        accepted, refusal = self._check(event)
+        if accepted is not None:
+            applied = accepted.applied
+            event.reply(
+                CommandReply(accepted=True, text=applied.summary, redecide=applied.redecide)
+            )
+        elif refusal:
+            event.reply(CommandReply(accepted=False, text=refusal))
+        return accepted
+
+    def _check(self, event: CommandReceived) -> tuple[Accepted | None, str]:
         topic, payload = event.topic, event.payload
         parsed = self._topics.parse_command(topic)
         if parsed is None:
-            return None
+            return None, f"{topic[:80]} is not a command topic"
         if event.retained:
             # A retained command is a press from some time ago, replayed at every connection:
             # never obeyed, and cleared so that it is not replayed again.
             log.error("ignored a retained command on %s; clearing it", topic[:80])
             self._post(Message(topic, b"", retain=True))
-            return None
+            return None, "a retained command is never obeyed"
         if not payload:
-            return None  # the clearing of a retained command, or an empty publish: nothing asked
+            return None, ""  # the clearing of a retained command, or an empty publish
         owner, control = parsed
         athletes = {a.id for a in self._config.athletes}
         if owner != HOUSEHOLD and owner not in athletes:
             log.error("rejected command on %s: unknown athlete %r", topic, owner[:32])
-            return None
+            return None, f"unknown athlete {owner[:32]!r}"
         athlete = None if owner == HOUSEHOLD else owner
         _, now = self._today()
         try:
@@ -85,8 +99,8 @@ class Commands:
             log.error("rejected command for %s: %s", owner, exc)  # noqa: TRY400 - one line
             if athlete is not None:
                 self._error(athlete, control, str(exc))
-            return None
-        return Accepted(athlete, control, applied)
+            return None, str(exc)
+        return Accepted(athlete, control, applied), ""
 
     def notification(self, action: str) -> Accepted | None:
         """A button of the morning notification: the same checked commands as MQTT."""

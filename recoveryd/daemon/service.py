@@ -15,7 +15,7 @@ import logging
 import signal
 from collections.abc import Callable, Coroutine, Iterable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from recoveryd.config.model import Config
 from recoveryd.daemon import adapters
@@ -49,6 +49,9 @@ from recoveryd.integrations.devices.tracker import StateTracker
 from recoveryd.integrations.mqtt.link import MqttLink
 from recoveryd.integrations.mqtt.topics import Topics
 from recoveryd.store.database import Store
+
+if TYPE_CHECKING:
+    from recoveryd.daemon.web_panel import WebPanel
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +144,12 @@ class Daemon:
             ),
             on_decision=on_decision,
         )  # fmt: skip
+        self.panel: WebPanel | None = None
+        if config.panel is not None:
+            # Imported only then: aiohttp and Jinja2 stay out of a daemon without a panel.
+            from recoveryd.daemon.web_panel import WebPanel  # noqa: PLC0415
+
+            self.panel = WebPanel(config, store, topics, put=put, today=today)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Run until ``stop`` is set; then publish ``offline`` and close the store."""
@@ -154,12 +163,16 @@ class Daemon:
                     on_action = self._enqueue_action
                     group.create_task(self.notifier.listen(on_action, stop), name="ha-actions")
                 consumer = group.create_task(self.consumer.run(), name="consumer")
+                if self.panel is not None:
+                    await self.panel.start()
                 self.queue.put_nowait(DecisionDue("startup"))
                 # A summary whose interval was still running at the last stop is looked at
                 # again (what was sent is in the store: nothing goes out twice).
                 self.morning.look_again()
                 self.queue.put_nowait(PullDue("startup"))
                 await stop.wait()
+                if self.panel is not None:  # no control is taken once the consumer stops
+                    await self.panel.stop()
                 self.queue.put_nowait(Stop())
                 await consumer
                 self.link.close()
@@ -174,6 +187,8 @@ class Daemon:
             self.consumer.cancel()
             self.morning.cancel()
             self.actions.cancel()
+            if self.panel is not None:
+                await self.panel.stop()
             self.store.close()
             log.info("stopped")
 

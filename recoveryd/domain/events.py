@@ -74,6 +74,20 @@ class EntityState:
 
 
 @dataclass(frozen=True, slots=True)
+class CommandReply:
+    """What became of a command: stored (with its summary) or refused (with the reason)."""
+
+    accepted: bool
+    text: str
+    # A new decision follows (the web panel waits for it before it shows the page again).
+    redecide: bool = False
+
+
+def _no_reply(_: CommandReply) -> None:
+    """Commands from MQTT are answered on the athlete's event entity, not here."""
+
+
+@dataclass(frozen=True, slots=True)
 class CommandReceived:
     """A message arrived on a command topic; the consumer checks it before anything happens."""
 
@@ -90,6 +104,8 @@ class CommandReceived:
     # Whether the session that delivered it is still up (if not, the broker delivers it
     # again, unacknowledged, on the next one).
     current: Callable[[], bool] = field(default=lambda: True, compare=False, repr=False)
+    # Told what became of the command, once it was checked (the web panel's answer).
+    reply: Callable[[CommandReply], None] = field(default=_no_reply, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

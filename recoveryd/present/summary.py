@@ -15,8 +15,17 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from recoveryd.domain.models import Contributor, DayPlan, LoadContext, Protocol
+from recoveryd.domain.models import DayPlan, LoadContext, Protocol
 from recoveryd.home.timeline import describe
+from recoveryd.present.numbers import (
+    FAIR_SCORE,
+    GOOD_SCORE,
+    SIGNAL_LABEL,
+    notable,
+    number_text,
+    range_text,
+    value_text,
+)
 
 PROTOCOL_STYLE: dict[Protocol, str] = {
     Protocol.REST: "bold red",
@@ -27,64 +36,10 @@ PROTOCOL_STYLE: dict[Protocol, str] = {
     Protocol.INSUFFICIENT_DATA: "bold bright_black",
 }
 
-_SIGNAL_LABEL = {
-    "hrv_trend": "HRV 7-day",
-    "hrv_today": "HRV today",
-    "hrv_cv": "HRV 7-day CV",
-    "rhr": "Resting HR",
-    "resp_rate": "Breathing",
-    "skin_temp": "Skin temp.",
-    "sleep": "Sleep",
-    "sleep_debt": "Sleep 14-day",
-    "checkin_soreness": "Soreness",
-    "checkin_stress": "Stress",
-    "checkin_mood": "Mood",
-    "checkin_sleep_quality": "Sleep quality",
-    "checkin_energy": "Energy",
-    "checkin_wellness": "Wellness",
-}
-
-_GOOD_SCORE, _FAIR_SCORE = 65, 45
-
 
 def protocol_text(protocol: Protocol) -> Text:
     """The protocol's name in its colour."""
     return Text(protocol.value.replace("_", " "), style=PROTOCOL_STYLE[protocol])
-
-
-def _number(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    if unit == "min":
-        whole = round(value)
-        return f"{whole // 60} h {whole % 60:02d}"
-    if unit in {"ln ms", "°C"}:
-        return f"{value:.2f}"
-    if unit == "/5":
-        return f"{value:.1f}"
-    if unit == "br/min":
-        return f"{value:.1f}"
-    return f"{value:.0f}"
-
-
-def _range(c: Contributor) -> str:
-    if c.band_low is None and c.band_high is None:
-        return "–"
-    if c.band_high is None:
-        return f"≥ {_number(c.band_low, c.unit)}"
-    if c.band_low is None:
-        return f"≤ {_number(c.band_high, c.unit)}"
-    return f"{_number(c.band_low, c.unit)} – {_number(c.band_high, c.unit)}"
-
-
-def _notable(c: Contributor) -> bool:
-    """Worth a line of its own: the HRV trend, a flag, or a signal 1 SD or more worse.
-
-    Better-than-usual signals stay in the table; listing them would bury the reasons.
-    """
-    single_item = c.signal.startswith("checkin_") and c.signal != "checkin_wellness"
-    far = c.z is not None and c.z <= -1.0
-    return c.signal == "hrv_trend" or c.flag or (far and not single_item)
 
 
 def _load_line(load: LoadContext) -> str:
@@ -103,7 +58,7 @@ def _score_bar(score: int | None) -> Text:
     if score is None:
         return Text("no score", style="bright_black")
     filled = round(score / 5)
-    style = "green" if score >= _GOOD_SCORE else "yellow" if score >= _FAIR_SCORE else "red"
+    style = "green" if score >= GOOD_SCORE else "yellow" if score >= FAIR_SCORE else "red"
     bar = Text("█" * filled, style=style)
     bar.append("░" * (20 - filled), style="bright_black")
     bar.append(f" {score}/100", style="bold")
@@ -145,20 +100,19 @@ def _why(plan: DayPlan) -> tuple[Table, Table]:
     reasons = _grid()
     for c in plan.readiness.contributors:
         style = "red" if c.flag else ""
-        unit = "" if c.unit in {"min", "ln ms"} else f" {c.unit}"
         contributors.add_row(
-            Text(("⚑ " if c.flag else "") + _SIGNAL_LABEL.get(c.signal, c.signal), style=style),
-            f"{_number(c.value, c.unit)}{unit}",
-            _number(c.baseline, c.unit),
-            _range(c),
+            Text(("⚑ " if c.flag else "") + SIGNAL_LABEL.get(c.signal, c.signal), style=style),
+            value_text(c),
+            number_text(c.baseline, c.unit),
+            range_text(c),
             "–" if c.z is None else f"{c.z:+.1f}",
             str(c.days),
         )
-        if _notable(c):
+        if notable(c):
             reasons.add_row(Text("⚑" if c.flag else "·", style=style), Text(c.reason, style=style))
     if not plan.readiness.contributors:
         reasons.add_row("·", "no measurements for today")
-    elif any(not _notable(c) for c in plan.readiness.contributors):
+    elif any(not notable(c) for c in plan.readiness.contributors):
         quiet = Text("everything else is close to your baseline", style="bright_black")
         reasons.add_row("·", quiet)
     return contributors, reasons
@@ -258,7 +212,7 @@ def history_table(plans: Sequence[DayPlan], athlete_name: str) -> Table:
             protocol_text(plan.protocol),
             "–" if r.score is None else str(r.score),
             r.hrv_status.value,
-            ", ".join(_SIGNAL_LABEL.get(f, f) for f in r.flags)
+            ", ".join(SIGNAL_LABEL.get(f, f) for f in r.flags)
             + (" · illness" if r.illness else ""),
         )
     return table
