@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: demo test lint typecheck pytest mosquitto compose bench fuzz clean
+.PHONY: demo test lint typecheck pytest mosquitto chromium compose bench fuzz clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "recoveryd needs Python 3.11 or newer")'
@@ -29,6 +29,13 @@ mosquitto:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends mosquitto >/dev/null; }
 
+# The web panel's test drives Debian's Chromium, headless, with Playwright (no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,7 +58,7 @@ $(HA_VENV)/.done:
 	$(HA_VENV)/bin/pip install --quiet "homeassistant==2024.3.3" "josepy<2" "numpy==1.26.0"
 	@touch $@
 
-pytest: $(VENV)/.dev-installed mosquitto $(TEST_DATA)/.done $(HA_VENV)/.done
+pytest: $(VENV)/.dev-installed mosquitto chromium $(TEST_DATA)/.done $(HA_VENV)/.done
 	$(BIN)/pytest
 
 # The compose stack, validated offline by docker-compose 1.29 from the OS (no Docker engine

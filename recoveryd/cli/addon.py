@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from recoveryd.cli.common import EXIT_CONFIG
-from recoveryd.config.addon import TOKEN_ENV, AddonError, Broker, addon_config
+from recoveryd.config.addon import INGRESS_PORT, TOKEN_ENV, AddonError, Broker, addon_config
 
 SUPERVISOR = "http://supervisor"
 _TIMEOUT_S = 10.0
@@ -71,12 +71,20 @@ def _own_file(path: Path) -> dict[str, Any]:
     return found
 
 
-def addon_main(data: Path, config_dir: Path, *, dry_run: bool = False) -> int:
+def addon_main(
+    data: Path,
+    config_dir: Path,
+    *,
+    dry_run: bool = False,
+    panel: tuple[str, int] = ("0.0.0.0", INGRESS_PORT),  # noqa: S104 - the ingress proxy's
+) -> int:
     """Make the add-on's configuration and run the daemon on it (``dry_run``: check only)."""
     from recoveryd.config.basics import ConfigError  # noqa: PLC0415
     from recoveryd.config.loader import parse_config  # noqa: PLC0415
 
     supervisor = os.environ.get("SUPERVISOR_URL", SUPERVISOR)
+    # The panel for the ingress proxy, on the add-on's own network (config.yaml's port).
+    listen = ("0.0.0.0", INGRESS_PORT) if panel is None else panel  # noqa: S104
     token = os.environ.get(TOKEN_ENV)
     if not token:
         sys.stderr.write(f"{TOKEN_ENV} is not set: is this running as a Home Assistant add-on?\n")
@@ -88,7 +96,7 @@ def addon_main(data: Path, config_dir: Path, *, dry_run: bool = False) -> int:
         core = _get(f"{supervisor}/core/api/config", token)
         zone = core.get("time_zone") if isinstance(core, dict) else None
         made = addon_config(options, base, broker=broker, supervisor=supervisor,
-                            time_zone=zone, data_dir=str(data))  # fmt: skip
+                            time_zone=zone, data_dir=str(data), panel=listen)  # fmt: skip
     except AddonError as exc:
         sys.stderr.write(f"{' '.join(str(exc).split())}\n")
         return EXIT_CONFIG

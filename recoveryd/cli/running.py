@@ -47,12 +47,24 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     addon.add_argument(
         "--check", action="store_true", help="make and check the configuration, then exit"
     )
+    addon.add_argument(
+        "--panel", type=_host_port, metavar="HOST:PORT",
+        help="where the web panel listens for Home Assistant's ingress (default 0.0.0.0:8099)",
+    )  # fmt: skip
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, _, port = text.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:  # noqa: PLR2004
+        message = f"expected HOST:PORT, got {text!r}"
+        raise argparse.ArgumentTypeError(message)
+    return host, int(port)
 
 
 def _addon(args: argparse.Namespace) -> int:
     from recoveryd.cli.addon import addon_main  # noqa: PLC0415 - only the add-on runs it
 
-    return addon_main(args.data, args.config_dir, dry_run=args.check)
+    return addon_main(args.data, args.config_dir, dry_run=args.check, panel=args.panel)
 
 
 def _demo() -> int:

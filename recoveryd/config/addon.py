@@ -27,6 +27,8 @@ import yaml
 MQTT_PASSWORD_ENV = "RECOVERYD_ADDON_MQTT_PASSWORD"  # noqa: S105
 TOKEN_ENV = "SUPERVISOR_TOKEN"  # noqa: S105
 _PORTS = range(1, 65536)
+INGRESS_PORT = 8099  # config.yaml's ingress_port
+INGRESS_PROXY = "172.30.32.2"  # the only client the Supervisor's ingress connects from
 
 
 class AddonError(ValueError):
@@ -112,12 +114,14 @@ def addon_config(
     supervisor: str,
     time_zone: str | None,
     data_dir: str,
+    panel: tuple[str, int] = ("0.0.0.0", INGRESS_PORT),  # noqa: S104 - the ingress proxy's
 ) -> AddonConfig:
     """The configuration for the add-on, secrets as placeholders.
 
     ``base`` is the user's own ``recoveryd.yaml`` (empty when there is none); ``supervisor``
     the Supervisor's URL; ``time_zone`` Home Assistant's; ``data_dir`` the add-on's data
-    folder (the store lives there, kept across updates and in backups).
+    folder (the store lives there, kept across updates and in backups); ``panel`` where the
+    web panel listens (all of the add-on's addresses, ``ingress_port``, by default).
     """
     config: dict[str, Any] = dict(base)
     mqtt: dict[str, Any] = {**dict(base.get("mqtt") or {}), "host": broker.host,
@@ -141,6 +145,10 @@ def addon_config(
     if options.get("decide_at"):
         household["decide_at"] = options["decide_at"]
     config["household"] = household
+    # The web panel behind Home Assistant's ingress: on the add-on's network, for the
+    # ingress proxy's address only (developers.home-assistant.io, App presentation).
+    host, port = panel
+    config["panel"] = {"host": host, "port": port, "allow_from": [INGRESS_PROXY]}
     secrets: dict[str, str] = {}
     if broker.password is not None:
         secrets[MQTT_PASSWORD_ENV] = broker.password

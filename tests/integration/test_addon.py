@@ -15,6 +15,8 @@ import os
 import signal
 import sys
 import threading
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +24,7 @@ from typing import Any
 
 import aiomqtt
 import pytest
+from recoveryd.integrations.mqtt.broker import free_port
 
 from tests.conftest import BrokerAddress
 
@@ -106,16 +109,21 @@ async def test_the_addon_starts_from_the_supervisors_broker_and_its_options(
     supervisor: Supervisor, mosquitto: BrokerAddress, tmp_path: Path
 ) -> None:
     data, config = folders(tmp_path, OPTIONS)
+    panel = free_port()
     async with aiomqtt.Client("127.0.0.1", mosquitto.port, identifier="ha") as client:
         await client.subscribe("homeassistant/sensor/recoveryd_alex_readiness/config")
         daemon = await asyncio.create_subprocess_exec(
             str(RECOVERYD), "addon", "--data", str(data), "--config-dir", str(config),
+            "--panel", f"127.0.0.1:{panel}",
             env=environment(supervisor), stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         try:
             async with asyncio.timeout(60):
                 message = await anext(aiter(client.messages))
+            # The panel serves Home Assistant's ingress proxy (172.30.32.2) and no one else.
+            refused = await asyncio.to_thread(_status, f"http://127.0.0.1:{panel}/")
+            assert refused == 403
         finally:
             daemon.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(daemon.communicate(), 30)
@@ -127,6 +135,14 @@ async def test_the_addon_starts_from_the_supervisors_broker_and_its_options(
     assert {auth for _, auth in supervisor.asked} == {f"Bearer {TOKEN}"}
     assert TOKEN.encode() not in err
     assert not any(TOKEN in p.read_text(errors="ignore") for p in tmp_path.rglob("*.yaml"))
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:  # noqa: S310 - loopback
+            return int(answer.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
 
 
 def check(supervisor: Supervisor, data: Path, config: Path, **env: str) -> tuple[int, str, str]:

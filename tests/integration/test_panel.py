@@ -120,7 +120,7 @@ def _stored_protocol(store: Path, athlete: str) -> str | None:
     return None if stored is None else stored.plan.protocol.value
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is installed by `make test`")
+@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (`make test` installs it)")
 def test_the_panel_shows_the_decision_and_its_controls_change_it(
     running: tuple[str, Path, int],
 ) -> None:

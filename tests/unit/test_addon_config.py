@@ -71,6 +71,9 @@ def test_the_options_become_a_valid_configuration_without_a_secret_in_it(
     assert f"{config.household.decide_at:%H:%M}" == "07:30"
     assert config.athlete("alex").fuel.body_weight_kg == 68
     assert config.dry_run is True
+    assert config.panel is not None  # behind ingress: every client but the proxy refused
+    assert (config.panel.host, config.panel.port) == ("0.0.0.0", 8099)  # noqa: S104
+    assert [str(a) for a in config.panel.allow_from] == ["172.30.32.2"]
     assert config.mqtt.password is not None
     assert config.mqtt.password.get_secret_value() == "s3cret"
     alex = config.athlete("alex")

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 import yaml
 from recoveryd import __version__
-from recoveryd.config.addon import Broker, addon_config
+from recoveryd.config.addon import INGRESS_PORT, Broker, addon_config
 from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import parse_config
 
@@ -150,6 +150,9 @@ def test_the_manifest_has_the_documented_keys_and_values() -> None:
         assert found, volume
         assert found.group(1) not in DEPRECATED_MAPS, volume
     assert "image" not in manifest, "built from this folder's Dockerfile"
+    # The panel: ingress on the port the add-on's configuration gives the panel.
+    assert manifest["ingress"] is True
+    assert manifest["ingress_port"] == INGRESS_PORT
 
 
 def test_the_schema_uses_documented_types_and_the_defaults_pass_it() -> None:
