@@ -40,6 +40,7 @@ INGRESS_PATH: Final = re.compile(r"/api/hassio_ingress/[A-Za-z0-9_-]{1,128}")
 CONTROL: Final = re.compile(r"[a-z_]{1,40}")
 MAX_FORM_BYTES: Final = 4096
 SAID_KEPT_S: Final = 120.0
+SHUTDOWN_S: Final = 5.0
 HEADERS: Final = {
     # No script at all; styles inline; images, forms and framing from this origin only
     # (Home Assistant's frontend frames the panel from its own origin through ingress).
@@ -85,7 +86,11 @@ class PanelServer:
 
     async def start(self) -> bool:
         """Listen; ``False`` (one log line, the daemon goes on without it) if it cannot."""
-        runner = web.AppRunner(self.application(), access_log=None, handle_signals=False)
+        # A stop waits this long at most for a request in flight (a chart being drawn).
+        runner = web.AppRunner(
+            self.application(), access_log=None, handle_signals=False,
+            shutdown_timeout=SHUTDOWN_S,
+        )  # fmt: skip
         await runner.setup()
         site = web.TCPSite(runner, self._config.host, self._config.port, reuse_address=True)
         try:
