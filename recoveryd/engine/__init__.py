@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -170,7 +171,11 @@ def decide_days(
             *reasons,
             *readiness.notes,
             *explained_drop(
-                evaluation.signals, response, i, offset, recent=heaviest_recent(by_day, day)
+                evaluation.signals,
+                response,
+                i,
+                offset,
+                recent=partial(heaviest_recent, by_day, day),
             ),
         )
         protocol = RULE_PROTOCOL[rule]

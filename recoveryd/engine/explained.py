@@ -12,6 +12,7 @@ the usual 1-SD line. The response itself, and resting HR's, are told in plain wo
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -131,7 +132,7 @@ def explained_drop(
     i: int,
     first: int,
     *,
-    recent: str | None = None,
+    recent: Callable[[], str | None] | None = None,
 ) -> tuple[str, ...]:
     """Whether this morning's HRV below baseline is what the recent training predicts.
 
@@ -139,7 +140,7 @@ def explained_drop(
     residual SDs of what the fitted response predicts (one morning in 40 of an athlete the
     model describes falls further by chance), and "unexplained by training" (stress,
     illness, alcohol, travel) when it lies further below. ``recent`` names the heaviest
-    session of the last days (:func:`heaviest_recent`).
+    session of the last days (:func:`heaviest_recent`); asked only for a drop it explains.
     """
     k = i - first
     today = float(signals.hrv.values[i])
@@ -153,7 +154,8 @@ def explained_drop(
     if today >= expected - _UNEXPLAINED_SD * spread:
         fatigue = float(response.fatigue[k])
         days = float(response.recovery_days[k])
-        after = "your recent training" if recent is None else f"{recent} and the days before"
+        named = None if recent is None else recent()
+        after = "your recent training" if named is None else f"{named} and the days before"
         expected_fatigue = (
             f"HRV {drop:.2f} below your baseline, as expected after {after} "
             f"(it predicts {expected:.2f}; the sessions pull it down by {fatigue:.2f}); "

@@ -121,6 +121,11 @@ def fit_response(
     enough = (trailing((loads > 0).astype(np.float64)) >= _MIN_LOAD_DAYS) & (
         trailing(valid.astype(np.float64)) >= _MIN_HRV_DAYS
     )
+    if not enough.any():
+        # No day has the mornings and sessions to fit (a series never measured, such as a
+        # resting HR no source gives): the answer is "no response" without the grid's work.
+        nothing = np.full(rows.size, np.nan)
+        return Response(*(nothing for _ in Response.__slots__))
     # Every combination of time constants at once, one row each: (tau1, tau2) in grid order.
     grid = [(t1, t2) for t1 in FITNESS_TAUS for t2 in FATIGUE_TAUS]
     impulses = {tau: _impulse(loads, tau) for tau in (*FITNESS_TAUS, *FATIGUE_TAUS)}

@@ -64,6 +64,17 @@ def test_too_little_load_gives_no_response() -> None:
     assert np.isnan(fit_response(ln, sparse).expected).all()
 
 
+def test_a_series_never_measured_has_no_response_on_any_day() -> None:
+    loads, ln = athlete(5e-5, 4e-4, seed=1)
+    unmeasured = fit_response(np.full(DAYS, np.nan), loads)
+    assert all(np.isnan(getattr(unmeasured, f)).all() for f in unmeasured.__slots__)
+    assert all(getattr(unmeasured, f).shape == (DAYS,) for f in unmeasured.__slots__)
+    # Measured on too few mornings in every window: no day has a response either.
+    sparse = np.where(np.arange(DAYS) % 20 == 0, ln, np.nan)
+    fitted = fit_response(sparse, loads)
+    assert all(np.isnan(getattr(fitted, f)).all() for f in fitted.__slots__)
+
+
 def test_a_day_is_fitted_from_its_past_only_and_the_same_in_any_range() -> None:
     loads, ln = athlete(5e-5, 4e-4, seed=2)
     whole = fit_response(ln, loads)
