@@ -121,10 +121,15 @@ class MqttDevices:
     async def _publish(self, topic: str, payload: str) -> None:
         await self._publisher.publish(topic, payload, retain=False, qos=1)
 
-    async def _confirm(self, future: asyncio.Future[bytes], what: str) -> tuple[bool, str]:
-        answer = await self._tracker.wait(future, self._timeout)
+    async def _confirm(
+        self, future: asyncio.Future[bytes], what: str, device: DeviceConfig
+    ) -> tuple[bool, str]:
+        # A device that answers slowly (a Zigbee router far away, a busy bridge) has its
+        # own window; the driver's is the default.
+        timeout = self._timeout if device.confirm_s is None else device.confirm_s
+        answer = await self._tracker.wait(future, timeout)
         if answer is None:
-            return False, f"{what}: no confirmation within {self._timeout:g} s"
+            return False, f"{what}: no confirmation within {timeout:g} s"
         return True, f"{what}: confirmed"
 
     async def _tasmota(self, action: Action, device: DeviceConfig, *, on: bool) -> tuple[bool, str]:
@@ -136,7 +141,7 @@ class MqttDevices:
         wanted = b"ON" if on else b"OFF"
         future = self._tracker.expect(f"stat/{topic}/POWER", lambda p: p.strip().upper() == wanted)
         await self._publish(f"cmnd/{topic}/POWER", wanted.decode())
-        return await self._confirm(future, f"tasmota {topic} POWER {wanted.decode()}")
+        return await self._confirm(future, f"tasmota {topic} POWER {wanted.decode()}", device)
 
     async def _zigbee(self, action: Action, device: DeviceConfig, *, on: bool) -> tuple[bool, str]:
         payload: dict[str, Any] = {"state": "ON" if on else "OFF"}
@@ -157,7 +162,7 @@ class MqttDevices:
             f"zigbee2mqtt/{device.topic}", _json_state("state", payload["state"])
         )
         await self._publish(f"zigbee2mqtt/{device.topic}/set", json.dumps(payload, sort_keys=True))
-        return await self._confirm(future, f"zigbee2mqtt {device.topic} {payload['state']}")
+        return await self._confirm(future, f"zigbee2mqtt {device.topic} {payload['state']}", device)
 
     async def _shelly(self, action: Action, device: DeviceConfig, *, on: bool) -> tuple[bool, str]:
         params: dict[str, Any] = {"id": device.switch_id, "on": on}
@@ -173,6 +178,5 @@ class MqttDevices:
         status = f"{device.topic}/status/switch:{device.switch_id}"
         future = self._tracker.expect(status, _json_state("output", on))
         await self._publish(f"{device.topic}/rpc", json.dumps(request, sort_keys=True))
-        return await self._confirm(
-            future, f"shelly {device.topic} switch:{device.switch_id} {'on' if on else 'off'}"
-        )
+        what = f"shelly {device.topic} switch:{device.switch_id} {'on' if on else 'off'}"
+        return await self._confirm(future, what, device)

@@ -52,6 +52,9 @@ class DeviceConfig(_Section):
         default=None, title="Zigbee2MQTT name, Tasmota topic or Shelly device id"
     )
     switch_id: Annotated[int, between(0, 15)] = 0
+    confirm_s: Annotated[float, between(1, 120)] | None = Field(
+        default=None, title="Seconds to wait for an MQTT device's confirmation (default 5)"
+    )
     profile: str | None = Field(default=None, title="BLE GATT profile file (via ble)")
     address: str | None = Field(default=None, title="BLE address or name (via ble)")
     max_temp_c: Annotated[int, between(limits.SAUNA_MIN_TEMP_C, limits.SAUNA_MAX_TEMP_C)] = 90

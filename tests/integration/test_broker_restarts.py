@@ -47,6 +47,9 @@ PROTOCOLS = (
 
 
 def household(tmp_path: Path, port: int) -> str:
+    # The lamp's stand-in reconnects after each restart on its own schedule (keepalive 2 s,
+    # its own backoff); a command sent meanwhile waits in its session for it: its window
+    # for the confirmation is wider than a real lamp on a steady broker needs.
     recovery = "\n".join(f"  {p}: {{wind_down: {{device: lamp, at: '21:30'}}}}" for p in PROTOCOLS)
     return f"""
 household: {{timezone: Europe/Berlin}}
@@ -54,7 +57,7 @@ storage: {{path: {tmp_path / "r.db"}, poll_interval_s: 3600}}
 mqtt: {{host: 127.0.0.1, port: {port}, client_id: recoveryd-test, reconnect_max_s: 1}}
 athletes: [{{id: alex, name: Alex, sources: [oura]}}]
 devices:
-  lamp: {{kind: light, via: zigbee2mqtt, topic: lamp}}
+  lamp: {{kind: light, via: zigbee2mqtt, topic: lamp, confirm_s: 20}}
 recovery:
 {recovery}
 """

@@ -161,3 +161,8 @@ async def test_a_silent_device_is_a_failure_and_heat_is_never_assumed_off(
         assert off.status == "failed"
         offs = [m for m in firmware.received if m == ("cmnd/unplugged_heater/POWER", "OFF")]
         assert len(offs) == 3  # the first try and two retries, each unconfirmed
+        # A device with a window of its own is waited for that long instead.
+        patient = SILENT.model_copy(update={"confirm_s": 1.5})
+        slow = await driver.execute(action("heat_on", "heater", temp_c=80, auto_off_min=60),
+                                    patient)  # fmt: skip
+        assert slow.detail == "tasmota unplugged_heater POWER ON: no confirmation within 1.5 s"
