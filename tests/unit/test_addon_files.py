@@ -14,6 +14,7 @@ import os
 import re
 import struct
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,19 @@ def test_the_dockerfile_names_its_base_and_the_builders_labels() -> None:
         assert (ROOT / source).exists(), source
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert not [source for source in copied if source.split("/")[0] in ignored]
+
+
+def test_the_dockerfile_and_the_entrypoint_pass_their_linters() -> None:
+    """hadolint, as the Home Assistant builder lints images, and shellcheck (POSIX sh)."""
+    tools = Path(sys.executable).parent
+    entrypoint = ROOT / "config" / "docker" / "entrypoint.sh"
+    commands: list[list[str | Path]] = [
+        [tools / "hadolint", ROOT / "Dockerfile"],
+        [tools / "shellcheck", "--shell=sh", entrypoint],
+    ]
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
 
 
 @pytest.fixture
