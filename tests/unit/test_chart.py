@@ -18,7 +18,10 @@ def _children() -> set[int]:
     """This process's children, from every thread's ``children`` file in /proc."""
     found: set[int] = set()
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found.update(int(pid) for pid in (task / "children").read_text().split())
+        try:
+            found.update(int(pid) for pid in (task / "children").read_text().split())
+        except FileNotFoundError:
+            continue  # the thread ended between the listing and the read: it has none now
     return found
 
 
