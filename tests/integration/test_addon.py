@@ -18,7 +18,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ import pytest
 from recoveryd.integrations.mqtt.broker import free_port
 
 from tests.conftest import BrokerAddress
+from tests.stand_ins import JsonHandler
 
 pytestmark = pytest.mark.integration
 
@@ -42,30 +43,19 @@ class Supervisor:
         self.asked: list[tuple[str, str]] = []
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
+        class Handler(JsonHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 owner.asked.append((self.path, self.headers.get("Authorization", "")))
                 if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    self._answer(401, {"result": "error", "message": "Unauthorized"})
+                    self.answer_json(401, {"result": "error", "message": "Unauthorized"})
                 elif self.path == "/services/mqtt" and owner.mqtt is not None:
-                    self._answer(200, {"result": "ok", "data": owner.mqtt})
+                    self.answer_json(200, {"result": "ok", "data": owner.mqtt})
                 elif self.path == "/services/mqtt":
-                    self._answer(400, {"result": "error", "message": "Service not enabled"})
+                    self.answer_json(400, {"result": "error", "message": "Service not enabled"})
                 elif self.path == "/core/api/config":
-                    self._answer(200, {"time_zone": "Europe/Berlin", "version": "2024.3.3"})
+                    self.answer_json(200, {"time_zone": "Europe/Berlin", "version": "2024.3.3"})
                 else:
-                    self._answer(404, {"result": "error"})
-
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_: object) -> None:
-                return
+                    self.answer_json(404, {"result": "error"})
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"

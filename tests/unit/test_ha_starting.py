@@ -10,11 +10,10 @@ second or two, too briefly to hit on purpose).
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +22,8 @@ from recoveryd.domain.models import Action
 from recoveryd.home.safety import Sensors
 from recoveryd.integrations.homeassistant.actuator import HomeAssistant
 
+from tests.stand_ins import JsonHandler
+
 BOOTS = DeviceConfig(kind="compression", via="homeassistant", entity="switch.boots")
 SAUNA = DeviceConfig(
     kind="sauna", via="homeassistant", entity="climate.sauna",
@@ -30,7 +31,7 @@ SAUNA = DeviceConfig(
 )  # fmt: skip
 
 
-class _Starting(BaseHTTPRequestHandler):
+class _Starting(JsonHandler):
     asked: list[str]
     state = "NOT_RUNNING"
     service_status = 200  # what a service call is answered with
@@ -48,17 +49,9 @@ class _Starting(BaseHTTPRequestHandler):
             body = {"entity_id": self.path.rsplit("/", 1)[1], "state": "unknown",
                     "attributes": {}, "last_changed": changed, "last_updated": changed,
                     "context": {"id": "x"}}  # fmt: skip
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        self.answer_json(status, body)
 
     do_GET = do_POST = _answer  # noqa: N815 - http.server's names
-
-    def log_message(self, *_: object) -> None:
-        pass
 
 
 @pytest.fixture
