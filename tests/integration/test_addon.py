@@ -2,9 +2,8 @@
 # Copyright 2026 the recoveryd authors
 """``recoveryd addon`` against a stand-in Supervisor on 127.0.0.1 and a real mosquitto.
 
-The stand-in answers only what the Supervisor documents for an add-on with ``services:
-mqtt:need`` and ``homeassistant_api: true``: ``GET /services/mqtt`` and the Core proxy's
-``GET /core/api/config``, each only with ``Authorization: Bearer <SUPERVISOR_TOKEN>``.
+The stand-in (:class:`tests.stand_ins.Supervisor`) answers only what the Supervisor documents
+for an add-on with ``services: mqtt:need`` and ``homeassistant_api: true``.
 """
 
 from __future__ import annotations
@@ -14,11 +13,9 @@ import json
 import os
 import signal
 import sys
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +24,7 @@ import pytest
 from recoveryd.integrations.mqtt.broker import free_port
 
 from tests.conftest import BrokerAddress
-from tests.stand_ins import JsonHandler
+from tests.stand_ins import Supervisor
 
 pytestmark = pytest.mark.integration
 
@@ -35,40 +32,12 @@ RECOVERYD = Path(sys.executable).with_name("recoveryd")
 TOKEN = "addon-token"  # noqa: S105 - the stand-in's token
 
 
-class Supervisor:
-    """The stand-in: what it answers, and which paths were asked with which token."""
-
-    def __init__(self, mqtt: dict[str, Any] | None) -> None:
-        self.mqtt = mqtt
-        self.asked: list[tuple[str, str]] = []
-        owner = self
-
-        class Handler(JsonHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server's name
-                owner.asked.append((self.path, self.headers.get("Authorization", "")))
-                if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-                    self.answer_json(401, {"result": "error", "message": "Unauthorized"})
-                elif self.path == "/services/mqtt" and owner.mqtt is not None:
-                    self.answer_json(200, {"result": "ok", "data": owner.mqtt})
-                elif self.path == "/services/mqtt":
-                    self.answer_json(400, {"result": "error", "message": "Service not enabled"})
-                elif self.path == "/core/api/config":
-                    self.answer_json(200, {"time_zone": "Europe/Berlin", "version": "2024.3.3"})
-                else:
-                    self.answer_json(404, {"result": "error"})
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
 def supervisor(mosquitto: BrokerAddress) -> Iterator[Supervisor]:
-    stand_in = Supervisor({"host": "127.0.0.1", "port": mosquitto.port, "ssl": False,
-                           "protocol": "3.1.1", "addon": "core_mosquitto"})  # fmt: skip
+    stand_in = Supervisor(TOKEN, {"host": "127.0.0.1", "port": mosquitto.port, "ssl": False,
+                                  "protocol": "3.1.1", "addon": "core_mosquitto"})  # fmt: skip
     yield stand_in
-    stand_in.server.shutdown()
-    stand_in.server.server_close()  # the listening socket, else left to the collector
+    stand_in.close()
 
 
 def folders(tmp_path: Path, options: dict[str, Any]) -> tuple[Path, Path]:

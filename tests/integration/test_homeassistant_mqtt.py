@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
+import sys
+import urllib.error
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,6 +38,7 @@ from tests.integration.test_daemon_mqtt import (
     seeded_config,
     watching,
 )
+from tests.stand_ins import Supervisor
 
 pytestmark = pytest.mark.integration
 
@@ -284,3 +289,53 @@ async def test_the_dashboard_loads_and_every_entity_it_names_exists(
             )
         assert loaded["views"][0]["title"] == "Alex"
         assert entity_ids(loaded) == named  # Home Assistant read the file as written
+
+
+async def test_the_addon_started_by_a_supervisor_has_its_entities_in_home_assistant(
+    home_assistant: HomeAssistantCore, broker: BrokerAddress, tmp_path: Path
+) -> None:
+    """`recoveryd addon`: broker and Core from a stand-in Supervisor, entities in a real HA."""
+    token = "addon-token"  # noqa: S105 - the stand-in's
+    supervisor = Supervisor(
+        token,
+        {"host": broker.host, "port": broker.port, "ssl": False, "protocol": "3.1.1",
+         "addon": "core_mosquitto"},
+        core=(home_assistant.url, home_assistant.token),
+    )  # fmt: skip
+    data, config = tmp_path / "data", tmp_path / "config"
+    data.mkdir()
+    config.mkdir()
+    options = {"athletes": [{"id": "kim", "name": "Kim", "sources": ["oura"]}],
+               "decide_at": "07:00", "dry_run": True}  # fmt: skip
+    (data / "options.json").write_text(json.dumps(options), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "RECOVERYD_CONFIG"}
+    env |= {"SUPERVISOR_URL": supervisor.url, "SUPERVISOR_TOKEN": token}
+    daemon = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("recoveryd")), "addon", "--data", str(data),
+        "--config-dir", str(config), "--panel", f"127.0.0.1:{free_port()}", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+
+        def discovered() -> dict[str, Any] | None:
+            try:
+                return home_assistant.state("sensor.recoveryd_kim_readiness")
+            except urllib.error.HTTPError:
+                return None
+
+        readiness = None
+        async with asyncio.timeout(60):
+            while readiness is None:
+                readiness = await asyncio.to_thread(discovered)
+                await asyncio.sleep(0.2)
+        select = await ha(home_assistant.state, "select.recoveryd_kim_protocol_override")
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(daemon.communicate(), 30)
+        supervisor.close()
+    assert daemon.returncode == 0, err.decode()[-2000:]
+    assert readiness["attributes"]["friendly_name"].startswith("Kim")
+    assert "auto" in select["attributes"]["options"]
+    # Home Assistant reached through the Supervisor's Core proxy, with the add-on's token.
+    assert ("/core/api/config", f"Bearer {token}") in supervisor.asked
+    assert {auth for _, auth in supervisor.asked} == {f"Bearer {token}"}
