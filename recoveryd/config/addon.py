@@ -5,10 +5,13 @@
 Inside the add-on the Supervisor gives what a household would otherwise write by hand: the
 MQTT broker (``GET /services/mqtt``), Home Assistant's API (its Core proxy, with the add-on's
 ``SUPERVISOR_TOKEN``) and its time zone. The user's options name the athletes, the decision
-time and the dry run; anything else (devices, what each protocol does) comes from an optional
-full ``recoveryd.yaml`` in the add-on's configuration folder, which the options override
-where both speak. Secrets never appear in the text: the MQTT password and the token are
-``${PLACEHOLDERS}`` the command fills from its own environment.
+time and the dry run, and may name the devices and what each protocol does; anything else
+comes from an optional full ``recoveryd.yaml`` in the add-on's configuration folder, which
+the options override where both speak (devices by name, a protocol's day by part: the options
+list them flat, one device with its ``name`` or one part with its ``protocol`` and ``part``
+per entry; recoveryd's own checks then judge them). Secrets never appear in the text: the
+MQTT password, the token and the ``password`` options are ``${PLACEHOLDERS}`` the command
+fills from its own environment.
 
 The Supervisor's payloads are documented at developers.home-assistant.io (add-on
 communication, the services API); ``port`` is an integer, ``username`` and ``password`` may
@@ -106,6 +109,53 @@ def _athlete(option: Mapping[str, Any], index: int, secrets: dict[str, str]) -> 
     return athlete
 
 
+# An add-on option list holds flat entries; these keys place an entry, the rest are its own.
+_DEVICE_NAME = "name"
+_PLACE = ("protocol", "part")
+
+
+def _given(entry: Mapping[str, Any], *, without: tuple[str, ...]) -> dict[str, Any]:
+    """An option entry's keys that have a value, but for those that place it."""
+    return {k: v for k, v in entry.items() if k not in without and v not in (None, "", [])}
+
+
+def _devices(options: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The options' devices (a list with ``name``) over the file's, by name."""
+    entries = [d for d in options.get("devices") or [] if isinstance(d, Mapping)]
+    if not entries:
+        return None
+    devices = dict(base.get("devices") or {})
+    for entry in entries:
+        devices[str(entry.get(_DEVICE_NAME))] = _given(entry, without=(_DEVICE_NAME,))
+    return devices
+
+
+def _recovery(options: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The options' recovery parts (a list with ``protocol`` and ``part``) over the file's."""
+    entries = [r for r in options.get("recovery") or [] if isinstance(r, Mapping)]
+    if not entries:
+        return None
+    recovery = {p: dict(parts or {}) for p, parts in dict(base.get("recovery") or {}).items()}
+    for entry in entries:
+        parts = recovery.setdefault(str(entry.get("protocol")), {})
+        parts[str(entry.get("part"))] = _given(entry, without=_PLACE)
+    return recovery
+
+
+def _mqtt(base: Mapping[str, Any], broker: Broker) -> dict[str, Any]:
+    """The Supervisor's broker over the file's MQTT section; the password as a placeholder."""
+    mqtt: dict[str, Any] = {**dict(base.get("mqtt") or {}), "host": broker.host,
+                            "port": broker.port}  # fmt: skip
+    mqtt.pop("password_file", None)
+    if broker.username is not None:
+        mqtt["username"] = broker.username
+    if broker.password is not None:
+        mqtt["password"] = f"${{{MQTT_PASSWORD_ENV}}}"
+    if broker.ssl:
+        mqtt.setdefault("tls", {})
+    return mqtt
+
+
 def addon_config(
     options: Mapping[str, Any],
     base: Mapping[str, Any],
@@ -124,16 +174,7 @@ def addon_config(
     web panel listens (all of the add-on's addresses, ``ingress_port``, by default).
     """
     config: dict[str, Any] = dict(base)
-    mqtt: dict[str, Any] = {**dict(base.get("mqtt") or {}), "host": broker.host,
-                            "port": broker.port}  # fmt: skip
-    mqtt.pop("password_file", None)
-    if broker.username is not None:
-        mqtt["username"] = broker.username
-    if broker.password is not None:
-        mqtt["password"] = f"${{{MQTT_PASSWORD_ENV}}}"
-    if broker.ssl:
-        mqtt.setdefault("tls", {})
-    config["mqtt"] = mqtt
+    config["mqtt"] = _mqtt(base, broker)
     home = {key: v for key, v in dict(base.get("homeassistant") or {}).items()
             if key not in {"token_file", "ca_certs"}}  # fmt: skip
     config["homeassistant"] = {**home, "url": f"{supervisor.rstrip('/')}/core",
@@ -155,6 +196,8 @@ def addon_config(
     athletes = [a for a in options.get("athletes") or [] if isinstance(a, Mapping)]
     if athletes:
         config["athletes"] = [_athlete(a, i, secrets) for i, a in enumerate(athletes)]
+    listed = {"devices": _devices(options, base), "recovery": _recovery(options, base)}
+    config |= {key: value for key, value in listed.items() if value is not None}
     if "dry_run" in options:
         config["dry_run"] = bool(options["dry_run"])
     if not config.get("athletes"):

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 from recoveryd.config.addon import AddonError, Broker, addon_config
+from recoveryd.config.basics import ConfigError
 from recoveryd.config.loader import parse_config
+from recoveryd.domain.models import Protocol
 
 BROKER = {
     "data": {"host": "core-mosquitto", "port": 1883, "ssl": False, "protocol": "3.1.1",
@@ -86,3 +88,63 @@ def test_the_options_become_a_valid_configuration_without_a_secret_in_it(
         time_zone=None, data_dir="/data",
     ).text  # fmt: skip
     assert yaml.safe_load(tls)["mqtt"] == {"host": "h", "port": 8883, "tls": {}}
+
+
+def test_devices_and_recovery_from_the_options_join_the_files_by_name_and_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = {
+        "devices": {
+            "boots": {"kind": "compression", "via": "tasmota", "topic": "boots_plug"},
+            "lamp": {"kind": "light", "via": "dry_run"},
+        },
+        "recovery": {"rest": {"compression": {"device": "boots", "at": "19:00"},
+                              "wind_down": {"device": "lamp", "at": "21:00"}}},
+    }  # fmt: skip
+    options = {
+        "athletes": [{"id": "alex", "name": "Alex", "sources": ["oura"]}],
+        "devices": [
+            {"name": "lamp", "kind": "light", "via": "zigbee2mqtt", "topic": "bedroom",
+             "entity": None},
+            {"name": "sauna", "kind": "sauna", "via": "shelly", "topic": "shelly-sauna"},
+        ],
+        "recovery": [
+            {"protocol": "rest", "part": "wind_down", "device": "lamp", "before_bedtime_min": 45},
+            {"protocol": "active_recovery", "part": "sauna", "device": "sauna",
+             "ready_by": "18:30", "temp_c": 75},
+        ],
+    }  # fmt: skip
+    made = addon_config(options, base, broker=Broker("h", 1883), supervisor="http://supervisor",
+                        time_zone="Europe/Berlin", data_dir="/data")  # fmt: skip
+    monkeypatch.setenv("SUPERVISOR_TOKEN", "tok")
+    config = parse_config(made.text, label="add-on configuration", base_dir=tmp_path)
+    assert sorted(config.devices) == ["boots", "lamp", "sauna"]
+    assert (config.devices["lamp"].via, config.devices["lamp"].topic) == ("zigbee2mqtt", "bedroom")
+    assert config.devices["boots"].topic == "boots_plug"  # the file's, untouched
+    rest = config.recovery[Protocol.REST]
+    assert rest.compression is not None  # the file's part stays
+    assert rest.wind_down is not None
+    assert (rest.wind_down.before_bedtime_min, rest.wind_down.at) == (45, None)
+    sauna = config.recovery[Protocol.ACTIVE_RECOVERY].sauna
+    assert sauna is not None
+    assert (sauna.device, sauna.temp_c, f"{sauna.ready_by:%H:%M}") == ("sauna", 75, "18:30")
+
+
+def test_a_device_that_heats_without_an_auto_off_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = {
+        "athletes": [{"id": "alex", "name": "Alex", "sources": ["oura"]}],
+        "devices": [{"name": "sauna", "kind": "sauna", "via": "homeassistant",
+                     "entity": "climate.sauna"}],
+        "recovery": [{"protocol": "rest", "part": "sauna", "device": "sauna",
+                      "ready_by": "18:00"}],
+    }  # fmt: skip
+    made = addon_config(options, {}, broker=Broker("h", 1883), supervisor="http://supervisor",
+                        time_zone=None, data_dir="/data")  # fmt: skip
+    monkeypatch.setenv("SUPERVISOR_TOKEN", "tok")
+    with pytest.raises(ConfigError) as raised:
+        parse_config(made.text, label="add-on configuration", base_dir=tmp_path)
+    [line] = raised.value.problems
+    assert line.startswith("add-on configuration: ")
+    assert "devices.sauna: a sauna via homeassistant needs an auto-off" in line

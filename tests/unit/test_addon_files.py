@@ -202,6 +202,16 @@ def test_options_that_pass_the_schema_make_a_valid_configuration(
              "oura_token": "t0ken", "apprise": ["ntfys://key@ntfy.sh/alex"]},
             {"id": "sam-2", "name": "Sam", "sources": ["garmin"]},
         ],
+        "devices": [
+            {"name": "sauna", "kind": "sauna", "via": "homeassistant", "entity": "climate.sauna",
+             "auto_off_timer": "timer.sauna_auto_off", "max_temp_c": 90},
+            {"name": "lamp", "kind": "light", "via": "zigbee2mqtt", "topic": "bedroom_lamp"},
+        ],
+        "recovery": [
+            {"protocol": "active_recovery", "part": "sauna", "device": "sauna",
+             "ready_by": "18:00", "minutes": 20, "temp_c": 80},
+            {"protocol": "rest", "part": "wind_down", "device": "lamp", "before_bedtime_min": 60},
+        ],
         "decide_at": "07:00",
         "dry_run": True,
     }  # fmt: skip
@@ -214,6 +224,7 @@ def test_options_that_pass_the_schema_make_a_valid_configuration(
             monkeypatch.setenv(name, value)
         config = parse_config(made.text, label="add-on configuration", base_dir=tmp_path)
         assert [a.id for a in config.athletes] == [a["id"] for a in options["athletes"]]
+        assert sorted(config.devices) == sorted(d["name"] for d in options["devices"])
     # The schema refuses the ids recoveryd refuses: the Configuration tab says so at once,
     # rather than the log at the start.
     bad = {**full, "athletes": [{"id": "-x", "name": "X", "sources": ["oura"]}]}
@@ -234,7 +245,9 @@ def test_every_option_is_translated_and_documented() -> None:
         assert entry["name"]
         assert entry["description"]
     docs = (ROOT / "DOCS.md").read_text(encoding="utf-8")
-    for key in [*manifest["schema"], *manifest["schema"]["athletes"][0]]:
+    schema = manifest["schema"]
+    nested = [*schema["athletes"][0], *schema["devices"][0], *schema["recovery"][0]]
+    for key in [*schema, *nested]:
         assert f"`{key}`" in docs, key
     assert f"## {__version__}" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 
