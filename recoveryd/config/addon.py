@@ -142,6 +142,28 @@ def _recovery(options: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, 
     return recovery
 
 
+def _athletes(base: Mapping[str, Any], given: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The options' athletes over the file's, by id: the file's keys stay unless set here.
+
+    A person's Home Assistant sensors or training plan may live in ``recoveryd.yaml`` while
+    the options name their sources and wake time.
+    """
+    merged = [dict(a) for a in base.get("athletes") or [] if isinstance(a, Mapping)]
+    by_id = {a.get("id"): a for a in merged}
+    for athlete in given:
+        known = by_id.get(athlete["id"])
+        if known is not None:
+            for key, value in athlete.items():
+                inner = known.get(key)
+                # A section the options touch (sleep, fuel) keeps the file's other keys.
+                if isinstance(inner, Mapping) and isinstance(value, Mapping):
+                    value = {**inner, **value}  # noqa: PLW2901 - the merged section
+                known[key] = value
+        else:
+            merged.append(athlete)
+    return merged
+
+
 def _mqtt(base: Mapping[str, Any], broker: Broker) -> dict[str, Any]:
     """The Supervisor's broker over the file's MQTT section; the password as a placeholder."""
     mqtt: dict[str, Any] = {**dict(base.get("mqtt") or {}), "host": broker.host,
@@ -195,7 +217,9 @@ def addon_config(
         secrets[MQTT_PASSWORD_ENV] = broker.password
     athletes = [a for a in options.get("athletes") or [] if isinstance(a, Mapping)]
     if athletes:
-        config["athletes"] = [_athlete(a, i, secrets) for i, a in enumerate(athletes)]
+        config["athletes"] = _athletes(
+            base, [_athlete(a, i, secrets) for i, a in enumerate(athletes)]
+        )
     listed = {"devices": _devices(options, base), "recovery": _recovery(options, base)}
     config |= {key: value for key, value in listed.items() if value is not None}
     if "dry_run" in options:

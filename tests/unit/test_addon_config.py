@@ -67,7 +67,8 @@ def test_the_options_become_a_valid_configuration_without_a_secret_in_it(
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("SUPERVISOR_TOKEN", "tok")
     config = parse_config(text, label="add-on configuration", base_dir=tmp_path)
-    assert [a.id for a in config.athletes] == ["alex"]  # the options over the file
+    assert [a.id for a in config.athletes] == ["kim", "alex"]  # the file's, then the options'
+
     assert str(config.storage.path) == "/data/recoveryd.db"
     assert config.household.timezone == "Europe/Berlin"
     assert f"{config.household.decide_at:%H:%M}" == "07:30"
@@ -148,3 +149,19 @@ def test_a_device_that_heats_without_an_auto_off_is_one_line(
     [line] = raised.value.problems
     assert line.startswith("add-on configuration: ")
     assert "devices.sauna: a sauna via homeassistant needs an auto-off" in line
+
+
+def test_an_athlete_in_both_keeps_the_files_keys_the_options_do_not_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = {"athletes": [{"id": "alex", "name": "Alex", "sources": ["garmin"], "sex": "female",
+                          "sleep": {"wake_at": "06:00", "fall_asleep_min": 25}}]}  # fmt: skip
+    options = {"athletes": [{"id": "alex", "name": "Alex B.", "sources": ["oura"],
+                             "wake_at": "07:15"}]}  # fmt: skip
+    made = addon_config(options, base, broker=Broker("h", 1883), supervisor="http://supervisor",
+                        time_zone=None, data_dir="/data")  # fmt: skip
+    monkeypatch.setenv("SUPERVISOR_TOKEN", "tok")
+    [alex] = parse_config(made.text, label="add-on configuration", base_dir=tmp_path).athletes
+    assert (alex.name, alex.sources, alex.sex) == ("Alex B.", ["oura"], "female")
+    assert f"{alex.sleep.wake_at:%H:%M}" == "07:15"
+    assert alex.sleep.fall_asleep_min == 25
