@@ -70,8 +70,12 @@ def given_before(argv: Sequence[str]) -> int | None:
         stdout, status = str(kept["stdout"]), int(kept["status"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # none kept, or not readable as one: answer in full
-    sys.stdout.write(stdout)
-    sys.stdout.flush()
+    try:
+        sys.stdout.write(stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly, as the full answer does.
+        sys.stderr.close()
     return status
 
 
