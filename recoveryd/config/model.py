@@ -16,13 +16,9 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from recoveryd.config.athletes import RESERVED_ID, AthleteConfig
-from recoveryd.config.home import (
-    BUDGETED_MODALITIES,
-    MODALITY_KINDS,
-    DeviceConfig,
-    ProtocolHomeConfig,
-)
+from recoveryd.config.home import BUDGETED_MODALITIES, MODALITY_KINDS, DeviceConfig
 from recoveryd.config.panel import PanelConfig
+from recoveryd.config.recovery import ProtocolHomeConfig
 from recoveryd.config.sections import (
     EngineConfig,
     HomeAssistantConfig,

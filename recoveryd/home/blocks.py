@@ -20,12 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from recoveryd.config.home import (
-    DeviceConfig,
-    ProtocolHomeConfig,
-    SaunaPlanConfig,
-    ScenePlanConfig,
-)
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.recovery import ProtocolHomeConfig, SaunaPlanConfig, ScenePlanConfig
 from recoveryd.domain.clock import elapsed, later, local
 from recoveryd.domain.models import Action, DayPlan
 from recoveryd.home.safety import sauna_allowed

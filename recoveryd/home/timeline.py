@@ -20,7 +20,8 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.recovery import ProtocolHomeConfig
 from recoveryd.domain.clock import elapsed
 from recoveryd.domain.models import SWITCH_ONS, Action, DayPlan, Protocol
 from recoveryd.home.blocks import Block, plan_blocks, preheat_minutes

@@ -12,7 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.recovery import ProtocolHomeConfig
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.home.safety import check
 from recoveryd.home.timeline import household_timeline

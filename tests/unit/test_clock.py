@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from recoveryd.config.home import ProtocolHomeConfig
+from recoveryd.config.recovery import ProtocolHomeConfig
 from recoveryd.domain.clock import (
     Reading,
     elapsed,

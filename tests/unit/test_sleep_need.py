@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pytest
 from recoveryd.config.coach import SleepConfig
-from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
+from recoveryd.config.home import DeviceConfig
+from recoveryd.config.recovery import ProtocolHomeConfig
 from recoveryd.domain.coach import SleepNeed
 from recoveryd.domain.columns import NightColumns, SessionColumns
 from recoveryd.domain.models import DayPlan, HrvStatus, Night, Protocol, Readiness

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from recoveryd.config.basics import ConfigError
-from recoveryd.config.home import DeviceConfig, ProtocolHomeConfig
+from recoveryd.config.home import DeviceConfig
 from recoveryd.config.loader import parse_config
+from recoveryd.config.recovery import ProtocolHomeConfig
 from recoveryd.domain.models import Action, DayPlan, HrvStatus, Protocol, Readiness
 from recoveryd.home.catch_up import catch_up, switch_off_for
 from recoveryd.home.safety import Sensors, check, sauna_allowed, start_check_turns_off
