@@ -95,13 +95,17 @@ def answer(argv: Sequence[str], run: Callable[[], int]) -> int:
     return status
 
 
-def note_store(path: Path, zone: str) -> None:
-    """The command reads the store at ``path`` for the household in ``zone`` (its date)."""
+def note_store(path: Path, *, zone: str | None, day: str) -> None:
+    """The command reads the store at ``path``, for ``day``.
+
+    ``zone`` is the household's when ``day`` is its today (the answer holds for that date
+    only), ``None`` when the command was given its date.
+    """
     from recoveryd.store.revision import read_revision  # noqa: PLC0415 - store commands only
 
     reads = current()
     if reads is not None:
-        reads.store, reads.zone = path.absolute(), zone
+        reads.store, reads.zone, reads.day = path.absolute(), zone, day
         reads.revision = read_revision(path)
 
 
@@ -122,7 +126,8 @@ def _keep(argv: Sequence[str], reads: Reads, stdout: str, status: int) -> None:
         "store": None if reads.store is None else str(reads.store),
         "zone": reads.zone,
     }
-    kept["digest"] = _digest(argv, kept)
+    # The day the command answered for, though midnight may have passed while it ran.
+    kept["digest"] = _digest(argv, kept, reads.day)
     kept |= {"stdout": stdout, "status": status}
     path = _entry_path(argv)
     try:
@@ -157,8 +162,8 @@ def _entry_path(argv: Sequence[str]) -> Path:
     return _cache_dir() / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
 
 
-def _digest(argv: Sequence[str], kept: dict[str, Any]) -> str:
-    """The digest of everything an answer rests on, as it is now."""
+def _digest(argv: Sequence[str], kept: dict[str, Any], day: str | None = None) -> str:
+    """The digest of everything an answer rests on, as it is now (``day``: as it was)."""
     files = [str(name) for name in kept["files"]]
     names = [str(name) for name in kept["environment"]]
     store, zone = kept["store"], kept["zone"]
@@ -175,7 +180,7 @@ def _digest(argv: Sequence[str], kept: dict[str, Any]) -> str:
         "environment": {name: os.environ.get(name) for name in (*ALWAYS_ENV, *names)},
         "files": {name: _file_fingerprint(Path(name)) for name in files},
         "store": None if store is None else _store_fingerprint(Path(str(store))),
-        "day": None if zone is None else _household_day(str(zone)),
+        "day": None if zone is None else day or _household_day(str(zone)),
     }
     text = json.dumps(facts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()

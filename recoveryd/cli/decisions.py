@@ -212,8 +212,10 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
     from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
 
     athlete = config.athlete(athlete_id)
-    day = day or datetime.now(config.zone).date()
-    answers.note_store(config.storage.path, config.household.timezone)
+    # Without --date the answer is the household's today's, and holds only for that date.
+    asked, day = day, day or datetime.now(config.zone).date()
+    today_zone = config.household.timezone if asked is None else None
+    answers.note_store(config.storage.path, zone=today_zone, day=day.isoformat())
     with open_store(config, existing=True) as store:
         [plan] = decide_range(store, config, athlete_id, day, day)
         stored = store.latest_decision(athlete_id, day)

@@ -26,6 +26,7 @@ class Reads:
         self.environment: list[str] = []
         self.store: Path | None = None
         self.zone: str | None = None  # the household's zone: an answer holds for its date
+        self.day: str | None = None  # that date, when the command first looked
         self.revision: tuple[str, int] | None = None  # the store's, when first looked at
 
 

@@ -102,8 +102,16 @@ def test_the_same_answer_again_without_deciding_until_something_it_read_changes(
     changes("the included plan")
     monkeypatch.setenv("BROKER_PASSWORD", "second")
     changes("a variable the configuration names")
-    monkeypatch.setattr(answers, "_household_day", lambda _zone: "2099-01-01")
-    changes("the household's date")
+    # Today's answer is today's only; an answer for a date given is the same on any day.
+    before = decided.calls
+    now = _today(household, capsys)
+    assert _today(household, capsys) == now
+    assert decided.calls == before + 1
+    monkeypatch.setattr(answers, "_household_day", lambda _zone: "2099-01-02")
+    _today(household, capsys)
+    assert decided.calls == before + 2, "the household's date: answered again from yesterday"
+    _today(household, capsys, "--date", DAY.isoformat())
+    assert decided.calls == before + 2
     monkeypatch.setattr(answers, "_terminal_size", lambda _fd: [200, 50])
     changes("the terminal's width")
     household.write_text(household.read_text(encoding="utf-8") + "\n", encoding="utf-8")
