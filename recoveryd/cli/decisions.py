@@ -25,6 +25,7 @@ from recoveryd.cli.common import (
     write_output,
 )
 from recoveryd.domain.models import Protocol
+from recoveryd.present.today import print_today, today_json
 
 if TYPE_CHECKING:
     from recoveryd.config.model import Config
@@ -221,34 +222,12 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
         stored = store.latest_decision(athlete_id, day)
         unlisted = journal.unlisted_sources(store, config, athlete_id)
     if as_json:
-        from recoveryd.present.as_json import plan_json  # noqa: PLC0415
-
-        data = plan_json(plan)
-        data["unlisted_sources"] = unlisted
-        data["stored_decision"] = (
-            None
-            if stored is None
-            else {
-                "revision": stored.revision,
-                "decided_at": stored.decided_at.isoformat(),
-                "protocol": stored.plan.protocol.value,
-            }
-        )
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(today_json(plan, stored, unlisted))
         return EXIT_OK
     from rich.console import Console  # noqa: PLC0415
 
-    from recoveryd.present.summary import morning_summary  # noqa: PLC0415
-
-    console = Console(highlight=False)
-    console.print(morning_summary(plan, athlete.name, dry_run=True))
-    if stored is not None:
-        console.print(
-            f"The daemon decided {stored.plan.protocol.value} at "
-            f"{stored.decided_at.astimezone(config.zone):%H:%M} (revision {stored.revision})."
-        )
-    for line in unlisted:
-        console.print(f"Note: {line}.", markup=False)
+    print_today(Console(highlight=False), plan, athlete_name=athlete.name, stored=stored,
+                unlisted=unlisted, zone=config.zone)  # fmt: skip
     return EXIT_OK
 
 
