@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from recoveryd.cli import answers, journal
+from recoveryd.cli import answers
 from recoveryd.cli.common import (
     CONFIG_HELP,
     EXIT_CONFIG,
@@ -210,7 +210,7 @@ def _replay(config: Config, args: argparse.Namespace) -> int:
 
 
 def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) -> int:
-    from recoveryd.daemon.deciding import decide_range  # noqa: PLC0415
+    from recoveryd.daemon.today_view import today_view  # noqa: PLC0415
 
     athlete = config.athlete(athlete_id)
     # Without --date the answer is the household's today's, and holds only for that date.
@@ -218,16 +218,14 @@ def _today(config: Config, athlete_id: str, day: date | None, *, as_json: bool) 
     today_zone = config.household.timezone if asked is None else None
     answers.note_store(config.storage.path, zone=today_zone, day=day.isoformat())
     with open_store(config, existing=True) as store:
-        [plan] = decide_range(store, config, athlete_id, day, day)
-        stored = store.latest_decision(athlete_id, day)
-        unlisted = journal.unlisted_sources(store, config, athlete_id)
+        seen = today_view(store, config, athlete_id, day)
     if as_json:
-        sys.stdout.write(today_json(plan, stored, unlisted))
+        sys.stdout.write(today_json(seen.plan, seen.stored, seen.unlisted))
         return EXIT_OK
     from rich.console import Console  # noqa: PLC0415
 
-    print_today(Console(highlight=False), plan, athlete_name=athlete.name, stored=stored,
-                unlisted=unlisted, zone=config.zone)  # fmt: skip
+    print_today(Console(highlight=False), seen.plan, athlete_name=athlete.name,
+                stored=seen.stored, unlisted=seen.unlisted, zone=config.zone)  # fmt: skip
     return EXIT_OK
 
 

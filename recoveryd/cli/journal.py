@@ -21,7 +21,6 @@ from recoveryd.domain.models import CHECKIN_ITEMS, NIGHT_METRICS
 
 if TYPE_CHECKING:
     from recoveryd.config.model import Config
-    from recoveryd.store.database import Store
     from recoveryd.store.journal import ImportRecord
 
 
@@ -178,19 +177,6 @@ def undo_import(config: Config, args: argparse.Namespace) -> int:
         f"{result.restored} values restored, {len(result.kept)} changed since and kept\n"
     )
     return EXIT_OK
-
-
-def unlisted_sources(store: Store, config: Config, athlete_id: str) -> list[str]:
-    """One line per source with stored nights that the athlete's ``sources`` do not list."""
-    listed = config.athlete(athlete_id).sources
-    lines = []
-    for source, (count, last) in sorted(store.night_sources(athlete_id).items()):
-        if source not in listed:
-            lines.append(
-                f"{source}: {count} nights stored (last {last}), not in {athlete_id}'s sources "
-                f"({', '.join(listed)}); add it there to use them"
-            )
-    return lines
 
 
 def handlers() -> Handlers:
