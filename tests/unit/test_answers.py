@@ -16,7 +16,7 @@ import pytest
 from recoveryd.cli import answers
 from recoveryd.cli.main import main
 from recoveryd.cli.sampledata import generate, generate_sessions
-from recoveryd.daemon import deciding
+from recoveryd.daemon import today_view
 from recoveryd.domain.models import CheckIn
 from recoveryd.store.database import Store
 from recoveryd.store.migrations import CONTENT_TABLES
@@ -54,13 +54,13 @@ class Decided:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        real = deciding.decide_range
+        real = today_view.decide_range
 
         def counted(*args: object, **kwargs: object) -> object:
             self.calls += 1
             return real(*args, **kwargs)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(deciding, "decide_range", counted)
+        monkeypatch.setattr(today_view, "decide_range", counted)
 
 
 def _today(config: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> str:
