@@ -16,7 +16,7 @@ import pytest
 from recoveryd.cli import answers
 from recoveryd.cli.main import main
 from recoveryd.cli.sampledata import generate, generate_sessions
-from recoveryd.daemon import today_view
+from recoveryd.daemon import deciding, today_view
 from recoveryd.domain.models import CheckIn
 from recoveryd.store.database import Store
 from recoveryd.store.migrations import CONTENT_TABLES
@@ -54,7 +54,7 @@ class Decided:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.calls = 0
-        real = today_view.decide_range
+        real = deciding.decide_range
 
         def counted(*args: object, **kwargs: object) -> object:
             self.calls += 1
