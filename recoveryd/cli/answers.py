@@ -31,8 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final, TextIO
 
-from recoveryd import __version__
 from recoveryd.config.reads import Reads, current, recording
+from recoveryd.identity import code_identity, config_identity
 
 FORMAT: Final = 1
 COMMANDS: Final = frozenset({"check-config", "today"})
@@ -46,7 +46,6 @@ ALWAYS_ENV: Final = (
     "PYTHONIOENCODING",
 )  # fmt: skip
 _KEPT_ANSWERS: Final = 64  # the newest this many stay; older ones go when one is written
-_PACKAGE: Final = Path(__file__).resolve().parents[1]
 
 
 def enabled(argv: Sequence[str]) -> bool:
@@ -162,75 +161,55 @@ def _entry_path(argv: Sequence[str]) -> Path:
     return _cache_dir() / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
 
 
-def _digest(argv: Sequence[str], kept: dict[str, Any], day: str | None = None) -> str:
-    """The digest of everything an answer rests on, as it is now (``day``: as it was)."""
-    files = [str(name) for name in kept["files"]]
-    names = [str(name) for name in kept["environment"]]
+def _digest(
+    argv: Sequence[str],
+    kept: dict[str, Any],
+    day: str | None = None,
+    revision: tuple[str, int] | None = None,
+) -> str:
+    """The digest of everything an answer rests on, as it is now.
+
+    ``day`` and ``revision``: the household's date and the store's revision the answer was
+    given for, where they may have moved on since.
+    """
     store, zone = kept["store"], kept["zone"]
     facts = {
         "format": FORMAT,
-        "recoveryd": [__version__, _code_fingerprint()],
-        "python": [sys.version, sys.executable, _libraries_fingerprint()],
+        "code": code_identity(),
         "command": [str(Path.cwd()), list(argv)],
-        "terminal": [
-            *(_terminal_size(fd) for fd in (0, 1, 2)),
-            sys.stdout.isatty(),
-            sys.stdout.encoding,
-        ],
-        "environment": {name: os.environ.get(name) for name in (*ALWAYS_ENV, *names)},
-        "files": {name: _file_fingerprint(Path(name)) for name in files},
-        "store": None if store is None else _store_fingerprint(Path(str(store))),
+        "terminal": _terminal(),
+        "environment": {name: os.environ.get(name) for name in ALWAYS_ENV},
+        "configuration": config_identity(kept["files"], kept["environment"]),
+        "store": None if store is None else _store_fingerprint(Path(str(store)), revision),
         "day": None if zone is None else day or _household_day(str(zone)),
     }
     text = json.dumps(facts, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _file_fingerprint(path: Path) -> list[Any] | None:
-    """The file's bytes and mode (a secret others may read is warned of), or None if gone."""
-    try:
-        return [path.stat().st_mode, hashlib.sha256(path.read_bytes()).hexdigest()]
-    except OSError:
-        return None
+def _terminal() -> dict[str, Any]:
+    """What the output's look depends on: the terminal's sizes, whether it is one, encoding."""
+    return {
+        "sizes": [_terminal_size(fd) for fd in (0, 1, 2)],
+        "isatty": sys.stdout.isatty(),
+        "encoding": sys.stdout.encoding,
+    }
 
 
-def _store_fingerprint(path: Path) -> list[Any] | None:
+def _store_fingerprint(path: Path, revision: tuple[str, int] | None) -> list[Any] | None:
     from recoveryd.store.revision import read_revision  # noqa: PLC0415
 
     try:
         info = path.stat()
     except OSError:
         return None
-    return [info.st_dev, info.st_ino, read_revision(path)]
+    return [info.st_dev, info.st_ino, list(revision or read_revision(path) or ()) or None]
 
 
 def _household_day(zone: str) -> str:
     from zoneinfo import ZoneInfo  # noqa: PLC0415
 
     return datetime.now(ZoneInfo(zone)).date().isoformat()
-
-
-def _code_fingerprint() -> list[list[Any]]:
-    """The files of recoveryd as they are installed: an edit or an upgrade changes it."""
-    found = []
-    for folder, _, names in os.walk(_PACKAGE, followlinks=True):
-        for name in names:
-            if name.endswith((".py", ".yaml")):
-                info = Path(folder, name).stat()
-                found.append([folder, name, info.st_mtime_ns, info.st_size])
-    found.sort()
-    return found
-
-
-def _libraries_fingerprint() -> list[Any]:
-    """The import path's folders: installing or removing a library changes one of them."""
-    found: list[Any] = []
-    for entry in sys.path:
-        try:
-            found.append([entry, Path(entry or ".").stat().st_mtime_ns])
-        except OSError:
-            found.append([entry, None])
-    return found
 
 
 def _terminal_size(fd: int) -> list[int] | None:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from recoveryd import identity
 from recoveryd.cli import answers
 from recoveryd.cli.main import main
 from recoveryd.cli.sampledata import generate, generate_sessions
@@ -116,7 +117,7 @@ def test_the_same_answer_again_without_deciding_until_something_it_read_changes(
     changes("the terminal's width")
     household.write_text(household.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     changes("the configuration file")
-    monkeypatch.setattr(answers, "_code_fingerprint", lambda: [["upgraded"]])
+    monkeypatch.setattr(identity, "_code_fingerprint", lambda: [["upgraded"]])
     changes("recoveryd's code")
 
 
