@@ -2,6 +2,8 @@
 # Copyright 2026 the recoveryd authors
 """What an answer rests on besides the store: the code that gives it, the configuration read.
 
+And where the command asks the daemon that runs on its store.
+
 Two processes that compute the same identities run the same recoveryd with the same
 libraries, and read the same configuration (the same files, byte for byte and mode for mode,
 and the same values of the environment variables it names). An answer kept by one command
@@ -22,6 +24,14 @@ from typing import Any
 from recoveryd import __version__
 
 _PACKAGE = Path(__file__).resolve().parent
+# How the command asks the daemon of its store (recoveryd.daemon.answering): this format of
+# request, on this socket; both sides import it from here, the command without the daemon.
+ASKING_FORMAT = 1
+
+
+def daemon_socket(store: Path) -> Path:
+    """Where the daemon of the store at ``store`` answers the command line."""
+    return store.with_name(store.name + ".sock")
 
 
 def code_identity() -> str:

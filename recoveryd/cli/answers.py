@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 from recoveryd.config.reads import Reads, current, recording
-from recoveryd.identity import code_identity, config_identity
+from recoveryd.identity import ASKING_FORMAT, code_identity, config_identity, daemon_socket
 
 FORMAT: Final = 1
 COMMANDS: Final = frozenset({"check-config", "today"})
@@ -45,6 +45,8 @@ ALWAYS_ENV: Final = (
     "TTY_INTERACTIVE", "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "TZ",
     "PYTHONIOENCODING",
 )  # fmt: skip
+ASK_TIMEOUT_S: Final = 5.0
+MAX_REPLY_BYTES: Final = 4 << 20
 _KEPT_ANSWERS: Final = 64  # the newest this many stay; older ones go when one is written
 
 
@@ -59,16 +61,27 @@ def enabled(argv: Sequence[str]) -> bool:
 
 
 def given_before(argv: Sequence[str]) -> int | None:
-    """Write the kept answer to ``argv`` and return its exit status, if it still holds."""
+    """Write the kept answer to ``argv`` and return its exit status, if it still holds.
+
+    When the kept one no longer holds but the daemon of its store runs the same code on the
+    same configuration, the daemon's answer (kept in turn); else ``None``: answer in full.
+    """
     if not enabled(argv):
         return None
     try:
         kept = json.loads(_entry_path(argv).read_text(encoding="utf-8"))
-        if kept.get("format") != FORMAT or kept["digest"] != _digest(argv, kept):
+        if kept.get("format") != FORMAT:
             return None
-        stdout, status = str(kept["stdout"]), int(kept["status"])
+        stdout: str | None = None
+        status = 0
+        if kept["digest"] == _digest(argv, kept):
+            stdout, status = str(kept["stdout"]), int(kept["status"])
+        else:
+            stdout = _from_daemon(argv, kept)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None  # none kept, or not readable as one: answer in full
+    if stdout is None:
+        return None
     try:
         sys.stdout.write(stdout)
         sys.stdout.flush()
@@ -76,6 +89,76 @@ def given_before(argv: Sequence[str]) -> int | None:
         # The reader went away (e.g. `| head`): stop quietly, as the full answer does.
         sys.stderr.close()
     return status
+
+
+def _today_request(argv: Sequence[str]) -> dict[str, Any] | None:
+    """``today --athlete A [--date D] [--json] [--config C]`` as a request; else ``None``."""
+    request: dict[str, Any] = {"athlete": None, "date": None, "json": False}
+    args = list(argv)
+    if not args or args.pop(0) != "today":
+        return None
+    while args:
+        arg = args.pop(0)
+        name, _, value = arg.partition("=")
+        if name == "--json" and not value:
+            request["json"] = True
+        elif name in {"--athlete", "--date", "--config"}:
+            if not value:
+                if not args:
+                    return None
+                value = args.pop(0)
+            if name != "--config":
+                request[name.removeprefix("--")] = value
+        else:
+            return None  # anything else: the command itself says what it makes of it
+    return request if request["athlete"] else None
+
+
+def _from_daemon(argv: Sequence[str], kept: dict[str, Any]) -> str | None:
+    """The running daemon's answer to ``today``, kept for the next time; ``None`` if none."""
+    request = _today_request(argv)
+    store = kept.get("store")
+    if request is None or store is None:
+        return None
+    where = daemon_socket(Path(str(store)))
+    if not where.exists():
+        return None
+    request |= {
+        "format": ASKING_FORMAT, "code": code_identity(),
+        "configuration": config_identity(kept["files"], kept["environment"]),
+        "terminal": _terminal(),
+        "environ": {k: v for k, v in os.environ.items() if k in ALWAYS_ENV},
+    }  # fmt: skip
+    reply = _ask(where, request)
+    if reply is None or not isinstance(reply.get("stdout"), str):
+        return None
+    revision = reply.get("revision")
+    if isinstance(revision, list) and len(revision) == 2:  # noqa: PLR2004
+        # Kept with the revision and the day the daemon answered for: a write since, or
+        # midnight, makes the next look ask again.
+        _keep_answer(argv, kept, reply["stdout"], day=str(reply.get("day")),
+                     revision=(str(revision[0]), int(revision[1])))  # fmt: skip
+    return str(reply["stdout"])
+
+
+def _ask(where: Path, request: dict[str, Any]) -> dict[str, Any] | None:
+    """One request on the daemon's socket, one reply; ``None`` if it cannot or will not."""
+    import socket  # noqa: PLC0415 - only when the daemon is asked
+
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(ASK_TIMEOUT_S)
+            connection.connect(str(where))
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            received = bytearray()
+            while chunk := connection.recv(65_536):
+                received += chunk
+                if len(received) > MAX_REPLY_BYTES:
+                    return None
+        reply = json.loads(received)
+    except (OSError, ValueError):
+        return None  # no daemon there (or not ours to ask): answer in full
+    return reply if isinstance(reply, dict) and "refused" not in reply else None
 
 
 def answer(argv: Sequence[str], run: Callable[[], int]) -> int:
@@ -126,15 +209,29 @@ def _keep(argv: Sequence[str], reads: Reads, stdout: str, status: int) -> None:
         "zone": reads.zone,
     }
     # The day the command answered for, though midnight may have passed while it ran.
-    kept["digest"] = _digest(argv, kept, reads.day)
-    kept |= {"stdout": stdout, "status": status}
+    _keep_answer(argv, kept, stdout, day=reads.day, status=status)
+
+
+def _keep_answer(
+    argv: Sequence[str],
+    kept: dict[str, Any],
+    stdout: str,
+    *,
+    day: str | None,
+    revision: tuple[str, int] | None = None,
+    status: int = 0,
+) -> None:
+    """Write the answer with the digest of what it rests on (``day``, ``revision``: as given)."""
+    entry = {key: kept[key] for key in ("files", "environment", "store", "zone")}
+    entry |= {"format": FORMAT, "digest": _digest(argv, entry, day, revision)}
+    entry |= {"stdout": stdout, "status": status}
     path = _entry_path(argv)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         scratch = path.with_suffix(f".{os.getpid()}.tmp")
         fd = os.open(scratch, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as file:
-            json.dump(kept, file)
+            json.dump(entry, file)
         scratch.replace(path)
         _prune(path.parent)
     except OSError:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from recoveryd.cli.common import EXIT_OK, EXIT_REJECTED, open_store
-from recoveryd.daemon.today_view import unlisted_sources
+from recoveryd.daemon.unlisted import unlisted_sources
 from recoveryd.present.progress import progress_bar
 
 if TYPE_CHECKING:

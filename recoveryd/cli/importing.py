@@ -23,7 +23,7 @@ from recoveryd.cli.common import (
     iso_date,
     open_store,
 )
-from recoveryd.daemon.today_view import unlisted_sources
+from recoveryd.daemon.unlisted import unlisted_sources
 
 if TYPE_CHECKING:
     from recoveryd.config.model import Config

@@ -21,7 +21,7 @@ from recoveryd.config.basics import CONFIG_ENV, DEFAULT_CONFIG_PATH, ConfigError
 from recoveryd.config.errors import describe_errors, format_loc, kind_of
 from recoveryd.config.files import FileProblem, YamlProblem, load_yaml, read_text
 from recoveryd.config.model import Config
-from recoveryd.config.reads import environ, note_file
+from recoveryd.config.reads import environ, note_file, recording
 from recoveryd.config.tls import TlsFilesError, client_context
 
 _ENV_PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -38,13 +38,16 @@ def load_config(path: Path | str | None = None, *, check: bool = False) -> Confi
     Raises:
         ConfigError: with one line per problem, each naming the file and key.
     """
-    config_path = Path(path or environ(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
-    label = config_path.name
-    try:
-        text = read_text(config_path)
-    except FileProblem as exc:
-        raise ConfigError([str(exc)]) from None
-    return parse_config(text, label=label, base_dir=config_path.parent, check=check)
+    with recording() as reads:
+        config_path = Path(path or environ(CONFIG_ENV) or DEFAULT_CONFIG_PATH)
+        label = config_path.name
+        try:
+            text = read_text(config_path)
+        except FileProblem as exc:
+            raise ConfigError([str(exc)]) from None
+        config = parse_config(text, label=label, base_dir=config_path.parent, check=check)
+    config._read_from = (tuple(reads.files), tuple(reads.environment))  # noqa: SLF001
+    return config
 
 
 def parse_config(text: str, *, label: str, base_dir: Path, check: bool = False) -> Config:

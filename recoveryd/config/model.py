@@ -46,11 +46,17 @@ class Config(Section):
     panel: PanelConfig | None = Field(default=None, title="The web panel; off when absent")
     _base_dir: Path = PrivateAttr(default=Path())
     _unset: tuple[str, ...] = PrivateAttr(default=())
+    _read_from: tuple[tuple[Path, ...], tuple[str, ...]] = PrivateAttr(default=((), ()))
 
     @property
     def unset_placeholders(self) -> tuple[str, ...]:
         """``<key path>: ${NAME}`` of each placeholder left unset (loaded with ``check`` only)."""
         return self._unset
+
+    @property
+    def read_from(self) -> tuple[tuple[Path, ...], tuple[str, ...]]:
+        """The files and environment variables the loader read it from (none if parsed)."""
+        return self._read_from
 
     def resolve(self, path: str) -> Path:
         """A path from the configuration, relative to the configuration file's directory."""

@@ -36,12 +36,16 @@ _RECORDING: ContextVar[Reads | None] = ContextVar("recoveryd_reads", default=Non
 @contextmanager
 def recording() -> Iterator[Reads]:
     """Keep every file and environment variable read inside the block."""
+    outer = _RECORDING.get()
     reads = Reads()
     token = _RECORDING.set(reads)
     try:
         yield reads
     finally:
         _RECORDING.reset(token)
+        if outer is not None:  # a recording inside another: the outer one read it too
+            outer.files += [path for path in reads.files if path not in outer.files]
+            outer.environment += [n for n in reads.environment if n not in outer.environment]
 
 
 def current() -> Reads | None:

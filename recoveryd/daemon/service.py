@@ -21,6 +21,7 @@ from recoveryd.config.model import Config
 from recoveryd.daemon import adapters
 from recoveryd.daemon.actions import Actions
 from recoveryd.daemon.alarms import NextAlarms
+from recoveryd.daemon.answering import Answering
 from recoveryd.daemon.commands import Commands
 from recoveryd.daemon.consumer import Consumer, Parts
 from recoveryd.daemon.health import Health
@@ -144,6 +145,7 @@ class Daemon:
             ),
             on_decision=on_decision,
         )  # fmt: skip
+        self.answering = Answering(config, store, today=today)
         self.panel: WebPanel | None = None
         if config.panel is not None:
             # Imported only then: aiohttp and Jinja2 stay out of a daemon without a panel.
@@ -163,6 +165,7 @@ class Daemon:
                     on_action = self._enqueue_action
                     group.create_task(self.notifier.listen(on_action, stop), name="ha-actions")
                 consumer = group.create_task(self.consumer.run(), name="consumer")
+                await self.answering.start()
                 if self.panel is not None:
                     await self.panel.start()
                 self.queue.put_nowait(DecisionDue("startup"))
@@ -171,6 +174,7 @@ class Daemon:
                 self.morning.look_again()
                 self.queue.put_nowait(PullDue("startup"))
                 await stop.wait()
+                await self.answering.stop()
                 if self.panel is not None:  # no control is taken once the consumer stops
                     await self.panel.stop()
                 self.queue.put_nowait(Stop())
@@ -187,6 +191,7 @@ class Daemon:
             self.consumer.cancel()
             self.morning.cancel()
             self.actions.cancel()
+            await self.answering.stop()
             if self.panel is not None:
                 await self.panel.stop()
             self.store.close()

@@ -18,11 +18,13 @@ from datetime import datetime
 
 from recoveryd.daemon.health import Health
 from recoveryd.store.database import Store
+from recoveryd.store.migrations import BOOKKEEPING_SETTINGS
 
 log = logging.getLogger(__name__)
 
-ALIVE_KEY = "daemon_alive_at"  # the setting the daemon refreshes at every store poll
-CHECKED_KEY = "store_checked_at"  # the setting a probe of a failing store writes
+# The settings the daemon refreshes at every store poll, and a probe of a failing store
+# writes (bookkeeping: they do not move the store's revision, store.migrations).
+ALIVE_KEY, CHECKED_KEY = BOOKKEEPING_SETTINGS
 
 
 class StoreWatch:

@@ -12,6 +12,7 @@ from datetime import date
 
 from recoveryd.config.model import Config
 from recoveryd.daemon.deciding import decide_range
+from recoveryd.daemon.unlisted import unlisted_sources
 from recoveryd.domain.models import DayPlan, Decision
 from recoveryd.store.database import Store
 
@@ -30,16 +31,3 @@ def today_view(store: Store, config: Config, athlete_id: str, day: date) -> Toda
     [plan] = decide_range(store, config, athlete_id, day, day)
     stored = store.latest_decision(athlete_id, day)
     return TodayView(plan, stored, tuple(unlisted_sources(store, config, athlete_id)))
-
-
-def unlisted_sources(store: Store, config: Config, athlete_id: str) -> list[str]:
-    """One line per source with stored nights that the athlete's ``sources`` do not list."""
-    listed = config.athlete(athlete_id).sources
-    lines = []
-    for source, (count, last) in sorted(store.night_sources(athlete_id).items()):
-        if source not in listed:
-            lines.append(
-                f"{source}: {count} nights stored (last {last}), not in {athlete_id}'s sources "
-                f"({', '.join(listed)}); add it there to use them"
-            )
-    return lines

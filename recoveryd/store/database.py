@@ -19,6 +19,11 @@ __all__ = ["FINAL_STATUSES", "SCHEMA_VERSION", "Store", "StoreError"]
 class Store(Histories, Observations, DayRecords):
     """The daemon's SQLite database. One instance per process; not shared across threads."""
 
+    def revision(self) -> tuple[str, int] | None:
+        """The store's identity and revision (migration 11): any change of content moves it."""
+        row = self._db.execute("SELECT store_id, counter FROM store_revision").fetchone()
+        return None if row is None else (str(row[0]), int(row[1]))
+
     def inputs_digest(self, athlete: str, first: date, last: date) -> str:
         """A digest that changes whenever an observation a decision on ``last`` uses may have.
 

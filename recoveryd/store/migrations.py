@@ -49,12 +49,22 @@ CONTENT_TABLES: Final = (
 )  # fmt: skip
 
 
+# The daemon's own bookkeeping in ``settings`` (its sign of life at every store poll, a
+# probe of a failing store): no answer reads them, so they do not move the revision.
+BOOKKEEPING_SETTINGS: Final = ("daemon_alive_at", "store_checked_at")
+
+
 def _revision_triggers(table: str) -> str:
     """Triggers that count the store's revision up on every change of ``table``."""
+    kept_out = ", ".join(f"'{key}'" for key in BOOKKEEPING_SETTINGS)
+
+    def when(row: str) -> str:
+        return f"WHEN {row}.key NOT IN ({kept_out}) " if table == "settings" else ""
+
     return "\n".join(
-        f"CREATE TRIGGER {table}_revision_{event.lower()} AFTER {event} ON {table} BEGIN "
-        "UPDATE store_revision SET counter = counter + 1; END;"
-        for event in ("INSERT", "UPDATE", "DELETE")
+        f"CREATE TRIGGER {table}_revision_{event.lower()} AFTER {event} ON {table} "
+        f"{when(row)}BEGIN UPDATE store_revision SET counter = counter + 1; END;"
+        for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD"))
     )
 
 

@@ -217,6 +217,10 @@ def test_every_content_table_counts_the_revision(tmp_path: Path) -> None:
     with db:
         db.execute("DELETE FROM settings")
     assert read_revision(tmp_path / "r.db") == (first.store_id, first.counter + 3)
+    with db:  # nor is the daemon's bookkeeping: its sign of life at every store poll
+        db.execute("INSERT INTO settings (key, value) VALUES ('daemon_alive_at', 'now')")
+        db.execute("UPDATE settings SET value = 'later' WHERE key = 'daemon_alive_at'")
+    assert read_revision(tmp_path / "r.db") == (first.store_id, first.counter + 3)
     with db:  # what is derived from the content is not content
         db.execute("INSERT INTO column_blocks VALUES ('alex', 'nights', 1, '{}', x'00')")
     assert read_revision(tmp_path / "r.db") == (first.store_id, first.counter + 3)
@@ -246,3 +250,17 @@ def test_an_answer_given_again_imports_no_model_engine_or_renderer(household: Pa
     assert runs[1].stderr.strip() == "0 []"
     assert runs[1].stdout == runs[0].stdout
     assert "Alex" in runs[1].stdout
+
+
+def test_help_imports_no_model_engine_or_renderer() -> None:
+    script = (
+        "import sys, contextlib, io\nfrom recoveryd.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main(['--help'])\n    except SystemExit:\n        pass\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pydantic', 'numpy', 'rich', 'yaml', 'scipy'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
