@@ -45,7 +45,7 @@ ALWAYS_ENV: Final = (
     "TTY_INTERACTIVE", "COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES", "TZ",
     "PYTHONIOENCODING",
 )  # fmt: skip
-ASK_TIMEOUT_S: Final = 5.0
+ASK_TIMEOUT_S: Final = 2.0  # a daemon that answers later is not waited for
 MAX_REPLY_BYTES: Final = 4 << 20
 _KEPT_ANSWERS: Final = 64  # the newest this many stay; older ones go when one is written
 

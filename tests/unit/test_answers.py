@@ -264,3 +264,23 @@ def test_help_imports_no_model_engine_or_renderer() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("argv", "request_"),
+    [
+        (["today", "--athlete", "alex"], {"athlete": "alex", "date": None, "json": False}),
+        (
+            ["today", "--athlete=alex", "--json", "--date", "2026-03-04", "--config", "r.yaml"],
+            {"athlete": "alex", "date": "2026-03-04", "json": True},
+        ),
+        (["today", "--json"], None),  # no athlete: the command says so itself
+        (["today", "--athlete"], None),
+        (["today", "--athlete", "alex", "--verbose-ish"], None),
+        (["check-config", "r.yaml"], None),
+    ],
+)
+def test_only_a_today_the_daemon_can_answer_is_asked_of_it(
+    argv: list[str], request_: dict[str, object] | None
+) -> None:
+    assert answers._today_request(argv) == request_
