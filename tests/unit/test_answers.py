@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from recoveryd import identity
-from recoveryd.cli import answers
+from recoveryd.cli import answers, asking, kept
 from recoveryd.cli.main import main
 from recoveryd.cli.sampledata import generate, generate_sessions
 from recoveryd.daemon import deciding, today_view
@@ -108,12 +108,12 @@ def test_the_same_answer_again_without_deciding_until_something_it_read_changes(
     now = _today(household, capsys)
     assert _today(household, capsys) == now
     assert decided.calls == before + 1
-    monkeypatch.setattr(answers, "_household_day", lambda _zone: "2099-01-02")
+    monkeypatch.setattr(kept, "_household_day", lambda _zone: "2099-01-02")
     _today(household, capsys)
     assert decided.calls == before + 2, "the household's date: answered again from yesterday"
     _today(household, capsys, "--date", DAY.isoformat())
     assert decided.calls == before + 2
-    monkeypatch.setattr(answers, "_terminal_size", lambda _fd: [200, 50])
+    monkeypatch.setattr(kept, "_terminal_size", lambda _fd: [200, 50])
     changes("the terminal's width")
     household.write_text(household.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     changes("the configuration file")
@@ -283,4 +283,4 @@ def test_help_imports_no_model_engine_or_renderer() -> None:
 def test_only_a_today_the_daemon_can_answer_is_asked_of_it(
     argv: list[str], request_: dict[str, object] | None
 ) -> None:
-    assert answers._today_request(argv) == request_
+    assert asking.today_request(argv) == request_
