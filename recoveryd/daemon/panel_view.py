@@ -15,7 +15,14 @@ from recoveryd.config.model import Config
 from recoveryd.daemon.timeline_view import TimelineRow, day_timeline
 from recoveryd.domain.commands import AUTO, SETTABLE_PROTOCOLS
 from recoveryd.domain.models import CHECKIN_ITEMS, Contributor, DayPlan
-from recoveryd.present.numbers import SIGNAL_LABEL, notable, number_text, range_text, value_text
+from recoveryd.present.numbers import (
+    SIGNAL_LABEL,
+    notable,
+    number_text,
+    range_text,
+    session_line,
+    value_text,
+)
 from recoveryd.store.database import Store
 
 RPE_LOOKBACK_DAYS = 14  # the RPE control rates the newest session of the last two weeks
@@ -119,8 +126,7 @@ def _session(plan: DayPlan) -> str:
     s = plan.session
     if s is None:
         return "none today"
-    text = f"{s.title} · {s.sport} · {s.duration_min} min · {s.intensity}"
-    return text + (f" ({s.note})" if s.note else "")
+    return session_line(s) + (f" ({s.note})" if s.note else "")
 
 
 def _planned(plan: DayPlan) -> str | None:

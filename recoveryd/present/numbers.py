@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Copyright 2026 the recoveryd authors
-"""How a contributor's numbers are written, in the terminal and on the web panel alike."""
+"""How a contributor's numbers and a session are written, in the terminal and on the panel."""
 
 from __future__ import annotations
 
 from typing import Final
 
 from recoveryd.domain.models import Contributor
+from recoveryd.domain.training import Session
 
 SIGNAL_LABEL: Final = {
     "hrv_trend": "HRV 7-day",
@@ -68,3 +69,8 @@ def notable(c: Contributor) -> bool:
     single_item = c.signal.startswith("checkin_") and c.signal != "checkin_wellness"
     far = c.z is not None and c.z <= -1.0
     return c.signal == "hrv_trend" or c.flag or (far and not single_item)
+
+
+def session_line(s: Session) -> str:
+    """A session in one line: title, sport, minutes and intensity."""
+    return f"{s.title} · {s.sport} · {s.duration_min} min · {s.intensity}"

@@ -24,6 +24,7 @@ from recoveryd.present.numbers import (
     notable,
     number_text,
     range_text,
+    session_line,
     value_text,
 )
 
@@ -124,8 +125,7 @@ def _training(plan: DayPlan) -> Table:
         session.add_row("Training", "none today")
     else:
         s = plan.session
-        detail = f"{s.title} · {s.sport} · {s.duration_min} min · {s.intensity}"
-        session.add_row("Training", detail + (f"  ({s.note})" if s.note else ""))
+        session.add_row("Training", session_line(s) + (f"  ({s.note})" if s.note else ""))
     if plan.planned_session is not None and plan.session != plan.planned_session:
         session.add_row("", Text(f"planned: {plan.planned_session.title}", style="bright_black"))
     return session
